@@ -1,0 +1,113 @@
+import type { CorpusIndex, SentenceRef } from '../index/corpus-index.js';
+import { termsOf } from '../text/tokens.js';
+import type { RetrievedChunk } from './retrieve.js';
+
+/** A candidate sentence and why it scored; every score is in [0, 1], higher is better. */
+export interface ScoredSentence extends SentenceRef {
+  /** Share of the question's term weight (IDF) the sentence holds, itself or through its context. */
+  lexical: number;
+  /** Cosine similarity of the sentence's and the question's embeddings (negatives count as 0). */
+  dense: number;
+  /** Fused score of the best retrieved chunk holding the sentence, relative to the top chunk. */
+  chunk: number;
+  score: number;
+}
+
+export interface EvidenceOptions {
+  weights: { lexical: number; dense: number; chunk: number };
+  /** Weight of a term found only in the sentence's section heading. */
+  headingWeight: number;
+  /** Weight of a term found only in the lead-in of the list the sentence belongs to. */
+  leadInWeight: number;
+}
+
+export const DEFAULT_EVIDENCE: EvidenceOptions = {
+  weights: { lexical: 0.55, dense: 0.35, chunk: 0.1 },
+  headingWeight: 0.5,
+  leadInWeight: 0.8,
+};
+
+type TermWeights = Map<string, number>;
+const termCache = new WeakMap<CorpusIndex, Map<string, TermWeights>>();
+
+/** The terms a sentence is matched by: its own at full weight, its context's at less. */
+function sentenceTerms(index: CorpusIndex, ref: SentenceRef, options: EvidenceOptions): TermWeights {
+  let cache = termCache.get(index);
+  if (!cache) termCache.set(index, (cache = new Map()));
+  const key = `${ref.doc}:${ref.sentence}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const { body } = index.documents[ref.doc]!.document;
+  const sentence = index.sentence(ref);
+  const weights: TermWeights = new Map();
+  const add = (text: string, weight: number) => {
+    for (const term of termsOf(text)) weights.set(term, Math.max(weights.get(term) ?? 0, weight));
+  };
+  add(body.slice(sentence.start, sentence.end), 1);
+  if (sentence.section !== undefined) add(sentence.section, options.headingWeight);
+  if (sentence.leadIn !== undefined) {
+    const leadIn = index.sentence({ doc: ref.doc, sentence: sentence.leadIn });
+    add(body.slice(leadIn.start, leadIn.end), options.leadInWeight);
+  }
+  cache.set(key, weights);
+  return weights;
+}
+
+function cosine(query: number[], sentence: Float32Array): number {
+  let dot = 0;
+  let norm = 0;
+  for (let d = 0; d < query.length; d++) {
+    dot += query[d]! * sentence[d]!;
+    norm += query[d]! * query[d]!;
+  }
+  return norm > 0 ? dot / Math.sqrt(norm) : 0;
+}
+
+/**
+ * Scores every sentence of the retrieved chunks against the question: lexical coverage of
+ * its terms weighted by IDF, embedding similarity, and the rank of the chunk it came from.
+ * Returns them best first.
+ */
+export function scoreSentences(
+  index: CorpusIndex,
+  chunks: RetrievedChunk[],
+  terms: string[],
+  queryVector: number[],
+  options: EvidenceOptions = DEFAULT_EVIDENCE,
+): ScoredSentence[] {
+  const known = terms.filter((term) => index.lexical.has(term));
+  const idf = new Map(known.map((term) => [term, index.lexical.idf(term)]));
+  const totalWeight = [...idf.values()].reduce((sum, weight) => sum + weight, 0);
+  const topChunk = chunks[0]?.score ?? 1;
+  const scored = new Map<string, ScoredSentence>();
+  for (const retrieved of chunks) {
+    const { chunk } = index.chunk(retrieved.label);
+    const doc = index.chunkRefs[retrieved.label]!.doc;
+    const chunkScore = retrieved.score / topChunk;
+    for (let sentence = chunk.firstSentence; sentence <= chunk.lastSentence; sentence++) {
+      const key = `${doc}:${sentence}`;
+      const existing = scored.get(key);
+      if (existing) {
+        existing.chunk = Math.max(existing.chunk, chunkScore);
+        continue;
+      }
+      const ref = { doc, sentence };
+      const weights = sentenceTerms(index, ref, options);
+      let matched = 0;
+      for (const [term, weight] of idf) matched += weight * (weights.get(term) ?? 0);
+      scored.set(key, {
+        ...ref,
+        lexical: totalWeight > 0 ? matched / totalWeight : 0,
+        dense: Math.max(0, cosine(queryVector, index.sentenceVector(ref))),
+        chunk: chunkScore,
+        score: 0,
+      });
+    }
+  }
+  const { weights } = options;
+  const sentences = [...scored.values()];
+  for (const sentence of sentences) {
+    sentence.score = weights.lexical * sentence.lexical + weights.dense * sentence.dense + weights.chunk * sentence.chunk;
+  }
+  return sentences.sort((a, b) => b.score - a.score);
+}

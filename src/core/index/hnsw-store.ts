@@ -1,0 +1,131 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Document, type DocumentInterface } from '@langchain/core/documents';
+import type { EmbeddingsInterface } from '@langchain/core/embeddings';
+import { SaveableVectorStore } from '@langchain/core/vectorstores';
+import hnswlib from 'hnswlib-node';
+
+const { HierarchicalNSW } = hnswlib;
+type Hnsw = InstanceType<typeof HierarchicalNSW>;
+
+export interface HnswParameters {
+  /** Graph degree: links per node. */
+  m: number;
+  /** Candidate list size while building. */
+  efConstruction: number;
+  /** Candidate list size while searching (at least k). */
+  efSearch: number;
+}
+
+export const DEFAULT_HNSW: HnswParameters = { m: 16, efConstruction: 200, efSearch: 64 };
+
+/** File names inside the directory a store is saved to. */
+export const HNSW_FILES = { graph: 'chunks.hnsw', docstore: 'chunks.docstore.json' } as const;
+
+interface StoreArgs {
+  dimensions: number;
+  parameters?: HnswParameters;
+}
+
+/**
+ * A LangChain vector store over an `hnswlib-node` HNSW graph in cosine space.
+ *
+ * Scores returned by {@link HnswVectorStore.similaritySearchVectorWithScore} are cosine
+ * similarities: **higher is better**, 1 for the same direction.
+ */
+export class HnswVectorStore extends SaveableVectorStore {
+  declare FilterType: (document: DocumentInterface) => boolean;
+
+  private readonly graph: Hnsw;
+  private readonly documents: DocumentInterface[] = [];
+  readonly dimensions: number;
+  private readonly parameters: HnswParameters;
+
+  constructor(embeddings: EmbeddingsInterface, args: StoreArgs, graph?: Hnsw, documents: DocumentInterface[] = []) {
+    super(embeddings, args);
+    this.dimensions = args.dimensions;
+    this.parameters = args.parameters ?? DEFAULT_HNSW;
+    this.graph = graph ?? new HierarchicalNSW('cosine', args.dimensions);
+    if (!graph) this.graph.initIndex({ maxElements: 16, m: this.parameters.m, efConstruction: this.parameters.efConstruction, randomSeed: 100 });
+    this.documents = documents;
+    this.graph.setEf(this.parameters.efSearch);
+  }
+
+  override _vectorstoreType(): string {
+    return 'hnswlib-node';
+  }
+
+  /** Number of vectors in the store. */
+  get size(): number {
+    return this.documents.length;
+  }
+
+  /** The stored document with label `label` (labels are insertion order, from 0). */
+  documentAt(label: number): DocumentInterface | undefined {
+    return this.documents[label];
+  }
+
+  /** The stored vector for `label`, normalised to unit length (cosine space stores it so). */
+  vectorAt(label: number): number[] {
+    return this.graph.getPoint(label);
+  }
+
+  override async addVectors(vectors: number[][], documents: DocumentInterface[]): Promise<string[]> {
+    if (vectors.length !== documents.length) throw new Error(`addVectors: ${vectors.length} vectors for ${documents.length} documents`);
+    const needed = this.documents.length + vectors.length;
+    if (needed > this.graph.getMaxElements()) this.graph.resizeIndex(Math.max(needed, this.graph.getMaxElements() * 2));
+    const ids: string[] = [];
+    vectors.forEach((vector, i) => {
+      if (vector.length !== this.dimensions) throw new Error(`addVectors: a vector has ${vector.length} dimensions, the store ${this.dimensions}`);
+      const label = this.documents.length;
+      this.graph.addPoint(vector, label);
+      this.documents.push(documents[i]!);
+      ids.push(String(label));
+    });
+    return ids;
+  }
+
+  override async addDocuments(documents: DocumentInterface[]): Promise<string[]> {
+    return this.addVectors(await this.embeddings.embedDocuments(documents.map((doc) => doc.pageContent)), documents);
+  }
+
+  /** Like {@link similaritySearchVectorWithScore}, with labels instead of documents. */
+  searchLabels(query: number[], k: number, filter?: this['FilterType']): { label: number; score: number }[] {
+    const count = Math.min(k, this.documents.length);
+    if (count === 0) return [];
+    if (query.length !== this.dimensions) throw new Error(`query has ${query.length} dimensions, the store ${this.dimensions}`);
+    this.graph.setEf(Math.max(this.parameters.efSearch, count));
+    const labelFilter = filter ? (label: number) => filter(this.documents[label]!) : undefined;
+    const { neighbors, distances } = this.graph.searchKnn(query, count, labelFilter);
+    return neighbors.map((label, i) => ({ label, score: 1 - distances[i]! }));
+  }
+
+  override async similaritySearchVectorWithScore(query: number[], k: number, filter?: this['FilterType']): Promise<[DocumentInterface, number][]> {
+    return this.searchLabels(query, k, filter).map(({ label, score }) => [this.documents[label]!, score]);
+  }
+
+  override async save(directory: string): Promise<void> {
+    await this.graph.writeIndex(path.join(directory, HNSW_FILES.graph));
+    const docstore = this.documents.map((doc) => ({ pageContent: doc.pageContent, metadata: doc.metadata }));
+    await writeFile(path.join(directory, HNSW_FILES.docstore), JSON.stringify({ dimensions: this.dimensions, parameters: this.parameters, documents: docstore }));
+  }
+
+  /**
+   * Loads a store saved by {@link save}. The caller checks the files' integrity first
+   * (the index manifest holds their hashes): the native reader trusts its input.
+   */
+  static override async load(directory: string, embeddings: EmbeddingsInterface): Promise<HnswVectorStore> {
+    const saved = JSON.parse(await readFile(path.join(directory, HNSW_FILES.docstore), 'utf8')) as {
+      dimensions: number;
+      parameters: HnswParameters;
+      documents: { pageContent: string; metadata: Record<string, unknown> }[];
+    };
+    const graph = new HierarchicalNSW('cosine', saved.dimensions);
+    await graph.readIndex(path.join(directory, HNSW_FILES.graph));
+    if (graph.getCurrentCount() !== saved.documents.length) {
+      throw new Error(`the graph holds ${graph.getCurrentCount()} vectors for ${saved.documents.length} documents`);
+    }
+    const documents = saved.documents.map((doc) => new Document(doc));
+    return new HnswVectorStore(embeddings, { dimensions: saved.dimensions, parameters: saved.parameters }, graph, documents);
+  }
+}

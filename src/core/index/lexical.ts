@@ -1,0 +1,70 @@
+import MiniSearch from 'minisearch';
+import { termOf, tokenize } from '../text/tokens.js';
+
+const MINISEARCH_OPTIONS = {
+  fields: ['text'],
+  idField: 'id',
+  tokenize: (text: string) => tokenize(text).map((token) => token.text),
+  processTerm: (term: string) => termOf(term) ?? null,
+};
+
+interface SavedLexicalIndex {
+  search: unknown;
+  documentFrequency: [string, number][];
+  size: number;
+}
+
+/**
+ * BM25 over chunks (MiniSearch), plus how many chunks hold each term: the corpus's
+ * vocabulary, used to weigh a question's terms and to tell which of them the corpus knows.
+ * Terms are stemmed content words ({@link termOf}).
+ */
+export class LexicalIndex {
+  private constructor(
+    private readonly search: MiniSearch<{ id: number; text: string }>,
+    private readonly documentFrequency: Map<string, number>,
+    /** Number of chunks. */
+    readonly size: number,
+  ) {}
+
+  /** Indexes `texts`; the i-th text is chunk label i. */
+  static build(texts: string[]): LexicalIndex {
+    const search = new MiniSearch<{ id: number; text: string }>(MINISEARCH_OPTIONS);
+    search.addAll(texts.map((text, id) => ({ id, text })));
+    const documentFrequency = new Map<string, number>();
+    for (const text of texts) {
+      const terms = new Set(tokenize(text).map((token) => termOf(token.text)));
+      for (const term of terms) if (term !== undefined) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+    }
+    return new LexicalIndex(search, documentFrequency, texts.length);
+  }
+
+  static fromJSON(json: string): LexicalIndex {
+    const saved = JSON.parse(json) as SavedLexicalIndex;
+    const search = MiniSearch.loadJS<{ id: number; text: string }>(saved.search as never, MINISEARCH_OPTIONS);
+    return new LexicalIndex(search, new Map(saved.documentFrequency), saved.size);
+  }
+
+  toJSON(): string {
+    const saved: SavedLexicalIndex = { search: this.search.toJSON(), documentFrequency: [...this.documentFrequency], size: this.size };
+    return JSON.stringify(saved);
+  }
+
+  /** Chunks ranked by BM25 for the query (OR of its terms); score: higher is better. */
+  searchLabels(query: string, k: number): { label: number; score: number }[] {
+    return this.search
+      .search(query, { combineWith: 'OR' })
+      .slice(0, k)
+      .map((result) => ({ label: Number(result.id), score: result.score }));
+  }
+
+  /** Whether any chunk holds the term. */
+  has(term: string): boolean {
+    return this.documentFrequency.has(term);
+  }
+
+  /** Inverse document frequency, ln(1 + N / df): rare terms weigh more; unknown terms weigh most. */
+  idf(term: string): number {
+    return Math.log(1 + this.size / (this.documentFrequency.get(term) ?? 0.5));
+  }
+}

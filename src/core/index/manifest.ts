@@ -1,0 +1,52 @@
+import type { SkippedFile } from '../corpus/document.js';
+import type { EmbeddingsInfo } from './embeddings/provider.js';
+
+/** Bumped whenever the files of an index change shape: older indexes must be rebuilt. */
+export const INDEX_FORMAT_VERSION = 1;
+
+/** One indexed document as the manifest lists it. */
+export interface ManifestDocument {
+  source: string;
+  title: string;
+  date?: string;
+  url?: string;
+  /** SHA-256 of the file's bytes when indexed. */
+  hash: string;
+  chunks: number;
+  sentences: number;
+}
+
+/** `manifest.json`: what an index holds, what built it, and the hashes of its files. */
+export interface IndexManifest {
+  formatVersion: number;
+  embeddings: EmbeddingsInfo;
+  /** ISO 8601. */
+  builtAt: string;
+  buildSeconds: number;
+  documents: ManifestDocument[];
+  chunkCount: number;
+  sentenceCount: number;
+  skipped: SkippedFile[];
+  /** File name → SHA-256, checked before anything is read. */
+  files: Record<string, string>;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Returns what is wrong with a parsed manifest, or `undefined` when it has the expected shape. */
+export function manifestProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return 'the manifest is not a JSON object';
+  if (value.formatVersion !== INDEX_FORMAT_VERSION) {
+    return `format version ${String(value.formatVersion)}, this version of Verbatim reads ${INDEX_FORMAT_VERSION}`;
+  }
+  const embeddings = value.embeddings;
+  if (!isObject(embeddings) || typeof embeddings.provider !== 'string' || typeof embeddings.model !== 'string' || typeof embeddings.dimensions !== 'number') {
+    return 'the manifest does not say which embeddings built it';
+  }
+  if (!Array.isArray(value.documents) || typeof value.chunkCount !== 'number' || !isObject(value.files) || typeof value.builtAt !== 'string') {
+    return 'the manifest is incomplete';
+  }
+  return undefined;
+}

@@ -1,0 +1,74 @@
+import { stemmer } from 'stemmer';
+
+/** A word of a text with its position, as written (apostrophes normalised to `'`). */
+export interface Token {
+  text: string;
+  start: number;
+  end: number;
+}
+
+const WORD = /[\p{L}\p{N}]+(?:['’.\-][\p{L}\p{N}]+)*\.?/gu;
+
+/**
+ * Words of a text, keeping internal apostrophes, hyphens and dots together
+ * ("Russia’s", "long-range", "U.S.") so that word vectors can be looked up whole.
+ */
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  for (const match of text.matchAll(WORD)) {
+    let word = match[0];
+    // A trailing dot belongs to the word only in dotted acronyms ("U.S."), not at a sentence end.
+    if (word.endsWith('.') && !/\.[\p{L}\p{N}]+\.$/u.test(word)) word = word.slice(0, -1);
+    tokens.push({ text: word.replace(/’/g, "'"), start: match.index, end: match.index + word.length });
+  }
+  return tokens;
+}
+
+/**
+ * Function words that carry no topic: left out of lexical matching, of the key terms a
+ * question must share with the corpus, and of the weighted mean of word vectors.
+ */
+export const STOPWORDS: ReadonlySet<string> = new Set(
+  (
+    'a about above after again against all am an and any are aren\'t as at be because been before being below ' +
+    'between both but by can can\'t cannot could couldn\'t did didn\'t do does doesn\'t doing don\'t down during each ' +
+    'few for from further had hadn\'t has hasn\'t have haven\'t having he he\'d he\'ll he\'s her here here\'s hers herself ' +
+    'him himself his how how\'s i i\'d i\'ll i\'m i\'ve if in into is isn\'t it it\'s its itself let\'s me more most ' +
+    'mustn\'t my myself no nor not of off on once only or other ought our ours ourselves out over own same shan\'t she ' +
+    'she\'d she\'ll she\'s should shouldn\'t so some such than that that\'s the their theirs them themselves then there ' +
+    'there\'s these they they\'d they\'ll they\'re they\'ve this those through to too under until up very was wasn\'t we ' +
+    'we\'d we\'ll we\'re we\'ve were weren\'t what what\'s when when\'s where where\'s which while who who\'s whom why ' +
+    'why\'s with won\'t would wouldn\'t you you\'d you\'ll you\'re you\'ve your yours yourself yourselves also just ' +
+    'will shall may might must s me please anything something whether yes ' +
+    // Verbs of reporting and filler that questions are phrased with, not what they are about.
+    'say says said saying tell tells told telling go goes going went get got happen happened happens know think mean'
+  ).split(' '),
+);
+
+/** Lower case, without possessive `'s` and without dots ("U.S." → "us"), for matching. */
+export function normalizeWord(word: string): string {
+  return word
+    .toLowerCase()
+    .replace(/'s$/u, '')
+    .replace(/\./g, '');
+}
+
+/**
+ * The lexical form of a word: normalised and Porter-stemmed, so "cancelled",
+ * "cancellation" and "cancel" meet. Returns `undefined` for stop words.
+ */
+export function termOf(word: string): string | undefined {
+  const normal = normalizeWord(word);
+  if (normal.length === 0 || STOPWORDS.has(normal) || STOPWORDS.has(word.toLowerCase())) return undefined;
+  return /^\p{N}+$/u.test(normal) ? normal : stemmer(normal);
+}
+
+/** The distinct content terms of a text, in order of first appearance. */
+export function termsOf(text: string): string[] {
+  const seen = new Set<string>();
+  for (const token of tokenize(text)) {
+    const term = termOf(token.text);
+    if (term !== undefined) seen.add(term);
+  }
+  return [...seen];
+}
