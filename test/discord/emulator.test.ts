@@ -250,6 +250,19 @@ describe('DiscordEmulator with a real discord.js Client', () => {
     expect(emulator.interactionTiming(interaction.id).callbackLatencyMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('30 concurrent slash commands all complete quickly (no REST stall)', async () => {
+    const { emulator } = h;
+    const started = performance.now();
+    const sent = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => emulator.sendChatInput({ commandName: 'ask', options: { question: `q${i}` } })),
+    );
+    const outcomes = await Promise.all(sent.map((p) => h.outcome(p.id)));
+    expect(outcomes.map((o) => o.reply?.content)).toEqual(sent.map((_, i) => `answer to: q${i}`));
+    expect(performance.now() - started).toBeLessThan(1_000);
+    const latencies = sent.map((p) => emulator.interactionTiming(p.id).originalEditLatencyMs ?? Infinity);
+    expect(Math.max(...latencies)).toBeLessThan(1_000);
+  });
+
   it('records command registration (global and guild) and echoes ids', async () => {
     const { emulator, client } = h;
     const global = await client.application!.commands.set([{ name: 'ask', description: 'Ask a question' }]);

@@ -645,8 +645,7 @@ export class DiscordEmulator {
     if (!this.activeSession) await this.waitForReady(timeoutMs);
     const session = this.activeSession;
     if (!session) throw new Error('dispatch: no session');
-    const record: DispatchRecord = { t, d, s: ++session.seq, sessionId: session.id, queuedAt: performance.now(), sentAt: undefined, replays: 0 };
-    session.log.push(record);
+    const record = this.logDispatch(session, t, d);
     if (session.ws?.readyState === WebSocket.OPEN) this.sendDispatch(session.ws, record);
     return record;
   }
@@ -802,6 +801,13 @@ export class DiscordEmulator {
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(payload));
   }
 
+  /** Assigns the next sequence number and appends the dispatch to the session's replay log. */
+  private logDispatch(session: Session, t: string, d: unknown): DispatchRecord {
+    const record: DispatchRecord = { t, d, s: ++session.seq, sessionId: session.id, queuedAt: performance.now(), sentAt: undefined, replays: 0 };
+    session.log.push(record);
+    return record;
+  }
+
   private sendDispatch(ws: WebSocket, record: DispatchRecord): void {
     this.send(ws, { op: GatewayOpcodes.Dispatch, t: record.t, s: record.s, d: record.d });
     record.sentAt ??= performance.now();
@@ -893,14 +899,8 @@ export class DiscordEmulator {
       user_settings: {},
       _trace: ['["discord-emulator",{"micros":0}]'],
     };
-    const record: DispatchRecord = { t: GatewayDispatchEvents.Ready, d: ready, s: ++session.seq, sessionId: session.id, queuedAt: performance.now(), sentAt: undefined, replays: 0 };
-    session.log.push(record);
-    this.sendDispatch(ws, record);
-    if (withGuild) {
-      const guildCreate: DispatchRecord = { t: GatewayDispatchEvents.GuildCreate, d: this.guildPayload(), s: ++session.seq, sessionId: session.id, queuedAt: performance.now(), sentAt: undefined, replays: 0 };
-      session.log.push(guildCreate);
-      this.sendDispatch(ws, guildCreate);
-    }
+    this.sendDispatch(ws, this.logDispatch(session, GatewayDispatchEvents.Ready, ready));
+    if (withGuild) this.sendDispatch(ws, this.logDispatch(session, GatewayDispatchEvents.GuildCreate, this.guildPayload()));
     this.activeSession = session;
     this.gatewayEvent('ready', { sessionId: session.id });
   }
@@ -945,6 +945,16 @@ export class DiscordEmulator {
   // ----- REST --------------------------------------------------------------------------------
 
   private async onHttpRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await this.handleHttpRequest(req, res);
+    } catch (error) {
+      this.log(`REST handler error: ${String(error)}`);
+      if (!res.headersSent) res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: `Emulator error: ${String(error)}`, code: 0 }));
+    }
+  }
+
+  private async handleHttpRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);

@@ -19,12 +19,18 @@ export interface EvidenceOptions {
   headingWeight: number;
   /** Weight of a term found only in the lead-in of the list the sentence belongs to. */
   leadInWeight: number;
+  /**
+   * Weight of a term found only in the sentence before, in the same section: a quote's
+   * speaker or subject is often named there ("Zelenskyy … pointed to a pattern." → "“…,” he said.").
+   */
+  previousWeight: number;
 }
 
 export const DEFAULT_EVIDENCE: EvidenceOptions = {
   weights: { lexical: 0.55, dense: 0.35, chunk: 0.1 },
   headingWeight: 0.5,
   leadInWeight: 0.8,
+  previousWeight: 0.4,
 };
 
 type TermWeights = Map<string, number>;
@@ -49,6 +55,8 @@ function sentenceTerms(index: CorpusIndex, ref: SentenceRef, options: EvidenceOp
     const leadIn = index.sentence({ doc: ref.doc, sentence: sentence.leadIn });
     add(body.slice(leadIn.start, leadIn.end), options.leadInWeight);
   }
+  const previous = ref.sentence > 0 ? index.sentence({ doc: ref.doc, sentence: ref.sentence - 1 }) : undefined;
+  if (previous !== undefined && previous.section === sentence.section) add(body.slice(previous.start, previous.end), options.previousWeight);
   cache.set(key, weights);
   return weights;
 }

@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import type { Answer } from '../core/answer/types.js';
+import { isVerbatimError } from '../core/errors.js';
+import { EXIT, loadConfig, openVerbatim, parseFlags, runCommand, UsageError } from './run.js';
+
+const USAGE = `Usage: npm run ask -- [--json] [--corpus DIR] [--index DIR] "question"
+       npm run ask -- [--json] --batch FILE      (one question a line; FILE "-" reads stdin)
+
+Answers a question by quoting the articles verbatim, with numbered sources.
+--json prints one JSON object per question: {question, abstained, answer, citations[]}.`;
+
+/** The JSON form of an answer: the documented schema, every citation field present (null when unknown). */
+export function answerToJson(answer: Answer): object {
+  return {
+    question: answer.question,
+    abstained: answer.abstained,
+    answer: answer.answer,
+    citations: answer.citations.map((citation) => ({
+      n: citation.n,
+      source: citation.source,
+      title: citation.title,
+      date: citation.date ?? null,
+      section: citation.section ?? null,
+      quote: citation.quote,
+      start: citation.start,
+      end: citation.end,
+      score: citation.score,
+    })),
+  };
+}
+
+/** The readable form: the quotes, then the sources they cite. */
+export function answerToText(answer: Answer): string {
+  if (answer.abstained) return `${answer.answer}\n`;
+  const sources = answer.citations.map((citation) =>
+    `[${citation.n}] ${[citation.title, citation.date, citation.section].filter(Boolean).join(' — ')} (${citation.source})`,
+  );
+  return `${answer.answer}\n\nSources:\n${sources.join('\n')}\n`;
+}
+
+async function readQuestions(file: string): Promise<string[]> {
+  let text: string;
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    text = Buffer.concat(chunks).toString('utf8');
+  } else {
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`Cannot read the batch file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  }
+  return text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+}
+
+/** `npm run ask` */
+export async function main(args: string[]): Promise<number> {
+  return runCommand(USAGE, async () => {
+    const { values, positionals } = parseFlags(args, {
+      json: { type: 'boolean' },
+      batch: { type: 'string' },
+      corpus: { type: 'string' },
+      index: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT.ok;
+    }
+    const question = positionals.join(' ').trim();
+    if (values.batch !== undefined && question !== '') throw new UsageError('Give either a question or --batch FILE, not both.');
+    if (values.batch === undefined && question === '') throw new UsageError('No question given.');
+    const config = loadConfig('core', { CORPUS_DIR: values.corpus, INDEX_DIR: values.index });
+    const questions = values.batch !== undefined ? await readQuestions(values.batch) : [question];
+    const verbatim = await openVerbatim(config);
+    let failed = false;
+    for (const text of questions) {
+      try {
+        const answer = await verbatim.ask(text);
+        process.stdout.write(values.json ? `${JSON.stringify(answerToJson(answer))}\n` : `${questions.length > 1 ? `Q: ${answer.question}\n` : ''}${answerToText(answer)}${questions.length > 1 ? '\n' : ''}`);
+      } catch (error) {
+        // One bad line of a batch must not lose the answers to the others.
+        if (!isVerbatimError(error) || questions.length === 1) throw error;
+        failed = true;
+        process.stdout.write(values.json ? `${JSON.stringify({ question: text, error: error.message })}\n` : `Q: ${text}\nError: ${error.message}\n\n`);
+      }
+    }
+    return failed ? EXIT.failure : EXIT.ok;
+  });
+}

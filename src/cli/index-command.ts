@@ -1,0 +1,47 @@
+import { createEmbeddings } from '../core/index/embeddings/factory.js';
+import { buildIndex, type BuildReport } from '../core/index/build.js';
+import { loadIndex, type CorpusIndex } from '../core/index/corpus-index.js';
+import { isVerbatimError } from '../core/errors.js';
+import { EXIT, loadConfig, parseFlags, progressLine, runCommand, UsageError } from './run.js';
+
+const USAGE = `Usage: npm run index [-- --corpus DIR] [--index DIR]
+
+Builds (or rebuilds) the index of every .txt and .md article under the corpus directory.
+Unchanged documents reuse their vectors; the new index replaces the old one only when complete.`;
+
+/** The multi-line summary printed after a build. */
+export function formatBuildReport(report: BuildReport): string {
+  const lines = [
+    `Indexed ${report.documents} document(s), ${report.chunks} chunks, ${report.sentences} sentences in ${report.seconds.toFixed(2)} s.`,
+    `  added ${report.added.length}, changed ${report.changed.length}, removed ${report.removed.length}, unchanged ${report.unchanged.length}, skipped ${report.skipped.length}`,
+  ];
+  for (const file of report.skipped) lines.push(`warning: skipped ${file.source}: ${file.reason}`);
+  return lines.join('\n');
+}
+
+/** `npm run index` */
+export async function main(args: string[]): Promise<number> {
+  return runCommand(USAGE, async () => {
+    const { values, positionals } = parseFlags(args, { corpus: { type: 'string' }, index: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT.ok;
+    }
+    if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]}`);
+    const config = loadConfig('core', { CORPUS_DIR: values.corpus, INDEX_DIR: values.index });
+    const embeddings = await createEmbeddings(config.embeddings, () =>
+      process.stderr.write('First run: converting the GloVe word vectors to a compact cache (once, about 10 s)…\n'),
+    );
+    let previous: CorpusIndex | undefined;
+    try {
+      previous = await loadIndex(config.indexDir, embeddings);
+    } catch (error) {
+      if (!isVerbatimError(error)) throw error;
+    }
+    const progress = progressLine('Indexing');
+    const { report } = await buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, ...(previous ? { previous } : {}), onProgress: progress.update });
+    progress.done();
+    process.stdout.write(`${formatBuildReport(report)}\n`);
+    return EXIT.ok;
+  });
+}

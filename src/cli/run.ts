@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import dotenv from 'dotenv';
+import { ConfigError, parseConfig, type Config, type ConfigNeeds } from '../config/config.js';
+import { isVerbatimError } from '../core/errors.js';
+import { createEmbeddings } from '../core/index/embeddings/factory.js';
+import type { BuildProgress } from '../core/index/build.js';
+import { Verbatim } from '../core/service.js';
+
+/** Exit codes of every command. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** Bad command-line use: the message and the usage text are printed, exit 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/**
+ * Reads `.env` (if any) and the environment into a validated config; `overrides`
+ * (from command-line flags) win over both.
+ */
+export function loadConfig(needs: ConfigNeeds = 'core', overrides: Record<string, string | undefined> = {}): Config {
+  dotenv.config({ quiet: true });
+  const defined = Object.entries(overrides).filter(([, value]) => value !== undefined);
+  return parseConfig({ ...process.env, ...Object.fromEntries(defined) }, needs);
+}
+
+/** Parses flags strictly: an unknown flag or a missing value is a {@link UsageError}. */
+export function parseFlags<const T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true as const, strict: true as const });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** A one-line progress writer for stderr: rewrites itself on a terminal, prints only the end otherwise. */
+export function progressLine(label: string): { update: (progress: BuildProgress) => void; done: () => void } {
+  const tty = process.stderr.isTTY;
+  let last = '';
+  return {
+    update(progress) {
+      last = `${label}: ${progress.phase} — ${progress.documentsDone}/${progress.documentsTotal} documents, ${progress.chunksDone}/${progress.chunksTotal} chunks`;
+      if (tty) process.stderr.write(`\r\x1b[2K${last}`);
+    },
+    done() {
+      if (tty && last) process.stderr.write('\n');
+    },
+  };
+}
+
+/**
+ * Opens the core for a CLI command from the configuration: embeddings (converting the
+ * vectors on first use) and the index (building it when missing), reporting on stderr.
+ */
+export async function openVerbatim(config: Config): Promise<Verbatim> {
+  const embeddings = await createEmbeddings(config.embeddings, () =>
+    process.stderr.write('First run: converting the GloVe word vectors to a compact cache (once, about 10 s)…\n'),
+  );
+  const progress = progressLine('No index yet, building it');
+  const verbatim = await Verbatim.open(
+    { corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, answer: { maxQuotes: config.maxQuotes } },
+    progress.update,
+  );
+  progress.done();
+  return verbatim;
+}
+
+/**
+ * Runs a command's body and turns what it throws into an exit code and a clear message:
+ * usage → 2 with the usage text, configuration → 2 with every problem, the core's own
+ * errors → 1 with their message, anything else → 1 with a reference id and the details.
+ */
+export async function runCommand(usage: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${usage}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (isVerbatimError(error)) {
+      process.stderr.write(`Error: ${error.message}\n`);
+      return EXIT.failure;
+    }
+    const ref = randomBytes(3).toString('hex').toUpperCase();
+    process.stderr.write(`Unexpected error (ref ${ref}): ${(error as Error)?.stack ?? String(error)}\n`);
+    return EXIT.failure;
+  }
+}

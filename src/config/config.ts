@@ -1,0 +1,173 @@
+import path from 'node:path';
+import type { EmbeddingsOptions } from '../core/index/embeddings/factory.js';
+
+/** Every configuration problem found at once, one a line: the process prints it and exits 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+
+  constructor(readonly problems: string[]) {
+    super(`Configuration problems:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nSee .env.example for every variable.`);
+  }
+}
+
+
+/** What the core needs: the same for the CLI, the bot and the tests. */
+export interface CoreConfig {
+  corpusDir: string;
+  indexDir: string;
+  embeddings: EmbeddingsOptions;
+  maxQuotes: number;
+}
+
+export interface RateLimit {
+  requests: number;
+  perSeconds: number;
+}
+
+/** What the Discord side needs on top. The token is only ever read from here. */
+export interface DiscordConfig {
+  token: string;
+  clientId: string;
+  guildId?: string;
+  moderatorRoleIds: string[];
+  allowedChannelIds: string[];
+  askRateLimit: RateLimit;
+  apiBase: string;
+}
+
+/** Which parts of the configuration a command needs to be valid. */
+export type ConfigNeeds = 'core' | 'bot' | 'deploy';
+
+export interface Config extends CoreConfig {
+  /** Present when the Discord variables were asked for and are valid. */
+  discord?: DiscordConfig;
+}
+
+const SNOWFLAKE = /^\d{17,20}$/;
+
+type Env = Record<string, string | undefined>;
+
+class Reader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  text(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  required(name: string, why: string): string | undefined {
+    const value = this.text(name);
+    if (value === undefined) this.problems.push(`${name} is missing (${why}).`);
+    return value;
+  }
+
+  snowflake(name: string, value: string | undefined): string | undefined {
+    if (value !== undefined && !SNOWFLAKE.test(value)) {
+      this.problems.push(`${name} must be a Discord id (17 to 20 digits), got "${value}".`);
+      return undefined;
+    }
+    return value;
+  }
+
+  snowflakes(name: string): string[] {
+    const value = this.text(name);
+    if (value === undefined) return [];
+    const ids = value.split(/[\s,]+/).filter(Boolean);
+    const bad = ids.filter((id) => !SNOWFLAKE.test(id));
+    if (bad.length > 0) this.problems.push(`${name} must be a comma-separated list of Discord ids; not ids: ${bad.join(', ')}.`);
+    return ids.filter((id) => SNOWFLAKE.test(id));
+  }
+
+  positiveInteger(name: string, fallback: number, max: number): number {
+    const value = this.text(name);
+    if (value === undefined) return fallback;
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < 1 || number > max) {
+      this.problems.push(`${name} must be a whole number from 1 to ${max}, got "${value}".`);
+      return fallback;
+    }
+    return number;
+  }
+
+  url(name: string, fallback: string): string {
+    const value = this.text(name) ?? fallback;
+    try {
+      const url = new URL(value);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+      return value.replace(/\/+$/, '');
+    } catch {
+      this.problems.push(`${name} must be an http(s) URL, got "${value}".`);
+      return fallback;
+    }
+  }
+
+  rateLimit(name: string, fallback: RateLimit): RateLimit {
+    const value = this.text(name);
+    if (value === undefined) return fallback;
+    const match = /^(\d+)\s*(?:\/\s*(\d+)\s*s?)?$/.exec(value);
+    const requests = Number(match?.[1]);
+    const perSeconds = Number(match?.[2] ?? fallback.perSeconds);
+    if (!match || requests < 1 || perSeconds < 1) {
+      this.problems.push(`${name} must look like "5/60" (5 questions per 60 seconds per member), got "${value}".`);
+      return fallback;
+    }
+    return { requests, perSeconds };
+  }
+}
+
+/**
+ * Parses and validates the environment once. Every problem is collected and reported
+ * together in one {@link ConfigError}; values are typed from here on.
+ *
+ * @param needs - `core` for the CLI, `deploy` adds the token and application id, `bot` also the Discord options
+ * @param cwd - relative directories are resolved against it
+ */
+export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process.cwd()): Config {
+  const read = new Reader(env);
+  const dir = (name: string, fallback: string) => path.resolve(cwd, read.text(name) ?? fallback);
+
+  const provider = read.text('EMBEDDINGS') ?? 'local';
+  let embeddings: EmbeddingsOptions = { provider: 'local', cacheDir: dir('CACHE_DIR', 'data/cache') };
+  if (provider === 'openai') {
+    const apiKey = read.text('OPENAI_API_KEY');
+    embeddings = {
+      provider: 'openai',
+      baseUrl: read.url('OPENAI_BASE_URL', 'https://api.openai.com/v1'),
+      model: read.text('EMBEDDINGS_MODEL') ?? 'text-embedding-3-small',
+      ...(apiKey !== undefined ? { apiKey } : {}),
+    };
+  } else if (provider !== 'local') {
+    read.problems.push(`EMBEDDINGS must be "local" or "openai", got "${provider}".`);
+  }
+
+  const config: Config = {
+    corpusDir: dir('CORPUS_DIR', 'corpus'),
+    indexDir: dir('INDEX_DIR', 'data/index'),
+    embeddings,
+    maxQuotes: read.positiveInteger('MAX_QUOTES', 3, 10),
+  };
+
+  if (needs !== 'core') {
+    const token = read.required('DISCORD_TOKEN', 'the bot token from the Developer Portal, Bot page');
+    if (token !== undefined && !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
+      read.problems.push('DISCORD_TOKEN does not look like a bot token (three dot-separated parts).');
+    }
+    const clientId = read.snowflake('DISCORD_CLIENT_ID', read.required('DISCORD_CLIENT_ID', 'the Application ID from the Developer Portal, General Information page'));
+    const guildId = read.snowflake('DISCORD_GUILD_ID', read.text('DISCORD_GUILD_ID'));
+    const discord: DiscordConfig = {
+      token: token ?? '',
+      clientId: clientId ?? '',
+      moderatorRoleIds: read.snowflakes('MODERATOR_ROLE_IDS'),
+      allowedChannelIds: read.snowflakes('ALLOWED_CHANNEL_IDS'),
+      askRateLimit: read.rateLimit('ASK_RATE_LIMIT', { requests: 5, perSeconds: 60 }),
+      apiBase: read.url('DISCORD_API_BASE', 'https://discord.com/api'),
+    };
+    if (guildId !== undefined) discord.guildId = guildId;
+    config.discord = discord;
+  }
+
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}

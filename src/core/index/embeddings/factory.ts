@@ -1,0 +1,18 @@
+import { GloveEmbeddings } from './glove.js';
+import { OpenAICompatibleEmbeddings } from './openai.js';
+import type { DescribedEmbeddings } from './provider.js';
+
+/** Which embeddings to use: the offline GloVe default, or an OpenAI-compatible endpoint. */
+export type EmbeddingsOptions =
+  | { provider: 'local'; cacheDir: string }
+  | { provider: 'openai'; baseUrl: string; apiKey?: string; model: string };
+
+/**
+ * Creates the configured embeddings provider.
+ *
+ * @param onConvert - called when the local vectors must first be converted (once per machine, seconds)
+ */
+export async function createEmbeddings(options: EmbeddingsOptions, onConvert?: () => void): Promise<DescribedEmbeddings> {
+  if (options.provider === 'openai') return new OpenAICompatibleEmbeddings(options);
+  return GloveEmbeddings.load(options.cacheDir, onConvert);
+}
