@@ -33,6 +33,8 @@ export interface DiscordConfig {
   allowedChannelIds: string[];
   askRateLimit: RateLimit;
   apiBase: string;
+  /** discord.js's client-side cap on REST requests per second (Discord's global limit is 50). */
+  globalRequestsPerSecond: number;
 }
 
 /** Which parts of the configuration a command needs to be valid. */
@@ -163,6 +165,7 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
       allowedChannelIds: read.snowflakes('ALLOWED_CHANNEL_IDS'),
       askRateLimit: read.rateLimit('ASK_RATE_LIMIT', { requests: 5, perSeconds: 60 }),
       apiBase: read.url('DISCORD_API_BASE', 'https://discord.com/api'),
+      globalRequestsPerSecond: read.positiveInteger('DISCORD_GLOBAL_REQUESTS_PER_SECOND', 50, 100_000),
     };
     if (guildId !== undefined) discord.guildId = guildId;
     config.discord = discord;

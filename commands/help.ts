@@ -1,0 +1,26 @@
+import { MessageFlags, SlashCommandBuilder } from 'discord.js';
+import type { Command } from '../src/discord/context.js';
+import { clip } from '../src/discord/format.js';
+import { NO_MENTIONS } from '../src/discord/replies.js';
+
+/** `/help` — what the bot knows about and how to ask. */
+export const help: Command = {
+  data: new SlashCommandBuilder().setName('help').setDescription('How to ask me questions, and what I know about.'),
+
+  async execute(interaction, context) {
+    const { documents } = context.verbatim.manifest;
+    const topics = documents.slice(0, 5).map((doc) => `• ${clip(doc.title, 150)}${doc.date ? ` (${doc.date})` : ''}`);
+    if (documents.length > 5) topics.push(`• …and ${documents.length - 5} more (see \`/sources\`)`);
+    const content = [
+      '**Verbatim answers questions by quoting the articles word for word.** Every quote is checked against its article before I send it, and each has a numbered source.',
+      '',
+      '**Ask:** `/ask question: Why was the Budapest summit cancelled?` — add `private: True` to see the answer alone. Press **Show passages** under an answer to read the sentences around each quote.',
+      '**When the articles don’t say it**, I tell you so rather than guess.',
+      '**What I know:**',
+      ...topics,
+      '',
+      'Moderators update the articles and run `/reindex`.',
+    ].join('\n');
+    await interaction.reply({ content: clip(content, 2000), flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+  },
+};

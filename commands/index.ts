@@ -1,0 +1,11 @@
+import type { ButtonHandler, Command } from '../src/discord/context.js';
+import { ask, showPassages } from './ask.js';
+import { help } from './help.js';
+import { reindex } from './reindex.js';
+import { sources } from './sources.js';
+
+/** Every slash command, explicitly: the bot routes to these and deploy-commands registers them. */
+export const commands: readonly Command[] = [ask, sources, reindex, help];
+
+/** Every button handler, by custom-id prefix. */
+export const buttons: readonly ButtonHandler[] = [showPassages];

@@ -1,0 +1,72 @@
+import { MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { isVerbatimError } from '../src/core/errors.js';
+import type { BuildProgress, BuildReport } from '../src/core/index/build.js';
+import type { Command } from '../src/discord/context.js';
+import { clip } from '../src/discord/format.js';
+import { isModerator } from '../src/discord/permissions.js';
+import { NO_MENTIONS } from '../src/discord/replies.js';
+
+/** Progress edits at most this often: Discord rate-limits edits, and people read slower. */
+const PROGRESS_INTERVAL_MS = 1000;
+
+function progressText(progress: BuildProgress): string {
+  return `Reindexing… ${progress.phase}: ${progress.documentsDone}/${progress.documentsTotal} documents, ${progress.chunksDone}/${progress.chunksTotal} chunks. /ask keeps answering from the current index meanwhile.`;
+}
+
+/** The summary a moderator reads when a reindex ends. */
+export function reindexSummary(report: BuildReport): string {
+  const list = (label: string, sources: string[]) => (sources.length ? `\n${label}: ${sources.join(', ')}` : '');
+  const skipped = report.skipped.map((file) => `${file.source} (${file.reason})`);
+  return clip(
+    `Reindexed in ${report.seconds.toFixed(1)} s: ${report.documents} documents, ${report.chunks} chunks.\n` +
+      `Added ${report.added.length} · changed ${report.changed.length} · removed ${report.removed.length} · unchanged ${report.unchanged.length} · skipped ${report.skipped.length}` +
+      list('Added', report.added) +
+      list('Changed', report.changed) +
+      list('Removed', report.removed) +
+      list('Skipped', skipped),
+    2000,
+  );
+}
+
+/** `/reindex` — moderators rebuild the index from the corpus directory. */
+export const reindex: Command = {
+  data: new SlashCommandBuilder()
+    .setName('reindex')
+    .setDescription('Moderators: rebuild the index after editing the articles.')
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild),
+
+  async execute(interaction, context) {
+    if (!isModerator(interaction, context.config.moderatorRoleIds)) {
+      await interaction.reply({ content: 'Only moderators (Manage Server, or a moderator role) can reindex.', flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+      return;
+    }
+    if (context.verbatim.isReindexing) {
+      await interaction.reply({ content: 'A reindex is already running; its reply will show the summary when it ends.', flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+      return;
+    }
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    // Edits go out one after another so that a late progress line never replaces the summary.
+    let edits: Promise<unknown> = Promise.resolve();
+    const edit = (content: string) => {
+      edits = edits.then(() => interaction.editReply({ content, allowedMentions: NO_MENTIONS })).catch((error: unknown) => context.logger.warn(`reindex progress edit failed: ${String(error)}`));
+      return edits;
+    };
+    let lastEdit = 0;
+    const onProgress = (progress: BuildProgress) => {
+      const now = Date.now();
+      if (now - lastEdit < PROGRESS_INTERVAL_MS) return;
+      lastEdit = now;
+      void edit(progressText(progress));
+    };
+    context.logger.info(`reindex started by ${interaction.user.id}`);
+    try {
+      const report = await context.verbatim.reindex(onProgress);
+      context.logger.info(`reindex done: ${report.documents} documents, ${report.chunks} chunks, ${report.skipped.length} skipped, ${report.seconds.toFixed(2)} s`);
+      await edit(reindexSummary(report));
+    } catch (error) {
+      if (!isVerbatimError(error)) throw error;
+      context.logger.warn(`reindex failed: ${error.message}`);
+      await edit(clip(`Reindex failed: ${error.message}\nThe previous index keeps serving.`, 2000));
+    }
+  },
+};

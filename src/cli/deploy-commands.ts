@@ -1,0 +1,32 @@
+import { REST, Routes } from 'discord.js';
+import { commands } from '../../commands/index.js';
+import { EXIT, loadConfig, parseFlags, runCommand, UsageError } from './run.js';
+
+const USAGE = `Usage: npm run deploy-commands
+
+Registers the slash commands with Discord: in the guild DISCORD_GUILD_ID when it is set
+(they appear at once), otherwise globally (they can take up to an hour to appear).`;
+
+/** `npm run deploy-commands` */
+export async function main(args: string[]): Promise<number> {
+  return runCommand(USAGE, async () => {
+    const { values, positionals } = parseFlags(args, { help: { type: 'boolean', short: 'h' } });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT.ok;
+    }
+    if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]}`);
+    const discord = loadConfig('deploy').discord!;
+    const rest = new REST({ api: discord.apiBase }).setToken(discord.token);
+    const body = commands.map((command) => command.data.toJSON());
+    const route = discord.guildId ? Routes.applicationGuildCommands(discord.clientId, discord.guildId) : Routes.applicationCommands(discord.clientId);
+    const registered = (await rest.put(route, { body })) as { name: string }[];
+    const names = registered.map((command) => `/${command.name}`).join(' ');
+    process.stdout.write(
+      discord.guildId
+        ? `Registered ${registered.length} commands in guild ${discord.guildId}: ${names}. They are available now.\n`
+        : `Registered ${registered.length} commands globally: ${names}. Discord can take up to an hour to show them everywhere; set DISCORD_GUILD_ID for instant guild commands while testing.\n`,
+    );
+    return EXIT.ok;
+  });
+}

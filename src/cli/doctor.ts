@@ -1,0 +1,80 @@
+import { OAuth2Scopes, PermissionsBitField } from 'discord.js';
+import { ConfigError, parseConfig } from '../config/config.js';
+import { loadCorpus } from '../core/corpus/loader.js';
+import { isVerbatimError } from '../core/errors.js';
+import { loadIndex } from '../core/index/corpus-index.js';
+import { createEmbeddings } from '../core/index/embeddings/factory.js';
+import dotenv from 'dotenv';
+import { EXIT, parseFlags, runCommand, UsageError } from './run.js';
+
+const USAGE = `Usage: npm run doctor
+
+Checks the configuration, the corpus and the index, and prints the link that invites the bot.`;
+
+/**
+ * The permissions the bot asks for when invited: none. It only answers slash commands and
+ * buttons through interaction responses, which Discord lets an application send (with embeds)
+ * whatever its channel permissions; it never posts on its own.
+ */
+export const INVITE_PERMISSIONS = new PermissionsBitField();
+
+/** The OAuth2 link that adds the bot to a server with the least it needs. */
+export function inviteUrl(clientId: string): string {
+  const params = new URLSearchParams({
+    client_id: clientId,
+    scope: [OAuth2Scopes.Bot, OAuth2Scopes.ApplicationsCommands].join(' '),
+    permissions: INVITE_PERMISSIONS.bitfield.toString(),
+  });
+  return `https://discord.com/oauth2/authorize?${params.toString().replace(/\+/g, '%20')}`;
+}
+
+/** `npm run doctor` */
+export async function main(args: string[]): Promise<number> {
+  return runCommand(USAGE, async () => {
+    const { values, positionals } = parseFlags(args, { help: { type: 'boolean', short: 'h' } });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT.ok;
+    }
+    if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]}`);
+    dotenv.config({ quiet: true });
+    let healthy = true;
+    const say = (ok: boolean, line: string) => {
+      healthy &&= ok;
+      process.stdout.write(`${ok ? '✔' : '✘'} ${line}\n`);
+    };
+
+    let clientId: string | undefined;
+    try {
+      const config = parseConfig(process.env, 'bot');
+      clientId = config.discord!.clientId;
+      say(true, `configuration: token set (not shown), application ${clientId}, ${config.discord!.guildId ? `guild ${config.discord!.guildId}` : 'global commands'}`);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      say(false, `configuration:\n${error.problems.map((problem) => `    - ${problem}`).join('\n')}`);
+    }
+
+    const core = parseConfig({ ...process.env, EMBEDDINGS: process.env.EMBEDDINGS === 'openai' ? 'openai' : 'local' }, 'core');
+    const corpus = await loadCorpus(core.corpusDir).catch((error: unknown) => error as Error);
+    if (corpus instanceof Error) say(false, `corpus: ${corpus.message}`);
+    else {
+      say(corpus.documents.length > 0, `corpus: ${corpus.documents.length} article(s) in ${core.corpusDir}${corpus.skipped.length ? `, ${corpus.skipped.length} skipped` : ''}`);
+      for (const file of corpus.skipped) process.stdout.write(`    skipped ${file.source}: ${file.reason}\n`);
+    }
+
+    try {
+      const index = await loadIndex(core.indexDir, await createEmbeddings(core.embeddings));
+      const { manifest } = index;
+      say(true, `index: ${manifest.documents.length} documents, ${manifest.chunkCount} chunks, built ${manifest.builtAt} with ${manifest.embeddings.provider}:${manifest.embeddings.model}`);
+    } catch (error) {
+      if (!isVerbatimError(error)) throw error;
+      const missing = error.name === 'IndexNotFoundError';
+      say(missing, missing ? `index: not built yet — \`npm start\` or \`npm run index\` builds it` : `index: ${error.message}`);
+    }
+
+    if (clientId) {
+      process.stdout.write(`\nInvite the bot (scopes bot + applications.commands, no extra permissions needed):\n${inviteUrl(clientId)}\n`);
+    }
+    return healthy ? EXIT.ok : EXIT.failure;
+  });
+}

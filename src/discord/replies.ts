@@ -1,0 +1,7 @@
+import type { MessageMentionOptions } from 'discord.js';
+
+/**
+ * Parse no mentions at all: neither a quoted article nor an echoed question can ping
+ * @everyone, @here, a role or a user. Set on the client and on every reply.
+ */
+export const NO_MENTIONS: MessageMentionOptions = { parse: [] };
