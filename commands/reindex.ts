@@ -54,7 +54,7 @@ export const reindex: Command = {
     let lastEdit = 0;
     const onProgress = (progress: BuildProgress) => {
       const now = Date.now();
-      if (now - lastEdit < PROGRESS_INTERVAL_MS) return;
+      if (now - lastEdit < PROGRESS_INTERVAL_MS && progress.documentsDone > 0) return;
       lastEdit = now;
       void edit(progressText(progress));
     };

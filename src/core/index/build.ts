@@ -46,6 +46,8 @@ export interface BuildOptions extends LoadCorpusOptions {
   save?: boolean;
 }
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 interface EmbeddedDocument {
   chunkVectors: number[][];
   sentenceVectors: number[][];
@@ -111,6 +113,8 @@ export async function buildIndex(options: BuildOptions): Promise<{ index: Corpus
     const reusable = reusableVectors(previous, doc, embeddings);
     if (reusable) reusedDocuments++;
     embedded.push(reusable ?? (await embedDocument(doc, embeddings)));
+    // Local embeddings are synchronous: let pending work (a bot's interactions) run between documents.
+    await yieldToEventLoop();
     progress.documentsDone++;
     progress.chunksDone += doc.chunks.length;
     onProgress?.({ ...progress });
@@ -132,6 +136,7 @@ export async function buildIndex(options: BuildOptions): Promise<{ index: Corpus
         }),
     );
     await store.addVectors(embedded[i]!.chunkVectors, langchainDocuments);
+    await yieldToEventLoop();
   }
   const sentenceVectors = unitFloat32(embedded.flatMap((doc) => doc.sentenceVectors), dimensions);
   const lexical = LexicalIndex.build(searchTexts);

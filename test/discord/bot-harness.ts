@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DiscordEmulator, type DiscordEmulatorOptions } from './emulator.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Shaped like a real bot token, so the config accepts it; the tests check it never reaches a log. */
+export const TEST_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.GAbCdE.test-secret-token-value-0123456789abcd';
+export const TEST_APPLICATION_ID = '100000000000000001';
+
+/** Runs an entry point the way its npm script does (`node src/cli/launch.mjs <entry>`). */
+export function spawnEntry(entry: string, env: Record<string, string>, args: string[] = []): ChildProcess {
+  return spawn(process.execPath, [path.join(ROOT, 'src/cli/launch.mjs'), entry, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CACHE_DIR: path.join(ROOT, 'data/cache'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Output and exit code of a finished entry point. */
+export function runEntry(entry: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnEntry(entry, env, args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+export interface RunningBot {
+  emulator: DiscordEmulator;
+  child: ChildProcess;
+  corpusDir: string;
+  indexDir: string;
+  /** Everything the bot has logged so far. */
+  log(): string;
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts the Discord API emulator and the bot against it, exactly as `npm start` runs the
+ * bot, with a private copy of the corpus and a fresh index directory; resolves when the bot
+ * is logged in and ready.
+ */
+export async function startBot(options: { env?: Record<string, string>; emulator?: DiscordEmulatorOptions } = {}): Promise<RunningBot> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'verbatim-bot-'));
+  const corpusDir = path.join(work, 'corpus');
+  const indexDir = path.join(work, 'index');
+  await cp(path.join(ROOT, 'corpus'), corpusDir, { recursive: true });
+  const emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: TEST_APPLICATION_ID, ...options.emulator }).start();
+  const child = spawnEntry('discord/main', {
+    DISCORD_TOKEN: TEST_TOKEN,
+    DISCORD_CLIENT_ID: TEST_APPLICATION_ID,
+    DISCORD_API_BASE: emulator.apiBase,
+    DISCORD_GLOBAL_REQUESTS_PER_SECOND: '10000',
+    CORPUS_DIR: corpusDir,
+    INDEX_DIR: indexDir,
+    ...options.env,
+  });
+  let log = '';
+  child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const ready = await Promise.race([emulator.waitForReady(60_000).then(() => true), exited.then(() => false)]);
+  if (!ready) throw new Error(`the bot exited before it was ready:\n${log}`);
+  // READY reaches discord.js before it emits clientReady; the bot logs that it is ready then.
+  for (let waited = 0; !log.includes('ready as') && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  return {
+    emulator,
+    child,
+    corpusDir,
+    indexDir,
+    log: () => log,
+    async stop() {
+      child.kill('SIGTERM');
+      const code = await exited;
+      await emulator.stop();
+      await rm(work, { recursive: true, force: true });
+      return code;
+    },
+  };
+}

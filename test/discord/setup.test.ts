@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runEntry, TEST_APPLICATION_ID, TEST_TOKEN } from './bot-harness.js';
+import { DiscordEmulator } from './emulator.js';
+
+describe('setup for admins', () => {
+  let emulator: DiscordEmulator | undefined;
+  afterEach(async () => {
+    await emulator?.stop();
+    emulator = undefined;
+  });
+
+  it('refuses to start on a bad configuration: every problem listed at once, exit 2, no stack, no token', async () => {
+    const { code, stderr } = await runEntry('discord/main', {
+      DISCORD_TOKEN: TEST_TOKEN,
+      DISCORD_CLIENT_ID: 'not-an-id',
+      MODERATOR_ROLE_IDS: '123,456789012345678901',
+      ASK_RATE_LIMIT: 'lots',
+      EMBEDDINGS: 'magic',
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain('DISCORD_CLIENT_ID must be a Discord id');
+    expect(stderr).toContain('MODERATOR_ROLE_IDS must be a comma-separated list of Discord ids; not ids: 123');
+    expect(stderr).toContain('ASK_RATE_LIMIT must look like "5/60"');
+    expect(stderr).toContain('EMBEDDINGS must be "local" or "openai"');
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stderr).not.toContain(TEST_TOKEN);
+  });
+
+  it('names the missing token and application id', async () => {
+    const { code, stderr } = await runEntry('discord/main', {});
+    expect(code).toBe(2);
+    expect(stderr).toContain('DISCORD_TOKEN is missing');
+    expect(stderr).toContain('DISCORD_CLIENT_ID is missing');
+  });
+
+  it('deploy-commands registers the four commands in the guild when DISCORD_GUILD_ID is set, globally otherwise', async () => {
+    emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: TEST_APPLICATION_ID }).start();
+    const env = { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase };
+    const guildId = '200000000000000002';
+    const guild = await runEntry('cli/deploy-commands', { ...env, DISCORD_GUILD_ID: guildId });
+    expect(guild.code).toBe(0);
+    expect(guild.stdout).toContain(`Registered 4 commands in guild ${guildId}`);
+    const names = emulator.registeredCommands(guildId).map((command) => (command as { name: string }).name);
+    expect(names.sort()).toEqual(['ask', 'help', 'reindex', 'sources']);
+    const reindex = emulator.registeredCommands(guildId).find((command) => (command as { name: string }).name === 'reindex') as { default_member_permissions: string };
+    expect(reindex.default_member_permissions).toBe('32');
+
+    const global = await runEntry('cli/deploy-commands', env);
+    expect(global.code).toBe(0);
+    expect(global.stdout).toContain('Registered 4 commands globally');
+    expect(emulator.registeredCommands().length).toBe(4);
+    expect(guild.stdout + guild.stderr + global.stdout + global.stderr).not.toContain(TEST_TOKEN);
+  }, 30_000);
+
+  it('doctor prints the invite link with the bot and applications.commands scopes', async () => {
+    const { stdout } = await runEntry('cli/doctor', { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID });
+    expect(stdout).toContain(`https://discord.com/oauth2/authorize?client_id=${TEST_APPLICATION_ID}&scope=bot%20applications.commands&permissions=0`);
+    expect(stdout).not.toContain(TEST_TOKEN);
+  });
+});
