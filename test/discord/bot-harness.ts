@@ -1,33 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT, spawnEntry } from '../helpers/entry.js';
 import { DiscordEmulator, type DiscordEmulatorOptions } from './emulator.js';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { ROOT, runEntry } from '../helpers/entry.js';
+
 /** Shaped like a real bot token, so the config accepts it; the tests check it never reaches a log. */
 export const TEST_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.GAbCdE.test-secret-token-value-0123456789abcd';
 export const TEST_APPLICATION_ID = '100000000000000001';
-
-/** Runs an entry point the way its npm script does (`node src/cli/launch.mjs <entry>`). */
-export function spawnEntry(entry: string, env: Record<string, string>, args: string[] = []): ChildProcess {
-  return spawn(process.execPath, [path.join(ROOT, 'src/cli/launch.mjs'), entry, ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CACHE_DIR: path.join(ROOT, 'data/cache'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-/** Output and exit code of a finished entry point. */
-export function runEntry(entry: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnEntry(entry, env, args);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 export interface RunningBot {
   emulator: DiscordEmulator;

@@ -1,0 +1,122 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runEntry } from '../helpers/entry.js';
+
+const CITATION_KEYS = ['n', 'source', 'title', 'date', 'section', 'quote', 'start', 'end', 'score'];
+
+describe('npm run ask', () => {
+  let work: string;
+  let env: Record<string, string>;
+  let body: string;
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'verbatim-cli-'));
+    env = { CORPUS_DIR: path.join(ROOT, 'corpus'), INDEX_DIR: path.join(work, 'index') };
+    body = (await readFile(path.join(ROOT, 'corpus/budapest-summit-cancelled.txt'), 'utf8')).replace(/^ date \d{4}-\d{2}-\d{2} /, '');
+  });
+  afterAll(() => rm(work, { recursive: true, force: true }));
+
+  it('builds the missing index on first use and prints exactly one JSON object with the documented schema', async () => {
+    const { code, stdout, stderr } = await runEntry('cli/ask', env, ['--json', 'What did Trump call the meeting?']);
+    expect(code).toBe(0);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const answer = JSON.parse(lines[0]!);
+    expect(Object.keys(answer)).toEqual(['question', 'abstained', 'answer', 'citations']);
+    expect(answer.abstained).toBe(false);
+    expect(answer.citations.length).toBeGreaterThan(0);
+    for (const citation of answer.citations) {
+      expect(Object.keys(citation)).toEqual(CITATION_KEYS);
+      expect(citation.source).toBe('budapest-summit-cancelled.txt');
+      expect(body.slice(citation.start, citation.end)).toBe(citation.quote);
+      expect(answer.answer).toContain(`“${citation.quote}” [${citation.n}]`);
+      expect(citation.score).toBeGreaterThan(0);
+      expect(citation.score).toBeLessThanOrEqual(1);
+    }
+    expect(answer.citations[0].quote).toContain('wasted meeting');
+  }, 60_000);
+
+  it('prints a readable answer with its sources', async () => {
+    const { code, stdout } = await runEntry('cli/ask', env, ['Who reported the cancellation?']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^“The planned Budapest summit .*according to a Financial Times report\.” \[1\]/);
+    expect(stdout).toMatch(/\nSources:\n\[1\] .* — 2025-10-31 \(budapest-summit-cancelled\.txt\)/);
+  });
+
+  it('abstains with a clear sentence', async () => {
+    const { code, stdout } = await runEntry('cli/ask', env, ['--json', 'Who wrote Pride and Prejudice?']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ question: 'Who wrote Pride and Prejudice?', abstained: true, answer: "I couldn't find that in the articles I have.", citations: [] });
+  });
+
+  it('answers a batch from stdin, one JSON line per question in order, and from a file', async () => {
+    const questions = ['Why is peace elusive?', 'Tell me a joke.', 'What did Rubio tell Trump?'];
+    const fromStdin = await runEntry('cli/ask', env, ['--json', '--batch', '-'], `${questions.join('\n')}\n\n`);
+    expect(fromStdin.code).toBe(0);
+    const answers = fromStdin.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(answers.map((answer) => answer.question)).toEqual(questions);
+    expect(answers.map((answer) => answer.abstained)).toEqual([false, true, false]);
+    const file = path.join(work, 'questions.txt');
+    await writeFile(file, questions.join('\n'));
+    const fromFile = await runEntry('cli/ask', env, ['--json', '--batch', file]);
+    expect(fromFile.stdout).toBe(fromStdin.stdout);
+  });
+
+  it('exits 2 with the usage for bad flags, a missing question, or both a question and a batch', async () => {
+    for (const args of [['--bogus', 'q'], [], ['--json'], ['--batch', '-', 'also a question'], ['--corpus']]) {
+      const { code, stdout, stderr } = await runEntry('cli/ask', env, args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr).toContain('Usage: npm run ask');
+      expect(stdout).toBe('');
+    }
+  });
+
+  it('takes --corpus and --index over the environment', async () => {
+    const corpus = path.join(work, 'other-corpus');
+    await import('node:fs/promises').then((fs) => fs.mkdir(corpus));
+    await writeFile(path.join(corpus, 'volcano.md'), '---\ntitle: Volcano erupts\ndate: 2024-05-01\n---\nThe Etna volcano erupted on Tuesday night. Ash closed the Catania airport for a day.\n');
+    const { code, stdout } = await runEntry('cli/ask', env, ['--json', '--corpus', corpus, '--index', path.join(work, 'other-index'), 'Which airport closed?']);
+    expect(code).toBe(0);
+    const answer = JSON.parse(stdout);
+    expect(answer.citations[0]).toMatchObject({ source: 'volcano.md', title: 'Volcano erupts', date: '2024-05-01', quote: 'Ash closed the Catania airport for a day.' });
+  }, 60_000);
+
+  it('says clearly when the index is corrupt, without a stack trace', async () => {
+    const index = path.join(work, 'corrupt-index');
+    await runEntry('cli/index-command', { ...env, INDEX_DIR: index });
+    await writeFile(path.join(index, 'chunks.hnsw'), 'truncated');
+    const { code, stderr } = await runEntry('cli/ask', { ...env, INDEX_DIR: index }, ['Why is peace elusive?']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^Error: The index in .* is unreadable \(chunks\.hnsw is truncated or altered\)\. Rebuild it with `npm run index`\./m);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+});
+
+describe('npm run index and npm run eval', () => {
+  it('index prints a summary and warns about skipped files; eval prints the table and meets its targets', async () => {
+    const work = await mkdtemp(path.join(os.tmpdir(), 'verbatim-cli-'));
+    try {
+      const corpus = path.join(work, 'corpus');
+      await import('node:fs/promises').then((fs) => fs.cp(path.join(ROOT, 'corpus'), corpus, { recursive: true }));
+      await writeFile(path.join(corpus, 'empty.txt'), '');
+      const env = { CORPUS_DIR: corpus, INDEX_DIR: path.join(work, 'index') };
+      const index = await runEntry('cli/index-command', env);
+      expect(index.code).toBe(0);
+      expect(index.stdout).toMatch(/^Indexed 1 document\(s\), 9 chunks, 22 sentences in [\d.]+ s\./);
+      expect(index.stdout).toContain('warning: skipped empty.txt: empty file');
+      const evaluation = await runEntry('cli/eval', env);
+      expect(evaluation.code).toBe(0);
+      const value = (metric: string) => new RegExp(`\\| ${metric.replace(/[()@]/g, '\\$&')} \\| ([^|]+) \\|`).exec(evaluation.stdout)?.[1]?.trim();
+      expect(Number(value('hit@1 (first quote holds the evidence)'))).toBeGreaterThanOrEqual(0.9);
+      expect(value('hit@3')).toBe('1.000');
+      expect(value('unanswerable abstained')).toBe('6/6');
+      expect(value('false abstentions')).toBe('0/18');
+      expect(value('verbatim quotes')).toBe('100.0 %');
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

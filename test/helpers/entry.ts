@@ -1,0 +1,29 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Runs an entry point the way its npm script does (`node src/cli/launch.mjs <entry>`), with
+ * only the given environment (plus PATH, HOME and the shared word-vector cache).
+ */
+export function spawnEntry(entry: string, env: Record<string, string>, args: string[] = []): ChildProcess {
+  return spawn(process.execPath, [path.join(ROOT, 'src/cli/launch.mjs'), entry, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CACHE_DIR: path.join(ROOT, 'data/cache'), ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** Runs an entry point to its end, feeding `input` on stdin; resolves with its exit code and output. */
+export function runEntry(entry: string, env: Record<string, string>, args: string[] = [], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnEntry(entry, env, args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin!.end(input);
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
