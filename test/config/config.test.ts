@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../src/config/config.js';
+
+const DISCORD = { DISCORD_TOKEN: 'aaaa.bbbb.cccc', DISCORD_CLIENT_ID: '123456789012345678' };
+
+function problemsOf(env: Record<string, string>, needs: 'core' | 'bot' = 'bot'): string[] {
+  try {
+    parseConfig(env, needs, '/srv/verbatim');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('parseConfig', () => {
+  it('has offline defaults for the core, relative to the working directory', () => {
+    const config = parseConfig({}, 'core', '/srv/verbatim');
+    expect(config).toEqual({
+      corpusDir: path.resolve('/srv/verbatim/corpus'),
+      indexDir: path.resolve('/srv/verbatim/data/index'),
+      embeddings: { provider: 'local', cacheDir: path.resolve('/srv/verbatim/data/cache') },
+      maxQuotes: 3,
+    });
+  });
+
+  it('parses the Discord variables', () => {
+    const config = parseConfig({ ...DISCORD, DISCORD_GUILD_ID: '223456789012345678', MODERATOR_ROLE_IDS: '323456789012345678, 423456789012345678', ASK_RATE_LIMIT: '3/30', ALLOWED_CHANNEL_IDS: '523456789012345678' }, 'bot');
+    expect(config.discord).toMatchObject({
+      guildId: '223456789012345678',
+      moderatorRoleIds: ['323456789012345678', '423456789012345678'],
+      allowedChannelIds: ['523456789012345678'],
+      askRateLimit: { requests: 3, perSeconds: 30 },
+      apiBase: 'https://discord.com/api',
+      globalRequestsPerSecond: 50,
+    });
+  });
+
+  it('reports every problem at once and never echoes the token', () => {
+    const problems = problemsOf({ DISCORD_TOKEN: 'secret-without-dots', DISCORD_CLIENT_ID: 'abc', ASK_RATE_LIMIT: '0/5', EMBEDDINGS: 'bert', OPENAI_BASE_URL: 'ftp://x', MAX_QUOTES: '50', DISCORD_API_BASE: 'nope' });
+    expect(problems).toHaveLength(6);
+    expect(problems.join('\n')).not.toContain('secret-without-dots');
+    expect(new ConfigError(problems).message).toMatch(/^Configuration problems:\n {2}- /);
+  });
+
+  it('needs nothing from Discord for the core', () => {
+    expect(problemsOf({}, 'core')).toEqual([]);
+    expect(problemsOf({}, 'bot')).toEqual(['DISCORD_TOKEN is missing (the bot token from the Developer Portal, Bot page).', 'DISCORD_CLIENT_ID is missing (the Application ID from the Developer Portal, General Information page).']);
+  });
+
+  it('configures an OpenAI-compatible endpoint', () => {
+    const config = parseConfig({ EMBEDDINGS: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1/', OPENAI_API_KEY: 'k', EMBEDDINGS_MODEL: 'nomic-embed-text' }, 'core');
+    expect(config.embeddings).toEqual({ provider: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', apiKey: 'k', model: 'nomic-embed-text' });
+  });
+});
