@@ -1,5 +1,5 @@
 import { OAuth2Scopes, PermissionsBitField } from 'discord.js';
-import { ConfigError, parseConfig } from '../config/config.js';
+import { ConfigError, parseConfig, type Config } from '../config/config.js';
 import { loadCorpus } from '../core/corpus/loader.js';
 import { isVerbatimError } from '../core/errors.js';
 import { loadIndex } from '../core/index/corpus-index.js';
@@ -45,16 +45,22 @@ export async function main(args: string[]): Promise<number> {
     };
 
     let clientId: string | undefined;
+    let core: Config | undefined;
     try {
-      const config = parseConfig(process.env, 'bot');
-      clientId = config.discord!.clientId;
-      say(true, `configuration: token set (not shown), application ${clientId}, ${config.discord!.guildId ? `guild ${config.discord!.guildId}` : 'global commands'}`);
+      core = parseConfig(process.env, 'bot');
+      clientId = core.discord!.clientId;
+      say(true, `configuration: token set (not shown), application ${clientId}, ${core.discord!.guildId ? `guild ${core.discord!.guildId}` : 'global commands'}`);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       say(false, `configuration:\n${error.problems.map((problem) => `    - ${problem}`).join('\n')}`);
+      // The corpus and index can still be checked when only the Discord variables are wrong.
+      try {
+        core = parseConfig(process.env, 'core');
+      } catch {
+        return EXIT.failure;
+      }
     }
 
-    const core = parseConfig({ ...process.env, EMBEDDINGS: process.env.EMBEDDINGS === 'openai' ? 'openai' : 'local' }, 'core');
     const corpus = await loadCorpus(core.corpusDir).catch((error: unknown) => error as Error);
     if (corpus instanceof Error) say(false, `corpus: ${corpus.message}`);
     else {

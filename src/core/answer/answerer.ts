@@ -29,13 +29,12 @@ export const DEFAULT_ANSWER: AnswerOptions = {
 };
 
 /**
- * Why the corpus cannot be about the question, if it cannot: a name, acronym or number it
- * never mentions, or most of the question's (IDF-weighted) terms unknown to it.
+ * Whether the corpus cannot be about the question: it names something the corpus never
+ * mentions (proper noun, acronym, number), or most of its IDF-weighted terms are unknown.
  */
-function unsupportedReason(index: CorpusIndex, question: QuestionAnalysis, options: AnswerOptions): string | undefined {
-  if (question.terms.length === 0) return 'the question has no content words';
-  const missingKey = question.keyTerms.filter((term) => !index.lexical.has(term));
-  if (missingKey.length > 0) return `the articles never mention: ${missingKey.join(', ')}`;
+function isOutsideCorpus(index: CorpusIndex, question: QuestionAnalysis, options: AnswerOptions): boolean {
+  if (question.terms.length === 0) return true;
+  if (question.keyTerms.some((term) => !index.lexical.has(term))) return true;
   let known = 0;
   let total = 0;
   for (const term of question.terms) {
@@ -43,8 +42,7 @@ function unsupportedReason(index: CorpusIndex, question: QuestionAnalysis, optio
     total += weight;
     if (index.lexical.has(term)) known += weight;
   }
-  if (known / total < options.minTermSupport) return 'most of the question’s words are not in the articles';
-  return undefined;
+  return known / total < options.minTermSupport;
 }
 
 /** A list's lead-in ("These demands include:") is answered by its items, not by itself. */
@@ -117,7 +115,7 @@ export class Answerer {
   async ask(question: string): Promise<Answer> {
     const analysis = analyzeQuestion(question);
     const abstain = (): Answer => ({ question: analysis.text, abstained: true, answer: ABSTENTION, citations: [] });
-    if (unsupportedReason(this.index, analysis, this.options) !== undefined) return abstain();
+    if (isOutsideCorpus(this.index, analysis, this.options)) return abstain();
     const queryVector = await this.embeddings.embedQuery(analysis.text);
     const chunks = retrieveChunks(this.index, analysis.text, queryVector, this.options.retrieval);
     const ranked = scoreSentences(this.index, chunks, analysis.terms, queryVector, this.options.evidence);
