@@ -9,7 +9,7 @@ export class ArticleFormatError extends Error {
 }
 
 const DATE_MARKER = /^\s*date (\d{4}-\d{2}-\d{2})\s+/;
-const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+const FRONT_MATTER = /^---\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/;
 const MARKDOWN_HEADING = /^(#{1,6})[ \t]+(.*?)[ \t#]*$/;
 const TITLE_LENGTH = 90;
 
@@ -77,7 +77,7 @@ function findHeadings(body: string): Section[] {
   const lines = body.split('\n');
   let offset = 0;
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+    const line = lines[i]!.replace(/\r$/, '');
     const blankBefore = i === 0 || lines[i - 1]!.trim() === '';
     const blankAfter = i === lines.length - 1 || lines[i + 1]!.trim() === '';
     const title = headingOf(line, blankBefore && blankAfter);
@@ -85,7 +85,7 @@ function findHeadings(body: string): Section[] {
       const start = offset + line.indexOf(title);
       headings.push({ title, start, end: start + title.length });
     }
-    offset += line.length + 1;
+    offset += lines[i]!.length + 1;
   }
   return headings;
 }
@@ -122,7 +122,7 @@ export function parseArticle(source: string, bytes: Uint8Array, text: string): C
   let metadata: Metadata = {};
   const frontMatter = FRONT_MATTER.exec(body);
   if (frontMatter) {
-    metadata = readFrontMatter(frontMatter[1]!);
+    metadata = readFrontMatter(frontMatter[1] ?? '');
     body = body.slice(frontMatter[0].length);
   }
   const marker = DATE_MARKER.exec(body);

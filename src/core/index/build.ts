@@ -98,6 +98,9 @@ export async function buildIndex(options: BuildOptions): Promise<{ index: Corpus
     throw new CorpusError(`No readable article (.txt or .md) in ${options.corpusDir}${skipped}.`);
   }
   const segmented = loaded.documents.map((document) => segmentDocument(document, options.chunking ?? DEFAULT_CHUNKING));
+  if (segmented.every((doc) => doc.chunks.length === 0)) {
+    throw new CorpusError(`The articles in ${options.corpusDir} hold no sentence to quote (only headings or blank lines).`);
+  }
   const progress: BuildProgress = {
     phase: 'embedding',
     documentsDone: 0,

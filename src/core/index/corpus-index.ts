@@ -165,7 +165,16 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     const sentenceVectors = new Float32Array(vectorBytes.buffer.slice(vectorBytes.byteOffset, vectorBytes.byteOffset + vectorBytes.byteLength));
     const lexical = LexicalIndex.fromJSON(contents.get(FILES.lexical)!.toString('utf8'));
     const store = await HnswVectorStore.load(indexDir, embeddings);
-    if (sentenceVectors.length !== manifest.sentenceCount * built.dimensions || store.size !== manifest.chunkCount) {
+    const chunks = documents.reduce((sum, doc) => sum + (doc.chunks?.length ?? NaN), 0);
+    const sentences = documents.reduce((sum, doc) => sum + (doc.sentences?.length ?? NaN), 0);
+    if (
+      documents.length !== manifest.documents.length ||
+      documents.some((doc, i) => typeof doc.document?.body !== 'string' || doc.document.source !== manifest.documents[i]!.source) ||
+      chunks !== manifest.chunkCount ||
+      sentences !== manifest.sentenceCount ||
+      sentenceVectors.length !== manifest.sentenceCount * built.dimensions ||
+      store.size !== manifest.chunkCount
+    ) {
       throw new Error('the counts of the manifest and of the files disagree');
     }
     return new CorpusIndex(manifest, documents, store, lexical, sentenceVectors);

@@ -225,3 +225,13 @@ describe('rebuilding with the previous index', () => {
     expect(rebuilt.index.sentenceVectors.length).toBe(32 * rebuilt.report.sentences);
   });
 });
+
+describe('buildIndex on articles without sentences', () => {
+  it('says the articles hold nothing to quote', async () => {
+    const corpus = await makeTempDir();
+    await writeFile(path.join(corpus, 'only-headings.md'), '# A Title\n\n## A Section\n');
+    const error = await buildIndex({ corpusDir: corpus, indexDir: path.join(corpus, 'index'), embeddings: new HashEmbeddings() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorpusError);
+    expect((error as Error).message).toMatch(/hold no sentence to quote/);
+  });
+});

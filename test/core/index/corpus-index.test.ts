@@ -170,6 +170,7 @@ describe('loadIndex refuses an unusable index', () => {
     ['an empty chunks.hnsw with a matching hash', (dir) => replaceAndRehash(dir, 'chunks.hnsw', new Uint8Array()), /./],
     ['a non-JSON corpus.json with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.json', Buffer.from('{"not json')), /JSON/],
     ['a corpus.json of the wrong shape with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.json', Buffer.from('{}')), /./],
+    ['an empty corpus.json list with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.json', Buffer.from('[]')), /counts/],
     ['a short sentences.f32 with a matching hash', (dir) => replaceAndRehash(dir, 'sentences.f32', new Uint8Array(8)), /counts/],
     ['a non-JSON lexical.json with a matching hash', (dir) => replaceAndRehash(dir, 'lexical.json', Buffer.from('nope')), /JSON/],
     ['a docstore listing fewer documents with a matching hash', async (dir) => {

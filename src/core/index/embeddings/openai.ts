@@ -39,6 +39,11 @@ export class OpenAICompatibleEmbeddings extends DescribedEmbeddings {
     this.info = { provider: 'openai', model: options.model, dimensions: 0 };
   }
 
+  private redact(text: string): string {
+    const key = this.options.apiKey;
+    return key ? text.split(key).join('[redacted]') : text;
+  }
+
   private async request(input: string[]): Promise<number[][]> {
     let response: Response;
     try {
@@ -52,10 +57,13 @@ export class OpenAICompatibleEmbeddings extends DescribedEmbeddings {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
     } catch (error) {
-      throw new RetryableHttpError(`cannot reach ${this.endpoint}: ${(error as Error).message}`, { cause: error });
+      throw new RetryableHttpError(`cannot reach ${this.endpoint}: ${this.redact((error as Error).message)}`, { cause: error });
     }
     if (!response.ok) {
-      const detail = (await response.text().catch(() => '')).slice(0, 200);
+      // Error bodies can echo the key ("Incorrect API key provided: sk-…"): never pass one on for
+      // an authentication failure, and scrub the key from any other.
+      const authFailure = response.status === 401 || response.status === 403;
+      const detail = authFailure ? 'check OPENAI_API_KEY' : this.redact((await response.text().catch(() => '')).slice(0, 200));
       const message = `${this.endpoint} answered ${response.status} ${response.statusText}${detail ? `: ${detail}` : ''}`;
       if (response.status === 429 || response.status >= 500) throw new RetryableHttpError(message);
       throw new EmbeddingsError(`The embeddings endpoint failed: ${message}`);

@@ -101,6 +101,15 @@ describe('OpenAICompatibleEmbeddings failures', () => {
     expect(JSON.stringify(error)).not.toContain(API_KEY);
   });
 
+  it('an error reply that echoes the key does not carry it into the message', async () => {
+    server.queue({ status: 401, body: { error: { message: `Incorrect API key provided: ${API_KEY}` } } });
+    expect(((await embedError(client({ apiKey: API_KEY, maxRetries: 0 }))) as Error).message).not.toContain(API_KEY);
+    server.queue({ status: 400, body: { error: { message: `bad request for key ${API_KEY}` } } });
+    const message = ((await embedError(client({ apiKey: API_KEY, maxRetries: 0 }))) as Error).message;
+    expect(message).not.toContain(API_KEY);
+    expect(message).toContain('[redacted]');
+  });
+
   it('400 → EmbeddingsError without retrying', async () => {
     server.queue({ status: 400, body: { error: { message: 'input too long' } } });
     const error = await embedError(client({ maxRetries: 3 }));
