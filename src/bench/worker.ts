@@ -139,8 +139,9 @@ async function reindex(job: Extract<WorkerJob, { mode: 'reindex' }>, embeddings:
   if (job.profile) {
     // The indexing phase rebuilds the HNSW graph and the BM25 index from scratch even when
     // every vector is reused: time both apart, on the same chunks.
-    const vectors = previous.chunkRefs.map((_, label) => previous.store.vectorAt(label));
-    const documents = previous.chunkRefs.map((_, label) => previous.store.documentAt(label)!);
+    const labels = previous.chunkLabels.flat();
+    const vectors = labels.map((label) => previous.store.vectorAt(label));
+    const documents = labels.map((label) => previous.store.documentAt(label)!);
     const hnswStarted = performance.now();
     const store = new HnswVectorStore(embeddings, { dimensions: previous.dimensions });
     await store.addVectors(vectors, documents);

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Document } from '@langchain/core/documents';
 import type { SkippedFile } from '../corpus/document.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loader.js';
@@ -53,18 +54,30 @@ interface EmbeddedDocument {
   sentenceVectors: number[][];
 }
 
-function reusableVectors(previous: CorpusIndex | undefined, segmented: SegmentedDocument, embeddings: DescribedEmbeddings): EmbeddedDocument | undefined {
+/**
+ * Where an unchanged document (same source, same bytes, same chunking) sits in the previous
+ * index, when its vectors can be reused; -1 otherwise.
+ */
+function previousPosition(previous: CorpusIndex | undefined, segmented: SegmentedDocument, embeddings: DescribedEmbeddings): number {
   if (!previous || previous.manifest.embeddings.model !== embeddings.info.model || previous.manifest.embeddings.provider !== embeddings.info.provider) {
-    return undefined;
+    return -1;
   }
   const doc = previous.documents.findIndex((old) => old.document.source === segmented.document.source && old.document.hash === segmented.document.hash);
-  if (doc === -1 || previous.documents[doc]!.chunks.length !== segmented.chunks.length) return undefined;
-  const chunkVectors: number[][] = [];
-  previous.chunkRefs.forEach((ref, label) => {
-    if (ref.doc === doc) chunkVectors.push(previous.store.vectorAt(label));
-  });
-  const sentenceVectors = segmented.sentences.map((_, sentence) => Array.from(previous.sentenceVector({ doc, sentence })));
-  return { chunkVectors, sentenceVectors };
+  return doc !== -1 && previous.documents[doc]!.chunks.length === segmented.chunks.length ? doc : -1;
+}
+
+/** Past this share of deleted labels, an update rebuilds the graph instead: dead nodes slow every search. */
+const MAX_DELETED_SHARE = 0.25;
+
+function langchainDocuments(segmented: SegmentedDocument, texts: string[]): Document[] {
+  const { document } = segmented;
+  return segmented.chunks.map(
+    (chunk, position) =>
+      new Document({
+        pageContent: texts[position]!,
+        metadata: { source: document.source, title: document.title, date: document.date, section: chunk.section, start: chunk.start, end: chunk.end },
+      }),
+  );
 }
 
 async function embedDocument(segmented: SegmentedDocument, embeddings: DescribedEmbeddings): Promise<EmbeddedDocument> {
@@ -110,39 +123,74 @@ export async function buildIndex(options: BuildOptions): Promise<{ index: Corpus
   };
   onProgress?.({ ...progress });
 
-  const embedded: EmbeddedDocument[] = [];
-  let reusedDocuments = 0;
+  // For each document: its position in the previous index when unchanged, else fresh vectors.
+  const reused: number[] = [];
+  const fresh: (EmbeddedDocument | undefined)[] = [];
   for (const doc of segmented) {
-    const reusable = reusableVectors(previous, doc, embeddings);
-    if (reusable) reusedDocuments++;
-    embedded.push(reusable ?? (await embedDocument(doc, embeddings)));
+    const position = previousPosition(previous, doc, embeddings);
+    reused.push(position);
+    fresh.push(position === -1 ? await embedDocument(doc, embeddings) : undefined);
     // Local embeddings are synchronous: let pending work (a bot's interactions) run between documents.
     await yieldToEventLoop();
     progress.documentsDone++;
     progress.chunksDone += doc.chunks.length;
     onProgress?.({ ...progress });
   }
+  const reusedDocuments = reused.filter((position) => position !== -1).length;
 
-  const dimensions = embedded.find((doc) => doc.chunkVectors.length > 0)?.chunkVectors[0]?.length ?? 0;
-  if (dimensions === 0) throw new EmbeddingsError('The embeddings provider returned empty vectors.');
-  onProgress?.({ ...progress, phase: 'indexing' });
-  const store = new HnswVectorStore(embeddings, { dimensions, parameters: options.hnsw ?? DEFAULT_HNSW });
-  const searchTexts: string[] = [];
-  for (const [i, doc] of segmented.entries()) {
-    const texts = doc.chunks.map((chunk) => chunkSearchText(doc, chunk));
-    searchTexts.push(...texts);
-    const langchainDocuments = doc.chunks.map(
-      (chunk, position) =>
-        new Document({
-          pageContent: texts[position]!,
-          metadata: { source: doc.document.source, title: doc.document.title, date: doc.document.date, section: chunk.section, start: chunk.start, end: chunk.end },
-        }),
-    );
-    await store.addVectors(embedded[i]!.chunkVectors, langchainDocuments);
-    await yieldToEventLoop();
+  const dimensions = previous && reusedDocuments > 0 ? previous.dimensions : (fresh.find((doc) => doc && doc.chunkVectors.length > 0)?.chunkVectors[0]?.length ?? 0);
+  if (dimensions === 0 || fresh.some((doc) => doc?.chunkVectors.some((vector) => vector.length !== dimensions))) {
+    throw new EmbeddingsError('The embeddings provider returned empty vectors or vectors of another size.');
   }
-  const sentenceVectors = unitFloat32(embedded.flatMap((doc) => doc.sentenceVectors), dimensions);
-  const lexical = LexicalIndex.build(searchTexts);
+  onProgress?.({ ...progress, phase: 'indexing' });
+  const sentenceVectors = unitFloat32(
+    segmented.flatMap((doc, i) => fresh[i]?.sentenceVectors ?? doc.sentences.map((_, sentence) => Array.from(previous!.sentenceVector({ doc: reused[i]!, sentence })))),
+    dimensions,
+  );
+  const searchTexts = segmented.map((doc) => doc.chunks.map((chunk) => chunkSearchText(doc, chunk)));
+
+  // Update a copy of the previous graph and lexical index in place when few chunks changed
+  // (a one-file reindex of a large corpus); rebuild both otherwise.
+  const kept = new Set(reused);
+  const stale = previous ? previous.documents.flatMap((_, doc) => (kept.has(doc) ? [] : [doc])) : [];
+  const staleLabels = stale.flatMap((doc) => previous!.chunkLabels[doc]!);
+  const freshChunks = segmented.reduce((sum, doc, i) => sum + (fresh[i] ? doc.chunks.length : 0), 0);
+  const incremental =
+    previous !== undefined &&
+    reusedDocuments > 0 &&
+    (previous.store.labelCount - previous.store.size + staleLabels.length) / (previous.store.labelCount + freshChunks) <= MAX_DELETED_SHARE;
+
+  let store: HnswVectorStore;
+  let lexical: LexicalIndex;
+  const chunkLabels: number[][] = [];
+  if (incremental) {
+    store = await previous.store.clone(os.tmpdir());
+    lexical = previous.lexical.clone();
+    store.deleteLabels(staleLabels);
+    lexical.remove(stale.flatMap((doc) => previous.documents[doc]!.chunks.map((chunk, c) => ({ label: previous.chunkLabels[doc]![c]!, text: chunkSearchText(previous.documents[doc]!, chunk) }))));
+    for (const [i, doc] of segmented.entries()) {
+      if (!fresh[i]) {
+        chunkLabels.push(previous.chunkLabels[reused[i]!]!);
+        continue;
+      }
+      const first = store.labelCount;
+      await store.addVectors(fresh[i].chunkVectors, langchainDocuments(doc, searchTexts[i]!));
+      const labels = doc.chunks.map((_, c) => first + c);
+      lexical.add(labels.map((label, c) => ({ label, text: searchTexts[i]![c]! })));
+      chunkLabels.push(labels);
+      await yieldToEventLoop();
+    }
+  } else {
+    store = new HnswVectorStore(embeddings, { dimensions, parameters: options.hnsw ?? DEFAULT_HNSW });
+    for (const [i, doc] of segmented.entries()) {
+      const vectors = fresh[i]?.chunkVectors ?? previous!.chunkLabels[reused[i]!]!.map((label) => previous!.store.vectorAt(label));
+      const first = store.labelCount;
+      await store.addVectors(vectors, langchainDocuments(doc, searchTexts[i]!));
+      chunkLabels.push(doc.chunks.map((_, c) => first + c));
+      await yieldToEventLoop();
+    }
+    lexical = LexicalIndex.build(searchTexts.flat());
+  }
 
   const previousSources = new Map((previous?.documents ?? []).map((doc) => [doc.document.source, doc.document.hash]));
   const currentSources = new Set(segmented.map((doc) => doc.document.source));
@@ -177,7 +225,7 @@ export async function buildIndex(options: BuildOptions): Promise<{ index: Corpus
     skipped: loaded.skipped,
     files: {},
   };
-  const index = new CorpusIndex(manifest, segmented, store, lexical, sentenceVectors);
+  const index = new CorpusIndex(manifest, segmented, chunkLabels, store, lexical, sentenceVectors);
   if (options.save ?? true) {
     onProgress?.({ ...progress, phase: 'saving' });
     manifest.buildSeconds = (performance.now() - started) / 1000;

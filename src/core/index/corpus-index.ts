@@ -34,20 +34,23 @@ export interface SentenceRef {
  * chunks, the lexical index, and one vector per sentence for evidence selection.
  */
 export class CorpusIndex {
-  /** Chunk label → location; labels run over documents in order. */
-  readonly chunkRefs: ChunkRef[];
+  /** Chunk label → location; deleted labels (after incremental reindexes) are holes. */
+  readonly chunkRefs: (ChunkRef | undefined)[];
   /** Index of each document's first sentence in {@link sentenceVectors}. */
   private readonly sentenceBase: number[];
 
   constructor(
     readonly manifest: IndexManifest,
     readonly documents: SegmentedDocument[],
+    /** For each document, the store label of each of its chunks. */
+    readonly chunkLabels: number[][],
     readonly store: HnswVectorStore,
     readonly lexical: LexicalIndex,
     /** Unit sentence vectors, `dimensions` floats each, documents in order. */
     readonly sentenceVectors: Float32Array,
   ) {
-    this.chunkRefs = documents.flatMap((segmented, doc) => segmented.chunks.map((_, chunk) => ({ doc, chunk })));
+    this.chunkRefs = [];
+    chunkLabels.forEach((labels, doc) => labels.forEach((label, chunk) => (this.chunkRefs[label] = { doc, chunk })));
     this.sentenceBase = [];
     let base = 0;
     for (const segmented of documents) {
@@ -96,7 +99,7 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     await index.store.save(temporary);
     const vectors = index.sentenceVectors;
     await writeFile(path.join(temporary, FILES.sentenceVectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
-    await writeFile(path.join(temporary, FILES.corpus), JSON.stringify(index.documents));
+    await writeFile(path.join(temporary, FILES.corpus), JSON.stringify({ documents: index.documents, chunkLabels: index.chunkLabels }));
     await writeFile(path.join(temporary, FILES.lexical), index.lexical.toJSON());
     const files: Record<string, string> = {};
     for (const name of [FILES.graph, FILES.docstore, FILES.sentenceVectors, FILES.corpus, FILES.lexical]) {
@@ -160,24 +163,30 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     contents.set(name, bytes);
   }
   try {
-    const documents = JSON.parse(contents.get(FILES.corpus)!.toString('utf8')) as SegmentedDocument[];
+    const { documents, chunkLabels } = JSON.parse(contents.get(FILES.corpus)!.toString('utf8')) as { documents: SegmentedDocument[]; chunkLabels: number[][] };
     const vectorBytes = contents.get(FILES.sentenceVectors)!;
     const sentenceVectors = new Float32Array(vectorBytes.buffer.slice(vectorBytes.byteOffset, vectorBytes.byteOffset + vectorBytes.byteLength));
     const lexical = LexicalIndex.fromJSON(contents.get(FILES.lexical)!.toString('utf8'));
     const store = await HnswVectorStore.load(indexDir, embeddings);
-    const chunks = documents.reduce((sum, doc) => sum + (doc.chunks?.length ?? NaN), 0);
-    const sentences = documents.reduce((sum, doc) => sum + (doc.sentences?.length ?? NaN), 0);
-    if (
-      documents.length !== manifest.documents.length ||
-      documents.some((doc, i) => typeof doc.document?.body !== 'string' || doc.document.source !== manifest.documents[i]!.source) ||
-      chunks !== manifest.chunkCount ||
-      sentences !== manifest.sentenceCount ||
-      sentenceVectors.length !== manifest.sentenceCount * built.dimensions ||
-      store.size !== manifest.chunkCount
-    ) {
-      throw new Error('the counts of the manifest and of the files disagree');
-    }
-    return new CorpusIndex(manifest, documents, store, lexical, sentenceVectors);
+    const consistent =
+      Array.isArray(documents) &&
+      Array.isArray(chunkLabels) &&
+      documents.length === manifest.documents.length &&
+      chunkLabels.length === documents.length &&
+      documents.every(
+        (doc, i) =>
+          typeof doc.document?.body === 'string' &&
+          doc.document.source === manifest.documents[i]!.source &&
+          doc.chunks?.length === chunkLabels[i]!.length &&
+          chunkLabels[i]!.every((label) => store.documentAt(label) !== undefined),
+      ) &&
+      documents.reduce((sum, doc) => sum + doc.chunks.length, 0) === manifest.chunkCount &&
+      documents.reduce((sum, doc) => sum + (doc.sentences?.length ?? NaN), 0) === manifest.sentenceCount &&
+      sentenceVectors.length === manifest.sentenceCount * built.dimensions &&
+      store.size === manifest.chunkCount &&
+      lexical.size === manifest.chunkCount;
+    if (!consistent) throw new Error('the counts of the manifest and of the files disagree');
+    return new CorpusIndex(manifest, documents, chunkLabels, store, lexical, sentenceVectors);
   } catch (error) {
     throw new IndexCorruptError(indexDir, (error as Error).message, { cause: error });
   }

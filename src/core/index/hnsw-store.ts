@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Document, type DocumentInterface } from '@langchain/core/documents';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
@@ -37,17 +37,20 @@ export class HnswVectorStore extends SaveableVectorStore {
   declare FilterType: (document: DocumentInterface) => boolean;
 
   private readonly graph: Hnsw;
-  private readonly documents: DocumentInterface[] = [];
+  /** Label-indexed; a deleted label keeps its slot as `null` so labels never move. */
+  private readonly documents: (DocumentInterface | null)[] = [];
+  private deleted: number;
   readonly dimensions: number;
   private readonly parameters: HnswParameters;
 
-  constructor(embeddings: EmbeddingsInterface, args: StoreArgs, graph?: Hnsw, documents: DocumentInterface[] = []) {
+  constructor(embeddings: EmbeddingsInterface, args: StoreArgs, graph?: Hnsw, documents: (DocumentInterface | null)[] = []) {
     super(embeddings, args);
     this.dimensions = args.dimensions;
     this.parameters = args.parameters ?? DEFAULT_HNSW;
     this.graph = graph ?? new HierarchicalNSW('cosine', args.dimensions);
     if (!graph) this.graph.initIndex({ maxElements: 16, m: this.parameters.m, efConstruction: this.parameters.efConstruction, randomSeed: 100 });
     this.documents = documents;
+    this.deleted = documents.filter((doc) => doc === null).length;
     this.graph.setEf(this.parameters.efSearch);
   }
 
@@ -55,14 +58,50 @@ export class HnswVectorStore extends SaveableVectorStore {
     return 'hnswlib-node';
   }
 
-  /** Number of vectors in the store. */
+  /** Number of live (not deleted) vectors in the store. */
   get size(): number {
+    return this.documents.length - this.deleted;
+  }
+
+  /** Labels handed out so far, deleted ones included: the next label is this number. */
+  get labelCount(): number {
     return this.documents.length;
   }
 
-  /** The stored document with label `label` (labels are insertion order, from 0). */
+  /** Share of labels that are deleted: past some share, a rebuild is cheaper to search. */
+  get deletedShare(): number {
+    return this.documents.length === 0 ? 0 : this.deleted / this.documents.length;
+  }
+
+  /** The stored document with label `label` (labels are insertion order, from 0); `undefined` if deleted or unknown. */
   documentAt(label: number): DocumentInterface | undefined {
-    return this.documents[label];
+    return this.documents[label] ?? undefined;
+  }
+
+  /** Removes vectors from search results for good; their labels are not reused. */
+  deleteLabels(labels: Iterable<number>): void {
+    for (const label of labels) {
+      if (this.documents[label] === null || this.documents[label] === undefined) continue;
+      this.graph.markDelete(label);
+      this.documents[label] = null;
+      this.deleted++;
+    }
+  }
+
+  /**
+   * An independent copy (graph and documents), to update while this one keeps serving.
+   * hnswlib has no copy call, so the graph goes through its own file format.
+   */
+  async clone(scratchDir: string): Promise<HnswVectorStore> {
+    const file = path.join(scratchDir, `clone-${process.pid}-${Date.now()}.hnsw`);
+    try {
+      await this.graph.writeIndex(file);
+      const graph = new HierarchicalNSW('cosine', this.dimensions);
+      await graph.readIndex(file);
+      return new HnswVectorStore(this.embeddings, { dimensions: this.dimensions, parameters: this.parameters }, graph, [...this.documents]);
+    } finally {
+      await rm(file, { force: true });
+    }
   }
 
   /** The stored vector for `label`, normalised to unit length (cosine space stores it so). */
@@ -91,11 +130,11 @@ export class HnswVectorStore extends SaveableVectorStore {
 
   /** Like {@link similaritySearchVectorWithScore}, with labels instead of documents. */
   searchLabels(query: number[], k: number, filter?: this['FilterType']): { label: number; score: number }[] {
-    const count = Math.min(k, this.documents.length);
+    const count = Math.min(k, this.size);
     if (count === 0) return [];
     if (query.length !== this.dimensions) throw new Error(`query has ${query.length} dimensions, the store ${this.dimensions}`);
     this.graph.setEf(Math.max(this.parameters.efSearch, count));
-    const labelFilter = filter ? (label: number) => filter(this.documents[label]!) : undefined;
+    const labelFilter = filter ? (label: number) => this.documents[label] != null && filter(this.documents[label]) : undefined;
     const { neighbors, distances } = this.graph.searchKnn(query, count, labelFilter);
     return neighbors.map((label, i) => ({ label, score: 1 - distances[i]! }));
   }
@@ -106,7 +145,7 @@ export class HnswVectorStore extends SaveableVectorStore {
 
   override async save(directory: string): Promise<void> {
     await this.graph.writeIndex(path.join(directory, HNSW_FILES.graph));
-    const docstore = this.documents.map((doc) => ({ pageContent: doc.pageContent, metadata: doc.metadata }));
+    const docstore = this.documents.map((doc) => doc && { pageContent: doc.pageContent, metadata: doc.metadata });
     await writeFile(path.join(directory, HNSW_FILES.docstore), JSON.stringify({ dimensions: this.dimensions, parameters: this.parameters, documents: docstore }));
   }
 
@@ -118,14 +157,14 @@ export class HnswVectorStore extends SaveableVectorStore {
     const saved = JSON.parse(await readFile(path.join(directory, HNSW_FILES.docstore), 'utf8')) as {
       dimensions: number;
       parameters: HnswParameters;
-      documents: { pageContent: string; metadata: Record<string, unknown> }[];
+      documents: ({ pageContent: string; metadata: Record<string, unknown> } | null)[];
     };
     const graph = new HierarchicalNSW('cosine', saved.dimensions);
     await graph.readIndex(path.join(directory, HNSW_FILES.graph));
     if (graph.getCurrentCount() !== saved.documents.length) {
       throw new Error(`the graph holds ${graph.getCurrentCount()} vectors for ${saved.documents.length} documents`);
     }
-    const documents = saved.documents.map((doc) => new Document(doc));
+    const documents = saved.documents.map((doc) => doc && new Document(doc));
     return new HnswVectorStore(embeddings, { dimensions: saved.dimensions, parameters: saved.parameters }, graph, documents);
   }
 }

@@ -23,20 +23,49 @@ export class LexicalIndex {
   private constructor(
     private readonly search: MiniSearch<{ id: number; text: string }>,
     private readonly documentFrequency: Map<string, number>,
-    /** Number of chunks. */
-    readonly size: number,
+    private chunkCount: number,
   ) {}
+
+  /** Number of chunks. */
+  get size(): number {
+    return this.chunkCount;
+  }
 
   /** Indexes `texts`; the i-th text is chunk label i. */
   static build(texts: string[]): LexicalIndex {
-    const search = new MiniSearch<{ id: number; text: string }>(MINISEARCH_OPTIONS);
-    search.addAll(texts.map((text, id) => ({ id, text })));
-    const documentFrequency = new Map<string, number>();
-    for (const text of texts) {
+    const index = new LexicalIndex(new MiniSearch<{ id: number; text: string }>(MINISEARCH_OPTIONS), new Map(), 0);
+    index.add(texts.map((text, label) => ({ label, text })));
+    return index;
+  }
+
+  /** Adds chunks under their labels. */
+  add(chunks: { label: number; text: string }[]): void {
+    for (const { label, text } of chunks) {
       const terms = new Set(tokenize(text).map((token) => termOf(token.text)));
-      for (const term of terms) if (term !== undefined) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+      for (const term of terms) if (term !== undefined) this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
+      this.search.add({ id: label, text });
     }
-    return new LexicalIndex(search, documentFrequency, texts.length);
+    this.chunkCount += chunks.length;
+  }
+
+  /** Removes chunks; `text` must be what they were added with, to keep term counts right. */
+  remove(chunks: { label: number; text: string }[]): void {
+    for (const { label, text } of chunks) {
+      const terms = new Set(tokenize(text).map((token) => termOf(token.text)));
+      for (const term of terms) {
+        if (term === undefined) continue;
+        const count = (this.documentFrequency.get(term) ?? 1) - 1;
+        if (count > 0) this.documentFrequency.set(term, count);
+        else this.documentFrequency.delete(term);
+      }
+      this.search.discard(label);
+    }
+    this.chunkCount -= chunks.length;
+  }
+
+  /** An independent copy, to update while this one keeps serving. */
+  clone(): LexicalIndex {
+    return LexicalIndex.fromJSON(this.toJSON());
   }
 
   static fromJSON(json: string): LexicalIndex {

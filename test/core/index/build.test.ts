@@ -146,7 +146,7 @@ describe('rebuilding with the previous index', () => {
   function vectorsBySource(index: CorpusIndex): Map<string, { chunks: number[][]; sentences: number[][] }> {
     const result = new Map<string, { chunks: number[][]; sentences: number[][] }>();
     index.documents.forEach((segmented, doc) => {
-      const chunks = index.chunkRefs.flatMap((ref, label) => (ref.doc === doc ? [index.store.vectorAt(label)] : []));
+      const chunks = index.chunkRefs.flatMap((ref, label) => (ref?.doc === doc ? [index.store.vectorAt(label)] : []));
       const sentences = segmented.sentences.map((_, sentence) => Array.from(index.sentenceVector({ doc, sentence })));
       result.set(segmented.document.source, { chunks, sentences });
     });
