@@ -1,71 +1,26 @@
 /** Answer quality figures of `npm run bench`: the story's dev questions, and known-item search at scale. */
 import { MAX_QUESTION_LENGTH } from '../core/answer/question.js';
-import type { EvalQuestion } from '../core/eval.js';
+import { summarizeQuality, type EvalQuestion, type QualitySummary, type RankedOutcome } from '../core/eval.js';
 import type { CorpusIndex } from '../core/index/corpus-index.js';
 import { termOf, termsOf, tokenize } from '../core/text/tokens.js';
-import type { Quote, QuoteSystem } from './baselines.js';
-import { median, seededRandom, shuffled, summarize, type LatencySummary } from './stats.js';
+import type { QuoteSystem } from './baselines.js';
+import { seededRandom, shuffled, summarize, type LatencySummary } from './stats.js';
 
-export interface StoryQuality {
+export interface StoryQuality extends QualitySummary {
   system: string;
-  answerable: number;
-  unanswerable: number;
-  /** Share of answerable questions whose first passage holds an evidence string. */
-  hitAt1: number;
-  /** … one of the first three passages. */
-  hitAt3: number;
-  abstainedUnanswerable: number;
-  falseAbstentions: number;
-  /** Characters of the answer (all its quotes), averaged over the questions answered. */
-  meanQuotedChars: number;
-  /** Characters of the first quote, averaged over the questions answered. */
-  meanFirstQuoteChars: number;
-  medianMs: number;
 }
 
 /** Scores a system on questions with evidence strings, as `npm run eval` does. */
 export async function storyQuality(system: QuoteSystem, questions: EvalQuestion[]): Promise<StoryQuality> {
-  let hitAt1 = 0;
-  let hitAt3 = 0;
-  let abstainedUnanswerable = 0;
-  let falseAbstentions = 0;
-  let answered = 0;
-  let quotedChars = 0;
-  let firstChars = 0;
-  const times: number[] = [];
+  const outcomes: RankedOutcome[] = [];
   for (const question of questions) {
     const started = performance.now();
     const ranked = await system.search(question.question, 3);
-    times.push(performance.now() - started);
-    const contains = (quote: Quote | undefined) => quote !== undefined && question.evidence.some((evidence) => quote.text.includes(evidence));
-    const abstained = ranked.length === 0;
-    if (question.kind === 'unanswerable') {
-      if (abstained) abstainedUnanswerable++;
-    } else {
-      if (abstained) falseAbstentions++;
-      if (contains(ranked[0])) hitAt1++;
-      if (ranked.slice(0, 3).some(contains)) hitAt3++;
-    }
-    if (!abstained) {
-      answered++;
-      quotedChars += ranked.slice(0, system.answerSize).reduce((sum, quote) => sum + quote.text.length, 0);
-      firstChars += ranked[0]!.text.length;
-    }
+    const milliseconds = performance.now() - started;
+    const answerChars = ranked.slice(0, system.answerSize).reduce((sum, quote) => sum + quote.text.length, 0);
+    outcomes.push({ question, passages: ranked.map((quote) => quote.text), answerChars, milliseconds });
   }
-  const answerable = questions.filter((question) => question.kind === 'answerable').length;
-  const rate = (part: number, whole: number) => (whole === 0 ? 0 : part / whole);
-  return {
-    system: system.name,
-    answerable,
-    unanswerable: questions.length - answerable,
-    hitAt1: rate(hitAt1, answerable),
-    hitAt3: rate(hitAt3, answerable),
-    abstainedUnanswerable,
-    falseAbstentions,
-    meanQuotedChars: rate(quotedChars, answered),
-    meanFirstQuoteChars: rate(firstChars, answered),
-    medianMs: median(times),
-  };
+  return { system: system.name, ...summarizeQuality(outcomes) };
 }
 
 /** A sentence of the corpus to find again from its content words. */

@@ -27,8 +27,8 @@ interface Dirs {
 export type WorkerJob =
   /** The project's full build (segment, embed, HNSW + BM25, save); then, optionally, `ask` latencies. */
   | (Dirs & { mode: 'build'; questions?: string[]; passes?: number })
-  /** Loads the index, then appends a sentence to `file` and reindexes, `reps` times; `profile` splits the indexing phase. */
-  | (Dirs & { mode: 'reindex'; file: string; reps: number; profile?: boolean })
+  /** Loads the index, then appends a sentence to `file` and reindexes, `reps` times. */
+  | (Dirs & { mode: 'reindex'; file: string; reps: number })
   /** BM25 only: MiniSearch over every sentence, saved. */
   | (Dirs & { mode: 'bm25' })
   /** Vectors only: embed chunks and sentences, HNSW over chunks, saved. */
@@ -54,7 +54,6 @@ export interface ReindexFigures {
   runs: { seconds: number; phases: Phases; reusedDocuments: number; changed: number }[];
   peakRssMb: number;
   /** Where the indexing phase goes, measured apart on the same data. */
-  profile?: { hnswSeconds: number; lexicalSeconds: number; saveSeconds: number };
 }
 
 export type WorkerResult = BuildFigures | ReindexFigures;
@@ -135,25 +134,7 @@ async function reindex(job: Extract<WorkerJob, { mode: 'reindex' }>, embeddings:
     runs.push({ seconds: report.seconds, phases: clock.finish(), reusedDocuments: report.reusedDocuments, changed: report.changed.length });
     previous = index;
   }
-  const figures: ReindexFigures = { loadSeconds, runs, peakRssMb: peakRssMb() };
-  if (job.profile) {
-    // The indexing phase rebuilds the HNSW graph and the BM25 index from scratch even when
-    // every vector is reused: time both apart, on the same chunks.
-    const labels = previous.chunkLabels.flat();
-    const vectors = labels.map((label) => previous.store.vectorAt(label));
-    const documents = labels.map((label) => previous.store.documentAt(label)!);
-    const hnswStarted = performance.now();
-    const store = new HnswVectorStore(embeddings, { dimensions: previous.dimensions });
-    await store.addVectors(vectors, documents);
-    const hnswSeconds = (performance.now() - hnswStarted) / 1000;
-    const texts = previous.documents.flatMap((doc) => doc.chunks.map((chunk) => chunkSearchText(doc, chunk)));
-    const lexicalStarted = performance.now();
-    LexicalIndex.build(texts);
-    const lexicalSeconds = (performance.now() - lexicalStarted) / 1000;
-    const last = runs[runs.length - 1];
-    figures.profile = { hnswSeconds, lexicalSeconds, saveSeconds: last?.phases.saving ?? 0 };
-  }
-  return figures;
+  return { loadSeconds, runs, peakRssMb: peakRssMb() };
 }
 
 async function segmentedCorpus(corpusDir: string) {

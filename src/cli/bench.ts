@@ -247,7 +247,7 @@ async function benchScale(context: Context, speeches: SpeechFile[]): Promise<Non
   await cp(corpusDir, reindexCorpus, { recursive: true });
   await cp(indexDir, reindexIndex, { recursive: true });
   const changed = slice[Math.floor(slice.length / 2)]!.file;
-  const reindexed = await runWorker<ReindexFigures>({ mode: 'reindex', corpusDir: reindexCorpus, indexDir: reindexIndex, cacheDir, file: changed, reps: plan.reindexReps, profile: true });
+  const reindexed = await runWorker<ReindexFigures>({ mode: 'reindex', corpusDir: reindexCorpus, indexDir: reindexIndex, cacheDir, file: changed, reps: plan.reindexReps });
   await rm(reindexCorpus, { recursive: true, force: true });
   await rm(reindexIndex, { recursive: true, force: true });
   const reindexPhases: Phases = {};
@@ -261,7 +261,6 @@ async function benchScale(context: Context, speeches: SpeechFile[]): Promise<Non
     phases: reindexPhases,
     runs: reindexed.runs,
     peakRssMb: reindexed.peakRssMb,
-    ...(reindexed.profile ? { profile: reindexed.profile } : {}),
   };
 
   progress(`scale: BM25-only and vector-only builds, ${plan.buildReps} run(s) each`);

@@ -10,27 +10,65 @@ export interface EvalQuestion {
   kind: 'answerable' | 'unanswerable';
 }
 
-export interface EvalOutcome {
+/** One question asked of a system: the passages it returned, best first (none: it abstained). */
+export interface RankedOutcome {
   question: EvalQuestion;
-  answer: Answer;
-  hitAt1: boolean;
-  hitAt3: boolean;
-  verbatim: boolean;
+  passages: string[];
+  /** Characters the system shows as its answer (all its quotes, or its top passage). */
+  answerChars: number;
   milliseconds: number;
 }
 
-/** Scores as printed by `npm run eval` and used by the benchmark. Rates are in [0, 1]. */
-export interface EvalSummary {
+export interface EvalOutcome extends RankedOutcome {
+  answer: Answer;
+  hitAt1: boolean;
+  hitAt3: boolean;
+}
+
+/** Scores shared by `npm run eval` and every system the benchmark compares. Rates are in [0, 1]. */
+export interface QualitySummary {
   answerable: number;
   unanswerable: number;
   hitAt1: number;
   hitAt3: number;
   abstainedUnanswerable: number;
   falseAbstentions: number;
-  verbatimRate: number;
+  /** Characters of the answer, averaged over the questions answered. */
   meanQuotedChars: number;
+  /** Characters of the first passage, averaged over the questions answered. */
+  meanFirstQuoteChars: number;
   medianMs: number;
+}
+
+/** Scores as printed by `npm run eval`. */
+export interface EvalSummary extends QualitySummary {
+  verbatimRate: number;
   outcomes: EvalOutcome[];
+}
+
+/** Whether one of the first `k` passages contains one of the question's evidence strings. */
+export function hitAt(question: EvalQuestion, passages: string[], k: number): boolean {
+  return passages.slice(0, k).some((passage) => question.evidence.some((evidence) => passage.includes(evidence)));
+}
+
+/** hit@1, hit@3, abstentions and answer sizes over questions asked of any system. */
+export function summarizeQuality(outcomes: RankedOutcome[]): QualitySummary {
+  const answerable = outcomes.filter((outcome) => outcome.question.kind === 'answerable');
+  const unanswerable = outcomes.filter((outcome) => outcome.question.kind === 'unanswerable');
+  const answered = outcomes.filter((outcome) => outcome.passages.length > 0);
+  const rate = (part: number, whole: number) => (whole === 0 ? 0 : part / whole);
+  const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+  return {
+    answerable: answerable.length,
+    unanswerable: unanswerable.length,
+    hitAt1: rate(answerable.filter((outcome) => hitAt(outcome.question, outcome.passages, 1)).length, answerable.length),
+    hitAt3: rate(answerable.filter((outcome) => hitAt(outcome.question, outcome.passages, 3)).length, answerable.length),
+    abstainedUnanswerable: unanswerable.filter((outcome) => outcome.passages.length === 0).length,
+    falseAbstentions: answerable.filter((outcome) => outcome.passages.length === 0).length,
+    meanQuotedChars: rate(sum(answered.map((outcome) => outcome.answerChars)), answered.length),
+    meanFirstQuoteChars: rate(sum(answered.map((outcome) => outcome.passages[0]!.length)), answered.length),
+    medianMs: median(outcomes.map((outcome) => outcome.milliseconds)),
+  };
 }
 
 /** Parses a JSON-lines questions file; blank lines are skipped. */
@@ -69,32 +107,18 @@ export async function evaluate(ask: (question: string) => Promise<Answer>, index
       answer = { question: question.question, abstained: true, answer: error.message, citations: [] };
     }
     const milliseconds = performance.now() - started;
-    const quotes = answer.citations.map((citation) => citation.quote);
-    const contains = (quote: string | undefined) => quote !== undefined && question.evidence.some((evidence) => quote.includes(evidence));
+    const passages = answer.citations.map((citation) => citation.quote);
     outcomes.push({
       question,
       answer,
-      hitAt1: contains(quotes[0]),
-      hitAt3: quotes.slice(0, 3).some(contains),
-      verbatim: answer.citations.every((citation) => isVerbatim(index(), citation)),
+      passages,
+      answerChars: passages.reduce((chars, quote) => chars + quote.length, 0),
       milliseconds,
+      hitAt1: hitAt(question, passages, 1),
+      hitAt3: hitAt(question, passages, 3),
     });
   }
-  const answerable = outcomes.filter((outcome) => outcome.question.kind === 'answerable');
-  const unanswerable = outcomes.filter((outcome) => outcome.question.kind === 'unanswerable');
-  const rate = (part: number, whole: number) => (whole === 0 ? 0 : part / whole);
-  const answered = outcomes.filter((outcome) => !outcome.answer.abstained);
   const citations = outcomes.flatMap((outcome) => outcome.answer.citations);
-  return {
-    answerable: answerable.length,
-    unanswerable: unanswerable.length,
-    hitAt1: rate(answerable.filter((outcome) => outcome.hitAt1).length, answerable.length),
-    hitAt3: rate(answerable.filter((outcome) => outcome.hitAt3).length, answerable.length),
-    abstainedUnanswerable: unanswerable.filter((outcome) => outcome.answer.abstained).length,
-    falseAbstentions: answerable.filter((outcome) => outcome.answer.abstained).length,
-    verbatimRate: rate(citations.filter((citation) => isVerbatim(index(), citation)).length, citations.length),
-    meanQuotedChars: rate(answered.reduce((sum, outcome) => sum + outcome.answer.citations.reduce((chars, citation) => chars + citation.quote.length, 0), 0), answered.length),
-    medianMs: median(outcomes.map((outcome) => outcome.milliseconds)),
-    outcomes,
-  };
+  const verbatim = citations.filter((citation) => isVerbatim(index(), citation)).length;
+  return { ...summarizeQuality(outcomes), verbatimRate: citations.length === 0 ? 0 : verbatim / citations.length, outcomes };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageFlags, PermissionFlagsBits, type APIEmbed } from 'discord.js';
 import { parseQuestions } from '../../src/core/eval.js';
+import { percentile } from '../../src/bench/stats.js';
 import { ROOT, startBot, TEST_TOKEN, type RunningBot } from './bot-harness.js';
 import { snowflake, type RecordedRequest } from './emulator.js';
 
@@ -21,11 +22,6 @@ interface MessageBody {
 function bodyOf(request: RecordedRequest): MessageBody {
   const body = request.body as { data?: MessageBody } & MessageBody;
   return request.route.endsWith('/callback') ? (body.data ?? {}) : body;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 describe('the bot against the Discord API emulator', () => {
