@@ -62,12 +62,7 @@ export async function main(args: string[]): Promise<number> {
       batch: { type: 'string' },
       corpus: { type: 'string' },
       index: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return EXIT.ok;
-    }
+    }, { positionals: true });
     const question = positionals.join(' ').trim();
     if (values.batch !== undefined && question !== '') throw new UsageError('Give either a question or --batch FILE, not both.');
     if (values.batch === undefined && question === '') throw new UsageError('No question given.');

@@ -357,18 +357,12 @@ function judgeTargets(results: BenchResults, quick: boolean): Target[] {
 /** `npm run bench` */
 export async function main(args: string[]): Promise<number> {
   return runCommand(USAGE, async () => {
-    const { values, positionals } = parseFlags(args, {
+    const { values } = parseFlags(args, {
       quick: { type: 'boolean' },
       json: { type: 'string' },
       only: { type: 'string' },
       keep: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return EXIT.ok;
-    }
-    if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]}`);
     const sections = new Set<Section>(
       (values.only ?? SECTIONS.join(','))
         .split(',')

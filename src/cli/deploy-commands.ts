@@ -1,6 +1,6 @@
 import { REST, Routes } from 'discord.js';
 import { commands } from '../../commands/index.js';
-import { EXIT, loadConfig, parseFlags, runCommand, UsageError } from './run.js';
+import { EXIT, loadConfig, parseFlags, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run deploy-commands
 
@@ -10,12 +10,7 @@ Registers the slash commands with Discord: in the guild DISCORD_GUILD_ID when it
 /** `npm run deploy-commands` */
 export async function main(args: string[]): Promise<number> {
   return runCommand(USAGE, async () => {
-    const { values, positionals } = parseFlags(args, { help: { type: 'boolean', short: 'h' } });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return EXIT.ok;
-    }
-    if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]}`);
+    parseFlags(args, {});
     const discord = loadConfig('deploy').discord!;
     const rest = new REST({ api: discord.apiBase }).setToken(discord.token);
     const body = commands.map((command) => command.data.toJSON());

@@ -5,7 +5,7 @@ import { isVerbatimError } from '../core/errors.js';
 import { loadIndex } from '../core/index/corpus-index.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import dotenv from 'dotenv';
-import { EXIT, parseFlags, runCommand, UsageError } from './run.js';
+import { EXIT, parseFlags, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run doctor
 
@@ -31,12 +31,7 @@ export function inviteUrl(clientId: string): string {
 /** `npm run doctor` */
 export async function main(args: string[]): Promise<number> {
   return runCommand(USAGE, async () => {
-    const { values, positionals } = parseFlags(args, { help: { type: 'boolean', short: 'h' } });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return EXIT.ok;
-    }
-    if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]}`);
+    parseFlags(args, {});
     dotenv.config({ quiet: true });
     let healthy = true;
     const say = (ok: boolean, line: string) => {

@@ -27,18 +27,12 @@ export function formatEvalTable(summary: EvalSummary): string {
 /** `npm run eval` */
 export async function main(args: string[]): Promise<number> {
   return runCommand(USAGE, async () => {
-    const { values, positionals } = parseFlags(args, {
+    const { values } = parseFlags(args, {
       questions: { type: 'string' },
       corpus: { type: 'string' },
       index: { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
-      help: { type: 'boolean', short: 'h' },
     });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return EXIT.ok;
-    }
-    if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]}`);
     const file = path.resolve(values.questions ?? DEFAULT_QUESTIONS);
     let questions;
     try {

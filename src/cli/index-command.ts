@@ -2,7 +2,7 @@ import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import { buildIndex, type BuildReport } from '../core/index/build.js';
 import { loadIndex, type CorpusIndex } from '../core/index/corpus-index.js';
 import { isVerbatimError } from '../core/errors.js';
-import { EXIT, loadConfig, parseFlags, progressLine, runCommand, UsageError } from './run.js';
+import { EXIT, loadConfig, parseFlags, progressLine, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run index [-- --corpus DIR] [--index DIR]
 
@@ -22,12 +22,7 @@ export function formatBuildReport(report: BuildReport): string {
 /** `npm run index` */
 export async function main(args: string[]): Promise<number> {
   return runCommand(USAGE, async () => {
-    const { values, positionals } = parseFlags(args, { corpus: { type: 'string' }, index: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return EXIT.ok;
-    }
-    if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]}`);
+    const { values } = parseFlags(args, { corpus: { type: 'string' }, index: { type: 'string' } });
     const config = loadConfig('core', { CORPUS_DIR: values.corpus, INDEX_DIR: values.index });
     const embeddings = await createEmbeddings(config.embeddings, () =>
       process.stderr.write('First run: converting the GloVe word vectors to a compact cache (once, about 10 s)…\n'),

@@ -25,13 +25,25 @@ export function loadConfig(needs: ConfigNeeds = 'core', overrides: Record<string
   return parseConfig({ ...process.env, ...Object.fromEntries(defined) }, needs);
 }
 
-/** Parses flags strictly: an unknown flag or a missing value is a {@link UsageError}. */
-export function parseFlags<const T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+/** `--help` / `-h` was given: the usage is printed and the command exits 0. */
+class HelpRequested extends Error {}
+
+const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+
+/**
+ * Parses flags strictly: an unknown flag, a missing value, or a positional argument where
+ * the command takes none is a {@link UsageError}. Every command also takes `--help`.
+ */
+export function parseFlags<const T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, { positionals = false } = {}) {
+  let parsed;
   try {
-    return parseArgs({ args, options, allowPositionals: true as const, strict: true as const });
+    parsed = parseArgs({ args, options: { ...options, ...HELP }, allowPositionals: true as const, strict: true as const });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  if ((parsed.values as { help?: boolean }).help) throw new HelpRequested();
+  if (!positionals && parsed.positionals.length > 0) throw new UsageError(`Unexpected argument: ${parsed.positionals[0]}`);
+  return parsed;
 }
 
 /** A one-line progress writer for stderr: rewrites itself on a terminal, prints only the end otherwise. */
@@ -75,6 +87,10 @@ export async function runCommand(usage: string, body: () => Promise<number>): Pr
   try {
     return await body();
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      process.stdout.write(`${usage}\n`);
+      return EXIT.ok;
+    }
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n\n${usage}\n`);
       return EXIT.usage;

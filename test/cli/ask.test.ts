@@ -120,3 +120,13 @@ describe('npm run index and npm run eval', () => {
     }
   }, 60_000);
 });
+
+describe('--help', () => {
+  it('prints the usage and exits 0 for every command', async () => {
+    for (const [entry, usage] of [['cli/ask', 'Usage: npm run ask'], ['cli/index-command', 'Usage: npm run index'], ['cli/eval', 'Usage: npm run eval'], ['cli/doctor', 'Usage: npm run doctor'], ['cli/deploy-commands', 'Usage: npm run deploy-commands'], ['cli/bench', 'Usage: npm run bench']] as const) {
+      const { code, stdout } = await runEntry(entry, {}, ['--help']);
+      expect(code, entry).toBe(0);
+      expect(stdout).toContain(usage);
+    }
+  }, 30_000);
+});
