@@ -40,8 +40,8 @@ export async function main(): Promise<number> {
     const { manifest } = verbatim;
     logger.info(`index loaded in ${(performance.now() - started).toFixed(0)} ms: ${manifest.documents.length} documents, ${manifest.chunkCount} chunks (${manifest.embeddings.provider}:${manifest.embeddings.model})`);
   } catch (error) {
-    if (!isVerbatimError(error)) throw error;
-    logger.error(`cannot start: ${error.message}`);
+    if (isVerbatimError(error)) logger.error(`cannot start: ${error.message}`);
+    else logger.error('cannot start: loading the index failed unexpectedly', error);
     return 1;
   }
 

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Events, GatewayIntentBits, MessageFlags, SlashCommandBuilder } from 'discord.js';
+import { parseConfig } from '../../src/config/config.js';
+import { VerbatimError } from '../../src/core/errors.js';
+import { Verbatim } from '../../src/core/service.js';
+import { RecentAnswers, type Command } from '../../src/discord/context.js';
+import { createLogger } from '../../src/discord/logger.js';
+import { RateLimiter } from '../../src/discord/rate-limit.js';
+import { InteractionRouter } from '../../src/discord/router.js';
+import { CORPUS_DIR, loadGlove, makeTempDir, removeTempDirs } from '../helpers/core.js';
+import { TEST_APPLICATION_ID, TEST_TOKEN } from './bot-harness.js';
+import { DiscordEmulator } from './emulator.js';
+
+/** Commands of this test's own that fail in each way the router must handle. */
+const failing: Command[] = [
+  {
+    data: new SlashCommandBuilder().setName('crash-after-defer').setDescription('fails after deferring'),
+    async execute(interaction) {
+      await interaction.deferReply();
+      throw new Error('boom after defer');
+    },
+  },
+  {
+    data: new SlashCommandBuilder().setName('crash-at-once').setDescription('fails before replying'),
+    async execute() {
+      throw new TypeError('boom at once');
+    },
+  },
+  {
+    data: new SlashCommandBuilder().setName('known-failure').setDescription('fails with a message for people'),
+    async execute() {
+      throw new VerbatimError('The index is being rebuilt; try again.');
+    },
+  },
+  {
+    data: new SlashCommandBuilder().setName('defer-only').setDescription('defers'),
+    async execute(interaction) {
+      await interaction.deferReply();
+    },
+  },
+];
+
+describe('InteractionRouter with the real discord.js client', () => {
+  const log: string[] = [];
+  let emulator: DiscordEmulator;
+  let client: Client;
+
+  beforeAll(async () => {
+    const dir = await makeTempDir();
+    const verbatim = await Verbatim.open({ corpusDir: CORPUS_DIR, indexDir: `${dir}/index`, embeddings: await loadGlove() });
+    const config = parseConfig({ DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID }, 'bot').discord!;
+    const router = new InteractionRouter(failing, [], {
+      verbatim,
+      config,
+      logger: createLogger([TEST_TOKEN], (line) => log.push(line)),
+      askLimiter: new RateLimiter(config.askRateLimit),
+      recentAnswers: new RecentAnswers(),
+    });
+    emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: TEST_APPLICATION_ID }).start();
+    client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: emulator.apiBase, globalRequestsPerSecond: 10_000 } });
+    client.on(Events.InteractionCreate, (interaction) => void router.route(interaction));
+    await client.login(TEST_TOKEN);
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.destroy();
+    await emulator?.stop();
+    await removeTempDirs();
+  });
+
+  it('turns an unexpected failure after deferring into an ephemeral follow-up with a reference also in the log', async () => {
+    const interaction = await emulator.sendChatInput({ commandName: 'crash-after-defer' });
+    const followUp = (await emulator.waitForFollowUp(interaction.id)).body as { content: string; flags: number; allowed_mentions: unknown };
+    const ref = /^Something went wrong \(ref ([0-9A-F]{6})\)/.exec(followUp.content)?.[1];
+    expect(ref).toBeDefined();
+    expect(followUp.flags).toBe(MessageFlags.Ephemeral);
+    expect(followUp.allowed_mentions).toEqual({ parse: [] });
+    expect(log.join('')).toMatch(new RegExp(`ERROR /crash-after-defer \\d+ failed \\(ref ${ref}\\): Error: boom after defer\\n\\s+at `));
+  });
+
+  it('replies ephemerally when the failure comes before any reply', async () => {
+    const interaction = await emulator.sendChatInput({ commandName: 'crash-at-once' });
+    const callback = (await emulator.waitForCallback(interaction.id)).body as { type: number; data: { content: string; flags: number } };
+    expect(callback.type).toBe(4);
+    expect(callback.data.flags).toBe(MessageFlags.Ephemeral);
+    expect(callback.data.content).toMatch(/^Something went wrong \(ref [0-9A-F]{6}\)/);
+  });
+
+  it('shows the core’s own errors as they are worded, without a reference', async () => {
+    const interaction = await emulator.sendChatInput({ commandName: 'known-failure' });
+    const callback = (await emulator.waitForCallback(interaction.id)).body as { data: { content: string } };
+    expect(callback.data.content).toBe('The index is being rebuilt; try again.');
+  });
+
+  it('logs an expired (10062) or already acknowledged (40060) interaction and keeps routing', async () => {
+    const expired = emulator.chatInputInteraction({ commandName: 'defer-only' });
+    emulator.failCallbacks({ interactionId: expired.id });
+    await emulator.dispatchInteraction(expired);
+    const acknowledged = emulator.chatInputInteraction({ commandName: 'defer-only' });
+    emulator.failCallbacks({ interactionId: acknowledged.id, status: 400, code: 40060, message: 'Interaction has already been acknowledged.' });
+    await emulator.dispatchInteraction(acknowledged);
+    for (let waited = 0; !log.join('').includes('40060') && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(log.join('')).toMatch(/WARN {2}\/defer-only \d+: cannot answer \(10062/);
+    expect(log.join('')).toMatch(/WARN {2}\/defer-only \d+: cannot answer \(40060/);
+    expect(emulator.callbacks(expired.id)).toHaveLength(1);
+    const next = await emulator.sendChatInput({ commandName: 'known-failure' });
+    expect(((await emulator.waitForCallback(next.id)).body as { data: { content: string } }).data.content).toContain('rebuilt');
+  });
+
+  it('never logs the token', () => {
+    expect(log.join('')).not.toContain(TEST_TOKEN);
+  });
+});
