@@ -107,6 +107,20 @@ function buildSeries(runs: BuildFigures[]): BuildSeries {
 }
 
 /** Runs a command `runs` times after one untimed warm-up run; runs that compiled TypeScript are run again. */
+
+/** Latency of answering `questions` `passes` times over, after one untimed warm-up pass. */
+async function timeQuestions(questions: readonly string[], passes: number, answer: (question: string) => Promise<unknown>) {
+  for (const question of questions) await answer(question);
+  const times: number[] = [];
+  for (let pass = 0; pass < passes; pass++) {
+    for (const question of questions) {
+      const started = performance.now();
+      await answer(question);
+      times.push(performance.now() - started);
+    }
+  }
+  return { ...summarize(times), questions: questions.length, passes };
+}
 async function spawnSeries(runs: number, run: () => Promise<TimedRun>, warmup: boolean): Promise<SpawnFigures> {
   const timed: TimedRun[] = [];
   let discardedCompiling = 0;
@@ -192,16 +206,7 @@ async function benchLatency(context: Context): Promise<NonNullable<BenchResults[
 
   progress(`latency: \`ask\` in-process, ${questions.length} questions × ${plan.askPasses} passes`);
   const verbatim = await Verbatim.open({ corpusDir: STORY_CORPUS, indexDir: context.storyIndex, embeddings: context.embeddings });
-  for (const question of questions) await verbatim.ask(question);
-  const times: number[] = [];
-  for (let pass = 0; pass < plan.askPasses; pass++) {
-    for (const question of questions) {
-      const started = performance.now();
-      await verbatim.ask(question);
-      times.push(performance.now() - started);
-    }
-  }
-  const ask = { ...summarize(times), questions: questions.length, passes: plan.askPasses };
+  const ask = await timeQuestions(questions, plan.askPasses, (question) => verbatim.ask(question));
 
   let discord: NonNullable<BenchResults['latency']>['discord'];
   const availability = discordAvailability();
@@ -274,16 +279,7 @@ async function benchScale(context: Context, speeches: SpeechFile[]): Promise<Non
   const index = await loadIndex(indexDir, context.embeddings);
   const loadSeconds = (performance.now() - loadStarted) / 1000;
   const verbatim = new ProjectSystem(index, context.embeddings);
-  for (const question of SOTU_QUESTIONS) await verbatim.search(question);
-  const times: number[] = [];
-  for (let pass = 0; pass < plan.scaleAskPasses; pass++) {
-    for (const question of SOTU_QUESTIONS) {
-      const started = performance.now();
-      await verbatim.search(question);
-      times.push(performance.now() - started);
-    }
-  }
-  const ask = { ...summarize(times), questions: SOTU_QUESTIONS.length, passes: plan.scaleAskPasses };
+  const ask = await timeQuestions(SOTU_QUESTIONS, plan.scaleAskPasses, (question) => verbatim.search(question));
 
   progress(`scale: known-item search, ${plan.knownItems} sentences × 3 systems`);
   const items = sampleKnownItems(index, plan.knownItems);
