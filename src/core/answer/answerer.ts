@@ -113,11 +113,14 @@ export class Answerer {
    * @throws {@link InvalidQuestionError} for an empty or overlong question
    */
   async ask(question: string): Promise<Answer> {
-    const analysis = analyzeQuestion(question);
+    const asked = analyzeQuestion(question);
+    // Spelling variants of the corpus's own words are read as those words.
+    const resolve = (term: string) => this.index.lexical.resolve(term) ?? term;
+    const analysis = { ...asked, terms: [...new Set(asked.terms.map(resolve))], keyTerms: asked.keyTerms.map(resolve) };
     const abstain = (): Answer => ({ question: analysis.text, abstained: true, answer: ABSTENTION, citations: [] });
     if (isOutsideCorpus(this.index, analysis, this.options)) return abstain();
     const queryVector = await this.embeddings.embedQuery(analysis.text);
-    const chunks = retrieveChunks(this.index, analysis.text, queryVector, this.options.retrieval);
+    const chunks = retrieveChunks(this.index, analysis.terms, queryVector, this.options.retrieval);
     const ranked = scoreSentences(this.index, chunks, analysis.terms, queryVector, this.options.evidence);
     const best = ranked[0];
     if (!best || (best.lexical === 0 && best.dense < this.options.minDenseOnly)) return abstain();

@@ -21,10 +21,10 @@ export interface RetrievalOptions {
 export const DEFAULT_RETRIEVAL: RetrievalOptions = { perList: 20, topChunks: 6, rrfK: 60 };
 
 /**
- * Hybrid retrieval: HNSW nearest chunks and BM25 chunks, fused by reciprocal rank fusion,
+ * Hybrid retrieval: HNSW nearest chunks and BM25 chunks (for the question's terms), fused by reciprocal rank fusion,
  * which needs no calibration between cosine and BM25 scores.
  */
-export function retrieveChunks(index: CorpusIndex, question: string, queryVector: number[], options: RetrievalOptions = DEFAULT_RETRIEVAL): RetrievedChunk[] {
+export function retrieveChunks(index: CorpusIndex, terms: string[], queryVector: number[], options: RetrievalOptions = DEFAULT_RETRIEVAL): RetrievedChunk[] {
   const fused = new Map<number, RetrievedChunk>();
   const entry = (label: number) => {
     let found = fused.get(label);
@@ -38,7 +38,7 @@ export function retrieveChunks(index: CorpusIndex, question: string, queryVector
     chunk.denseRank = rank;
     chunk.score += 1 / (options.rrfK + rank + 1);
   });
-  index.lexical.searchLabels(question, options.perList).forEach(({ label }, rank) => {
+  index.lexical.searchTerms(terms, options.perList).forEach(({ label }, rank) => {
     const chunk = entry(label);
     chunk.lexicalRank = rank;
     chunk.score += 1 / (options.rrfK + rank + 1);

@@ -53,14 +53,32 @@ export function normalizeWord(word: string): string {
     .replace(/\./g, '');
 }
 
+/** Irregular English verb forms → their base form, which stemming alone cannot reach ("sent" → "send"). */
+const IRREGULAR: ReadonlyMap<string, string> = new Map(
+  (
+    'sent:send took:take taken:take made:make held:hold met:meet left:leave lost:lose won:win bought:buy brought:bring ' +
+    'thought:think sought:seek paid:pay kept:keep began:begin begun:begin gave:give given:give chose:choose chosen:choose ' +
+    'fought:fight fell:fall fallen:fall rose:rise risen:rise spoke:speak spoken:speak wrote:write written:write ran:run ' +
+    'drew:draw drawn:draw grew:grow grown:grow knew:know known:know threw:throw thrown:throw broke:break broken:break ' +
+    'struck:strike stood:stand understood:understand led:lead fled:flee spent:spend built:build felt:feel found:find ' +
+    'heard:hear meant:mean sold:sell taught:teach caught:catch hit:hit cut:cut shut:shut quit:quit withdrew:withdraw ' +
+    'withdrawn:withdraw swung:swing sang:sing sung:sing saw:see seen:see became:become came:come forgot:forget ' +
+    'forgotten:forget hid:hide hidden:hide sank:sink shot:shoot slept:sleep stole:steal stolen:steal swore:swear ' +
+    'sworn:swear woke:wake wore:wear worn:wear overtook:overtake undertook:undertake'
+  )
+    .split(' ')
+    .map((pair) => pair.split(':') as [string, string]),
+);
+
 /**
- * The lexical form of a word: normalised and Porter-stemmed, so "cancelled",
- * "cancellation" and "cancel" meet. Returns `undefined` for stop words.
+ * The lexical form of a word: normalised, irregular verbs brought to their base, and
+ * Porter-stemmed, so "cancelled", "cancellation" and "cancel" meet, and "sent" meets "send".
+ * Returns `undefined` for stop words.
  */
 export function termOf(word: string): string | undefined {
   const normal = normalizeWord(word);
   if (normal.length === 0 || STOPWORDS.has(normal) || STOPWORDS.has(word.toLowerCase())) return undefined;
-  return /^\p{N}+$/u.test(normal) ? normal : stemmer(normal);
+  return /^\p{N}+$/u.test(normal) ? normal : stemmer(IRREGULAR.get(normal) ?? normal);
 }
 
 /** The distinct content terms of a text, in order of first appearance. */

@@ -92,3 +92,11 @@ describe('Answerer answers', () => {
     }
   });
 });
+
+describe('Answerer reads spelling variants of the corpus’s names', () => {
+  it('answers about "Zelensky" from the sentences about Zelenskyy', async () => {
+    const answer = await answerer.ask('What did Zelensky say about withdrawing troops?');
+    expect(answer.abstained).toBe(false);
+    expect(answer.citations[0]!.quote).toContain('will not withdraw troops first');
+  });
+});

@@ -35,3 +35,12 @@ describe('terms', () => {
     expect(termsOf('Why was the summit cancelled? The summit!')).toEqual([termOf('summit'), termOf('cancelled')]);
   });
 });
+
+describe('irregular verbs', () => {
+  it('meet their base form, which stemming alone cannot reach', () => {
+    expect(termOf('sent')).toBe(termOf('send'));
+    expect(termOf('took')).toBe(termOf('take'));
+    expect(termOf('withdrew')).toBe(termOf('withdrawing'));
+    expect(termOf('sent')).not.toBe(termOf('sense'));
+  });
+});
