@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { loadConfig } from '../config/config.js';
 import type { Answer } from '../core/answer/types.js';
 import { isVerbatimError } from '../core/errors.js';
-import { EXIT, loadConfig, openVerbatim, parseFlags, runCommand, UsageError } from './run.js';
+import { EXIT, openVerbatim, parseFlags, runCommand, UsageError } from './run.js';
 
 const USAGE = `Usage: npm run ask -- [--json] [--corpus DIR] [--index DIR] "question"
        npm run ask -- [--json] --batch FILE      (one question a line; FILE "-" reads stdin)

@@ -1,6 +1,7 @@
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { loadConfig } from '../config/config.js';
 import { Bm25Sentences, ProjectSystem, TextbookRecipe, VectorOnly } from '../bench/baselines.js';
 import { benchDiscord, childEnv, discordAvailability, ROOT, runWorker, timeEntry, type TimedRun } from '../bench/processes.js';
 import { KNOWN_ITEM_MIN_TERMS, knownItemSearch, sampleKnownItems, storyQuality } from '../bench/quality.js';
@@ -17,7 +18,7 @@ import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import type { DescribedEmbeddings } from '../core/index/embeddings/provider.js';
 import { segmentDocument } from '../core/index/segment.js';
 import { Verbatim } from '../core/service.js';
-import { EXIT, loadConfig, parseFlags, runCommand, UsageError } from './run.js';
+import { EXIT, parseFlags, runCommand, UsageError } from './run.js';
 
 const USAGE = `Usage: npm run bench -- [--quick] [--json FILE] [--only SECTIONS] [--keep]
 

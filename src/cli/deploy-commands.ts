@@ -1,6 +1,7 @@
 import { REST, Routes } from 'discord.js';
+import { loadConfig } from '../config/config.js';
 import { commands } from '../../commands/index.js';
-import { EXIT, loadConfig, parseFlags, runCommand } from './run.js';
+import { EXIT, parseFlags, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run deploy-commands
 

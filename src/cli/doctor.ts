@@ -1,10 +1,9 @@
 import { OAuth2Scopes, PermissionsBitField } from 'discord.js';
-import { ConfigError, parseConfig, type Config } from '../config/config.js';
+import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { loadCorpus } from '../core/corpus/loader.js';
 import { isVerbatimError } from '../core/errors.js';
 import { loadIndex } from '../core/index/corpus-index.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
-import dotenv from 'dotenv';
 import { EXIT, parseFlags, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run doctor
@@ -32,7 +31,6 @@ export function inviteUrl(clientId: string): string {
 export async function main(args: string[]): Promise<number> {
   return runCommand(USAGE, async () => {
     parseFlags(args, {});
-    dotenv.config({ quiet: true });
     let healthy = true;
     const say = (ok: boolean, line: string) => {
       healthy &&= ok;
@@ -42,7 +40,7 @@ export async function main(args: string[]): Promise<number> {
     let clientId: string | undefined;
     let core: Config | undefined;
     try {
-      core = parseConfig(process.env, 'bot');
+      core = loadConfig('bot');
       clientId = core.discord!.clientId;
       say(true, `configuration: token set (not shown), application ${clientId}, ${core.discord!.guildId ? `guild ${core.discord!.guildId}` : 'global commands'}`);
     } catch (error) {
@@ -50,7 +48,7 @@ export async function main(args: string[]): Promise<number> {
       say(false, `configuration:\n${error.problems.map((problem) => `    - ${problem}`).join('\n')}`);
       // The corpus and index can still be checked when only the Discord variables are wrong.
       try {
-        core = parseConfig(process.env, 'core');
+        core = loadConfig('core');
       } catch {
         return EXIT.failure;
       }

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { loadConfig } from '../config/config.js';
 import { evaluate, parseQuestions, type EvalSummary } from '../core/eval.js';
-import { EXIT, loadConfig, openVerbatim, parseFlags, runCommand, UsageError } from './run.js';
+import { EXIT, openVerbatim, parseFlags, runCommand, UsageError } from './run.js';
 
 const USAGE = `Usage: npm run eval -- [--questions FILE] [--corpus DIR] [--index DIR] [--verbose]
 

@@ -1,8 +1,9 @@
+import { loadConfig } from '../config/config.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import { buildIndex, type BuildReport } from '../core/index/build.js';
 import { loadIndex, type CorpusIndex } from '../core/index/corpus-index.js';
 import { isVerbatimError } from '../core/errors.js';
-import { EXIT, loadConfig, parseFlags, progressLine, runCommand } from './run.js';
+import { EXIT, parseFlags, progressLine, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run index [-- --corpus DIR] [--index DIR]
 

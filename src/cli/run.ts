@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import dotenv from 'dotenv';
-import { ConfigError, parseConfig, type Config, type ConfigNeeds } from '../config/config.js';
+import { ConfigError, type Config } from '../config/config.js';
 import { isVerbatimError } from '../core/errors.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import type { BuildProgress } from '../core/index/build.js';
@@ -13,16 +12,6 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 /** Bad command-line use: the message and the usage text are printed, exit 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
-}
-
-/**
- * Reads `.env` (if any) and the environment into a validated config; `overrides`
- * (from command-line flags) win over both.
- */
-export function loadConfig(needs: ConfigNeeds = 'core', overrides: Record<string, string | undefined> = {}): Config {
-  dotenv.config({ quiet: true });
-  const defined = Object.entries(overrides).filter(([, value]) => value !== undefined);
-  return parseConfig({ ...process.env, ...Object.fromEntries(defined) }, needs);
 }
 
 /** `--help` / `-h` was given: the usage is printed and the command exits 0. */

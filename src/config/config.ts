@@ -1,4 +1,5 @@
 import path from 'node:path';
+import dotenv from 'dotenv';
 import type { EmbeddingsOptions } from '../core/index/embeddings/factory.js';
 
 /** Every configuration problem found at once, one a line: the process prints it and exits 2. */
@@ -173,4 +174,14 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
+}
+
+/**
+ * Reads `.env` (if any) and the environment into a validated config; `overrides`
+ * (from command-line flags) win over both.
+ */
+export function loadConfig(needs: ConfigNeeds = 'core', overrides: Record<string, string | undefined> = {}): Config {
+  dotenv.config({ quiet: true });
+  const defined = Object.entries(overrides).filter(([, value]) => value !== undefined);
+  return parseConfig({ ...process.env, ...Object.fromEntries(defined) }, needs);
 }

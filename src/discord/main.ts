@@ -1,10 +1,9 @@
 import { Events } from 'discord.js';
 import { buttons, commands } from '../../commands/index.js';
-import { ConfigError } from '../config/config.js';
+import { ConfigError, loadConfig } from '../config/config.js';
 import { isVerbatimError } from '../core/errors.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import { Verbatim } from '../core/service.js';
-import { loadConfig } from '../cli/run.js';
 import { createClient } from './client.js';
 import { RecentAnswers } from './context.js';
 import { createLogger } from './logger.js';
