@@ -1,11 +1,20 @@
 import MiniSearch from 'minisearch';
 import { termOf, tokenize } from '../text/tokens.js';
 
+/** The terms of a text, every occurrence, in order: what BM25 counts. */
+function termOccurrences(text: string): string[] {
+  return tokenize(text).flatMap((token) => termOf(token.text) ?? []);
+}
+
+/**
+ * Chunks are handed to MiniSearch already reduced to their terms (space-separated), so each
+ * text is tokenized and stemmed once, for BM25 and document frequencies alike.
+ */
 const MINISEARCH_OPTIONS = {
   fields: ['text'],
   idField: 'id',
-  tokenize: (text: string) => tokenize(text).map((token) => token.text),
-  processTerm: (term: string) => termOf(term) ?? null,
+  tokenize: (terms: string) => terms.split(' '),
+  processTerm: (term: string) => term || null,
 };
 
 interface SavedLexicalIndex {
@@ -41,9 +50,9 @@ export class LexicalIndex {
   /** Adds chunks under their labels. */
   add(chunks: { label: number; text: string }[]): void {
     for (const { label, text } of chunks) {
-      const terms = new Set(tokenize(text).map((token) => termOf(token.text)));
-      for (const term of terms) if (term !== undefined) this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
-      this.search.add({ id: label, text });
+      const terms = termOccurrences(text);
+      for (const term of new Set(terms)) this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
+      this.search.add({ id: label, text: terms.join(' ') });
     }
     this.chunkCount += chunks.length;
   }
@@ -51,9 +60,7 @@ export class LexicalIndex {
   /** Removes chunks; `text` must be what they were added with, to keep term counts right. */
   remove(chunks: { label: number; text: string }[]): void {
     for (const { label, text } of chunks) {
-      const terms = new Set(tokenize(text).map((token) => termOf(token.text)));
-      for (const term of terms) {
-        if (term === undefined) continue;
+      for (const term of new Set(termOccurrences(text))) {
         const count = (this.documentFrequency.get(term) ?? 1) - 1;
         if (count > 0) this.documentFrequency.set(term, count);
         else this.documentFrequency.delete(term);
@@ -81,17 +88,14 @@ export class LexicalIndex {
 
   /** Chunks ranked by BM25 for the query (OR of its terms); score: higher is better. */
   searchLabels(query: string, k: number): { label: number; score: number }[] {
-    return this.search
-      .search(query, { combineWith: 'OR' })
-      .slice(0, k)
-      .map((result) => ({ label: Number(result.id), score: result.score }));
+    return this.searchTerms(termOccurrences(query), k);
   }
 
   /** Chunks ranked by BM25 for already-processed terms ({@link termOf} forms, as {@link resolve} gives). */
   searchTerms(terms: string[], k: number): { label: number; score: number }[] {
     if (terms.length === 0) return [];
     return this.search
-      .search(terms.join(' '), { combineWith: 'OR', tokenize: (text) => text.split(' '), processTerm: (term) => term })
+      .search(terms.join(' '), { combineWith: 'OR' })
       .slice(0, k)
       .map((result) => ({ label: Number(result.id), score: result.score }));
   }

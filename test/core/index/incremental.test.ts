@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Answerer } from '../../../src/core/answer/answerer.js';
@@ -12,9 +12,16 @@ function article(topic: string, edition = 1): string {
   return Array.from({ length: 8 }, (_, i) => `The ${topic} market report number ${i} of edition ${edition} says ${topic} traders expect change ${i * edition}.`).join(' ') + '\n';
 }
 
-async function corpusOf(dir: string): Promise<void> {
-  for (const topic of TOPICS) await writeFile(path.join(dir, `${topic}.txt`), article(topic));
-  await writeFile(path.join(dir, 'budapest.txt'), await readFile(ARTICLE_PATH));
+/** Ten market reports and the story, indexed once with test embeddings. */
+async function builtCorpus() {
+  const dir = await makeTempDir();
+  const corpusDir = path.join(dir, 'corpus');
+  await mkdir(corpusDir);
+  for (const topic of TOPICS) await writeFile(path.join(corpusDir, `${topic}.txt`), article(topic));
+  await writeFile(path.join(corpusDir, 'budapest.txt'), await readFile(ARTICLE_PATH));
+  const embeddings = new HashEmbeddings();
+  const built = await buildIndex({ corpusDir, indexDir: path.join(dir, 'index'), embeddings });
+  return { dir, corpusDir, embeddings, built };
 }
 
 /** Every live chunk's label, text and vector, by source and chunk position. */
@@ -31,12 +38,7 @@ describe('incremental reindex', () => {
   afterEach(removeTempDirs);
 
   it('updates a copy of the graph and lexical index for one changed file, giving what a full build gives', async () => {
-    const dir = await makeTempDir();
-    const corpusDir = path.join(dir, 'corpus');
-    await import('node:fs/promises').then((fs) => fs.mkdir(corpusDir));
-    await corpusOf(corpusDir);
-    const embeddings = new HashEmbeddings();
-    const first = await buildIndex({ corpusDir, indexDir: path.join(dir, 'index'), embeddings });
+    const { dir, corpusDir, embeddings, built: first } = await builtCorpus();
     const labelsBefore = first.index.store.labelCount;
 
     await writeFile(path.join(corpusDir, 'wheat.txt'), article('wheat', 2));
@@ -76,12 +78,8 @@ describe('incremental reindex', () => {
   });
 
   it('rebuilds from scratch once too many labels would be deleted', async () => {
-    const dir = await makeTempDir();
-    const corpusDir = path.join(dir, 'corpus');
-    await import('node:fs/promises').then((fs) => fs.mkdir(corpusDir));
-    await corpusOf(corpusDir);
-    const embeddings = new HashEmbeddings();
-    let { index } = await buildIndex({ corpusDir, indexDir: path.join(dir, 'index'), embeddings });
+    const { dir, corpusDir, embeddings, built } = await builtCorpus();
+    let { index } = built;
     for (let edition = 2; edition <= 6; edition++) {
       for (const topic of TOPICS.slice(0, 3)) await writeFile(path.join(corpusDir, `${topic}.txt`), article(topic, edition));
       ({ index } = await buildIndex({ corpusDir, indexDir: path.join(dir, 'index'), embeddings, previous: index }));
