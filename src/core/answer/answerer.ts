@@ -1,6 +1,6 @@
 import type { CorpusIndex } from '../index/corpus-index.js';
 import type { DescribedEmbeddings } from '../index/embeddings/provider.js';
-import { DEFAULT_EVIDENCE, scoreSentences, type EvidenceOptions, type ScoredSentence } from './evidence.js';
+import { DEFAULT_EVIDENCE, namesAllKeyTerms, scoreSentences, type EvidenceOptions, type ScoredSentence } from './evidence.js';
 import { analyzeQuestion, type QuestionAnalysis } from './question.js';
 import { DEFAULT_RETRIEVAL, retrieveChunks, type RetrievalOptions } from './retrieve.js';
 import { ABSTENTION, type Answer, type Citation } from './types.js';
@@ -121,7 +121,9 @@ export class Answerer {
     if (isOutsideCorpus(this.index, analysis, this.options)) return abstain();
     const queryVector = await this.embeddings.embedQuery(analysis.text);
     const chunks = retrieveChunks(this.index, analysis.terms, queryVector, this.options.retrieval);
-    const ranked = scoreSentences(this.index, chunks, analysis.terms, queryVector, this.options.evidence);
+    const ranked = scoreSentences(this.index, chunks, analysis.terms, queryVector, this.options.evidence).filter((sentence) =>
+      namesAllKeyTerms(this.index, sentence, analysis.keyTerms, this.options.evidence),
+    );
     const best = ranked[0];
     if (!best || (best.lexical === 0 && best.dense < this.options.minDenseOnly)) return abstain();
     const evidence = selectEvidence(this.index, ranked, this.options);

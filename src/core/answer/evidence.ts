@@ -71,6 +71,23 @@ function cosine(query: number[], sentence: Float32Array): number {
   return norm > 0 ? dot / Math.sqrt(norm) : 0;
 }
 
+const titleTermCache = new WeakMap<CorpusIndex, Map<number, Set<string>>>();
+
+/**
+ * Whether a sentence is about everything the question names: each key term (name, acronym,
+ * number) is in the sentence, its context, or its document's title. A sentence about
+ * someone else answers a different question, however similar its words.
+ */
+export function namesAllKeyTerms(index: CorpusIndex, ref: SentenceRef, keyTerms: string[], options: EvidenceOptions = DEFAULT_EVIDENCE): boolean {
+  if (keyTerms.length === 0) return true;
+  const weights = sentenceTerms(index, ref, options);
+  let cache = titleTermCache.get(index);
+  if (!cache) titleTermCache.set(index, (cache = new Map()));
+  let title = cache.get(ref.doc);
+  if (!title) cache.set(ref.doc, (title = new Set(termsOf(index.documents[ref.doc]!.document.title))));
+  return keyTerms.every((term) => weights.has(term) || title.has(term));
+}
+
 /**
  * Scores every sentence of the retrieved chunks against the question: lexical coverage of
  * its terms weighted by IDF, embedding similarity, and the rank of the chunk it came from.

@@ -14,15 +14,22 @@ export interface RetrievalOptions {
   perList: number;
   /** Chunks returned after fusion. */
   topChunks: number;
+  /**
+   * The best few of each list are kept whatever their fused rank: a chunk far ahead in one
+   * list (the only one holding a rare word of the question) but absent from the other would
+   * otherwise lose to chunks that are merely fair in both.
+   */
+  keepPerList: number;
   /** Reciprocal rank fusion constant (60 in Cormack et al. 2009). */
   rrfK: number;
 }
 
-export const DEFAULT_RETRIEVAL: RetrievalOptions = { perList: 20, topChunks: 6, rrfK: 60 };
+export const DEFAULT_RETRIEVAL: RetrievalOptions = { perList: 20, topChunks: 6, keepPerList: 3, rrfK: 60 };
 
 /**
  * Hybrid retrieval: HNSW nearest chunks and BM25 chunks (for the question's terms), fused by reciprocal rank fusion,
- * which needs no calibration between cosine and BM25 scores.
+ * which needs no calibration between cosine and BM25 scores; the leaders of each list are
+ * always kept, so the sentence scoring that follows can weigh them.
  */
 export function retrieveChunks(index: CorpusIndex, terms: string[], queryVector: number[], options: RetrievalOptions = DEFAULT_RETRIEVAL): RetrievedChunk[] {
   const fused = new Map<number, RetrievedChunk>();
@@ -43,5 +50,7 @@ export function retrieveChunks(index: CorpusIndex, terms: string[], queryVector:
     chunk.lexicalRank = rank;
     chunk.score += 1 / (options.rrfK + rank + 1);
   });
-  return [...fused.values()].sort((a, b) => b.score - a.score).slice(0, options.topChunks);
+  const ranked = [...fused.values()].sort((a, b) => b.score - a.score);
+  const isLeader = (chunk: RetrievedChunk) => (chunk.denseRank ?? Infinity) < options.keepPerList || (chunk.lexicalRank ?? Infinity) < options.keepPerList;
+  return ranked.filter((chunk, position) => position < options.topChunks || isLeader(chunk));
 }
