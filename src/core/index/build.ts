@@ -55,15 +55,16 @@ interface EmbeddedDocument {
 }
 
 /**
- * Where an unchanged document (same source, same bytes, same chunking) sits in the previous
- * index, when its vectors can be reused; -1 otherwise.
+ * For each document, where it sits unchanged (same source, same bytes, same chunking) in the
+ * previous index, so its vectors can be reused; -1 when it must be embedded.
  */
-function previousPosition(previous: CorpusIndex | undefined, segmented: SegmentedDocument, embeddings: DescribedEmbeddings): number {
-  if (!previous || previous.manifest.embeddings.model !== embeddings.info.model || previous.manifest.embeddings.provider !== embeddings.info.provider) {
-    return -1;
-  }
-  const doc = previous.documents.findIndex((old) => old.document.source === segmented.document.source && old.document.hash === segmented.document.hash);
-  return doc !== -1 && previous.documents[doc]!.chunks.length === segmented.chunks.length ? doc : -1;
+function previousPositions(previous: CorpusIndex | undefined, segmented: SegmentedDocument[], embeddings: DescribedEmbeddings): number[] {
+  const sameEmbeddings = previous?.manifest.embeddings.model === embeddings.info.model && previous.manifest.embeddings.provider === embeddings.info.provider;
+  const bySource = new Map(sameEmbeddings ? previous.documents.map((old, position) => [`${old.document.source}\0${old.document.hash}`, position]) : []);
+  return segmented.map((doc) => {
+    const position = bySource.get(`${doc.document.source}\0${doc.document.hash}`);
+    return position !== undefined && previous!.documents[position]!.chunks.length === doc.chunks.length ? position : -1;
+  });
 }
 
 /** Past this share of deleted labels, an update rebuilds the graph instead: dead nodes slow every search. */
@@ -124,12 +125,10 @@ export async function buildIndex(options: BuildOptions): Promise<{ index: Corpus
   onProgress?.({ ...progress });
 
   // For each document: its position in the previous index when unchanged, else fresh vectors.
-  const reused: number[] = [];
+  const reused = previousPositions(previous, segmented, embeddings);
   const fresh: (EmbeddedDocument | undefined)[] = [];
-  for (const doc of segmented) {
-    const position = previousPosition(previous, doc, embeddings);
-    reused.push(position);
-    fresh.push(position === -1 ? await embedDocument(doc, embeddings) : undefined);
+  for (const [i, doc] of segmented.entries()) {
+    fresh.push(reused[i] === -1 ? await embedDocument(doc, embeddings) : undefined);
     // Local embeddings are synchronous: let pending work (a bot's interactions) run between documents.
     await yieldToEventLoop();
     progress.documentsDone++;
@@ -162,34 +161,29 @@ export async function buildIndex(options: BuildOptions): Promise<{ index: Corpus
 
   let store: HnswVectorStore;
   let lexical: LexicalIndex;
-  const chunkLabels: number[][] = [];
   if (incremental) {
     store = await previous.store.clone(os.tmpdir());
     lexical = previous.lexical.clone();
     store.deleteLabels(staleLabels);
     lexical.remove(stale.flatMap((doc) => previous.documents[doc]!.chunks.map((chunk, c) => ({ label: previous.chunkLabels[doc]![c]!, text: chunkSearchText(previous.documents[doc]!, chunk) }))));
-    for (const [i, doc] of segmented.entries()) {
-      if (!fresh[i]) {
-        chunkLabels.push(previous.chunkLabels[reused[i]!]!);
-        continue;
-      }
-      const first = store.labelCount;
-      await store.addVectors(fresh[i].chunkVectors, langchainDocuments(doc, searchTexts[i]!));
-      const labels = doc.chunks.map((_, c) => first + c);
-      lexical.add(labels.map((label, c) => ({ label, text: searchTexts[i]![c]! })));
-      chunkLabels.push(labels);
-      await yieldToEventLoop();
-    }
   } else {
     store = new HnswVectorStore(embeddings, { dimensions, parameters: options.hnsw ?? DEFAULT_HNSW });
-    for (const [i, doc] of segmented.entries()) {
-      const vectors = fresh[i]?.chunkVectors ?? previous!.chunkLabels[reused[i]!]!.map((label) => previous!.store.vectorAt(label));
-      const first = store.labelCount;
-      await store.addVectors(vectors, langchainDocuments(doc, searchTexts[i]!));
-      chunkLabels.push(doc.chunks.map((_, c) => first + c));
-      await yieldToEventLoop();
+    lexical = LexicalIndex.build([]);
+  }
+  const chunkLabels: number[][] = [];
+  for (const [i, doc] of segmented.entries()) {
+    const position = reused[i]!;
+    if (incremental && position !== -1) {
+      chunkLabels.push(previous.chunkLabels[position]!);
+      continue;
     }
-    lexical = LexicalIndex.build(searchTexts.flat());
+    const vectors = fresh[i]?.chunkVectors ?? previous!.chunkLabels[position]!.map((label) => previous!.store.vectorAt(label));
+    const first = store.labelCount;
+    await store.addVectors(vectors, langchainDocuments(doc, searchTexts[i]!));
+    const labels = doc.chunks.map((_, c) => first + c);
+    lexical.add(labels.map((label, c) => ({ label, text: searchTexts[i]![c]! })));
+    chunkLabels.push(labels);
+    await yieldToEventLoop();
   }
 
   const previousSources = new Map((previous?.documents ?? []).map((doc) => [doc.document.source, doc.document.hash]));
@@ -226,12 +220,11 @@ export async function buildIndex(options: BuildOptions): Promise<{ index: Corpus
     files: {},
   };
   const index = new CorpusIndex(manifest, segmented, chunkLabels, store, lexical, sentenceVectors);
+  manifest.buildSeconds = (performance.now() - started) / 1000;
   if (options.save ?? true) {
     onProgress?.({ ...progress, phase: 'saving' });
-    manifest.buildSeconds = (performance.now() - started) / 1000;
     await saveIndex(index, options.indexDir);
   }
   report.seconds = (performance.now() - started) / 1000;
-  manifest.buildSeconds = report.seconds;
   return { index, report };
 }
