@@ -49,10 +49,11 @@ function isOutsideCorpus(index: CorpusIndex, question: QuestionAnalysis, options
 function expandLeadIns(index: CorpusIndex, ranked: ScoredSentence[]): ScoredSentence[] {
   const expanded: ScoredSentence[] = [];
   for (const candidate of ranked) {
+    // A list's items follow its lead-in directly.
     const { sentences } = index.documents[candidate.doc]!;
-    const items = sentences.flatMap((sentence, position) => (sentence.leadIn === candidate.sentence ? [position] : []));
-    if (items.length === 0) expanded.push(candidate);
-    else for (const sentence of items) expanded.push({ ...candidate, sentence });
+    let item = candidate.sentence + 1;
+    while (sentences[item]?.leadIn === candidate.sentence) expanded.push({ ...candidate, sentence: item++ });
+    if (item === candidate.sentence + 1) expanded.push(candidate);
   }
   return expanded;
 }
