@@ -123,7 +123,7 @@ export class Answerer {
     const queryVector = await this.embeddings.embedQuery(analysis.text);
     const chunks = retrieveChunks(this.index, analysis.terms, queryVector, this.options.retrieval);
     const ranked = scoreSentences(this.index, chunks, analysis.terms, queryVector, this.options.evidence).filter((sentence) =>
-      namesAllKeyTerms(this.index, sentence, analysis.keyTerms, this.options.evidence),
+      namesAllKeyTerms(this.index, sentence, analysis.keyTerms),
     );
     const best = ranked[0];
     if (!best || (best.lexical === 0 && best.dense < this.options.minDenseOnly)) return abstain();

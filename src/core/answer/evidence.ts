@@ -11,6 +11,8 @@ export interface ScoredSentence extends SentenceRef {
   /** Fused score of the best retrieved chunk holding the sentence, relative to the top chunk. */
   chunk: number;
   score: number;
+  /** The terms the sentence is matched by (its own and its context's) with their weights. */
+  terms: ReadonlyMap<string, number>;
 }
 
 export interface EvidenceOptions {
@@ -34,15 +36,9 @@ export const DEFAULT_EVIDENCE: EvidenceOptions = {
 };
 
 type TermWeights = Map<string, number>;
-const termCache = new WeakMap<CorpusIndex, Map<string, TermWeights>>();
 
 /** The terms a sentence is matched by: its own at full weight, its context's at less. */
 function sentenceTerms(index: CorpusIndex, ref: SentenceRef, options: EvidenceOptions): TermWeights {
-  let cache = termCache.get(index);
-  if (!cache) termCache.set(index, (cache = new Map()));
-  const key = `${ref.doc}:${ref.sentence}`;
-  const cached = cache.get(key);
-  if (cached) return cached;
   const { body } = index.documents[ref.doc]!.document;
   const sentence = index.sentence(ref);
   const weights: TermWeights = new Map();
@@ -57,7 +53,6 @@ function sentenceTerms(index: CorpusIndex, ref: SentenceRef, options: EvidenceOp
   }
   const previous = ref.sentence > 0 ? index.sentence({ doc: ref.doc, sentence: ref.sentence - 1 }) : undefined;
   if (previous !== undefined && previous.section === sentence.section) add(body.slice(previous.start, previous.end), options.previousWeight);
-  cache.set(key, weights);
   return weights;
 }
 
@@ -71,21 +66,15 @@ function cosine(query: number[], sentence: Float32Array): number {
   return norm > 0 ? dot / Math.sqrt(norm) : 0;
 }
 
-const titleTermCache = new WeakMap<CorpusIndex, Map<number, Set<string>>>();
-
 /**
  * Whether a sentence is about everything the question names: each key term (name, acronym,
  * number) is in the sentence, its context, or its document's title. A sentence about
  * someone else answers a different question, however similar its words.
  */
-export function namesAllKeyTerms(index: CorpusIndex, ref: SentenceRef, keyTerms: string[], options: EvidenceOptions = DEFAULT_EVIDENCE): boolean {
-  if (keyTerms.length === 0) return true;
-  const weights = sentenceTerms(index, ref, options);
-  let cache = titleTermCache.get(index);
-  if (!cache) titleTermCache.set(index, (cache = new Map()));
-  let title = cache.get(ref.doc);
-  if (!title) cache.set(ref.doc, (title = new Set(termsOf(index.documents[ref.doc]!.document.title))));
-  return keyTerms.every((term) => weights.has(term) || title.has(term));
+export function namesAllKeyTerms(index: CorpusIndex, sentence: ScoredSentence, keyTerms: string[]): boolean {
+  if (keyTerms.every((term) => sentence.terms.has(term))) return true;
+  const title = new Set(termsOf(index.documents[sentence.doc]!.document.title));
+  return keyTerms.every((term) => sentence.terms.has(term) || title.has(term));
 }
 
 /**
@@ -126,6 +115,7 @@ export function scoreSentences(
         dense: Math.max(0, cosine(queryVector, index.sentenceVector(ref))),
         chunk: chunkScore,
         score: 0,
+        terms: weights,
       });
     }
   }
