@@ -111,7 +111,7 @@ export class Verbatim {
   /** The surrounding sentences of each citation, from the index that answered. */
   passages(citations: Citation[], around = 1): Passage[] {
     return citations.flatMap((citation) => {
-      const doc = this.index.documents.find((segmented) => segmented.document.source === citation.source);
+      const doc = this.index.documentBySource(citation.source);
       const position = doc?.sentences.findIndex((sentence) => sentence.start === citation.start && sentence.end === citation.end) ?? -1;
       if (!doc || position === -1) return [];
       const { body } = doc.document;

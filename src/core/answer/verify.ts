@@ -6,7 +6,7 @@ import type { Citation } from './types.js';
  * its offsets, and so is a substring of the document body the index holds.
  */
 export function isVerbatim(index: CorpusIndex, citation: Citation): boolean {
-  const segmented = index.documents.find((doc) => doc.document.source === citation.source);
+  const segmented = index.documentBySource(citation.source);
   if (!segmented || citation.quote.trim() === '') return false;
   return segmented.document.body.slice(citation.start, citation.end) === citation.quote;
 }

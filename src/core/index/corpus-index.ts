@@ -38,6 +38,7 @@ export class CorpusIndex {
   readonly chunkRefs: (ChunkRef | undefined)[];
   /** Index of each document's first sentence in {@link sentenceVectors}. */
   private readonly sentenceBase: number[];
+  private readonly bySource: Map<string, SegmentedDocument>;
 
   constructor(
     readonly manifest: IndexManifest,
@@ -51,12 +52,18 @@ export class CorpusIndex {
   ) {
     this.chunkRefs = [];
     chunkLabels.forEach((labels, doc) => labels.forEach((label, chunk) => (this.chunkRefs[label] = { doc, chunk })));
+    this.bySource = new Map(documents.map((segmented) => [segmented.document.source, segmented]));
     this.sentenceBase = [];
     let base = 0;
     for (const segmented of documents) {
       this.sentenceBase.push(base);
       base += segmented.sentences.length;
     }
+  }
+
+  /** The document with this source path (relative to the corpus directory). */
+  documentBySource(source: string): SegmentedDocument | undefined {
+    return this.bySource.get(source);
   }
 
   get dimensions(): number {
