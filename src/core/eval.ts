@@ -3,11 +3,15 @@ import { isVerbatimError } from './errors.js';
 import type { CorpusIndex } from './index/corpus-index.js';
 import { isVerbatim } from './answer/verify.js';
 
-/** One line of a questions file: `evidence` strings of which an answer must quote one. */
+/**
+ * One line of a questions file. `evidence`: for an answerable question, strings of which a
+ * quote must contain one; for a metadata question (about the articles themselves), strings of
+ * which the answer's JSON must contain one; for an unanswerable one, none.
+ */
 export interface EvalQuestion {
   question: string;
   evidence: string[];
-  kind: 'answerable' | 'unanswerable';
+  kind: 'answerable' | 'unanswerable' | 'metadata';
 }
 
 /** One question asked of a system: the passages it returned, best first (none: it abstained). */
@@ -42,6 +46,16 @@ export interface QualitySummary {
 
 /** Scores as printed by `npm run eval`. */
 export interface EvalSummary extends QualitySummary {
+  /** Unanswerable questions abstained on or answered only with flagged closest passages. */
+  unanswerableAbstainedOrTentative: number;
+  /** Answers given with high confidence (metadata questions aside). */
+  confidentAnswers: number;
+  /** Confident answers whose first quote holds the evidence, over all confident answers (unanswerable questions included). */
+  confidentPrecision: number;
+  /** Answerable questions answered confidently and right, over all answerable questions. */
+  confidentCoverage: number;
+  metadata: number;
+  metadataAnswered: number;
   verbatimRate: number;
   outcomes: EvalOutcome[];
 }
@@ -49,6 +63,12 @@ export interface EvalSummary extends QualitySummary {
 /** Whether one of the first `k` passages contains one of the question's evidence strings. */
 export function hitAt(question: EvalQuestion, passages: string[], k: number): boolean {
   return passages.slice(0, k).some((passage) => question.evidence.some((evidence) => passage.includes(evidence)));
+}
+
+/** Whether an answer to a metadata question names one of its evidence strings (in its JSON, as printed). */
+export function answersMetadata(question: EvalQuestion, answer: Answer): boolean {
+  const json = JSON.stringify(answer);
+  return !answer.abstained && question.evidence.some((evidence) => json.includes(evidence));
 }
 
 /** hit@1, hit@3, abstentions and answer sizes over questions asked of any system. */
@@ -79,7 +99,8 @@ export function parseQuestions(text: string): EvalQuestion[] {
     .map((line, i) => {
       const parsed = JSON.parse(line) as Partial<EvalQuestion>;
       if (typeof parsed.question !== 'string' || !Array.isArray(parsed.evidence)) throw new Error(`line ${i + 1}: needs "question" and "evidence"`);
-      return { question: parsed.question, evidence: parsed.evidence, kind: parsed.kind === 'unanswerable' ? 'unanswerable' : 'answerable' };
+      const kind = parsed.kind === 'unanswerable' || parsed.kind === 'metadata' ? parsed.kind : 'answerable';
+      return { question: parsed.question, evidence: parsed.evidence, kind };
     });
 }
 
@@ -120,5 +141,19 @@ export async function evaluate(ask: (question: string) => Promise<Answer>, index
   }
   const citations = outcomes.flatMap((outcome) => outcome.answer.citations);
   const verbatim = citations.filter((citation) => isVerbatim(index(), citation)).length;
-  return { ...summarizeQuality(outcomes), verbatimRate: citations.length === 0 ? 0 : verbatim / citations.length, outcomes };
+  const ofKind = (kind: EvalQuestion['kind']) => outcomes.filter((outcome) => outcome.question.kind === kind);
+  const rate = (part: number, whole: number) => (whole === 0 ? 0 : part / whole);
+  const confident = outcomes.filter((outcome) => outcome.question.kind !== 'metadata' && outcome.answer.confidence === 'high');
+  const metadata = ofKind('metadata');
+  return {
+    ...summarizeQuality(outcomes.filter((outcome) => outcome.question.kind !== 'metadata')),
+    unanswerableAbstainedOrTentative: ofKind('unanswerable').filter((outcome) => outcome.answer.abstained || outcome.answer.confidence === 'low').length,
+    confidentAnswers: confident.length,
+    confidentPrecision: rate(confident.filter((outcome) => outcome.hitAt1).length, confident.length),
+    confidentCoverage: rate(ofKind('answerable').filter((outcome) => outcome.answer.confidence === 'high' && outcome.hitAt1).length, ofKind('answerable').length),
+    metadata: metadata.length,
+    metadataAnswered: metadata.filter((outcome) => answersMetadata(outcome.question, outcome.answer)).length,
+    verbatimRate: citations.length === 0 ? 1 : verbatim / citations.length,
+    outcomes,
+  };
 }

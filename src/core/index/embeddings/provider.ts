@@ -1,4 +1,5 @@
 import { Embeddings, type EmbeddingsParams } from '@langchain/core/embeddings';
+import type { WordSimilarity } from '../../answer/word-similarity.js';
 
 /** What an index records about the embeddings that built it; a different one cannot query it. */
 export interface EmbeddingsInfo {
@@ -18,6 +19,11 @@ export function describeEmbeddings(info: EmbeddingsInfo): string {
  */
 export abstract class DescribedEmbeddings extends Embeddings {
   abstract readonly info: EmbeddingsInfo;
+  /**
+   * Word-level similarity, when the model has word vectors: answers then match a question's
+   * words to the articles' by meaning, not only by spelling.
+   */
+  readonly words?: WordSimilarity;
 
   constructor(params: EmbeddingsParams = {}) {
     super(params);

@@ -1,0 +1,53 @@
+import type { CorpusIndex } from '../index/corpus-index.js';
+import type { SegmentedDocument } from '../index/segment.js';
+import type { AskedWord } from './question.js';
+import type { DocumentReference } from './types.js';
+
+/** What a question about the articles themselves asks for. */
+export type MetadataTopic = 'date' | 'source' | 'author' | 'list';
+
+// A question about the articles names them ("this article", "the story", "your sources")…
+const ARTICLE = String.raw`(?:articles?|stor(?:y|ies)|pieces?|reports?|texts?|documents?|speech(?:es)?|address(?:es)?|news|corpus|sources?)`;
+const THIS_ARTICLE = String.raw`\b(?:this|that|the|these|those|your|ur|its?)\s+(?:\w+\s+)?${ARTICLE}\b`;
+
+/** Each topic's wording, tried in order; a pattern must refer to the articles themselves. */
+const TOPICS: readonly [MetadataTopic, RegExp][] = [
+  ['date', new RegExp(String.raw`\b(?:when|what\s+(?:date|day|year))\b.*\b(?:publish(?:ed)?|released?|posted|dated|come\s+out|came\s+out)\b|\b(?:when|what\s+(?:date|day|year))\b.*${THIS_ARTICLE}.*\b(?:written|delivered|given|made)\b|\b(?:date|publication|published)\b.*${THIS_ARTICLE}|how\s+(?:old|recent)\s+is\s+${THIS_ARTICLE}`, 'iu')],
+  ['author', new RegExp(String.raw`\bwho\s+(?:wrote|writes|authored|penned|gave|delivered)\b.*${THIS_ARTICLE}|\bauthor\s+of\s+${THIS_ARTICLE}|${THIS_ARTICLE}.*\bwritten\s+by\b|\bwho(?:'s|\s+is)\s+the\s+(?:author|writer)\b`, 'iu')],
+  ['source', new RegExp(String.raw`\b(?:source|publisher|outlet|newspaper|paper|publication)\s+(?:for|of|behind)\s+${THIS_ARTICLE}|\bwho\s+(?:published|reported|ran|put\s+out)\s+${THIS_ARTICLE}|\bwhere\s+(?:does|did|is)\s+${THIS_ARTICLE}\s+(?:come|from)|\bwhere\s+(?:do|did)\s+you\s+get\b|\bwhat(?:'s|\s+is|\s+are)\s+(?:your|ur|the)\s+sources?\b`, 'iu')],
+  ['list', new RegExp(String.raw`\b(?:what|which|how\s+many)\s+(?:\w+\s+)?${ARTICLE}\b.*\b(?:have|know|got|cover|index(?:ed)?|read|quote|use)\b|\bwhat\s+(?:do|can)\s+you\s+(?:know|cover|quote|answer)\b|\bwhat(?:'s|\s+is)\s+in\s+${THIS_ARTICLE}|\blist\s+${THIS_ARTICLE}`, 'iu')],
+];
+
+/** The topic a question about the articles themselves asks for, or `undefined` for a question about their content. */
+export function metadataTopic(text: string): MetadataTopic | undefined {
+  return TOPICS.find(([, pattern]) => pattern.test(text))?.[0];
+}
+
+/** How a document is cited when its metadata answers. */
+export function referenceOf(segmented: SegmentedDocument, n: number): DocumentReference {
+  const { document } = segmented;
+  const reference: DocumentReference = { n, source: document.source, title: document.title };
+  if (document.date !== undefined) reference.date = document.date;
+  if (document.author !== undefined) reference.author = document.author;
+  if (document.publisher !== undefined) reference.publisher = document.publisher;
+  if (document.url !== undefined) reference.url = document.url;
+  return reference;
+}
+
+/**
+ * The documents a question about the articles is about: those naming all of its key words
+ * ("when was the Lincoln speech given?"), or, when it names nothing (or nothing matches), all of them.
+ */
+export function documentsAskedAbout(index: CorpusIndex, words: AskedWord[]): SegmentedDocument[] {
+  const keys = words.filter((word) => word.key);
+  if (keys.length === 0) return index.documents;
+  const { lexicon } = index;
+  const named = index.documents.filter((_, doc) =>
+    keys.every(
+      (key) =>
+        lexicon.documentWords[doc]!.some((word) => word.term === key.term) ||
+        lexicon.sentencesWith(key.term).some((id) => lexicon.refs[id]!.doc === doc),
+    ),
+  );
+  return named.length > 0 ? named : index.documents;
+}
