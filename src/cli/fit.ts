@@ -39,6 +39,7 @@ const TUNABLES: Tunable[] = [
   { name: 'context.leadIn', values: [0.6, 0.8, 1], get: (o) => o.evidence.context.leadIn, set: (o, v) => ({ ...o, evidence: { ...o.evidence, context: { ...o.evidence.context, leadIn: v } } }) },
   { name: 'context.document', values: [0.3, 0.5, 0.8, 1], get: (o) => o.evidence.context.document, set: (o, v) => ({ ...o, evidence: { ...o.evidence, context: { ...o.evidence.context, document: v } } }) },
   { name: 'keyPenalty', values: [0, 0.2, 0.4, 0.6], get: (o) => o.evidence.keyPenalty, set: (o, v) => ({ ...o, evidence: { ...o.evidence, keyPenalty: v } }) },
+  { name: 'typePenalty', values: [0, 0.15, 0.3, 0.5], get: (o) => o.evidence.typePenalty, set: (o, v) => ({ ...o, evidence: { ...o.evidence, typePenalty: v } }) },
   { name: 'weighting.unknownWeight', values: [0.25, 0.5, 0.75, 1], get: (o) => o.weighting.unknownWeight, set: (o, v) => ({ ...o, weighting: { ...o.weighting, unknownWeight: v } }) },
   { name: 'weighting.englishRarity', values: [0, 0.5, 1, 2, 3], get: (o) => o.weighting.englishRarity, set: (o, v) => ({ ...o, weighting: { ...o.weighting, englishRarity: v } }) },
   { name: 'candidates.namedDocument', values: [0, 400, 2000], get: (o) => o.candidates.namedDocumentSentences, set: (o, v) => ({ ...o, candidates: { ...o.candidates, namedDocumentSentences: v } }) },

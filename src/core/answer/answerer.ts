@@ -1,5 +1,6 @@
 import type { CorpusIndex } from '../index/corpus-index.js';
 import type { DescribedEmbeddings } from '../index/embeddings/provider.js';
+import { expectedAnswer } from './answer-type.js';
 import { FITTED_RANKING, FITTED_THRESHOLDS } from './calibration.js';
 import { judgeConfidence, type Confidence, type ConfidenceThresholds } from './confidence.js';
 import { candidateSentences, EvidenceScorer, type CandidateOptions, type EvidenceOptions, type ScoredSentence } from './evidence.js';
@@ -12,7 +13,7 @@ import { keepVerbatim } from './verify.js';
 export interface AnswerOptions {
   /** Quotes in an answer at most. */
   maxQuotes: number;
-  /** A further quote must score at least this share of the best one's score. */
+  /** A further quote of a sure answer must score at least this share of the best one's score. */
   relativeCutoff: number;
   weighting: QuestionWeighting;
   retrieval: RetrievalOptions;
@@ -37,9 +38,9 @@ export type Ranking =
   | { outside?: undefined; words: QuestionWord[]; ranked: ScoredSentence[] };
 
 /**
- * A list's lead-in ("These demands include:") is answered by its items, not by itself; so
- * is the sentence that announces the list just before its lead-in ("Russia sent a memo
- * listing the same demands…").
+ * A list's lead-in ("These demands include:") is answered by its items, not by itself; the
+ * sentence that announces a list just before its lead-in ("Russia sent a memo listing the
+ * same demands…") is quoted with the items that follow.
  */
 function expandLeadIns(index: CorpusIndex, ranked: ScoredSentence[]): ScoredSentence[] {
   const expanded: ScoredSentence[] = [];
@@ -52,10 +53,12 @@ function expandLeadIns(index: CorpusIndex, ranked: ScoredSentence[]): ScoredSent
       return items;
     };
     const own = itemsAfter(candidate.sentence);
-    const next = sentences[candidate.sentence + 1];
-    const announced = own.length === 0 && next?.section === sentences[candidate.sentence]!.section ? itemsAfter(candidate.sentence + 1) : [];
-    const items = own.length > 0 ? own : announced;
-    expanded.push(...(items.length > 0 ? items : [candidate]));
+    if (own.length > 0) {
+      expanded.push(...own);
+      continue;
+    }
+    expanded.push(candidate);
+    if (sentences[candidate.sentence + 1]?.section === sentences[candidate.sentence]!.section) expanded.push(...itemsAfter(candidate.sentence + 1));
   }
   return expanded;
 }
@@ -65,13 +68,18 @@ function textOf(index: CorpusIndex, ref: ScoredSentence): string {
   return index.documents[ref.doc]!.document.body.slice(sentence.start, sentence.end);
 }
 
-function selectEvidence(index: CorpusIndex, ranked: ScoredSentence[], options: AnswerOptions): ScoredSentence[] {
+/**
+ * The quotes: the best sentences, distinct. A sure answer quotes those nearly as good as the
+ * best; the closest passages of an unsure one are the best few, however far behind.
+ */
+function selectEvidence(index: CorpusIndex, ranked: ScoredSentence[], confidence: Confidence, options: AnswerOptions): ScoredSentence[] {
   const best = ranked[0];
   if (!best) return [];
   const chosen: ScoredSentence[] = [];
   const seen = new Set<string>();
+  const cutoff = confidence === 'high' ? best.score * options.relativeCutoff : -Infinity;
   for (const candidate of expandLeadIns(index, ranked)) {
-    if (chosen.length >= options.maxQuotes || candidate.score < best.score * options.relativeCutoff) break;
+    if (chosen.length >= options.maxQuotes || candidate.score < cutoff) break;
     const text = textOf(index, candidate);
     if (seen.has(text)) continue;
     seen.add(text);
@@ -139,7 +147,7 @@ export class Answerer {
     const queryVector = await this.embeddings.embedQuery(question);
     const knownTerms = words.filter((word) => word.known).map((word) => word.term);
     const chunks = retrieveChunks(this.index, knownTerms, queryVector, this.options.retrieval);
-    const scorer = new EvidenceScorer(this.index, words, queryVector, this.embeddings.words, this.options.evidence);
+    const scorer = new EvidenceScorer(this.index, words, queryVector, this.embeddings.words, this.options.evidence, expectedAnswer(question));
     const candidates = candidateSentences(this.index, chunks, words, this.options.candidates);
     const ranked = [...candidates.values()].map(({ ref, chunk }) => scorer.score(ref, chunk)).sort((a, b) => b.score - a.score);
     return { words, ranked };
@@ -164,7 +172,7 @@ export class Answerer {
   }
 
   private quote(question: string, ranked: ScoredSentence[], confidence: Confidence): Answer {
-    const evidence = selectEvidence(this.index, ranked, this.options);
+    const evidence = selectEvidence(this.index, ranked, confidence, this.options);
     const citations = keepVerbatim(this.index, evidence.map((sentence, i) => citationOf(this.index, sentence, i + 1)));
     if (citations.length === 0) return { question, abstained: true, answer: ABSTENTION, citations: [] };
     return { question, abstained: false, confidence, answer: formatQuotes(citations), citations };

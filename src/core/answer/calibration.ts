@@ -8,7 +8,7 @@ import type { ConfidenceThresholds } from './confidence.js';
 export const FITTED_RANKING: Pick<AnswerOptions, 'weighting' | 'retrieval' | 'candidates' | 'evidence'> = {
   "weighting": {
     "unknownWeight": 1,
-    "englishRarity": 1
+    "englishRarity": 0
   },
   "retrieval": {
     "perList": 20,
@@ -28,7 +28,7 @@ export const FITTED_RANKING: Pick<AnswerOptions, 'weighting' | 'retrieval' | 'ca
       "chunk": 0.05
     },
     "context": {
-      "heading": 0.5,
+      "heading": 0.3,
       "leadIn": 1,
       "previous": 0.6,
       "document": 0.8
@@ -37,19 +37,20 @@ export const FITTED_RANKING: Pick<AnswerOptions, 'weighting' | 'retrieval' | 'ca
       "floor": 0.55,
       "scale": 0.8
     },
-    "keyPenalty": 0
+    "keyPenalty": 0,
+    "typePenalty": 0.15
   }
 };
 
 /** Where "not in the articles", "closest passages" and a sure answer part. */
 export const FITTED_THRESHOLDS: ConfidenceThresholds = {
   "abstain": {
-    "lexical": 0.206,
+    "lexical": 0.244,
     "dense": 0.244
   },
   "confident": {
-    "score": 0.9,
-    "rarest": 0,
-    "margin": 0.02
+    "score": 0.65,
+    "rarest": 0.5,
+    "margin": 0.09
   }
 };

@@ -26,6 +26,6 @@ export function judgeConfidence({ best, runnerUp }: ConfidenceFeatures, threshol
   if (best.lexical < thresholds.abstain.lexical && best.dense < thresholds.abstain.dense) return 'abstain';
   const margin = best.score - (runnerUp?.score ?? 0);
   const { confident } = thresholds;
-  const sure = best.keySupport === 1 && best.score >= confident.score && best.rarest >= confident.rarest && margin >= confident.margin;
+  const sure = best.keySupport === 1 && best.typed && best.score >= confident.score && best.rarest >= confident.rarest && margin >= confident.margin;
   return sure ? 'high' : 'low';
 }

@@ -1,5 +1,6 @@
 import type { CorpusIndex, SentenceRef } from '../index/corpus-index.js';
 import { contentWords, type LexiconWord } from '../index/sentence-lexicon.js';
+import { holdsAnswer, type AnswerType } from './answer-type.js';
 import type { QuestionWord } from './question.js';
 import type { RetrievedChunk } from './retrieve.js';
 import type { WordSimilarity } from './word-similarity.js';
@@ -16,6 +17,8 @@ export interface ScoredSentence extends SentenceRef {
   keySupport: number;
   /** How well the sentence matches the rarest question word the corpus knows (1 when there is none). */
   rarest: number;
+  /** Whether the sentence holds the kind of answer the question asks for (a quantity, a time); true when it asks for none. */
+  typed: boolean;
   score: number;
 }
 
@@ -43,6 +46,8 @@ export interface EvidenceOptions {
   soft: { floor: number; scale: number };
   /** Share of its score a sentence loses when it names none of the question's key words. */
   keyPenalty: number;
+  /** Share of its score a sentence loses when it lacks the kind of answer the question asks for ("how many…" and no number). */
+  typePenalty: number;
 }
 
 function cosine(query: number[], sentence: Float32Array): number {
@@ -75,6 +80,7 @@ export class EvidenceScorer {
     private readonly queryVector: number[],
     private readonly similarity: WordSimilarity | undefined,
     private readonly options: EvidenceOptions,
+    private readonly answerType: AnswerType | undefined = undefined,
   ) {
     this.totalWeight = question.reduce((sum, word) => sum + word.weight, 0);
     this.rarestWord = question.reduce((best, word, i) => (word.known && (best === -1 || word.weight > question[best]!.weight) ? i : best), -1);
@@ -90,6 +96,12 @@ export class EvidenceScorer {
     if (similarity === undefined) this.similarities.set(key, (similarity = this.similarity.similarity(asked.word, candidate.word)));
     const { floor, scale } = this.options.soft;
     return similarity >= floor ? scale * similarity : 0;
+  }
+
+  /** The sentence as the article has it. */
+  private textOf(ref: SentenceRef): string {
+    const sentence = this.index.sentence(ref);
+    return this.index.documents[ref.doc]!.document.body.slice(sentence.start, sentence.end);
   }
 
   /** For each question word, its best match among `words`. */
@@ -134,7 +146,12 @@ export class EvidenceScorer {
       for (let i = 0; i < combined.length; i++) combined[i] = Math.max(combined[i]!, weight * matches[i]!);
     };
     if (sentence.section !== undefined) blend(this.heading(sentence.section), context.heading);
-    if (sentence.leadIn !== undefined) blend(this.own(this.index.sentenceId({ doc: ref.doc, sentence: sentence.leadIn })), context.leadIn);
+    if (sentence.leadIn !== undefined) {
+      // The lead-in ("These demands include:") is read with the sentence it follows, which says whose demands.
+      const leadIn = this.index.sentenceId({ doc: ref.doc, sentence: sentence.leadIn });
+      blend(this.own(leadIn), context.leadIn);
+      if (sentence.leadIn > 0) blend(this.own(leadIn - 1), context.leadIn * context.previous);
+    }
     const previous = ref.sentence > 0 ? this.index.sentence({ doc: ref.doc, sentence: ref.sentence - 1 }) : undefined;
     if (previous !== undefined && previous.section === sentence.section) blend(this.own(id - 1), context.previous);
     blend(this.documentOf(ref.doc), context.document);
@@ -155,8 +172,9 @@ export class EvidenceScorer {
     });
     const lexical = this.totalWeight > 0 ? matched / this.totalWeight : 0;
     const dense = Math.max(0, cosine(this.queryVector, this.index.sentenceVector(ref)));
-    const { weights, keyPenalty } = this.options;
+    const { weights, keyPenalty, typePenalty } = this.options;
     const keySupport = keys === 0 ? 1 : keysNamed / keys;
+    const typed = this.answerType === undefined || holdsAnswer(this.textOf(ref), this.answerType);
     const blended = weights.lexical * lexical + weights.dense * dense + weights.chunk * chunk;
     return {
       ...ref,
@@ -165,7 +183,8 @@ export class EvidenceScorer {
       chunk,
       keySupport,
       rarest: this.rarestWord === -1 ? 1 : matches[this.rarestWord]!,
-      score: blended * (1 - keyPenalty * (1 - keySupport)),
+      typed,
+      score: blended * (1 - keyPenalty * (1 - keySupport)) * (typed ? 1 : 1 - typePenalty),
     };
   }
 }
