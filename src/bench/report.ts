@@ -68,6 +68,8 @@ export interface BenchResults {
     documents: number;
     sentences: number;
     systems: { project: StoryQuality; bm25: StoryQuality; textbook: StoryQuality };
+    /** The same systems on the paraphrased story questions (test/fixtures/dev-paraphrase.jsonl). */
+    paraphrase: { questions: number; systems: { project: StoryQuality; bm25: StoryQuality; textbook: StoryQuality } };
   };
   latency?: {
     coldStart: SpawnFigures;
@@ -179,7 +181,7 @@ export function formatReport(results: BenchResults): string {
 
   if (results.story) {
     const { story } = results;
-    const rows = [story.systems.project, story.systems.bm25, story.systems.textbook].map((system) => [
+    const rowsOf = (systems: typeof story.systems) => [systems.project, systems.bm25, systems.textbook].map((system) => [
       system.system,
       rate(system.hitAt1),
       rate(system.hitAt3),
@@ -189,17 +191,24 @@ export function formatReport(results: BenchResults): string {
       system.meanFirstQuoteChars.toFixed(0),
       ms(system.medianMs),
     ]);
+    const headings = ['system', 'hit@1', 'hit@3', 'unanswerable abstained', 'false abstentions', 'chars quoted per answer', 'chars of first quote', 'median time'];
     out.push('## 1. Quality on the story', '');
     out.push(
       `${story.questions} dev questions (test/fixtures/dev-questions.jsonl: ${story.systems.project.answerable} answerable, ${story.systems.project.unanswerable} unanswerable) ` +
         `over the same corpus (${story.documents} document, ${story.sentences} sentences) and the same offline embeddings. Deterministic: one pass.`,
       '',
     );
-    out.push(table(['system', 'hit@1', 'hit@3', 'unanswerable abstained', 'false abstentions', 'chars quoted per answer', 'chars of first quote', 'median time'], rows), '');
+    out.push(table(headings, rowsOf(story.systems)), '');
+    out.push(
+      `${story.paraphrase.questions} paraphrased questions (test/fixtures/dev-paraphrase.jsonl without its metadata questions: members' own words, typos, near misses), same corpus:`,
+      '',
+    );
+    out.push(table(headings, rowsOf(story.paraphrase.systems)), '');
     out.push(
       '- hit@k: one of the first k passages holds an evidence string. This project answers with up to 3 sentences (all counted in "chars quoted"); ' +
         'the peers answer with their top passage, and their hit@3 counts their top 3.',
       '- BM25 only: the core\'s lexical index (MiniSearch, same tokens and stems) over every sentence; it "abstains" only when no word matches.',
+      '- "unanswerable abstained" counts hard "not found" answers only: this project answers a near miss with the closest passages, flagged as unsure (see `npm run eval` for abstained-or-tentative).',
       '- Textbook recipe: `RecursiveCharacterTextSplitter` (1000 characters, 200 overlap), same embeddings, HNSW top-k by vector; it has no abstention.',
       '',
     );

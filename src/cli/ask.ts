@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../config/config.js';
-import type { Answer } from '../core/answer/types.js';
+import { TENTATIVE, type Answer, type DocumentReference } from '../core/answer/types.js';
 import { isVerbatimError } from '../core/errors.js';
 import { EXIT, openVerbatim, parseFlags, runCommand, UsageError } from './run.js';
 
@@ -8,14 +8,17 @@ const USAGE = `Usage: npm run ask -- [--json] [--corpus DIR] [--index DIR] "ques
        npm run ask -- [--json] --batch FILE      (one question a line; FILE "-" reads stdin)
 
 Answers a question by quoting the articles verbatim, with numbered sources.
---json prints one JSON object per question: {question, abstained, answer, citations[]}.`;
+--json prints one JSON object per question: {question, abstained, confidence, answer, citations[]}
+(confidence "high" or "low", absent when abstained; documents[] for questions about the articles).`;
 
 /** The JSON form of an answer: the documented schema, every citation field present (null when unknown). */
 export function answerToJson(answer: Answer): object {
   return {
     question: answer.question,
     abstained: answer.abstained,
+    ...(answer.confidence !== undefined ? { confidence: answer.confidence } : {}),
     answer: answer.answer,
+    ...(answer.documents !== undefined ? { documents: answer.documents.map(documentToJson) } : {}),
     citations: answer.citations.map((citation) => ({
       n: citation.n,
       source: citation.source,
@@ -30,13 +33,28 @@ export function answerToJson(answer: Answer): object {
   };
 }
 
-/** The readable form: the quotes, then the sources they cite. */
+/** A document cited for its metadata, every field present (null when the article does not record it). */
+function documentToJson(reference: DocumentReference): object {
+  return {
+    n: reference.n,
+    source: reference.source,
+    title: reference.title,
+    date: reference.date ?? null,
+    author: reference.author ?? null,
+    publisher: reference.publisher ?? null,
+    url: reference.url ?? null,
+  };
+}
+
+/** The readable form: the quotes (flagged when unsure), then the sources they cite. */
 export function answerToText(answer: Answer): string {
   if (answer.abstained) return `${answer.answer}\n`;
+  if (answer.documents !== undefined) return `${answer.answer}\n`;
+  const lead = answer.confidence === 'low' ? `${TENTATIVE}\n` : '';
   const sources = answer.citations.map((citation) =>
     `[${citation.n}] ${[citation.title, citation.date, citation.section].filter(Boolean).join(' — ')} (${citation.source})`,
   );
-  return `${answer.answer}\n\nSources:\n${sources.join('\n')}\n`;
+  return `${lead}${answer.answer}\n\nSources:\n${sources.join('\n')}\n`;
 }
 
 async function readQuestions(file: string): Promise<string[]> {

@@ -19,11 +19,16 @@ only where the confident answers stay precise). Writes src/core/answer/calibrati
 
 const CALIBRATION_FILE = 'src/core/answer/calibration.ts';
 
-/** Keeps every set's confident answers at least this precise (the target is 0.8: a margin for unseen questions). */
+/** Keeps the confident answers of all sets together at least this precise (the target is 0.8: a margin for unseen questions)… */
 const MIN_PRECISION = 0.85;
+/** …and those of each set at least this precise. */
+const MIN_SET_PRECISION = 0.8;
 
 /** Never answering "not found": thresholds used while ranking is fitted. */
-const NEVER_ABSTAIN: ConfidenceThresholds = { abstain: { lexical: -1, dense: -1 }, confident: { score: 2, rarest: 2, margin: 2 } };
+const NEVER_ABSTAIN: ConfidenceThresholds = {
+  abstain: { lexical: -1, dense: -1 },
+  confident: { score: 2, exact: 2, rarest: 2, margin: 2 },
+};
 
 /** The ranking parameters searched, each with the values tried (the current value is always among them). */
 type Tunable = { name: string; values: number[]; get: (o: AnswerOptions) => number; set: (o: AnswerOptions, v: number) => AnswerOptions };
@@ -109,7 +114,7 @@ function fitThresholds(observations: Observation[]): ConfidenceThresholds {
   for (const lexical of grid(0, 0.5, 0.025)) {
     for (const dense of grid(0, 0.6, 0.025)) {
       const thresholds = { abstain: { lexical, dense }, confident: NEVER_ABSTAIN.confident };
-      const verdicts = ranked.map((o) => ({ o, verdict: judgeConfidence({ best: o.best, runnerUp: o.runnerUp }, thresholds) }));
+      const verdicts = ranked.map((o) => ({ o, verdict: judgeConfidence(o, thresholds) }));
       if (verdicts.some(({ o, verdict }) => o.kind === 'answerable' && verdict === 'abstain')) continue;
       const abstained = verdicts.filter(({ o, verdict }) => o.kind === 'unanswerable' && verdict === 'abstain').length;
       if (abstained > bestAbstained) {
@@ -118,26 +123,31 @@ function fitThresholds(observations: Observation[]): ConfidenceThresholds {
       }
     }
   }
-  // Half way back towards answering: the highest safe value sits right under an answerable question.
-  abstain = { lexical: Math.round(abstain.lexical * 0.75 * 1000) / 1000, dense: Math.round(abstain.dense * 0.75 * 1000) / 1000 };
+  // A quarter of the way back towards answering: the highest safe value sits right under an answerable question.
+  const backOff = (value: number) => Math.round(value * 0.75 * 1000) / 1000;
+  abstain = { lexical: backOff(abstain.lexical), dense: backOff(abstain.dense) };
   let confident = NEVER_ABSTAIN.confident;
   let bestCovered = -1;
   const sets = [...new Set(observations.map((o) => o.set))];
-  for (const score of grid(0.3, 0.9, 0.025)) {
-    for (const rarest of grid(0, 1, 0.1)) {
-      for (const margin of grid(0, 0.1, 0.01)) {
-        const thresholds = { abstain, confident: { score, rarest, margin } };
-        const sure = ranked.filter((o) => judgeConfidence({ best: o.best, runnerUp: o.runnerUp }, thresholds) === 'high');
-        const precise = sets.every((set) => {
-          const ofSet = sure.filter((o) => o.set === set);
-          return ofSet.length === 0 || ofSet.filter((o) => o.kind === 'answerable' && o.hitAt1).length / ofSet.length >= MIN_PRECISION;
-        });
-        if (!precise) continue;
-        const covered = sure.filter((o) => o.kind === 'answerable' && o.hitAt1).length;
-        if (covered > bestCovered) {
-          bestCovered = covered;
-          confident = { score, rarest, margin };
+  // Descending, so that of equally good thresholds the highest (safest) is kept.
+  for (const score of grid(0.3, 0.9, 0.025).reverse()) {
+    for (const exact of grid(0, 0.8, 0.1).reverse()) {
+      for (const rarest of grid(0, 1, 0.1).reverse()) {
+      for (const margin of grid(0, 0.1, 0.01).reverse()) {
+        const thresholds = { abstain, confident: { score, exact, rarest, margin } };
+        const sure = ranked.filter((o) => judgeConfidence(o, thresholds) === 'high');
+        const right = (list: typeof sure) => list.filter((o) => o.kind === 'answerable' && o.hitAt1).length;
+        const precise =
+          right(sure) >= MIN_PRECISION * sure.length &&
+          sets.every((set) => {
+            const ofSet = sure.filter((o) => o.set === set);
+            return right(ofSet) >= MIN_SET_PRECISION * ofSet.length;
+          });
+        if (precise && right(sure) > bestCovered) {
+          bestCovered = right(sure);
+          confident = { score, exact, rarest, margin };
         }
+      }
       }
     }
   }

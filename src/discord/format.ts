@@ -1,5 +1,5 @@
 import type { APIEmbed } from 'discord.js';
-import type { Answer, Citation } from '../core/answer/types.js';
+import { TENTATIVE, type Answer, type Citation, type DocumentReference } from '../core/answer/types.js';
 import type { Passage } from '../core/service.js';
 import type { IndexManifest } from '../core/index/manifest.js';
 
@@ -16,6 +16,8 @@ export const LIMITS = {
 } as const;
 
 const BRAND_COLOR = 0x2b6cb0;
+/** Amber: the closest passages, not a sure answer. */
+const TENTATIVE_COLOR = 0xd69e2e;
 const ABSTAIN_COLOR = 0x718096;
 
 /** Shortens a label (never a quote) to `max` characters with an ellipsis. */
@@ -61,10 +63,12 @@ function footerOf(manifest: IndexManifest): { text: string } {
 }
 
 function answerEmbed(answer: Answer, citations: Citation[], manifest: IndexManifest): APIEmbed {
+  const quotes = citations.map((citation) => `“${citation.quote}” **[${citation.n}]**`).join('\n\n');
+  const tentative = answer.confidence === 'low';
   return {
-    color: BRAND_COLOR,
+    color: tentative ? TENTATIVE_COLOR : BRAND_COLOR,
     title: clip(answer.question, LIMITS.title),
-    description: citations.map((citation) => `“${citation.quote}” **[${citation.n}]**`).join('\n\n'),
+    description: tentative ? `*${TENTATIVE}*\n\n${quotes}` : quotes,
     fields: [{ name: 'Sources', value: citations.map(sourceLine).join('\n') }],
     footer: footerOf(manifest),
   };
@@ -88,6 +92,7 @@ export function formatAnswer(answer: Answer, manifest: IndexManifest): { embed: 
       shown: [],
     };
   }
+  if (answer.documents !== undefined) return { embed: documentsEmbed(answer.question, answer.documents, manifest), shown: [] };
   for (let count = answer.citations.length; count > 0; count--) {
     const shown = answer.citations.slice(0, count);
     const embed = answerEmbed(answer, shown, manifest);
@@ -102,6 +107,28 @@ export function formatAnswer(answer: Answer, manifest: IndexManifest): { embed: 
     },
     shown: [],
   };
+}
+
+function documentLine(reference: DocumentReference): string {
+  const title = reference.url ? `[${escapeLinkText(clip(reference.title, 120))}](${reference.url})` : clip(reference.title, 120);
+  const facts = [title, reference.date, reference.author && `by ${clip(reference.author, 100)}`, reference.publisher && clip(reference.publisher, 100)];
+  return `[${reference.n}] ${facts.filter(Boolean).join(' — ')} (\`${clip(reference.source, 120)}\`)`;
+}
+
+/** The answer to a question about the articles themselves: what each one records, as many as fit. */
+function documentsEmbed(question: string, references: DocumentReference[], manifest: IndexManifest): APIEmbed {
+  const lines: string[] = [];
+  let length = 0;
+  for (const reference of references) {
+    const line = documentLine(reference);
+    if (length + line.length + 60 > LIMITS.description) {
+      lines.push(`…and ${references.length - lines.length} more (see \`/sources\`)`);
+      break;
+    }
+    lines.push(line);
+    length += line.length + 1;
+  }
+  return { color: BRAND_COLOR, title: clip(question, LIMITS.title), description: lines.join('\n'), footer: footerOf(manifest) };
 }
 
 /** The ephemeral "Show passages" reply: each cited sentence with the sentences around it. */

@@ -25,8 +25,9 @@ describe('npm run ask', () => {
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const answer = JSON.parse(lines[0]!);
-    expect(Object.keys(answer)).toEqual(['question', 'abstained', 'answer', 'citations']);
+    expect(Object.keys(answer)).toEqual(['question', 'abstained', 'confidence', 'answer', 'citations']);
     expect(answer.abstained).toBe(false);
+    expect(['high', 'low']).toContain(answer.confidence);
     expect(answer.citations.length).toBeGreaterThan(0);
     for (const citation of answer.citations) {
       expect(Object.keys(citation)).toEqual(CITATION_KEYS);
@@ -107,14 +108,19 @@ describe('npm run index and npm run eval', () => {
       expect(index.code).toBe(0);
       expect(index.stdout).toMatch(/^Indexed 1 document\(s\), 9 chunks, 22 sentences in [\d.]+ s\./);
       expect(index.stdout).toContain('warning: skipped empty.txt: empty file');
-      const evaluation = await runEntry('cli/eval', env);
+      const evaluation = await runEntry('cli/eval', env, ['--questions', 'test/fixtures/dev-questions.jsonl', '--corpus', corpus]);
       expect(evaluation.code).toBe(0);
-      const value = (metric: string) => new RegExp(`\\| ${metric.replace(/[()@]/g, '\\$&')} \\| ([^|]+) \\|`).exec(evaluation.stdout)?.[1]?.trim();
+      expect(evaluation.stdout).toMatch(/^## dev-questions: 24 questions/);
+      const value = (metric: string) => new RegExp(`\\| ${metric.replace(/[()@"]/g, '\\$&')} \\| ([^|]+) \\|`).exec(evaluation.stdout)?.[1]?.trim();
       expect(Number(value('hit@1 (first quote holds the evidence)'))).toBeGreaterThanOrEqual(0.9);
       expect(value('hit@3')).toBe('1.000');
-      expect(value('unanswerable abstained')).toBe('6/6');
-      expect(value('false abstentions')).toBe('0/18');
+      expect(value('unanswerable abstained or tentative')).toBe('6/6');
+      expect(value('false abstentions (answerable, "not found")')).toBe('0/18');
       expect(value('verbatim quotes')).toBe('100.0 %');
+      // Without --questions, every public set is scored against its own corpus, one table each.
+      const all = await runEntry('cli/eval', {});
+      expect(all.code).toBe(0);
+      expect([...all.stdout.matchAll(/^## ([\w-]+): /gm)].map((match) => match[1])).toEqual(['dev-questions', 'dev-paraphrase', 'sotu-dev', 'sotu-tune']);
     } finally {
       await rm(work, { recursive: true, force: true });
     }

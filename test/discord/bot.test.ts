@@ -77,10 +77,27 @@ describe('the bot against the Discord API emulator', () => {
   });
 
   it('abstains plainly and suggests /sources', async () => {
-    const { edit } = await ask('What is the tallest mountain in the world?');
+    const { edit } = await ask('What did Angela Merkel say about the summit?');
     expect(edit.embeds![0]!.description).toContain("I couldn't find that in the articles I have.");
     expect(edit.embeds![0]!.description).toContain('/sources');
     expect(edit.components).toEqual([]);
+  });
+
+  it('flags an unsure answer: another colour, the closest passages introduced as such', async () => {
+    const sure = (await ask('Did the White House comment on the cancellation?')).edit.embeds![0]!;
+    const { edit } = await ask('how old is marco rubio?');
+    const embed = edit.embeds![0]!;
+    expect(embed.description).toMatch(/^\*I’m not sure the articles answer this; the closest passages are:\*|^\*I'm not sure the articles answer this; the closest passages are:\*/);
+    expect(embed.description).toMatch(/“.+” \*\*\[1\]\*\*/s);
+    expect(embed.color).not.toBe(sure.color);
+    expect(edit.components![0]!.components[0]!.label).toBe('Show passages');
+  });
+
+  it('answers a question about the articles themselves from their metadata', async () => {
+    const { edit } = await ask('when was this article published?');
+    const embed = edit.embeds![0]!;
+    expect(embed.description).toContain('2025-10-31');
+    expect(embed.description).toContain('budapest-summit-cancelled.txt');
   });
 
   it('never pings: a question with @everyone is answered with no mention parsed', async () => {

@@ -45,11 +45,12 @@ export const FITTED_RANKING: Pick<AnswerOptions, 'weighting' | 'retrieval' | 'ca
 /** Where "not in the articles", "closest passages" and a sure answer part. */
 export const FITTED_THRESHOLDS: ConfidenceThresholds = {
   "abstain": {
-    "lexical": 0.244,
-    "dense": 0.244
+    "lexical": 0.356,
+    "dense": 0.094
   },
   "confident": {
     "score": 0.65,
+    "exact": 0.2,
     "rarest": 0.5,
     "margin": 0.09
   }

@@ -9,6 +9,8 @@ import type { WordSimilarity } from './word-similarity.js';
 export interface ScoredSentence extends SentenceRef {
   /** Share of the question's word weight the sentence matches, itself or through its context, exactly or softly. */
   lexical: number;
+  /** Share of the question's word weight the sentence matches by its own words, exactly. */
+  exact: number;
   /** Cosine similarity of the sentence's and the question's embeddings (negatives count as 0). */
   dense: number;
   /** Fused score of the best retrieved chunk holding the sentence, relative to the top chunk (0 when found otherwise). */
@@ -161,11 +163,14 @@ export class EvidenceScorer {
   /** Scores one sentence; `chunk` is the relative score of the retrieved chunk it came from (0 if none). */
   score(ref: SentenceRef, chunk: number): ScoredSentence {
     const matches = this.matches(ref);
+    const own = this.own(this.index.sentenceId(ref));
     let matched = 0;
+    let exactly = 0;
     let keys = 0;
     let keysNamed = 0;
     this.question.forEach((word, i) => {
       matched += word.weight * matches[i]!;
+      if (own[i] === 1) exactly += word.weight;
       if (!word.key) return;
       keys++;
       if (matches[i]! > 0) keysNamed++;
@@ -179,6 +184,7 @@ export class EvidenceScorer {
     return {
       ...ref,
       lexical,
+      exact: this.totalWeight > 0 ? exactly / this.totalWeight : 0,
       dense,
       chunk,
       keySupport,

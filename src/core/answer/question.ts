@@ -90,33 +90,31 @@ export function withinOneEdit(a: string, b: string): boolean {
   return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
 
-/** General-English frequency rank past which a word is taken for a misspelling. */
-const RARE_RANK = 100_000;
-
-export interface SpellingOptions {
-  /** Shortest word corrected. */
-  minLength: number;
-}
+/** A corpus word replaces a question word when general English uses it this many times more often (by rank). */
+const SPELLING_RANK_RATIO = 20;
 
 /**
  * The corpus's spelling of a word it does not use: the most frequent corpus word with the
- * same first letter and one edit away. Only a word that general English does not know
- * (or knows barely) is corrected, or a name of six letters or more ("Zelensky" →
- * "Zelenskyy"): a real word is taken as meant.
+ * same first letter and one edit away, when that word is far more common in English than the
+ * question's ("goverment" → "government", "presidnet" → "president") or the question's word
+ * is unknown to English ("Zelensky" → "Zelenskyy"). A real word is taken as meant.
  */
 function corpusSpelling(asked: AskedWord, lexicon: SentenceLexicon, similarity: WordSimilarity | undefined): string | undefined {
   const { word } = asked;
   if (word.length < 4 || /\p{N}/u.test(word)) return undefined;
   const rank = similarity?.rankOf(word);
-  const misspelt = similarity ? rank === undefined || rank > RARE_RANK : word.length >= 6;
-  if (!misspelt && !(asked.key && word.length >= 6)) return undefined;
   let best: string | undefined;
   let bestCount = 0;
   for (const [candidate, count] of lexicon.wordCounts) {
-    if (count > bestCount && candidate[0] === word[0] && withinOneEdit(word, candidate) && termOf(candidate) !== undefined) {
-      best = candidate;
-      bestCount = count;
-    }
+    if (count <= bestCount || candidate[0] !== word[0] || !withinOneEdit(word, candidate) || termOf(candidate) === undefined) continue;
+    const candidateRank = similarity?.rankOf(candidate);
+    const likelier =
+      similarity === undefined
+        ? word.length >= 6
+        : rank === undefined || (candidateRank !== undefined && candidateRank * SPELLING_RANK_RATIO < rank);
+    if (!likelier) continue;
+    best = candidate;
+    bestCount = count;
   }
   return best;
 }
@@ -161,7 +159,9 @@ export function weighQuestion(asked: AskedWord[], lexicon: SentenceLexicon, docu
     }
     if (!lexicon.has(word.term)) {
       const alias = SAME_NAME.find((group) => group.includes(word.word))?.find((name) => lexicon.has(termOf(name) ?? ''));
-      const expanded = alias !== undefined ? termOf(alias) : acronymTerm(word.written, documents);
+      // "401ks" is the corpus's "401(k)", "1990s" its "1990": the number is what names it.
+      const number = /^\p{N}+/u.exec(word.word)?.[0];
+      const expanded = alias !== undefined ? termOf(alias) : number !== undefined && number !== word.word && lexicon.has(number) ? number : acronymTerm(word.written, documents);
       if (expanded !== undefined) word = { ...word, term: expanded, key: true };
     }
     if (words.has(word.term)) continue;

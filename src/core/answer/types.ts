@@ -49,3 +49,6 @@ export interface Answer {
 
 /** The sentence the core answers with when the corpus does not say it. */
 export const ABSTENTION = "I couldn't find that in the articles I have.";
+
+/** What an unsure answer's quotes are introduced with: they are the closest passages, not a sure answer. */
+export const TENTATIVE = "I'm not sure the articles answer this; the closest passages are:";

@@ -100,26 +100,6 @@ export class LexicalIndex {
       .map((result) => ({ label: Number(result.id), score: result.score }));
   }
 
-  /**
-   * The corpus's own form of a term: the term itself when some chunk holds it, else — for
-   * terms of 6 characters or more — the most frequent corpus term with the same first two
-   * letters and one edit away, so that a spelling variant of a name ("Zelensky",
-   * "Zelenskyy") still finds it. Shorter words have too many neighbours to guess.
-   */
-  resolve(term: string): string | undefined {
-    if (this.documentFrequency.has(term)) return term;
-    if (term.length < 6) return undefined;
-    let best: string | undefined;
-    let bestFrequency = 0;
-    for (const [candidate, frequency] of this.documentFrequency) {
-      if (frequency > bestFrequency && candidate.startsWith(term.slice(0, 2)) && withinOneEdit(term, candidate)) {
-        best = candidate;
-        bestFrequency = frequency;
-      }
-    }
-    return best;
-  }
-
   /** Whether any chunk holds the term. */
   has(term: string): boolean {
     return this.documentFrequency.has(term);
@@ -129,14 +109,4 @@ export class LexicalIndex {
   idf(term: string): number {
     return Math.log(1 + this.size / (this.documentFrequency.get(term) ?? 0.5));
   }
-}
-
-/** Whether two strings differ by at most one insertion, deletion or substitution. */
-function withinOneEdit(a: string, b: string): boolean {
-  if (a === b) return true;
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
-  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }

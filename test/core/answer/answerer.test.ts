@@ -60,7 +60,7 @@ describe('Answerer rejects invalid questions', () => {
     const error = await answerer.ask(long).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InvalidQuestionError);
     expect((error as Error).message).toMatch(/1000/);
-    await expect(answerer.ask(`Why ${'x'.repeat(996)}`)).resolves.toMatchObject({ abstained: true });
+    await expect(answerer.ask(`Why ${'x'.repeat(996)}`)).resolves.toMatchObject({ question: `Why ${'x'.repeat(996)}` });
   });
 });
 

@@ -44,10 +44,11 @@ describe('answering from a corpus of many documents', () => {
     expect(answer.citations[0]!.quote).toBe('With neither Moscow nor Kyiv prepared to make concessions, peace remains elusive.');
   });
 
-  it('quotes only sentences about what the question names', async () => {
-    // Each name is in the corpus, but no sentence speaks of both.
+  it('is never sure when no sentence speaks of everything the question names', async () => {
+    // Each name is in the corpus, but no sentence speaks of both: at best the closest passages, flagged.
     for (const question of ['What did Zelenskyy say about Clinton?', 'What did Rubio say about Medicare?', 'What did Lavrov say about Iraq?']) {
-      expect((await answerer.ask(question)).abstained, question).toBe(true);
+      const answer = await answerer.ask(question);
+      expect(answer.abstained || answer.confidence === 'low', question).toBe(true);
     }
   });
 });
