@@ -120,22 +120,23 @@ export class EvidenceScorer {
     return matches;
   }
 
-  private own(id: number): Float32Array {
-    let matches = this.ownMatches.get(id);
-    if (!matches) this.ownMatches.set(id, (matches = this.matchesOf(this.index.lexicon.words[id]!)));
+  /** The matches of a text's words, computed once per question. */
+  private cached<K>(cache: Map<K, Float32Array>, key: K, words: () => readonly LexiconWord[]): Float32Array {
+    let matches = cache.get(key);
+    if (!matches) cache.set(key, (matches = this.matchesOf(words())));
     return matches;
+  }
+
+  private own(id: number): Float32Array {
+    return this.cached(this.ownMatches, id, () => this.index.lexicon.words[id]!);
   }
 
   private heading(section: string): Float32Array {
-    let matches = this.headingMatches.get(section);
-    if (!matches) this.headingMatches.set(section, (matches = this.matchesOf(contentWords(section))));
-    return matches;
+    return this.cached(this.headingMatches, section, () => contentWords(section));
   }
 
   private documentOf(doc: number): Float32Array {
-    let matches = this.documentMatches.get(doc);
-    if (!matches) this.documentMatches.set(doc, (matches = this.matchesOf(this.index.lexicon.documentWords[doc]!)));
-    return matches;
+    return this.cached(this.documentMatches, doc, () => this.index.lexicon.documentWords[doc]!);
   }
 
   /** Each question word's match by the sentence: its own words, or its context's at less weight. */
