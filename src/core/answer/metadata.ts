@@ -12,10 +12,10 @@ const THIS_ARTICLE = String.raw`\b(?:this|that|the|these|those|your|ur|its?)\s+(
 
 /** Each topic's wording, tried in order; a pattern must refer to the articles themselves. */
 const TOPICS: readonly [MetadataTopic, RegExp][] = [
-  ['date', new RegExp(String.raw`\b(?:when|what\s+(?:date|day|year))\b.*\b(?:publish(?:ed)?|released?|posted|dated|come\s+out|came\s+out)\b|\b(?:when|what\s+(?:date|day|year))\b.*${THIS_ARTICLE}.*\b(?:written|delivered|given|made|from)\b|\b(?:date|publication\s+date)\s+(?:of|on)\s+${THIS_ARTICLE}|how\s+(?:old|recent)\s+is\s+${THIS_ARTICLE}`, 'iu')],
+  ['date', new RegExp(String.raw`\b(?:when|what\s+(?:date|day|year))\b.*\b(?:published|posted|dated)\b|\b(?:when|what\s+(?:date|day|year))\b.*${THIS_ARTICLE}.*\b(?:written|delivered|given|made|from|released|out)\b|\b(?:date|publication\s+date)\s+(?:of|on)\s+${THIS_ARTICLE}|how\s+(?:old|recent)\s+is\s+${THIS_ARTICLE}`, 'iu')],
   ['author', new RegExp(String.raw`\bwho\s+(?:wrote|writes|authored|penned|gave|delivered)\b.*${THIS_ARTICLE}|\bauthor\s+of\s+${THIS_ARTICLE}|${THIS_ARTICLE}.*\bwritten\s+by\b|\bwho(?:'s|\s+is)\s+the\s+(?:author|writer)\b`, 'iu')],
-  ['source', new RegExp(String.raw`\b(?:source|publisher|outlet|newspaper|paper|publication)\s+(?:for|of|behind)\s+${THIS_ARTICLE}|\bwho\s+(?:published|reported|ran|put\s+out)\s+${THIS_ARTICLE}|\bwhere\s+(?:does|did|is)\s+${THIS_ARTICLE}\s+(?:come|from)|\bwhere\s+(?:do|did)\s+you\s+get\b|\bwhat(?:'s|\s+is|\s+are)\s+(?:your|ur|the)\s+sources?\b`, 'iu')],
-  ['list', new RegExp(String.raw`\b(?:what|which|how\s+many)\s+(?:\w+\s+)?${ARTICLE}\b.*\b(?:have|know|got|cover|index(?:ed)?|read|quote|use)\b|\bwhat\s+(?:do|can)\s+you\s+(?:know|cover|quote|answer)\b|\bwhat(?:'s|\s+is)\s+in\s+${THIS_ARTICLE}|\blist\s+${THIS_ARTICLE}`, 'iu')],
+  ['source', new RegExp(String.raw`\b(?:source|publisher|outlet|newspaper|paper|publication)\s+(?:for|of|behind)\s+${THIS_ARTICLE}|\bwho\s+(?:published|reported|ran|put\s+out)\s+${THIS_ARTICLE}|\bwhere\s+(?:does|did|is)\s+${THIS_ARTICLE}\s+(?:come|from)|\bwhere\s+(?:do|did)\s+you\s+get\b|\bwhat(?:'s|\s+is|\s+are)\s+(?:your|ur)\s+sources?\b|\bwhat(?:'s|\s+is)\s+the\s+source\s*\??$`, 'iu')],
+  ['list', new RegExp(String.raw`\b(?:what|which|how\s+many)\s+(?:\w+\s+)?${ARTICLE}\b.*\b(?:you|your|ur)\b|\bwhat\s+(?:do|can)\s+you\s+(?:know|cover|quote|answer)\b|\blist\s+(?:your|the|all)\s+(?:articles|documents|stories|sources)\b`, 'iu')],
 ];
 
 /** The topic a question about the articles themselves asks for, or `undefined` for a question about their content. */
