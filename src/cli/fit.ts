@@ -74,11 +74,8 @@ async function observe(sets: OpenedSet[], options: AnswerOptions): Promise<Obser
       const observation: Observation = { set: opened.set.name, kind: question.kind, hitAt1: hitAt(question, passages, 1), hitAt3: hitAt(question, passages, 3) };
       const ranking = await answerer.rank(question.question);
       if (ranking.outside === undefined && ranking.ranked[0]) {
-        const [best] = ranking.ranked;
-        const text = (s: ScoredSentence) => `${s.doc}:${opened.index.sentence(s).start}`;
-        observation.best = best;
-        const runnerUp = ranking.ranked.find((candidate) => candidate.score !== best.score || text(candidate) !== text(best));
-        if (runnerUp) observation.runnerUp = runnerUp;
+        observation.best = ranking.ranked[0];
+        if (ranking.runnerUp) observation.runnerUp = ranking.runnerUp;
       }
       observations.push(observation);
     }

@@ -35,7 +35,13 @@ export type OutsideReason = 'no-content-words' | 'unknown-name';
 /** The sentences ranked for a question, or why none were. */
 export type Ranking =
   | { outside: OutsideReason; words: QuestionWord[] }
-  | { outside?: undefined; words: QuestionWord[]; ranked: ScoredSentence[] };
+  | {
+      outside?: undefined;
+      words: QuestionWord[];
+      ranked: ScoredSentence[];
+      /** The best sentence with another text than the first: what the first's lead is measured against. */
+      runnerUp: ScoredSentence | undefined;
+    };
 
 /**
  * A list's lead-in ("These demands include:") is answered by its items, not by itself; the
@@ -63,11 +69,6 @@ function expandLeadIns(index: CorpusIndex, ranked: ScoredSentence[]): ScoredSent
   return expanded;
 }
 
-function textOf(index: CorpusIndex, ref: ScoredSentence): string {
-  const sentence = index.sentence(ref);
-  return index.documents[ref.doc]!.document.body.slice(sentence.start, sentence.end);
-}
-
 /**
  * The quotes: the best sentences, distinct. A sure answer quotes those nearly as good as the
  * best; the closest passages of an unsure one are the best few, however far behind.
@@ -80,7 +81,7 @@ function selectEvidence(index: CorpusIndex, ranked: ScoredSentence[], confidence
   const cutoff = confidence === 'high' ? best.score * options.relativeCutoff : -Infinity;
   for (const candidate of expandLeadIns(index, ranked)) {
     if (chosen.length >= options.maxQuotes || candidate.score < cutoff) break;
-    const text = textOf(index, candidate);
+    const text = index.sentenceText(candidate);
     if (seen.has(text)) continue;
     seen.add(text);
     chosen.push(candidate);
@@ -150,7 +151,9 @@ export class Answerer {
     const scorer = new EvidenceScorer(this.index, words, queryVector, this.embeddings.words, this.options.evidence, expectedAnswer(question));
     const candidates = candidateSentences(this.index, chunks, words, this.options.candidates);
     const ranked = [...candidates.values()].map(({ ref, chunk }) => scorer.score(ref, chunk)).sort((a, b) => b.score - a.score);
-    return { words, ranked };
+    const [best] = ranked;
+    const runnerUp = best && ranked.find((candidate) => this.index.sentenceText(candidate) !== this.index.sentenceText(best));
+    return { words, ranked, runnerUp };
   }
 
   /**
@@ -165,8 +168,7 @@ export class Answerer {
     if (ranking.outside !== undefined) return abstain();
     const [best] = ranking.ranked;
     if (!best) return abstain();
-    const runnerUp = ranking.ranked.find((candidate) => textOf(this.index, candidate) !== textOf(this.index, best));
-    const verdict = judgeConfidence({ best, runnerUp }, this.options.thresholds);
+    const verdict = judgeConfidence({ best, runnerUp: ranking.runnerUp }, this.options.thresholds);
     if (verdict === 'abstain') return abstain();
     return this.quote(text, ranking.ranked, verdict);
   }

@@ -100,12 +100,6 @@ export class EvidenceScorer {
     return similarity >= floor ? scale * similarity : 0;
   }
 
-  /** The sentence as the article has it. */
-  private textOf(ref: SentenceRef): string {
-    const sentence = this.index.sentence(ref);
-    return this.index.documents[ref.doc]!.document.body.slice(sentence.start, sentence.end);
-  }
-
   /** For each question word, its best match among `words`. */
   private matchesOf(words: readonly LexiconWord[]): Float32Array {
     const matches = new Float32Array(this.question.length);
@@ -180,7 +174,7 @@ export class EvidenceScorer {
     const dense = Math.max(0, cosine(this.queryVector, this.index.sentenceVector(ref)));
     const { weights, keyPenalty, typePenalty } = this.options;
     const keySupport = keys === 0 ? 1 : keysNamed / keys;
-    const typed = this.answerType === undefined || holdsAnswer(this.textOf(ref), this.answerType);
+    const typed = this.answerType === undefined || holdsAnswer(this.index.sentenceText(ref), this.answerType);
     const blended = weights.lexical * lexical + weights.dense * dense + weights.chunk * chunk;
     return {
       ...ref,

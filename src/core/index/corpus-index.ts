@@ -82,6 +82,12 @@ export class CorpusIndex {
     return this.documents[ref.doc]!.sentences[ref.sentence]!;
   }
 
+  /** A sentence's text as its article has it. */
+  sentenceText(ref: SentenceRef): string {
+    const sentence = this.sentence(ref);
+    return this.documents[ref.doc]!.document.body.slice(sentence.start, sentence.end);
+  }
+
   /**
    * Sentence-level vocabulary, made on the first question (not at load: a CLI command that
    * never asks should not pay for it).
