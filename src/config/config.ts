@@ -207,6 +207,15 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
 }
 
 /**
+ * Every secret the configuration holds: the bot token and the embeddings API key. The log,
+ * and every message the bot sends, are scrubbed of these.
+ */
+export function configuredSecrets(config: Config): string[] {
+  const secrets = [config.discord?.token, config.embeddings.provider === 'openai' ? config.embeddings.apiKey : undefined];
+  return secrets.filter((secret): secret is string => secret !== undefined && secret !== '');
+}
+
+/**
  * Reads `.env` (if any) and the environment into a validated config; `overrides`
  * (from command-line flags) win over both.
  */
