@@ -1,6 +1,7 @@
 import path from 'node:path';
 import dotenv from 'dotenv';
 import type { EmbeddingsOptions } from '../core/index/embeddings/factory.js';
+import { isSameOrInside, resolveLinksSync } from '../core/paths.js';
 
 /** Every configuration problem found at once, one a line: the process prints it and exits 2. */
 export class ConfigError extends Error {
@@ -120,6 +121,27 @@ class Reader {
   }
 }
 
+/** A folder the index must neither be nor contain, named as a problem would name it. */
+interface ProtectedFolder {
+  name: string;
+  dir: string;
+}
+
+/**
+ * What is wrong with where the index would go. A build replaces the index folder as a whole,
+ * so an index path that is, or lies above, the articles, the working folder or the cache is
+ * refused up front, whatever the folder holds now. Links are resolved so none can disguise one.
+ */
+function indexLocationProblems(indexDir: string, protectedFolders: ProtectedFolder[]): string[] {
+  const index = resolveLinksSync(indexDir);
+  return protectedFolders.flatMap(({ name, dir }) => {
+    const folder = resolveLinksSync(dir);
+    if (!isSameOrInside(folder, index)) return [];
+    const relation = folder === index ? 'is' : 'contains';
+    return [`INDEX_DIR (or --index) ${relation} ${name}, ${dir}: the index needs a folder of its own, such as data/index.`];
+  });
+}
+
 /**
  * Parses and validates the environment once. Every problem is collected and reported
  * together in one {@link ConfigError}; values are typed from here on.
@@ -132,7 +154,8 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
   const dir = (name: string, fallback: string) => path.resolve(cwd, read.text(name) ?? fallback);
 
   const provider = read.text('EMBEDDINGS') ?? 'local';
-  let embeddings: EmbeddingsOptions = { provider: 'local', cacheDir: dir('CACHE_DIR', 'data/cache') };
+  const cacheDir = dir('CACHE_DIR', 'data/cache');
+  let embeddings: EmbeddingsOptions = { provider: 'local', cacheDir };
   if (provider === 'openai') {
     const apiKey = read.text('OPENAI_API_KEY');
     embeddings = {
@@ -151,6 +174,13 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
     embeddings,
     maxQuotes: read.positiveInteger('MAX_QUOTES', 3, 10),
   };
+  read.problems.push(
+    ...indexLocationProblems(config.indexDir, [
+      { name: 'the corpus folder (CORPUS_DIR)', dir: config.corpusDir },
+      { name: 'the working folder', dir: cwd },
+      { name: 'the word-vector cache (CACHE_DIR)', dir: cacheDir },
+    ]),
+  );
 
   if (needs !== 'core') {
     const token = read.required('DISCORD_TOKEN', 'the bot token from the Developer Portal, Bot page');
@@ -174,6 +204,15 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
+}
+
+/**
+ * Every secret the configuration holds: the bot token and the embeddings API key. The log,
+ * and every message the bot sends, are scrubbed of these.
+ */
+export function configuredSecrets(config: Config): string[] {
+  const secrets = [config.discord?.token, config.embeddings.provider === 'openai' ? config.embeddings.apiKey : undefined];
+  return secrets.filter((secret): secret is string => secret !== undefined && secret !== '');
 }
 
 /**

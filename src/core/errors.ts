@@ -50,7 +50,27 @@ export class IndexCorruptError extends VerbatimError {
     reason: string,
     options?: { cause?: unknown },
   ) {
+    // Safe advice: `npm run index` replaces only a folder whose manifest shows Verbatim wrote it.
     super(`The index in ${indexDir} is unreadable (${reason}). Rebuild it with \`npm run index\`.`, options);
+  }
+}
+
+/**
+ * The index directory holds something Verbatim did not write (no valid manifest, or files the
+ * manifest does not list). It is never read as an index, replaced or deleted.
+ */
+export class ForeignIndexFolderError extends VerbatimError {
+  override name = 'ForeignIndexFolderError';
+
+  constructor(
+    readonly indexDir: string,
+    /** What shows the folder is not an index Verbatim wrote. */
+    readonly reason: string,
+  ) {
+    super(
+      `${indexDir} is not an index Verbatim wrote (${reason}), so Verbatim will not use, replace or delete it. ` +
+        'Set INDEX_DIR (or --index) to a new or empty folder, or move that folder away yourself.',
+    );
   }
 }
 

@@ -1,3 +1,5 @@
+import { createRedactor } from '../core/redact.js';
+
 /** A line-oriented logger that never prints a secret it was told about. */
 export interface Logger {
   info(message: string): void;
@@ -6,12 +8,11 @@ export interface Logger {
 }
 
 /**
- * Logs to stderr with a timestamp and level. Every registered secret (the bot token) is
- * replaced by `[redacted]` in everything printed, stack traces included.
+ * Logs to stderr with a timestamp and level. Every registered secret (see `configuredSecrets`)
+ * is replaced by `[redacted]` in everything printed, stack traces included.
  */
 export function createLogger(secrets: string[], write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
-  const hidden = secrets.filter((secret) => secret.length >= 8);
-  const redact = (text: string) => hidden.reduce((result, secret) => result.split(secret).join('[redacted]'), text);
+  const redact = createRedactor(secrets);
   const log = (level: string, message: string) => write(`${new Date().toISOString()} ${level} ${redact(message)}\n`);
   return {
     info: (message) => log('INFO ', message),

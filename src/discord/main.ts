@@ -1,6 +1,6 @@
 import { Events } from 'discord.js';
 import { buttons, commands } from '../../commands/index.js';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { ConfigError, configuredSecrets, loadConfig } from '../config/config.js';
 import { isVerbatimError } from '../core/errors.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import { Verbatim } from '../core/service.js';
@@ -25,7 +25,8 @@ export async function main(): Promise<number> {
     return 2;
   }
   const discord = config.discord!;
-  const logger = createLogger([discord.token, ...(config.embeddings.provider === 'openai' && config.embeddings.apiKey ? [config.embeddings.apiKey] : [])]);
+  const secrets = configuredSecrets(config);
+  const logger = createLogger(secrets);
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection (still serving)', reason));
 
   let verbatim: Verbatim;
@@ -44,7 +45,7 @@ export async function main(): Promise<number> {
     return 1;
   }
 
-  const client = createClient(discord);
+  const client = createClient(discord, secrets);
   const router = new InteractionRouter(commands, buttons, {
     verbatim,
     config: discord,

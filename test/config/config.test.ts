@@ -1,3 +1,5 @@
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config/config.js';
@@ -52,5 +54,39 @@ describe('parseConfig', () => {
   it('configures an OpenAI-compatible endpoint', () => {
     const config = parseConfig({ EMBEDDINGS: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1/', OPENAI_API_KEY: 'k', EMBEDDINGS_MODEL: 'nomic-embed-text' }, 'core');
     expect(config.embeddings).toEqual({ provider: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', apiKey: 'k', model: 'nomic-embed-text' });
+  });
+
+  it('refuses an index folder that is or contains the corpus, the working folder or the cache, with every other problem', () => {
+    const problems = (env: Record<string, string>) => problemsOf(env, 'core');
+    expect(problems({ INDEX_DIR: 'corpus' })).toEqual([
+      'INDEX_DIR (or --index) is the corpus folder (CORPUS_DIR), /srv/verbatim/corpus: the index needs a folder of its own, such as data/index.',
+    ]);
+    expect(problems({ INDEX_DIR: '.' })).toEqual([
+      expect.stringMatching(/^INDEX_DIR \(or --index\) contains the corpus folder \(CORPUS_DIR\)/),
+      expect.stringMatching(/^INDEX_DIR \(or --index\) is the working folder, \/srv\/verbatim:/),
+      expect.stringMatching(/^INDEX_DIR \(or --index\) contains the word-vector cache \(CACHE_DIR\)/),
+    ]);
+    expect(problems({ INDEX_DIR: '/' })).toHaveLength(3);
+    expect(problems({ INDEX_DIR: 'data' })).toEqual([expect.stringMatching(/contains the word-vector cache \(CACHE_DIR\), \/srv\/verbatim\/data\/cache/)]);
+    expect(problems({ INDEX_DIR: '/srv/articles/index', CORPUS_DIR: '/srv/articles/index/2025' })).toEqual([expect.stringMatching(/contains the corpus folder/)]);
+    expect(problems({ INDEX_DIR: 'cache', CACHE_DIR: 'cache', MAX_QUOTES: '0' })).toEqual([
+      expect.stringMatching(/^MAX_QUOTES/),
+      expect.stringMatching(/is the word-vector cache \(CACHE_DIR\)/),
+    ]);
+    // Beside or inside them is fine.
+    expect(problems({ INDEX_DIR: 'corpus-index' })).toEqual([]);
+    expect(problems({ INDEX_DIR: 'corpus/.index' })).toEqual([]);
+  });
+
+  it('sees through links: an index path that leads to the corpus is refused', async () => {
+    const work = await mkdtemp(path.join(os.tmpdir(), 'verbatim-config-'));
+    try {
+      await mkdir(path.join(work, 'articles'));
+      await symlink(path.join(work, 'articles'), path.join(work, 'looks-harmless'));
+      const problems = problemsOf({ CORPUS_DIR: path.join(work, 'articles'), INDEX_DIR: path.join(work, 'looks-harmless') }, 'core');
+      expect(problems).toEqual([expect.stringMatching(/^INDEX_DIR \(or --index\) is the corpus folder/)]);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });

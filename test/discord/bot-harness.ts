@@ -26,11 +26,19 @@ export interface RunningBot {
  * bot, with a private copy of the corpus and a fresh index directory; resolves when the bot
  * is logged in and ready.
  */
-export async function startBot(options: { env?: Record<string, string>; emulator?: DiscordEmulatorOptions } = {}): Promise<RunningBot> {
+export async function startBot(
+  options: {
+    env?: Record<string, string>;
+    emulator?: DiscordEmulatorOptions;
+    /** Changes the corpus copy (and its temp folder) before the bot starts and indexes it. */
+    prepare?: (corpusDir: string, work: string) => Promise<void>;
+  } = {},
+): Promise<RunningBot> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'verbatim-bot-'));
   const corpusDir = path.join(work, 'corpus');
   const indexDir = path.join(work, 'index');
   await cp(path.join(ROOT, 'corpus'), corpusDir, { recursive: true });
+  await options.prepare?.(corpusDir, work);
   const emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: TEST_APPLICATION_ID, ...options.emulator }).start();
   const child = spawnEntry('discord/main', {
     DISCORD_TOKEN: TEST_TOKEN,

@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runEntry, TEST_APPLICATION_ID, TEST_TOKEN } from './bot-harness.js';
 import { DiscordEmulator } from './emulator.js';
@@ -25,6 +28,24 @@ describe('setup for admins', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(stderr).not.toContain(TEST_TOKEN);
   });
+
+  it('refuses to start on an index folder it did not write, says what to do, and leaves the folder', async () => {
+    const work = await mkdtemp(path.join(os.tmpdir(), 'verbatim-setup-'));
+    try {
+      const indexDir = path.join(work, 'precious');
+      await mkdir(indexDir);
+      await writeFile(path.join(indexDir, 'notes.txt'), 'keep');
+      const { code, stderr } = await runEntry('discord/main', { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, INDEX_DIR: indexDir });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/ERROR cannot start: .*precious is not an index Verbatim wrote \(it holds notes\.txt and no manifest\.json\)/);
+      expect(stderr).toContain('Set INDEX_DIR (or --index) to a new or empty folder');
+      // The old advice, `npm run index`, was the command that deleted such a folder.
+      expect(stderr).not.toMatch(/npm run index|\n\s+at /);
+      expect(await readFile(path.join(indexDir, 'notes.txt'), 'utf8')).toBe('keep');
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('names the missing token and application id', async () => {
     const { code, stderr } = await runEntry('discord/main', {});

@@ -3,7 +3,7 @@ import { Document } from '@langchain/core/documents';
 import type { SkippedFile } from '../corpus/document.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loader.js';
 import { CorpusError, EmbeddingsError } from '../errors.js';
-import { CorpusIndex, saveIndex } from './corpus-index.js';
+import { assertIndexFolderReplaceable, CorpusIndex, saveIndex } from './corpus-index.js';
 import type { DescribedEmbeddings } from './embeddings/provider.js';
 import { DEFAULT_HNSW, HnswVectorStore, type HnswParameters } from './hnsw-store.js';
 import { LexicalIndex } from './lexical.js';
@@ -102,10 +102,14 @@ function unitFloat32(vectors: number[][], dimensions: number): Float32Array {
  * unchanged documents from `previous`), HNSW + BM25, and saves it atomically to `indexDir`.
  *
  * @throws {@link CorpusError} when the corpus holds no readable article (nothing is replaced)
+ * @throws {@link ForeignIndexFolderError} when `indexDir` holds something other than an index Verbatim wrote (it is left alone)
  */
 export async function buildIndex(options: BuildOptions): Promise<{ index: CorpusIndex; report: BuildReport }> {
   const started = performance.now();
   const { embeddings, previous, onProgress } = options;
+  const save = options.save ?? true;
+  // Refuse a folder that is not an index before minutes of embedding, not after.
+  if (save) await assertIndexFolderReplaceable(options.indexDir);
   const loaded = await loadCorpus(options.corpusDir, options);
   if (loaded.documents.length === 0) {
     const skipped = loaded.skipped.length ? ` (${loaded.skipped.length} file(s) skipped: ${loaded.skipped.map((file) => `${file.source}: ${file.reason}`).join('; ')})` : '';
@@ -221,7 +225,7 @@ export async function buildIndex(options: BuildOptions): Promise<{ index: Corpus
   };
   const index = new CorpusIndex(manifest, segmented, chunkLabels, store, lexical, sentenceVectors);
   manifest.buildSeconds = (performance.now() - started) / 1000;
-  if (options.save ?? true) {
+  if (save) {
     onProgress?.({ ...progress, phase: 'saving' });
     await saveIndex(index, options.indexDir);
   }

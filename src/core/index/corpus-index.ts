@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
+import { ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
 import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provider.js';
 import { HNSW_FILES, HnswVectorStore } from './hnsw-store.js';
 import { LexicalIndex } from './lexical.js';
-import { manifestProblem, type IndexManifest } from './manifest.js';
+import { isVerbatimManifest, manifestProblem, type IndexManifest } from './manifest.js';
 import { SentenceLexicon } from './sentence-lexicon.js';
 import type { Chunk, SegmentedDocument, Sentence } from './segment.js';
 
@@ -112,18 +112,94 @@ function sha256(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** What an index directory holds, as far as reading or replacing it is concerned. */
+type IndexFolder =
+  /** Nothing: the path does not exist, or is an empty folder. */
+  | { kind: 'none' }
+  /** An index some version of Verbatim wrote: a manifest of ours, and only the files it lists. */
+  | { kind: 'index'; manifest: unknown }
+  /** Anything else, with what shows it: never read, replaced or deleted. */
+  | { kind: 'foreign'; reason: string };
+
+const NONE: IndexFolder = { kind: 'none' };
+const foreign = (reason: string): IndexFolder => ({ kind: 'foreign', reason });
+const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+
+/** A few names of a folder's entries, in order, for a message. */
+function someNames(names: string[], shown = 5): string {
+  const listed = [...names].sort().slice(0, shown).join(', ');
+  return names.length > shown ? `${listed} and ${names.length - shown} more` : listed;
+}
+
+/**
+ * Looks at what is at `indexDir` (following links) without changing anything. Only an
+ * index whose manifest proves Verbatim wrote it may be replaced: a mistyped `--index` must
+ * never cost anyone their files.
+ */
+async function inspectIndexFolder(indexDir: string): Promise<IndexFolder> {
+  try {
+    if (!(await stat(indexDir)).isDirectory()) return foreign('it is a file, not a folder');
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') return foreign(`it cannot be examined: ${errorCode(error)}`);
+    const danglingLink = await lstat(indexDir).then(() => true, () => false);
+    return danglingLink ? foreign('it is a link to something that does not exist') : NONE;
+  }
+  let entries;
+  try {
+    entries = await readdir(indexDir, { withFileTypes: true });
+  } catch (error) {
+    return foreign(`it cannot be listed: ${errorCode(error)}`);
+  }
+  if (entries.length === 0) return NONE;
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(await readFile(path.join(indexDir, FILES.manifest), 'utf8'));
+  } catch (error) {
+    if (error instanceof SyntaxError) return foreign(`its ${FILES.manifest} is not valid JSON`);
+    if (errorCode(error) === 'ENOENT') return foreign(`it holds ${someNames(entries.map((entry) => entry.name))} and no ${FILES.manifest}`);
+    return foreign(`its ${FILES.manifest} cannot be read: ${errorCode(error)}`);
+  }
+  if (!isVerbatimManifest(manifest)) return foreign(`its ${FILES.manifest} is not one Verbatim wrote`);
+  const listed = new Set<string>([FILES.manifest, ...Object.keys(manifest.files)]);
+  const unlisted = entries.filter((entry) => !entry.isFile() || !listed.has(entry.name)).map((entry) => entry.name);
+  if (unlisted.length > 0) return foreign(`it also holds ${someNames(unlisted)}, which its manifest does not list`);
+  return { kind: 'index', manifest };
+}
+
+/**
+ * Checks, without changing anything, that a build may be saved to `indexDir`: nothing is
+ * there, an empty folder, or an index Verbatim wrote. Called before a build so that a wrong
+ * folder is refused before minutes of embedding, and again by {@link saveIndex}.
+ *
+ * @throws {@link ForeignIndexFolderError} for anything else
+ */
+export async function assertIndexFolderReplaceable(indexDir: string): Promise<void> {
+  const folder = await inspectIndexFolder(indexDir);
+  if (folder.kind === 'foreign') throw new ForeignIndexFolderError(indexDir, folder.reason);
+}
+
 /**
  * Writes an index to `indexDir` atomically: everything goes to a sibling temporary directory
  * that replaces `indexDir` only once complete, so a failed build leaves the previous index.
+ * Only an index Verbatim wrote (or an empty folder) is ever replaced.
+ *
+ * @throws {@link ForeignIndexFolderError} when `indexDir` holds anything else (it is left as it is)
  */
 export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<void> {
-  const parent = path.dirname(path.resolve(indexDir));
+  await assertIndexFolderReplaceable(indexDir);
+  // Replace the folder a link points to, not the link: an admin's link to a bigger disk stays.
+  const target = await realpath(indexDir).catch(() => path.resolve(indexDir));
+  const parent = path.dirname(target);
   await mkdir(parent, { recursive: true });
   const stamp = `${process.pid}-${Date.now()}`;
-  const temporary = path.join(parent, `.${path.basename(indexDir)}.building-${stamp}`);
-  const retired = path.join(parent, `.${path.basename(indexDir)}.old-${stamp}`);
+  const temporary = path.join(parent, `.${path.basename(target)}.building-${stamp}`);
+  const retired = path.join(parent, `.${path.basename(target)}.old-${stamp}`);
+  let madeTemporary = false;
+  let retiredOld = false;
   try {
-    await mkdir(temporary, { recursive: true });
+    // Not recursive: fails rather than write into a folder that happens to have this name.
+    await mkdir(temporary);
+    madeTemporary = true;
     await index.store.save(temporary);
     const vectors = index.sentenceVectors;
     await writeFile(path.join(temporary, FILES.sentenceVectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
@@ -135,40 +211,35 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     }
     index.manifest.files = files;
     await writeFile(path.join(temporary, FILES.manifest), JSON.stringify(index.manifest, null, 2));
-    const hadIndex = await stat(indexDir).then(() => true, () => false);
-    if (hadIndex) await rename(indexDir, retired);
-    await rename(temporary, indexDir);
+    // Checked again: the folder may have changed during a long build.
+    const folder = await inspectIndexFolder(target);
+    if (folder.kind === 'foreign') throw new ForeignIndexFolderError(indexDir, folder.reason);
+    if (folder.kind === 'index') {
+      await rename(target, retired);
+      retiredOld = true;
+    }
+    // rename() replaces an empty folder but fails on a non-empty one: nothing unchecked is lost.
+    await rename(temporary, target);
   } finally {
-    await rm(temporary, { recursive: true, force: true });
-    await rm(retired, { recursive: true, force: true });
+    if (madeTemporary) await rm(temporary, { recursive: true, force: true });
+    if (retiredOld) await rm(retired, { recursive: true, force: true });
   }
 }
 
 async function readManifest(indexDir: string): Promise<IndexManifest> {
-  let text: string;
-  try {
-    text = await readFile(path.join(indexDir, FILES.manifest), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const entries = await readdir(indexDir).catch(() => []);
-    if (code === 'ENOENT' && entries.length === 0) throw new IndexNotFoundError(indexDir);
-    throw new IndexCorruptError(indexDir, code === 'ENOENT' ? 'manifest.json is missing' : `manifest.json cannot be read: ${code}`, { cause: error });
-  }
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(text);
-  } catch (error) {
-    throw new IndexCorruptError(indexDir, 'manifest.json is not valid JSON', { cause: error });
-  }
-  const problem = manifestProblem(manifest);
+  const folder = await inspectIndexFolder(indexDir);
+  if (folder.kind === 'none') throw new IndexNotFoundError(indexDir);
+  if (folder.kind === 'foreign') throw new ForeignIndexFolderError(indexDir, folder.reason);
+  const problem = manifestProblem(folder.manifest);
   if (problem) throw new IndexCorruptError(indexDir, problem);
-  return manifest as IndexManifest;
+  return folder.manifest as IndexManifest;
 }
 
 /**
  * Loads the index in `indexDir` for querying with `embeddings`.
  *
  * @throws {@link IndexNotFoundError} when there is none
+ * @throws {@link ForeignIndexFolderError} when the folder holds something Verbatim did not write
  * @throws {@link IndexMismatchError} when another embedding model built it
  * @throws {@link IndexCorruptError} when a file is missing, truncated or altered
  */

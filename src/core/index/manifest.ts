@@ -35,6 +35,15 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Whether a parsed `manifest.json` is one that some version of Verbatim wrote, whatever its
+ * format version: a format version and the table of the index's files. This is what proves a
+ * folder is an index, and so may be replaced by a new build.
+ */
+export function isVerbatimManifest(value: unknown): value is Pick<IndexManifest, 'formatVersion' | 'files'> {
+  return isObject(value) && Number.isInteger(value.formatVersion) && isObject(value.files) && Object.values(value.files).every((hash) => typeof hash === 'string');
+}
+
 /** Returns what is wrong with a parsed manifest, or `undefined` when it has the expected shape. */
 export function manifestProblem(value: unknown): string | undefined {
   if (!isObject(value)) return 'the manifest is not a JSON object';

@@ -187,9 +187,67 @@ describe('loadCorpus file selection', () => {
     await symlink(path.join(dir, 'nowhere.txt'), path.join(dir, 'dangling.txt'));
     const { documents, skipped } = await loadCorpus(dir);
     expect(documents.map((document) => document.source)).toEqual(['ok.txt']);
-    expect(skipped).toHaveLength(1);
-    expect(skipped[0]!.source).toBe('dangling.txt');
-    expect(skipped[0]!.reason).not.toBe('');
+    expect(skipped).toEqual([{ source: 'dangling.txt', reason: 'a broken link' }]);
+  });
+});
+
+describe('loadCorpus reads nothing from outside the corpus folder', () => {
+  const SECRET = 'DISCORD_TOKEN=MTAwMDAwMDAwMDAwMDAwMDAw.GAbCdE.secret-from-dotenv\n';
+
+  it('skips links to files outside it (a .env beside it, /etc/passwd), with a reason, and reads links within it', async () => {
+    const work = await makeTempDir('verbatim-loader-links-');
+    const corpus = path.join(work, 'corpus');
+    await mkdir(path.join(corpus, 'sub'), { recursive: true });
+    await writeFile(path.join(work, '.env'), SECRET);
+    await writeFile(path.join(work, 'outside.md'), ARTICLE);
+    await writeFile(path.join(corpus, 'real.txt'), ARTICLE);
+    await symlink(path.join(work, '.env'), path.join(corpus, 'env.txt'));
+    await symlink('../../outside.md', path.join(corpus, 'sub', 'relative.md'));
+    await symlink('/etc/passwd', path.join(corpus, 'passwd.txt'));
+    await symlink('real.txt', path.join(corpus, 'alias.txt'));
+    await symlink('../real.txt', path.join(corpus, 'sub', 'up-but-inside.txt'));
+    const { documents, skipped } = await loadCorpus(corpus);
+    expect(documents.map((document) => document.source)).toEqual(['alias.txt', 'real.txt', 'sub/up-but-inside.txt']);
+    expect(skipped).toEqual([
+      { source: 'env.txt', reason: 'a link to a file outside the corpus folder' },
+      { source: 'passwd.txt', reason: 'a link to a file outside the corpus folder' },
+      { source: 'sub/relative.md', reason: 'a link to a file outside the corpus folder' },
+    ]);
+    expect(JSON.stringify(documents)).not.toContain('secret-from-dotenv');
+  });
+
+  it('skips links to hidden files inside it, and does not follow links to folders', async () => {
+    const work = await makeTempDir('verbatim-loader-links-');
+    const corpus = path.join(work, 'corpus');
+    await mkdir(path.join(corpus, '.private'), { recursive: true });
+    await mkdir(path.join(work, 'elsewhere'));
+    await writeFile(path.join(corpus, 'kept.txt'), ARTICLE);
+    await writeFile(path.join(corpus, '.env.md'), SECRET);
+    await writeFile(path.join(corpus, '.private', 'draft.md'), ARTICLE);
+    await writeFile(path.join(work, 'elsewhere', 'leak.md'), SECRET);
+    await symlink('.env.md', path.join(corpus, 'env.md'));
+    await symlink('.private/draft.md', path.join(corpus, 'draft.md'));
+    await symlink(path.join(work, 'elsewhere'), path.join(corpus, 'more'));
+    const { documents, skipped } = await loadCorpus(corpus);
+    expect(documents.map((document) => document.source)).toEqual(['kept.txt']);
+    expect(skipped).toEqual([
+      { source: 'draft.md', reason: 'a link to a hidden file' },
+      { source: 'env.md', reason: 'a link to a hidden file' },
+    ]);
+  });
+
+  it('compares real paths: a corpus reached through a link, or inside a dot-folder, still loads', async () => {
+    const work = await makeTempDir('verbatim-loader-links-');
+    const corpus = path.join(work, '.config', 'corpus');
+    await mkdir(corpus, { recursive: true });
+    await writeFile(path.join(corpus, 'kept.txt'), ARTICLE);
+    await symlink('kept.txt', path.join(corpus, 'alias.txt'));
+    await symlink(corpus, path.join(work, 'linked-corpus'));
+    for (const dir of [corpus, path.join(work, 'linked-corpus')]) {
+      const { documents, skipped } = await loadCorpus(dir);
+      expect(documents.map((document) => document.source), dir).toEqual(['alias.txt', 'kept.txt']);
+      expect(skipped).toEqual([]);
+    }
   });
 });
 

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, readdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Answerer } from '../../../src/core/answer/answerer.js';
-import { IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../../../src/core/errors.js';
+import { ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../../../src/core/errors.js';
 import { buildIndex } from '../../../src/core/index/build.js';
 import { loadIndex, type CorpusIndex } from '../../../src/core/index/corpus-index.js';
 import type { GloveEmbeddings } from '../../../src/core/index/embeddings/glove.js';
 import type { DescribedEmbeddings } from '../../../src/core/index/embeddings/provider.js';
 import { INDEX_FORMAT_VERSION, type IndexManifest } from '../../../src/core/index/manifest.js';
-import { CORPUS_DIR, GLOVE_TIMEOUT, HashEmbeddings, loadGlove, makeTempDir, readDevQuestions, removeTempDirs, type DevQuestion } from '../../helpers/core.js';
+import { CORPUS_DIR, GatedEmbeddings, GLOVE_TIMEOUT, HashEmbeddings, loadGlove, makeTempDir, readDevQuestions, removeTempDirs, snapshotDir, type DevQuestion } from '../../helpers/core.js';
 
 const INDEX_FILES = ['chunks.docstore.json', 'chunks.hnsw', 'corpus.json', 'lexical.json', 'manifest.json', 'sentences.f32'];
 
@@ -97,6 +97,84 @@ describe('saveIndex / loadIndex', () => {
   });
 });
 
+describe('a build replaces only an index Verbatim wrote', () => {
+  /** Builds into `dir` and returns what it threw. */
+  async function buildError(dir: string): Promise<unknown> {
+    return buildIndex({ corpusDir: CORPUS_DIR, indexDir: dir, embeddings: glove }).then(
+      () => new Error('the build saved'),
+      (error: unknown) => error,
+    );
+  }
+
+  it('refuses a folder of other files and leaves every one of them, with nothing left beside it', async () => {
+    const parent = await makeTempDir('verbatim-index-foreign-');
+    const precious = path.join(parent, 'precious');
+    await mkdir(path.join(precious, 'drafts'), { recursive: true });
+    await writeFile(path.join(precious, 'notes.txt'), 'keep');
+    await writeFile(path.join(precious, 'drafts/one.md'), 'keep too');
+    const before = await snapshotDir(precious);
+    const error = await buildError(precious);
+    expect(error).toBeInstanceOf(ForeignIndexFolderError);
+    expect(error).toMatchObject({ indexDir: precious, reason: expect.stringMatching(/drafts, notes\.txt and no manifest\.json/) });
+    expect(await snapshotDir(precious)).toEqual(before);
+    expect(await readdir(parent)).toEqual(['precious']);
+  });
+
+  it('refuses a file, and an index of ours that also holds a file it does not list', async () => {
+    const parent = await makeTempDir('verbatim-index-foreign-');
+    const file = path.join(parent, 'index');
+    await writeFile(file, 'not a folder');
+    expect(await buildError(file)).toMatchObject({ name: 'ForeignIndexFolderError', reason: 'it is a file, not a folder' });
+    expect(await readFile(file, 'utf8')).toBe('not a folder');
+
+    const dir = await copyIndex();
+    await writeFile(path.join(dir, 'notes.txt'), 'mine');
+    const before = await snapshotDir(dir);
+    expect(await buildError(dir)).toBeInstanceOf(ForeignIndexFolderError);
+    expect(await snapshotDir(dir)).toEqual(before);
+  });
+
+  it('checks again before replacing: files that appear during the build are kept, and so is the folder', async () => {
+    const parent = await makeTempDir('verbatim-index-race-');
+    const dir = path.join(parent, 'index');
+    await mkdir(dir);
+    const gated = new GatedEmbeddings(glove);
+    const gate = gated.hold();
+    const build = buildIndex({ corpusDir: CORPUS_DIR, indexDir: dir, embeddings: gated }).then(
+      () => new Error('the build saved'),
+      (error: unknown) => error,
+    );
+    await gate.reached;
+    await writeFile(path.join(dir, 'notes.txt'), 'written while the build ran');
+    gate.release();
+    expect(await build).toBeInstanceOf(ForeignIndexFolderError);
+    expect(await readFile(path.join(dir, 'notes.txt'), 'utf8')).toBe('written while the build ran');
+    expect(await readdir(parent)).toEqual(['index']);
+  });
+
+  it('builds into an empty folder, and through a link replaces the folder it points to, keeping the link', async () => {
+    const parent = await makeTempDir('verbatim-index-link-');
+    const real = path.join(parent, 'disk', 'index');
+    await mkdir(real, { recursive: true });
+    await buildIndex({ corpusDir: CORPUS_DIR, indexDir: real, embeddings: glove });
+    await expect(loadIndex(real, glove)).resolves.toBeDefined();
+    const link = path.join(parent, 'index');
+    await symlink(real, link);
+    await buildIndex({ corpusDir: CORPUS_DIR, indexDir: link, embeddings: glove });
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    await expect(loadIndex(link, glove)).resolves.toBeDefined();
+    expect((await readdir(path.join(parent, 'disk'))).sort()).toEqual(['index']);
+  });
+
+  it('replaces an index of an older format version', async () => {
+    const dir = await copyIndex();
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...(await readManifest(dir)), formatVersion: 1 }));
+    expect(await loadError(dir)).toBeInstanceOf(IndexCorruptError);
+    await buildIndex({ corpusDir: CORPUS_DIR, indexDir: dir, embeddings: glove });
+    await expect(loadIndex(dir, glove)).resolves.toBeDefined();
+  });
+});
+
 describe('loadIndex refuses an unusable index', () => {
   it('IndexNotFoundError for a missing directory and for an empty one', async () => {
     const parent = await makeTempDir('verbatim-index-none-');
@@ -149,9 +227,6 @@ describe('loadIndex refuses an unusable index', () => {
       /corpus\.json/,
     ],
     ['a truncated sentences.f32', (dir) => truncate(path.join(dir, 'sentences.f32'), 12), /sentences\.f32/],
-    ['garbage bytes as manifest.json', (dir) => writeFile(path.join(dir, 'manifest.json'), Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0x7b])), /manifest/],
-    ['a JSON array as manifest.json', (dir) => writeFile(path.join(dir, 'manifest.json'), '[1, 2, 3]'), /manifest/],
-    ['an empty manifest.json', (dir) => writeFile(path.join(dir, 'manifest.json'), ''), /manifest/],
     [
       'a manifest of another format version',
       async (dir) => writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...(await readManifest(dir)), formatVersion: 99 })),
@@ -162,7 +237,6 @@ describe('loadIndex refuses an unusable index', () => {
       async (dir) => writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...(await readManifest(dir)), embeddings: undefined })),
       /embeddings/,
     ],
-    ['a deleted manifest.json', (dir) => rm(path.join(dir, 'manifest.json')), /manifest\.json is missing/],
     ['a deleted lexical.json', (dir) => rm(path.join(dir, 'lexical.json')), /lexical\.json is missing/],
     ['a deleted chunks.docstore.json', (dir) => rm(path.join(dir, 'chunks.docstore.json')), /chunks\.docstore\.json is missing/],
     // Damage that the manifest's hashes do not catch (the manifest was rewritten to match).
@@ -188,6 +262,28 @@ describe('loadIndex refuses an unusable index', () => {
       expect(error).toBeInstanceOf(IndexCorruptError);
       expect((error as Error).message).toMatch(reason);
       expect((error as Error).message).toMatch(/Rebuild it with `npm run index`/);
+    });
+  }
+
+  // Without a manifest of ours nothing proves Verbatim wrote the folder: it is not read, and
+  // the message must not advise `npm run index` as if that could replace it.
+  const foreignFolders: [string, (dir: string) => Promise<void>, RegExp][] = [
+    ['garbage bytes as manifest.json', (dir) => writeFile(path.join(dir, 'manifest.json'), Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0x7b])), /manifest\.json is not valid JSON/],
+    ['a JSON array as manifest.json', (dir) => writeFile(path.join(dir, 'manifest.json'), '[1, 2, 3]'), /manifest\.json is not one Verbatim wrote/],
+    ['an empty manifest.json', (dir) => writeFile(path.join(dir, 'manifest.json'), ''), /manifest\.json is not valid JSON/],
+    ['a deleted manifest.json', (dir) => rm(path.join(dir, 'manifest.json')), /and no manifest\.json/],
+    ['a file the manifest does not list', (dir) => writeFile(path.join(dir, 'notes.txt'), 'mine'), /also holds notes\.txt/],
+  ];
+
+  for (const [what, damage, reason] of foreignFolders) {
+    it(`ForeignIndexFolderError, advising no command, for ${what}`, async () => {
+      const dir = await copyIndex();
+      await damage(dir);
+      const error = await loadError(dir);
+      expect(error).toBeInstanceOf(ForeignIndexFolderError);
+      expect((error as Error).message).toMatch(reason);
+      expect((error as Error).message).not.toMatch(/npm run index/);
+      expect((error as Error).message).toMatch(/INDEX_DIR/);
     });
   }
 

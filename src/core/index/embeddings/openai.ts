@@ -1,4 +1,5 @@
 import { EmbeddingsError } from '../../errors.js';
+import { createRedactor, type Redactor } from '../../redact.js';
 import { DescribedEmbeddings, type EmbeddingsInfo } from './provider.js';
 
 export interface OpenAICompatibleOptions {
@@ -27,6 +28,8 @@ class RetryableHttpError extends Error {}
 export class OpenAICompatibleEmbeddings extends DescribedEmbeddings {
   readonly info: EmbeddingsInfo;
   private readonly endpoint: string;
+  /** Error bodies and network errors can echo the key. */
+  private readonly redact: Redactor;
 
   constructor(private readonly options: OpenAICompatibleOptions) {
     super({
@@ -37,11 +40,7 @@ export class OpenAICompatibleEmbeddings extends DescribedEmbeddings {
     });
     this.endpoint = `${options.baseUrl.replace(/\/+$/, '')}/embeddings`;
     this.info = { provider: 'openai', model: options.model, dimensions: 0 };
-  }
-
-  private redact(text: string): string {
-    const key = this.options.apiKey;
-    return key ? text.split(key).join('[redacted]') : text;
+    this.redact = createRedactor([options.apiKey]);
   }
 
   private async request(input: string[]): Promise<number[][]> {

@@ -1,0 +1,29 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Whether `candidate` is `folder` itself or lies somewhere inside it. Both are made absolute
+ * first; no symbolic link is followed (resolve them first when a link could disguise a folder).
+ */
+export function isSameOrInside(candidate: string, folder: string): boolean {
+  const relative = path.relative(path.resolve(folder), path.resolve(candidate));
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
+}
+
+/**
+ * The absolute form of `target` with every symbolic link resolved in the part of it that
+ * exists; the part that does not exist yet is appended as written. Used to compare folders
+ * that may be reached through links, or may not have been created yet.
+ */
+export function resolveLinksSync(target: string): string {
+  const absolute = path.resolve(target);
+  const missing: string[] = [];
+  for (let existing = absolute; ; existing = path.dirname(existing)) {
+    try {
+      return path.join(realpathSync.native(existing), ...missing.reverse());
+    } catch {
+      if (path.dirname(existing) === existing) return absolute;
+      missing.push(path.basename(existing));
+    }
+  }
+}
