@@ -5,7 +5,7 @@ import { FITTED_RANKING, FITTED_THRESHOLDS } from './calibration.js';
 import { judgeConfidence, type Confidence, type ConfidenceThresholds } from './confidence.js';
 import { candidateSentences, EvidenceScorer, type CandidateOptions, type EvidenceOptions, type ScoredSentence } from './evidence.js';
 import { documentsAskedAbout, metadataTopic, referenceOf, type MetadataTopic } from './metadata.js';
-import { analyzeQuestion, weighQuestion, type QuestionWeighting, type QuestionWord } from './question.js';
+import { analyzeQuestion, weighQuestion, type AskedWord, type QuestionAnalysis, type QuestionWeighting, type QuestionWord } from './question.js';
 import { retrieveChunks, type RetrievalOptions } from './retrieve.js';
 import { ABSTENTION, type Answer, type Citation, type DocumentReference } from './types.js';
 import { keepVerbatim } from './verify.js';
@@ -107,6 +107,10 @@ function citationOf(index: CorpusIndex, evidence: ScoredSentence, n: number): Ci
   return citation;
 }
 
+function abstention(question: string): Answer {
+  return { question, abstained: true, answer: ABSTENTION, citations: [] };
+}
+
 /** The answer text: each quote in quotation marks with its marker, one a line. */
 export function formatQuotes(citations: Citation[]): string {
   return citations.map((citation) => `“${citation.quote}” [${citation.n}]`).join('\n');
@@ -140,8 +144,11 @@ export class Answerer {
    * The candidate sentences for a question, best first, with the features the confidence
    * decision reads; or why the question is plainly outside the articles.
    */
-  async rank(text: string): Promise<Ranking> {
-    const { words: asked, text: question } = analyzeQuestion(text);
+  rank(text: string): Promise<Ranking> {
+    return this.rankAnalysed(analyzeQuestion(text));
+  }
+
+  private async rankAnalysed({ words: asked, text: question }: QuestionAnalysis): Promise<Ranking> {
     const words = weighQuestion(asked, this.index.lexicon, this.index.documents, this.embeddings.words, this.options.weighting);
     if (words.length === 0) return { outside: 'no-content-words', words };
     if (words.some((word) => word.key && !word.known)) return { outside: 'unknown-name', words };
@@ -160,33 +167,33 @@ export class Answerer {
    * @throws {@link InvalidQuestionError} for an empty or overlong question
    */
   async ask(question: string): Promise<Answer> {
-    const { text, words } = analyzeQuestion(question);
+    const analysis = analyzeQuestion(question);
+    const { text } = analysis;
     const topic = metadataTopic(text);
-    if (topic !== undefined) return this.aboutArticles(text, topic, words);
-    const abstain = (): Answer => ({ question: text, abstained: true, answer: ABSTENTION, citations: [] });
-    const ranking = await this.rank(text);
-    if (ranking.outside !== undefined) return abstain();
+    if (topic !== undefined) return this.aboutArticles(text, topic, analysis.words);
+    const ranking = await this.rankAnalysed(analysis);
+    if (ranking.outside !== undefined) return abstention(text);
     const [best] = ranking.ranked;
-    if (!best) return abstain();
+    if (!best) return abstention(text);
     const verdict = judgeConfidence({ best, runnerUp: ranking.runnerUp }, this.options.thresholds);
-    if (verdict === 'abstain') return abstain();
+    if (verdict === 'abstain') return abstention(text);
     return this.quote(text, ranking.ranked, verdict);
   }
 
   private quote(question: string, ranked: ScoredSentence[], confidence: Confidence): Answer {
     const evidence = selectEvidence(this.index, ranked, confidence, this.options);
     const citations = keepVerbatim(this.index, evidence.map((sentence, i) => citationOf(this.index, sentence, i + 1)));
-    if (citations.length === 0) return { question, abstained: true, answer: ABSTENTION, citations: [] };
+    if (citations.length === 0) return abstention(question);
     return { question, abstained: false, confidence, answer: formatQuotes(citations), citations };
   }
 
   /** A question about the articles themselves, answered from their metadata with a reference to each. */
-  private aboutArticles(question: string, topic: MetadataTopic, words: Parameters<typeof documentsAskedAbout>[1]): Answer {
+  private aboutArticles(question: string, topic: MetadataTopic, words: AskedWord[]): Answer {
     const documents = documentsAskedAbout(this.index, words);
     const references = documents.map((segmented, i) => referenceOf(segmented, i + 1));
     // Who wrote it is answered only when an article records it; the others always have an answer (its title, file, date when known).
     const known = topic === 'author' ? references.filter((reference) => reference.author !== undefined) : references;
-    if (known.length === 0) return { question, abstained: true, answer: ABSTENTION, citations: [] };
+    if (known.length === 0) return abstention(question);
     const numbered = known.map((reference, i) => ({ ...reference, n: i + 1 }));
     return { question, abstained: false, confidence: 'high', answer: formatReferences(numbered), citations: [], documents: numbered };
   }
