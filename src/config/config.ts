@@ -2,6 +2,7 @@ import path from 'node:path';
 import dotenv from 'dotenv';
 import type { EmbeddingsOptions } from '../core/index/embeddings/factory.js';
 import { isSameOrInside, resolveLinksSync } from '../core/paths.js';
+import { BOT_TOKEN_SHAPE, looksLikeSecret, withoutCredentials } from '../core/redact.js';
 
 /** Every configuration problem found at once, one a line: the process prints it and exits 2. */
 export class ConfigError extends Error {
@@ -51,10 +52,27 @@ const SNOWFLAKE = /^\d{17,20}$/;
 
 type Env = Record<string, string | undefined>;
 
+/** The variables that hold secrets: their values are never quoted back in a problem. */
+const SECRET_VARIABLES = ['DISCORD_TOKEN', 'OPENAI_API_KEY'];
+
 class Reader {
   readonly problems: string[] = [];
+  private readonly secrets: Set<string>;
 
-  constructor(private readonly env: Env) {}
+  constructor(private readonly env: Env) {
+    this.secrets = new Set(SECRET_VARIABLES.map((name) => this.text(name)).filter((value): value is string => value !== undefined));
+  }
+
+  /**
+   * A value quoted for a problem line, unless it is a configured secret or looks like one (a
+   * token pasted into the wrong variable, such as DISCORD_CLIENT_ID): that is described, not
+   * shown, since the lines are printed to the terminal and kept in logs. URLs lose their
+   * credentials.
+   */
+  quote(value: string): string {
+    if (this.secrets.has(value) || looksLikeSecret(value)) return 'a value shaped like a token or key (not shown)';
+    return `"${withoutCredentials(value)}"`;
+  }
 
   text(name: string): string | undefined {
     const value = this.env[name]?.trim();
@@ -69,7 +87,7 @@ class Reader {
 
   snowflake(name: string, value: string | undefined): string | undefined {
     if (value !== undefined && !SNOWFLAKE.test(value)) {
-      this.problems.push(`${name} must be a Discord id (17 to 20 digits), got "${value}".`);
+      this.problems.push(`${name} must be a Discord id (17 to 20 digits), got ${this.quote(value)}.`);
       return undefined;
     }
     return value;
@@ -80,7 +98,7 @@ class Reader {
     if (value === undefined) return [];
     const ids = value.split(/[\s,]+/).filter(Boolean);
     const bad = ids.filter((id) => !SNOWFLAKE.test(id));
-    if (bad.length > 0) this.problems.push(`${name} must be a comma-separated list of Discord ids; not ids: ${bad.join(', ')}.`);
+    if (bad.length > 0) this.problems.push(`${name} must be a comma-separated list of Discord ids; not ids: ${bad.map((id) => this.quote(id)).join(', ')}.`);
     return ids.filter((id) => SNOWFLAKE.test(id));
   }
 
@@ -89,7 +107,7 @@ class Reader {
     if (value === undefined) return fallback;
     const number = Number(value);
     if (!Number.isInteger(number) || number < 1 || number > max) {
-      this.problems.push(`${name} must be a whole number from 1 to ${max}, got "${value}".`);
+      this.problems.push(`${name} must be a whole number from 1 to ${max}, got ${this.quote(value)}.`);
       return fallback;
     }
     return number;
@@ -102,7 +120,7 @@ class Reader {
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
       return value.replace(/\/+$/, '');
     } catch {
-      this.problems.push(`${name} must be an http(s) URL, got "${value}".`);
+      this.problems.push(`${name} must be an http(s) URL, got ${this.quote(value)}.`);
       return fallback;
     }
   }
@@ -114,7 +132,7 @@ class Reader {
     const requests = Number(match?.[1]);
     const perSeconds = Number(match?.[2] ?? fallback.perSeconds);
     if (!match || requests < 1 || perSeconds < 1) {
-      this.problems.push(`${name} must look like "5/60" (5 questions per 60 seconds per member), got "${value}".`);
+      this.problems.push(`${name} must look like "5/60" (5 questions per 60 seconds per member), got ${this.quote(value)}.`);
       return fallback;
     }
     return { requests, perSeconds };
@@ -158,14 +176,18 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
   let embeddings: EmbeddingsOptions = { provider: 'local', cacheDir };
   if (provider === 'openai') {
     const apiKey = read.text('OPENAI_API_KEY');
+    const baseUrl = read.url('OPENAI_BASE_URL', 'https://api.openai.com/v1');
+    if (apiKey !== undefined && urlCredentials(baseUrl).length > 0) {
+      read.problems.push('OPENAI_BASE_URL holds a user name or password and OPENAI_API_KEY is set: only one of them can be sent, remove the other.');
+    }
     embeddings = {
       provider: 'openai',
-      baseUrl: read.url('OPENAI_BASE_URL', 'https://api.openai.com/v1'),
+      baseUrl,
       model: read.text('EMBEDDINGS_MODEL') ?? 'text-embedding-3-small',
       ...(apiKey !== undefined ? { apiKey } : {}),
     };
   } else if (provider !== 'local') {
-    read.problems.push(`EMBEDDINGS must be "local" or "openai", got "${provider}".`);
+    read.problems.push(`EMBEDDINGS must be "local" or "openai", got ${read.quote(provider)}.`);
   }
 
   const config: Config = {
@@ -184,7 +206,7 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
 
   if (needs !== 'core') {
     const token = read.required('DISCORD_TOKEN', 'the bot token from the Developer Portal, Bot page');
-    if (token !== undefined && !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
+    if (token !== undefined && !BOT_TOKEN_SHAPE.test(token)) {
       read.problems.push('DISCORD_TOKEN does not look like a bot token (three dot-separated parts).');
     }
     const clientId = read.snowflake('DISCORD_CLIENT_ID', read.required('DISCORD_CLIENT_ID', 'the Application ID from the Developer Portal, General Information page'));
@@ -206,12 +228,28 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
   return config;
 }
 
+/** The user name and password of a URL, decoded; none when it has none or does not parse. */
+function urlCredentials(url: string): string[] {
+  try {
+    const { username, password } = new URL(url);
+    return [username, password].filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return [];
+  }
+}
+
 /**
- * Every secret the configuration holds: the bot token and the embeddings API key. The log,
- * and every message the bot sends, are scrubbed of these.
+ * Every secret the configuration holds: the bot token, the embeddings API key, and the
+ * credentials of OPENAI_BASE_URL and DISCORD_API_BASE. The log, and every message the bot
+ * sends, are scrubbed of these.
  */
 export function configuredSecrets(config: Config): string[] {
-  const secrets = [config.discord?.token, config.embeddings.provider === 'openai' ? config.embeddings.apiKey : undefined];
+  const { embeddings, discord } = config;
+  const secrets = [
+    discord?.token,
+    ...(discord ? urlCredentials(discord.apiBase) : []),
+    ...(embeddings.provider === 'openai' ? [embeddings.apiKey, ...urlCredentials(embeddings.baseUrl)] : []),
+  ];
   return secrets.filter((secret): secret is string => secret !== undefined && secret !== '');
 }
 

@@ -1,10 +1,18 @@
 /**
  * Errors the core raises on purpose. Each one carries a message written for the person
- * who will read it (a member, a moderator, an admin), so adapters can show `error.message`
- * as it is; anything that is not a {@link VerbatimError} is unexpected and gets a reference id.
+ * who will read it (a member, a moderator, an admin; see {@link VerbatimError.forMembers}), so
+ * adapters can show `error.message` to that person as it is; anything that is not a
+ * {@link VerbatimError} is unexpected and gets a reference id.
  */
 export class VerbatimError extends Error {
   override name = 'VerbatimError';
+
+  /**
+   * Whether any member may read `message`. When false it is written for the admins (it names
+   * internal hosts, folders or settings): a member gets a short line with a reference id, and
+   * the message goes to the log under that reference.
+   */
+  readonly forMembers: boolean = true;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -19,6 +27,7 @@ export class InvalidQuestionError extends VerbatimError {
 /** No index exists at the configured directory. */
 export class IndexNotFoundError extends VerbatimError {
   override name = 'IndexNotFoundError';
+  override readonly forMembers = false;
 
   constructor(readonly indexDir: string) {
     super(`No index found in ${indexDir}. Build it with \`npm run index\`.`);
@@ -28,6 +37,7 @@ export class IndexNotFoundError extends VerbatimError {
 /** The index on disk was built with other embeddings than the ones configured now. */
 export class IndexMismatchError extends VerbatimError {
   override name = 'IndexMismatchError';
+  override readonly forMembers = false;
 
   constructor(
     readonly indexDir: string,
@@ -44,6 +54,7 @@ export class IndexMismatchError extends VerbatimError {
 /** The index on disk is truncated, corrupt or of an unknown format. */
 export class IndexCorruptError extends VerbatimError {
   override name = 'IndexCorruptError';
+  override readonly forMembers = false;
 
   constructor(
     readonly indexDir: string,
@@ -61,6 +72,7 @@ export class IndexCorruptError extends VerbatimError {
  */
 export class ForeignIndexFolderError extends VerbatimError {
   override name = 'ForeignIndexFolderError';
+  override readonly forMembers = false;
 
   constructor(
     readonly indexDir: string,
@@ -77,11 +89,13 @@ export class ForeignIndexFolderError extends VerbatimError {
 /** The corpus cannot be indexed at all (missing directory, no readable article). */
 export class CorpusError extends VerbatimError {
   override name = 'CorpusError';
+  override readonly forMembers = false;
 }
 
 /** An embeddings provider failed (remote endpoint down, bad key, malformed reply, missing vectors). */
 export class EmbeddingsError extends VerbatimError {
   override name = 'EmbeddingsError';
+  override readonly forMembers = false;
 }
 
 /** A reindex was requested while another one is still running. */

@@ -28,3 +28,26 @@ export function createRedactor(secrets: readonly (string | undefined)[]): Redact
   const hidden = [...forms].sort((a, b) => b.length - a.length);
   return (text) => hidden.reduce((result, secret) => result.split(secret).join(REDACTED), text);
 }
+
+/**
+ * A URL as it may be shown in a message or a log: any user name and password (as in
+ * `https://user:password@gateway/v1`) replaced by `***`. Works on text that does not parse
+ * as a URL too, since that is when an error quotes it.
+ */
+export function withoutCredentials(url: string): string {
+  // Greedy up to the last `@` before the path, as URL parsers read the authority.
+  return url.replace(/^([a-z][a-z\d+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+}
+
+/** A Discord bot token: three dot-separated base64url parts. */
+export const BOT_TOKEN_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+/**
+ * Whether a value is shaped like a token or an API key, so that a message about a
+ * misplaced value (a token pasted as the application id) must not quote it: a bot token,
+ * or a long run of letters and digits with no spaces.
+ */
+export function looksLikeSecret(value: string): boolean {
+  const longOpaqueRun = value.length >= 16 && /^[\w.~+/=-]+$/.test(value) && /\d/.test(value) && /[a-z]/i.test(value);
+  return BOT_TOKEN_SHAPE.test(value) || longOpaqueRun;
+}

@@ -20,8 +20,10 @@ async function replyWithError(interaction: RepliableInteraction, content: string
 
 /**
  * Routes interactions to the commands and buttons, and turns every failure into a reply:
- * the core's own errors as they are worded, anything else as "Something went wrong (ref …)"
- * with the same ref in the log. An interaction that expired or was already answered is logged.
+ * the core's own errors meant for members as they are worded; those meant for the admins as
+ * "I can't answer right now (ref …)", anything else as "Something went wrong (ref …)", with
+ * the details under the same ref in the log. An interaction that expired or was already
+ * answered is logged.
  */
 export class InteractionRouter {
   private readonly commands: Map<string, Command>;
@@ -62,9 +64,14 @@ export class InteractionRouter {
       return;
     }
     let content: string;
-    if (isVerbatimError(error)) {
+    if (isVerbatimError(error) && error.forMembers) {
       content = error.message;
       logger.warn(`${what} ${interaction.id}: ${error.message}`);
+    } else if (isVerbatimError(error)) {
+      // Written for the admins (an internal URL, a folder): the member gets a reference to it.
+      const ref = referenceId();
+      content = `I can't answer right now (ref ${ref}). The moderators can find the details in the log.`;
+      logger.error(`${what} ${interaction.id} failed (ref ${ref}): ${error.message}`);
     } else {
       const ref = referenceId();
       content = `Something went wrong (ref ${ref}). The moderators can find it in the log.`;

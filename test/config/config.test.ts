@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/config/config.js';
+import { ConfigError, configuredSecrets, parseConfig } from '../../src/config/config.js';
 
 const DISCORD = { DISCORD_TOKEN: 'aaaa.bbbb.cccc', DISCORD_CLIENT_ID: '123456789012345678' };
 
@@ -88,5 +88,40 @@ describe('parseConfig', () => {
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  });
+
+  it('never quotes a token or key given to the wrong variable (DISCORD_TOKEN and DISCORD_CLIENT_ID swapped, a key as a number)', () => {
+    const token = 'MTAwMDAwMDAwMDAwMDAwMDAw.GAbCdE.swapped-token-value-0123456789';
+    const key = 'sk-proj-0123456789abcdefSECRET';
+    const problems = problemsOf({
+      DISCORD_TOKEN: '123456789012345678',
+      DISCORD_CLIENT_ID: token,
+      DISCORD_GUILD_ID: key,
+      MODERATOR_ROLE_IDS: `323456789012345678, ${token}`,
+      ASK_RATE_LIMIT: token,
+      MAX_QUOTES: key,
+      EMBEDDINGS: key,
+      DISCORD_API_BASE: token,
+    });
+    const text = problems.join('\n');
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(key);
+    expect(problems).toContain('DISCORD_CLIENT_ID must be a Discord id (17 to 20 digits), got a value shaped like a token or key (not shown).');
+    expect(problems).toContain('DISCORD_TOKEN does not look like a bot token (three dot-separated parts).');
+    expect(problems).toHaveLength(8);
+    // A configured secret is never quoted even when it is not shaped like one.
+    const short = problemsOf({ DISCORD_TOKEN: 'a.b.c', DISCORD_CLIENT_ID: 'a.b.c', EMBEDDINGS: 'openai', OPENAI_API_KEY: 'hunter2', MAX_QUOTES: 'hunter2' });
+    expect(short.join('\n')).not.toMatch(/a\.b\.c|hunter2/);
+    // Ordinary mistakes are still quoted, to be found.
+    expect(problemsOf({ ...DISCORD, MAX_QUOTES: 'three' })).toEqual(['MAX_QUOTES must be a whole number from 1 to 10, got "three".']);
+  });
+
+  it('shows URLs without their user name and password, and lists those as secrets', () => {
+    const problems = problemsOf({ EMBEDDINGS: 'openai', OPENAI_BASE_URL: 'ftp://admin:hunter2-password@gateway.internal/v1' }, 'core');
+    expect(problems).toEqual(['OPENAI_BASE_URL must be an http(s) URL, got "ftp://***@gateway.internal/v1".']);
+    const withKey = problemsOf({ EMBEDDINGS: 'openai', OPENAI_BASE_URL: 'https://admin:hunter2-password@gateway.internal/v1', OPENAI_API_KEY: 'sk-0123456789abcdef' }, 'core');
+    expect(withKey).toEqual([expect.stringMatching(/^OPENAI_BASE_URL holds a user name or password and OPENAI_API_KEY is set/)]);
+    const config = parseConfig({ ...DISCORD, EMBEDDINGS: 'openai', OPENAI_BASE_URL: 'https://admin:p%40ss-word-0123@gateway.internal/v1' }, 'bot', '/srv/verbatim');
+    expect(configuredSecrets(config)).toEqual([DISCORD.DISCORD_TOKEN, 'admin', 'p@ss-word-0123']);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Events, GatewayIntentBits, MessageFlags, SlashCommandBuilder } from 'discord.js';
 import { parseConfig } from '../../src/config/config.js';
-import { VerbatimError } from '../../src/core/errors.js';
+import { EmbeddingsError, VerbatimError } from '../../src/core/errors.js';
 import { Verbatim } from '../../src/core/service.js';
 import { RecentAnswers, type Command } from '../../src/discord/context.js';
 import { createLogger } from '../../src/discord/logger.js';
@@ -30,6 +30,13 @@ const failing: Command[] = [
     data: new SlashCommandBuilder().setName('known-failure').setDescription('fails with a message for people'),
     async execute() {
       throw new VerbatimError('The index is being rebuilt; try again.');
+    },
+  },
+  {
+    data: new SlashCommandBuilder().setName('admin-failure').setDescription('fails with a message for the admins'),
+    async execute(interaction) {
+      await interaction.deferReply();
+      throw new EmbeddingsError('The embeddings endpoint failed: http://10.0.0.5:11434/v1/embeddings answered 500 Internal Server Error');
     },
   },
   {
@@ -90,6 +97,15 @@ describe('InteractionRouter with the real discord.js client', () => {
     const interaction = await emulator.sendChatInput({ commandName: 'known-failure' });
     const callback = (await emulator.waitForCallback(interaction.id)).body as { data: { content: string } };
     expect(callback.data.content).toBe('The index is being rebuilt; try again.');
+  });
+
+  it('gives members a short line and a reference for an error written for the admins, whose details go to the log', async () => {
+    const interaction = await emulator.sendChatInput({ commandName: 'admin-failure' });
+    const followUp = (await emulator.waitForFollowUp(interaction.id)).body as { content: string; flags: number };
+    const ref = /^I can't answer right now \(ref ([0-9A-F]{6})\)\. The moderators can find the details in the log\.$/.exec(followUp.content)?.[1];
+    expect(ref, followUp.content).toBeDefined();
+    expect(followUp.flags).toBe(MessageFlags.Ephemeral);
+    expect(log.join('')).toContain(`ERROR /admin-failure ${interaction.id} failed (ref ${ref}): The embeddings endpoint failed: http://10.0.0.5:11434/v1/embeddings answered 500`);
   });
 
   it('logs an expired (10062) or already acknowledged (40060) interaction and keeps routing', async () => {

@@ -11,6 +11,7 @@ import { createLogger } from '../../src/discord/logger.js';
 import { RateLimiter } from '../../src/discord/rate-limit.js';
 import { InteractionRouter } from '../../src/discord/router.js';
 import { CORPUS_DIR, loadGlove, makeTempDir, removeTempDirs } from '../helpers/core.js';
+import { embeddingsReply, inputOf, startEmbeddingsServer, type EmbeddingsServer } from '../helpers/embeddings-server.js';
 import { startBot, TEST_APPLICATION_ID, TEST_TOKEN, type RunningBot } from './bot-harness.js';
 import { DiscordEmulator, type RecordedRequest } from './emulator.js';
 
@@ -88,6 +89,44 @@ describe('an article that quotes the bot token (the bot, end to end)', () => {
     expect(answer.title).toContain('is it [redacted]?');
     expect(sent(bot.emulator)).not.toContain(TEST_TOKEN);
   });
+});
+
+describe('a failing embeddings gateway whose URL holds a password (the bot, end to end)', () => {
+  const PASSWORD = 'gateway-password-0123';
+  let gateway: EmbeddingsServer;
+  let bot: RunningBot;
+  let overQuota = false;
+
+  beforeAll(async () => {
+    // Embeds the articles for the start, then refuses, as a gateway over its quota would.
+    gateway = await startEmbeddingsServer((request) =>
+      overQuota ? { status: 400, body: `quota exceeded for gateway-user:${PASSWORD}` } : embeddingsReply(inputOf(request.body)),
+    );
+    bot = await startBot({
+      env: { EMBEDDINGS: 'openai', OPENAI_BASE_URL: gateway.baseUrl.replace('http://', `http://gateway-user:${PASSWORD}@`), EMBEDDINGS_MODEL: 'test-model' },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    expect(await bot?.stop()).toBe(0);
+    await gateway?.close();
+  });
+
+  it('gives the member a short line with a reference; the log has the details under it, without the credentials', async () => {
+    overQuota = true;
+    const ask = await bot.emulator.sendChatInput({ commandName: 'ask', options: { question: 'Why was the Budapest summit cancelled?' } });
+    const reply = bodyOf(await bot.emulator.waitForFollowUp(ask.id, 10_000));
+    const ref = /^I can't answer right now \(ref ([0-9A-F]{6})\)\. The moderators can find the details in the log\.$/.exec(reply.content ?? '')?.[1];
+    expect(ref, reply.content).toBeDefined();
+    for (let waited = 0; !bot.log().includes(`(ref ${ref})`) && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(bot.log()).toContain(`/ask ${ask.id} failed (ref ${ref}): The embeddings endpoint failed: http://***@127.0.0.1:${gateway.port}/v1/embeddings answered 400`);
+    expect(gateway.requests.at(-1)!.headers.authorization).toBe(`Basic ${Buffer.from(`gateway-user:${PASSWORD}`).toString('base64')}`);
+    for (const text of [bot.log(), sent(bot.emulator)]) {
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain('gateway-user');
+      expect(text).not.toContain(TEST_TOKEN);
+    }
+    expect(sent(bot.emulator)).not.toContain('127.0.0.1');
+  }, 30_000);
 });
 
 /** Commands of this test's own that put the secrets in every part of a message. */

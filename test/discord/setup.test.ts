@@ -22,11 +22,20 @@ describe('setup for admins', () => {
     });
     expect(code).toBe(2);
     expect(stderr).toContain('DISCORD_CLIENT_ID must be a Discord id');
-    expect(stderr).toContain('MODERATOR_ROLE_IDS must be a comma-separated list of Discord ids; not ids: 123');
+    expect(stderr).toContain('MODERATOR_ROLE_IDS must be a comma-separated list of Discord ids; not ids: "123"');
     expect(stderr).toContain('ASK_RATE_LIMIT must look like "5/60"');
     expect(stderr).toContain('EMBEDDINGS must be "local" or "openai"');
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(stderr).not.toContain(TEST_TOKEN);
+  });
+
+  it('never prints the token when DISCORD_TOKEN and DISCORD_CLIENT_ID are swapped', async () => {
+    const { code, stderr } = await runEntry('discord/main', { DISCORD_TOKEN: TEST_APPLICATION_ID, DISCORD_CLIENT_ID: TEST_TOKEN });
+    expect(code).toBe(2);
+    expect(stderr).toContain('DISCORD_TOKEN does not look like a bot token');
+    expect(stderr).toContain('DISCORD_CLIENT_ID must be a Discord id (17 to 20 digits), got a value shaped like a token or key (not shown).');
+    expect(stderr).not.toContain(TEST_TOKEN);
+    expect(stderr).not.toContain(TEST_TOKEN.split('.')[2]);
   });
 
   it('refuses to start on an index folder it did not write, says what to do, and leaves the folder', async () => {

@@ -1,9 +1,13 @@
 import { EmbeddingsError } from '../../errors.js';
-import { createRedactor, type Redactor } from '../../redact.js';
+import { createRedactor, withoutCredentials, type Redactor } from '../../redact.js';
 import { DescribedEmbeddings, type EmbeddingsInfo } from './provider.js';
 
 export interface OpenAICompatibleOptions {
-  /** Base URL up to and including `/v1`, e.g. `https://api.openai.com/v1` or a local server's. */
+  /**
+   * Base URL up to and including `/v1`, e.g. `https://api.openai.com/v1` or a local server's.
+   * A user name and password in it (`https://user:password@gateway/v1`) are sent as HTTP Basic
+   * authentication when there is no `apiKey`, and never shown.
+   */
   baseUrl: string;
   apiKey?: string;
   model: string;
@@ -27,8 +31,12 @@ class RetryableHttpError extends Error {}
  */
 export class OpenAICompatibleEmbeddings extends DescribedEmbeddings {
   readonly info: EmbeddingsInfo;
+  /** Where requests go, without credentials (fetch refuses a URL that holds them). */
   private readonly endpoint: string;
-  /** Error bodies and network errors can echo the key. */
+  /** The endpoint as messages show it: credentials, if any, replaced by `***`. */
+  private readonly shownEndpoint: string;
+  private readonly authorization: string | undefined;
+  /** Error bodies and network errors can echo the key or the password. */
   private readonly redact: Redactor;
 
   constructor(private readonly options: OpenAICompatibleOptions) {
@@ -38,9 +46,17 @@ export class OpenAICompatibleEmbeddings extends DescribedEmbeddings {
         if (!(error instanceof RetryableHttpError)) throw error;
       },
     });
-    this.endpoint = `${options.baseUrl.replace(/\/+$/, '')}/embeddings`;
+    const base = new URL(options.baseUrl);
+    const username = decodeURIComponent(base.username);
+    const password = decodeURIComponent(base.password);
+    base.username = '';
+    base.password = '';
+    this.endpoint = `${base.href.replace(/\/+$/, '')}/embeddings`;
+    this.shownEndpoint = withoutCredentials(`${options.baseUrl.replace(/\/+$/, '')}/embeddings`);
+    if (options.apiKey) this.authorization = `Bearer ${options.apiKey}`;
+    else if (username || password) this.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     this.info = { provider: 'openai', model: options.model, dimensions: 0 };
-    this.redact = createRedactor([options.apiKey]);
+    this.redact = createRedactor([options.apiKey, username, password]);
   }
 
   private async request(input: string[]): Promise<number[][]> {
@@ -50,20 +66,21 @@ export class OpenAICompatibleEmbeddings extends DescribedEmbeddings {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+          ...(this.authorization ? { authorization: this.authorization } : {}),
         },
         body: JSON.stringify({ model: this.options.model, input }),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
     } catch (error) {
-      throw new RetryableHttpError(`cannot reach ${this.endpoint}: ${this.redact((error as Error).message)}`, { cause: error });
+      throw new RetryableHttpError(`cannot reach ${this.shownEndpoint}: ${this.redact((error as Error).message)}`, { cause: error });
     }
     if (!response.ok) {
       // Error bodies can echo the key ("Incorrect API key provided: sk-…"): never pass one on for
       // an authentication failure, and scrub the key from any other.
       const authFailure = response.status === 401 || response.status === 403;
-      const detail = authFailure ? 'check OPENAI_API_KEY' : this.redact((await response.text().catch(() => '')).slice(0, 200));
-      const message = `${this.endpoint} answered ${response.status} ${response.statusText}${detail ? `: ${detail}` : ''}`;
+      const credentials = this.options.apiKey || !this.authorization ? 'OPENAI_API_KEY' : 'the user name and password in OPENAI_BASE_URL';
+      const detail = authFailure ? `check ${credentials}` : this.redact((await response.text().catch(() => '')).slice(0, 200));
+      const message = `${this.shownEndpoint} answered ${response.status} ${response.statusText}${detail ? `: ${detail}` : ''}`;
       if (response.status === 429 || response.status >= 500) throw new RetryableHttpError(message);
       throw new EmbeddingsError(`The embeddings endpoint failed: ${message}`);
     }
@@ -75,7 +92,7 @@ export class OpenAICompatibleEmbeddings extends DescribedEmbeddings {
       vectors[item.index ?? position] = embedding as number[];
     }
     if (vectors.length !== input.length || vectors.some((vector) => vector === undefined)) {
-      throw new EmbeddingsError(`The embeddings endpoint ${this.endpoint} returned a malformed reply (expected ${input.length} vectors).`);
+      throw new EmbeddingsError(`The embeddings endpoint ${this.shownEndpoint} returned a malformed reply (expected ${input.length} vectors).`);
     }
     return vectors;
   }
@@ -94,7 +111,7 @@ export class OpenAICompatibleEmbeddings extends DescribedEmbeddings {
     }
     const dimensions = vectors[0]?.length ?? 0;
     if (vectors.some((vector) => vector.length !== dimensions)) {
-      throw new EmbeddingsError(`The embeddings endpoint ${this.endpoint} returned vectors of different lengths.`);
+      throw new EmbeddingsError(`The embeddings endpoint ${this.shownEndpoint} returned vectors of different lengths.`);
     }
     this.info.dimensions ||= dimensions;
     return vectors;

@@ -180,6 +180,33 @@ describe('OpenAICompatibleEmbeddings failures', () => {
   });
 });
 
+describe('an OPENAI_BASE_URL with a user name and password', () => {
+  const PASSWORD = 'gateway-password-0123';
+  const withCredentials = () => server.baseUrl.replace('http://', `http://gateway-user:${PASSWORD}@`);
+
+  it('sends them as HTTP Basic authentication to the URL without them (fetch refuses such a URL)', async () => {
+    await client({ baseUrl: withCredentials() }).embedDocuments(['text']);
+    expect(server.requests[0]!.url).toBe('/v1/embeddings');
+    expect(server.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from(`gateway-user:${PASSWORD}`).toString('base64')}`);
+  });
+
+  it('never shows them in an error: the endpoint is named with *** instead, a password echoed by the server is redacted', async () => {
+    server.queue({ status: 400, body: { error: { message: `bad request from gateway-user:${PASSWORD}` } } });
+    const rejected = ((await embedError(client({ baseUrl: withCredentials() }))) as Error).message;
+    expect(rejected).toContain(`${server.baseUrl.replace('http://', 'http://***@')}/embeddings answered 400`);
+    server.queue({ status: 401, body: 'no' });
+    expect(((await embedError(client({ baseUrl: withCredentials() }))) as Error).message).toMatch(/answered 401 Unauthorized: check the user name and password in OPENAI_BASE_URL/);
+    const down = await startEmbeddingsServer();
+    await down.close();
+    const unreachable = ((await embedError(client({ baseUrl: down.baseUrl.replace('http://', `http://gateway-user:${PASSWORD}@`) }))) as Error).message;
+    expect(unreachable).toMatch(/^The embeddings endpoint failed: cannot reach http:\/\/\*\*\*@127\.0\.0\.1:\d+\/v1\/embeddings/);
+    for (const message of [rejected, unreachable]) {
+      expect(message).not.toContain(PASSWORD);
+      expect(message).not.toContain('gateway-user');
+    }
+  });
+});
+
 describe('an index built with an OpenAI-compatible endpoint', () => {
   it('builds, answers verbatim, reloads with the same provider, and refuses GloVe', async () => {
     const indexDir = path.join(await makeTempDir('verbatim-openai-'), 'index');
