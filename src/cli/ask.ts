@@ -57,6 +57,19 @@ export function answerToText(answer: Answer): string {
   return `${lead}${answer.answer}\n\nSources:\n${sources.join('\n')}\n`;
 }
 
+/**
+ * Text for a terminal: control characters other than tab and newline removed, so that an
+ * article holding ANSI or OSC escape sequences cannot recolour, retitle or rewrite the
+ * terminal it is quoted to. (JSON output escapes them itself.)
+ */
+export function forTerminal(text: string): string {
+  // ESC [ … final byte, and ESC ] … BEL/ST, are removed whole; any other control character alone.
+  return text
+    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '')
+    .replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?/g, '')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+}
+
 async function readQuestions(file: string): Promise<string[]> {
   let text: string;
   if (file === '-') {
@@ -92,7 +105,8 @@ export async function main(args: string[]): Promise<number> {
     for (const text of questions) {
       try {
         const answer = await verbatim.ask(text);
-        process.stdout.write(values.json ? `${JSON.stringify(answerToJson(answer))}\n` : `${questions.length > 1 ? `Q: ${answer.question}\n` : ''}${answerToText(answer)}${questions.length > 1 ? '\n' : ''}`);
+        const readable = `${questions.length > 1 ? `Q: ${answer.question}\n` : ''}${answerToText(answer)}${questions.length > 1 ? '\n' : ''}`;
+        process.stdout.write(values.json ? `${JSON.stringify(answerToJson(answer))}\n` : process.stdout.isTTY ? forTerminal(readable) : readable);
       } catch (error) {
         // One bad line of a batch must not lose the answers to the others.
         if (!isVerbatimError(error) || questions.length === 1) throw error;

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -135,4 +136,33 @@ describe('--help', () => {
       expect(stdout).toContain(usage);
     }
   }, 30_000);
+});
+
+describe('npm run ask on a terminal', () => {
+  it('never passes an article’s escape sequences to the terminal', async () => {
+    const work = await mkdtemp(path.join(os.tmpdir(), 'verbatim-tty-'));
+    try {
+      const corpus = path.join(work, 'corpus');
+      await import('node:fs/promises').then((fs) => fs.mkdir(corpus));
+      await writeFile(path.join(corpus, 'escapes.txt'), 'The copper mine closed in \u001b[31mMarch\u001b[0m after a strike.\u001b]0;pwned\u0007 Workers left the copper mine.\n');
+      const env = { CORPUS_DIR: corpus, INDEX_DIR: path.join(work, 'index') };
+      const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'src/cli/launch.mjs'))} cli/ask 'When did the copper mine close?'`;
+      // `script` gives the command a pseudo-terminal, as an admin's shell would.
+      const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve) => {
+        const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CACHE_DIR: path.join(ROOT, 'data/cache'), ...env } });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.on('close', (exit) => resolve({ stdout: out, code: exit }));
+      });
+      expect(code).toBe(0);
+      expect(stdout).toContain('closed in March after a strike.');
+      expect(stdout).not.toContain('\u001b]0;pwned');
+      expect(stdout).not.toContain('\u001b[31m');
+      // Through a pipe (not a terminal) the quote stays byte for byte, as --json always does.
+      const piped = await runEntry('cli/ask', env, ['--json', 'When did the copper mine close?']);
+      expect(JSON.parse(piped.stdout).citations[0].quote).toContain('\u001b[31mMarch\u001b[0m');
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
