@@ -11,6 +11,11 @@ describe('metadataTopic', () => {
     expect(metadataTopic('who wrote this speech?')).toBe('author');
     expect(metadataTopic('what articles do you have in your corpus?')).toBe('list');
     expect(metadataTopic('which articles do you know?')).toBe('list');
+    expect(metadataTopic('who published this?')).toBe('source');
+    expect(metadataTopic('what outlet is this from?')).toBe('source');
+    expect(metadataTopic('link to the article?')).toBe('source');
+    expect(metadataTopic('when did this come out?')).toBe('date');
+    expect(metadataTopic('who wrote this?')).toBe('author');
   });
 
   it('leaves questions about their content alone', () => {
@@ -24,6 +29,8 @@ describe('metadataTopic', () => {
       'What sources did the FT use?',
       "What is the source of Russia's demands?",
       'which reports did Trump read?',
+      'Which newspaper broke the news that the summit was nixed?',
+      'who wrote this letter to Congress?',
     ]) {
       expect(metadataTopic(question), question).toBeUndefined();
     }
