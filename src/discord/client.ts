@@ -1,6 +1,7 @@
 import { Client, DefaultRestOptions, GatewayIntentBits, type RESTOptions } from 'discord.js';
 import type { DiscordConfig } from '../config/config.js';
 import { createRedactor, type Redactor } from '../core/redact.js';
+import { plainText } from './format.js';
 import { NO_MENTIONS } from './replies.js';
 
 type RequestBody = Parameters<RESTOptions['makeRequest']>[1]['body'];
@@ -53,6 +54,17 @@ function redactingTransport(redact: Redactor): RESTOptions['makeRequest'] {
 }
 
 /**
+ * A secret as written and as it is displayed: article text and questions are escaped for
+ * Discord (`plainText`), which turns a token's `_` into `\_`, so the transport must know
+ * that form too or an escaped token would slip past it; and that form as it reads inside a
+ * JSON body (`\\_`), which is what {@link redactText} looks at first.
+ */
+function withDisplayForm(secret: string): string[] {
+  const displayed = plainText(secret);
+  return [secret, displayed, JSON.stringify(displayed).slice(1, -1)];
+}
+
+/**
  * The discord.js client the bot runs on: the Guilds intent only (slash commands need no
  * privileged intent), no mentions parsed by default, the REST base from the config
  * (Discord itself, a REST proxy, or the tests' emulator), and no configured secret in
@@ -64,6 +76,6 @@ export function createClient(config: DiscordConfig, secrets: readonly string[]):
   return new Client({
     intents: [GatewayIntentBits.Guilds],
     allowedMentions: NO_MENTIONS,
-    rest: { api: config.apiBase, globalRequestsPerSecond: config.globalRequestsPerSecond, makeRequest: redactingTransport(createRedactor(secrets)) },
+    rest: { api: config.apiBase, globalRequestsPerSecond: config.globalRequestsPerSecond, makeRequest: redactingTransport(createRedactor(secrets.flatMap(withDisplayForm))) },
   });
 }
