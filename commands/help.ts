@@ -1,6 +1,6 @@
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/discord/context.js';
-import { clip } from '../src/discord/format.js';
+import { clip, plainLabel } from '../src/discord/format.js';
 import { NO_MENTIONS } from '../src/discord/replies.js';
 
 /** `/help` — what the bot knows about and how to ask. */
@@ -9,7 +9,7 @@ export const help: Command = {
 
   async execute(interaction, context) {
     const { documents } = context.verbatim.manifest;
-    const topics = documents.slice(0, 5).map((doc) => `• ${clip(doc.title, 150)}${doc.date ? ` (${doc.date})` : ''}`);
+    const topics = documents.slice(0, 5).map((doc) => `• ${plainLabel(doc.title, 150)}${doc.date ? ` (${doc.date})` : ''}`);
     if (documents.length > 5) topics.push(`• …and ${documents.length - 5} more (see \`/sources\`)`);
     const content = [
       '**Verbatim answers questions by quoting the articles word for word.** Every quote is checked against its article before I send it, and each has a numbered source.',

@@ -2,7 +2,7 @@ import { MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.
 import { isVerbatimError } from '../src/core/errors.js';
 import type { BuildProgress, BuildReport } from '../src/core/index/build.js';
 import type { Command } from '../src/discord/context.js';
-import { clip } from '../src/discord/format.js';
+import { clip, plainText } from '../src/discord/format.js';
 import { isModerator } from '../src/discord/permissions.js';
 import { NO_MENTIONS } from '../src/discord/replies.js';
 
@@ -15,7 +15,8 @@ function progressText(progress: BuildProgress): string {
 
 /** The summary a moderator reads when a reindex ends. */
 export function reindexSummary(report: BuildReport): string {
-  const list = (label: string, sources: string[]) => (sources.length ? `\n${label}: ${sources.join(', ')}` : '');
+  // File names are the corpus's, shown as typed, never as Markdown.
+  const list = (label: string, sources: string[]) => (sources.length ? `\n${label}: ${sources.map(plainText).join(', ')}` : '');
   const skipped = report.skipped.map((file) => `${file.source} (${file.reason})`);
   return clip(
     `Reindexed in ${report.seconds.toFixed(1)} s: ${report.documents} documents, ${report.chunks} chunks.\n` +

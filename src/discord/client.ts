@@ -1,6 +1,7 @@
-import { Client, DefaultRestOptions, GatewayIntentBits, type RESTOptions } from 'discord.js';
+import { Client, DefaultRestOptions, DiscordjsErrorCodes, GatewayCloseCodes, GatewayIntentBits, type IntentsBitField, type RESTOptions } from 'discord.js';
 import type { DiscordConfig } from '../config/config.js';
 import { createRedactor, type Redactor } from '../core/redact.js';
+import { plainText } from './format.js';
 import { NO_MENTIONS } from './replies.js';
 
 type RequestBody = Parameters<RESTOptions['makeRequest']>[1]['body'];
@@ -53,6 +54,17 @@ function redactingTransport(redact: Redactor): RESTOptions['makeRequest'] {
 }
 
 /**
+ * A secret as written and as it is displayed: article text and questions are escaped for
+ * Discord (`plainText`), which turns a token's `_` into `\_`, so the transport must know
+ * that form too or an escaped token would slip past it; and that form as it reads inside a
+ * JSON body (`\\_`), which is what {@link redactText} looks at first.
+ */
+function withDisplayForm(secret: string): string[] {
+  const displayed = plainText(secret);
+  return [secret, displayed, JSON.stringify(displayed).slice(1, -1)];
+}
+
+/**
  * The discord.js client the bot runs on: the Guilds intent only (slash commands need no
  * privileged intent), no mentions parsed by default, the REST base from the config
  * (Discord itself, a REST proxy, or the tests' emulator), and no configured secret in
@@ -64,6 +76,59 @@ export function createClient(config: DiscordConfig, secrets: readonly string[]):
   return new Client({
     intents: [GatewayIntentBits.Guilds],
     allowedMentions: NO_MENTIONS,
-    rest: { api: config.apiBase, globalRequestsPerSecond: config.globalRequestsPerSecond, makeRequest: redactingTransport(createRedactor(secrets)) },
+    rest: { api: config.apiBase, globalRequestsPerSecond: config.globalRequestsPerSecond, makeRequest: redactingTransport(createRedactor(secrets.flatMap(withDisplayForm))) },
   });
+}
+
+/** The privileged intents, by the names the Developer Portal gives their switches. */
+const PRIVILEGED_INTENTS: ReadonlyMap<GatewayIntentBits, string> = new Map([
+  [GatewayIntentBits.GuildMembers, 'Server Members Intent'],
+  [GatewayIntentBits.GuildPresences, 'Presence Intent'],
+  [GatewayIntentBits.MessageContent, 'Message Content Intent'],
+]);
+
+const RESET_THE_TOKEN = 'Reset the token on the Bot page of the Discord Developer Portal and set DISCORD_TOKEN to the new one.';
+
+function privilegedIntentAdvice(intents: IntentsBitField): string {
+  const privileged = [...PRIVILEGED_INTENTS].filter(([bit]) => intents.has(bit)).map(([, name]) => name);
+  if (privileged.length === 0) {
+    return `The bot requests ${intents.toArray().join(', ')}, none of them privileged, so Discord refused the application itself: check its Privileged Gateway Intents on the Bot page of the Discord Developer Portal (a verified bot needs Discord's approval for each).`;
+  }
+  return `The bot requests ${privileged.join(', ')}: enable ${privileged.length === 1 ? 'it' : 'them'} under Privileged Gateway Intents on the Bot page of the Discord Developer Portal, or stop requesting ${privileged.length === 1 ? 'it' : 'them'} (Verbatim itself needs none).`;
+}
+
+/**
+ * Why Discord will not let the bot connect, and what an admin does about it, for the gateway
+ * close codes after which discord.js stops reconnecting (4004 and 4010–4014); `undefined`
+ * for any other code. One line, naming the code, for the log.
+ *
+ * @param intents - the intents the client requested, named in the advice for 4013 and 4014
+ */
+export function fatalGatewayProblem(code: number, intents: IntentsBitField): string | undefined {
+  switch (code) {
+    case GatewayCloseCodes.AuthenticationFailed:
+      return `Discord rejected the bot token (gateway close code 4004, authentication failed). ${RESET_THE_TOKEN}`;
+    case GatewayCloseCodes.InvalidShard:
+      return 'Discord refused the shard the bot connected as (gateway close code 4010, invalid shard). Verbatim connects as the shards Discord recommends; start it again, and if this repeats, check that no proxy in DISCORD_API_BASE changes the gateway information.';
+    case GatewayCloseCodes.ShardingRequired:
+      return 'Discord requires sharding (gateway close code 4011, sharding required): the bot is in too many servers for one gateway connection. Remove it from servers it should not be in, or run it sharded.';
+    case GatewayCloseCodes.InvalidAPIVersion:
+      return 'Discord no longer accepts the gateway API version this discord.js speaks (gateway close code 4012, invalid API version). Update discord.js (npm update discord.js) and start the bot again.';
+    case GatewayCloseCodes.InvalidIntents:
+      return `Discord found the requested gateway intents invalid (gateway close code 4013, invalid intents): the bot requests ${intents.toArray().join(', ')}. Verbatim needs only Guilds; update discord.js if this repeats.`;
+    case GatewayCloseCodes.DisallowedIntents:
+      return `Discord refused a privileged gateway intent (gateway close code 4014, disallowed intents). ${privilegedIntentAdvice(intents)}`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Why logging in failed, for the one failure an admin fixes in the configuration: Discord's
+ * REST API refusing the token (HTTP 401) before the gateway is reached. `undefined` for any
+ * other error (a network failure, say), which the log reports as it is.
+ */
+export function loginProblem(error: unknown): string | undefined {
+  const rejectedToken = error instanceof Error && (error as { code?: unknown }).code === DiscordjsErrorCodes.TokenInvalid;
+  return rejectedToken ? `Discord rejected the bot token (HTTP 401 on login). ${RESET_THE_TOKEN}` : undefined;
 }

@@ -1,4 +1,4 @@
-import type { APIEmbed } from 'discord.js';
+import { escapeMarkdown, type APIEmbed } from 'discord.js';
 import { TENTATIVE, type Answer, type Citation, type DocumentReference } from '../core/answer/types.js';
 import type { Passage } from '../core/service.js';
 import type { IndexManifest } from '../core/index/manifest.js';
@@ -48,14 +48,97 @@ export function fitsDiscord(embed: APIEmbed): boolean {
   );
 }
 
-/** Markdown link text must not close the link early. */
-function escapeLinkText(text: string): string {
-  return text.replace(/[[\]]/g, (bracket) => `\\${bracket}`);
+/**
+ * Characters that are invisible yet change what a reader sees: NUL and the other C0 controls
+ * but tab and newline, DEL, and the bidirectional embeddings, overrides (U+202A–202E) and
+ * isolates (U+2066–2069), which can make a title or a question read backwards.
+ */
+const HIDDEN_CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F\u202A-\u202E\u2066-\u2069]/gu;
+
+/** Longest document URL linked; a longer one would crowd the quotes out of the embed. */
+const MAX_LINK_LENGTH = 512;
+
+/**
+ * Escapes every `*` and `_` that escapeMarkdown left unescaped outside a web address (it
+ * leaves some in runs such as `*****`, which then pair up into bold). Inside an address
+ * Discord formats nothing, and a backslash would change the address.
+ */
+function escapeStrayEmphasis(escaped: string): string {
+  return escaped
+    .split(/(https?:\/\/\S*)/)
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(/(?<=(?:^|[^\\])(?:\\\\)*)[*_]/g, '\\$&')))
+    .join('');
+}
+
+/**
+ * Text from the articles (or from a member) as Discord shows it: literally, never as
+ * Markdown. A sentence `[click here](https://evil.example)` stays that text (the address
+ * visible), and bold, italics, spoilers, code, headings, `-#` subtext, block quotes and
+ * lists are shown as typed. Hidden control characters are dropped. Quotes stay verbatim
+ * everywhere else (the core, the CLI); this is for display only, and it lengthens the text,
+ * so measure after it.
+ */
+export function plainText(text: string): string {
+  return (
+    escapeStrayEmphasis(escapeMarkdown(text.replace(HIDDEN_CONTROLS, ''), { heading: true, bulletedList: true, numberedList: true }))
+      // Every bracket, rather than escapeMarkdown's `maskedLink` option: that one escapes only
+      // the first of two links on a line, and the second still renders.
+      .replace(/[[\]]/g, '\\$&')
+      // Line-start `-# ` (subtext) and `>` (block quotes), which escapeMarkdown leaves alone.
+      .replace(/^([ \t]*)(-#|>)/gm, '$1\\$2')
+  );
+}
+
+/**
+ * A one-line label from the articles or a member (a title, a section, a question) for
+ * display: white space folded, {@link plainText}, and shortened with an ellipsis so that
+ * the escaped result is at most `max` characters.
+ */
+export function plainLabel(text: string, max: number): string {
+  const line = text.replace(HIDDEN_CONTROLS, '').replace(/\s+/g, ' ').trim();
+  // Escaping at most doubles a character: drop half the excess from the original until it fits.
+  for (let keep = max; ; ) {
+    const shown = plainText(clip(line, keep));
+    if (shown.length <= max || keep <= 1) return shown;
+    keep = Math.max(1, keep - Math.ceil((shown.length - max) / 2));
+  }
+}
+
+/**
+ * A document's `url` as a Markdown link target, or `undefined` when it must not be linked:
+ * only a well-formed http(s) URL with a host, no user name or password (`https://bank@evil`
+ * reads like the bank) and no white space or control character. The parser's normalised
+ * form is used, with the characters that could end or reshape a Markdown link (`()[]<>`)
+ * percent-encoded.
+ */
+export function linkTarget(url: string | undefined): string | undefined {
+  if (url === undefined || /[\s\u0000-\u001F\u007F\u202A-\u202E\u2066-\u2069]/u.test(url)) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (!['http:', 'https:'].includes(parsed.protocol) || parsed.hostname === '' || parsed.username !== '' || parsed.password !== '') return undefined;
+  const target = parsed.href.replace(/[()[\]<>]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+  return target.length <= MAX_LINK_LENGTH ? target : undefined;
+}
+
+/** A title for display, linked to its document when the document has a usable URL. */
+function linkedTitle(title: string, url: string | undefined, max: number): string {
+  const text = plainLabel(title, max);
+  const target = linkTarget(url);
+  return target === undefined ? text : `[${text}](${target})`;
+}
+
+/** A file name as inline code: a backtick would end the code span early, so it becomes a look-alike. */
+function codeName(name: string, max: number): string {
+  return `\`${clip(name.replace(HIDDEN_CONTROLS, '').replace(/\s+/g, ' ').replace(/`/g, 'ˋ'), max)}\``;
 }
 
 function sourceLine(citation: Citation): string {
-  const title = citation.url ? `[${escapeLinkText(clip(citation.title, 120))}](${citation.url})` : clip(citation.title, 120);
-  return `[${citation.n}] ${[title, citation.date, citation.section && clip(citation.section, 100)].filter(Boolean).join(' — ')}`;
+  const title = linkedTitle(citation.title, citation.url, 120);
+  return `[${citation.n}] ${[title, citation.date, citation.section && plainLabel(citation.section, 100)].filter(Boolean).join(' — ')}`;
 }
 
 function footerOf(manifest: IndexManifest): { text: string } {
@@ -63,11 +146,11 @@ function footerOf(manifest: IndexManifest): { text: string } {
 }
 
 function answerEmbed(answer: Answer, citations: Citation[], manifest: IndexManifest): APIEmbed {
-  const quotes = citations.map((citation) => `“${citation.quote}” **[${citation.n}]**`).join('\n\n');
+  const quotes = citations.map((citation) => `“${plainText(citation.quote)}” **[${citation.n}]**`).join('\n\n');
   const tentative = answer.confidence === 'low';
   return {
     color: tentative ? TENTATIVE_COLOR : BRAND_COLOR,
-    title: clip(answer.question, LIMITS.title),
+    title: plainLabel(answer.question, LIMITS.title),
     description: tentative ? `*${TENTATIVE}*\n\n${quotes}` : quotes,
     fields: [{ name: 'Sources', value: citations.map(sourceLine).join('\n') }],
     footer: footerOf(manifest),
@@ -85,7 +168,7 @@ export function formatAnswer(answer: Answer, manifest: IndexManifest): { embed: 
     return {
       embed: {
         color: ABSTAIN_COLOR,
-        title: clip(answer.question, LIMITS.title),
+        title: plainLabel(answer.question, LIMITS.title),
         description: `${answer.answer}\nTry \`/sources\` to see which articles I know, or ask about something they cover.`,
         footer: footerOf(manifest),
       },
@@ -101,8 +184,8 @@ export function formatAnswer(answer: Answer, manifest: IndexManifest): { embed: 
   return {
     embed: {
       color: ABSTAIN_COLOR,
-      title: clip(answer.question, LIMITS.title),
-      description: `The passage that answers this is too long to show in Discord. It is in: ${clip(answer.citations[0]?.title ?? 'the articles', 200)}.`,
+      title: plainLabel(answer.question, LIMITS.title),
+      description: `The passage that answers this is too long to show in Discord. It is in: ${answer.citations[0] ? plainLabel(answer.citations[0].title, 200) : 'the articles'}.`,
       footer: footerOf(manifest),
     },
     shown: [],
@@ -110,9 +193,9 @@ export function formatAnswer(answer: Answer, manifest: IndexManifest): { embed: 
 }
 
 function documentLine(reference: DocumentReference): string {
-  const title = reference.url ? `[${escapeLinkText(clip(reference.title, 120))}](${reference.url})` : clip(reference.title, 120);
-  const facts = [title, reference.date, reference.author && `by ${clip(reference.author, 100)}`, reference.publisher && clip(reference.publisher, 100)];
-  return `[${reference.n}] ${facts.filter(Boolean).join(' — ')} (\`${clip(reference.source, 120)}\`)`;
+  const title = linkedTitle(reference.title, reference.url, 120);
+  const facts = [title, reference.date, reference.author && `by ${plainLabel(reference.author, 100)}`, reference.publisher && plainLabel(reference.publisher, 100)];
+  return `[${reference.n}] ${facts.filter(Boolean).join(' — ')} (${codeName(reference.source, 120)})`;
 }
 
 /** The answer to a question about the articles themselves: what each one records, as many as fit. */
@@ -128,7 +211,7 @@ function documentsEmbed(question: string, references: DocumentReference[], manif
     lines.push(line);
     length += line.length + 1;
   }
-  return { color: BRAND_COLOR, title: clip(question, LIMITS.title), description: lines.join('\n'), footer: footerOf(manifest) };
+  return { color: BRAND_COLOR, title: plainLabel(question, LIMITS.title), description: lines.join('\n'), footer: footerOf(manifest) };
 }
 
 /** The ephemeral "Show passages" reply: each cited sentence with the sentences around it. */
@@ -136,12 +219,13 @@ export function formatPassages(passages: Passage[]): APIEmbed[] {
   const embeds: APIEmbed[] = [];
   let total = 0;
   for (const passage of passages) {
-    const text = [passage.before, `**${passage.quote}**`, passage.after].filter(Boolean).join(' ');
+    const quote = `**${plainText(passage.quote)}**`;
+    const text = [passage.before && plainText(passage.before), quote, passage.after && plainText(passage.after)].filter(Boolean).join(' ');
     const embed: APIEmbed = {
       color: BRAND_COLOR,
-      title: clip(`[${passage.n}] ${passage.title}`, LIMITS.title),
-      description: text.length <= LIMITS.description ? text : `**${passage.quote}**`,
-      ...(passage.section ? { footer: { text: clip(passage.section, LIMITS.footer) } } : {}),
+      title: `[${passage.n}] ${plainLabel(passage.title, LIMITS.title - `[${passage.n}] `.length)}`,
+      description: text.length <= LIMITS.description ? text : quote,
+      ...(passage.section ? { footer: { text: plainLabel(passage.section, LIMITS.footer) } } : {}),
     };
     if (!fitsDiscord(embed) || total + embedLength(embed) > LIMITS.totalEmbeds || embeds.length === 10) break;
     total += embedLength(embed);
@@ -155,8 +239,7 @@ export function formatSources(manifest: IndexManifest): APIEmbed {
   const lines: string[] = [];
   let length = 0;
   for (const doc of manifest.documents) {
-    const title = doc.url ? `[${escapeLinkText(clip(doc.title, 120))}](${doc.url})` : clip(doc.title, 120);
-    const line = `• ${title}${doc.date ? ` — ${doc.date}` : ''} — ${doc.chunks} chunks`;
+    const line = `• ${linkedTitle(doc.title, doc.url, 120)}${doc.date ? ` — ${doc.date}` : ''} — ${doc.chunks} chunks`;
     if (length + line.length + 60 > LIMITS.description) {
       lines.push(`…and ${manifest.documents.length - lines.length} more`);
       break;

@@ -4,11 +4,18 @@ import { ConfigError, configuredSecrets, loadConfig } from '../config/config.js'
 import { isVerbatimError } from '../core/errors.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import { Verbatim } from '../core/service.js';
-import { createClient } from './client.js';
+import { createClient, fatalGatewayProblem, loginProblem } from './client.js';
 import { RecentAnswers } from './context.js';
 import { createLogger } from './logger.js';
 import { RateLimiter } from './rate-limit.js';
 import { InteractionRouter } from './router.js';
+
+/** How the bot stops: its exit code, and for a failure the line to log (and the error behind it). */
+interface Ending {
+  exitCode: number;
+  problem?: string;
+  error?: unknown;
+}
 
 /**
  * `npm start`: validates the configuration, loads (or builds) the index, then logs in.
@@ -55,25 +62,49 @@ export async function main(): Promise<number> {
   });
   client.on(Events.InteractionCreate, (interaction) => void router.route(interaction));
   client.on(Events.Error, (error) => logger.error('client error', error));
-  client.on(Events.ShardDisconnect, (event, shard) => logger.warn(`gateway shard ${shard} disconnected (${event.code}); reconnecting`));
+  let stopping = false;
+  // discord.js reports its own close at shutdown as a reconnect too: not worth a warning.
+  client.on(Events.ShardReconnecting, (shard) => {
+    if (!stopping) logger.warn(`gateway shard ${shard} disconnected; reconnecting`);
+  });
   client.on(Events.ShardResume, (shard, replayed) => logger.info(`gateway shard ${shard} resumed (${replayed} events replayed)`));
   client.once(Events.ClientReady, (ready) => logger.info(`ready as ${ready.user.tag}; serving ${commands.map((command) => `/${command.data.name}`).join(' ')}`));
 
-  const stopped = new Promise<void>((resolve) => {
+  const stopped = new Promise<Ending>((resolve) => {
     const stop = (signal: string) => {
       logger.info(`${signal}: shutting down`);
-      void client.destroy().finally(resolve);
+      stopping = true;
+      void client.destroy().finally(() => resolve({ exitCode: 0 }));
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
-  try {
-    await client.login(discord.token);
-  } catch (error) {
-    logger.error('cannot log in to Discord (check DISCORD_TOKEN)', error);
+  // After a fatal close code (a bad token, disallowed intents) discord.js stops reconnecting
+  // and emits shardDisconnect. During login, login() rejects with a bare "Authentication
+  // failed"; once running, nothing settles and the process idled out (exit 13) after a
+  // "reconnecting" warning. Either way it is a setup problem, like a bad config: exit 2.
+  let refusal: Ending | undefined;
+  const refused = new Promise<Ending>((resolve) =>
+    client.on(Events.ShardDisconnect, (event, shard) => {
+      const problem = fatalGatewayProblem(event.code, client.options.intents);
+      refusal ??= problem ? { exitCode: 2, problem } : { exitCode: 1, problem: `Discord closed gateway shard ${shard} (code ${event.code}) and discord.js will not reconnect. Start the bot again.` };
+      resolve(refusal);
+    }),
+  );
+  const loggedIn = client.login(discord.token).then(
+    () => stopped,
+    (error: unknown): Ending => {
+      // A refusal during login also rejects login() with a bare "Authentication failed": the refusal says more.
+      if (refusal) return refusal;
+      const problem = loginProblem(error);
+      return problem ? { exitCode: 2, problem } : { exitCode: 1, problem: 'cannot log in to Discord (check DISCORD_TOKEN)', error };
+    },
+  );
+  const ending = await Promise.race([loggedIn, refused, stopped]);
+  if (ending.problem !== undefined) {
+    stopping = true;
+    logger.error(`cannot connect to Discord: ${ending.problem}`, ending.error);
     await client.destroy();
-    return 1;
   }
-  await stopped;
-  return 0;
+  return ending.exitCode;
 }

@@ -233,6 +233,13 @@ export interface DiscordEmulatorOptions {
   sendGuildCreate?: boolean;
   /** Extra roles for the GUILD_CREATE payload (the @everyone role is always there). */
   guildRoles?: Array<{ id: string; name?: string; permissions?: string | bigint; position?: number }>;
+  /**
+   * If set, every IDENTIFY is answered by closing the gateway with this code instead of READY, as
+   * Discord does with a fatal close code: 4004 for a token it no longer accepts (REST may still
+   * have accepted it), 4010–4014 for a bad shard, API version or intents (4014: a privileged intent
+   * the application has not enabled).
+   */
+  identifyCloseCode?: number;
   /** If set, interaction callbacks arriving later than this after the dispatch get 404/10062 (Discord: 3000). */
   callbackDeadlineMs?: number;
   /** Log traffic: `true` for console.log, or a function. */
@@ -833,6 +840,7 @@ export class DiscordEmulator {
           const d = isRecord(payload.d) ? payload.d : {};
           if (session) return ws.close(4005, 'Already authenticated.');
           if (d.token !== this.token) return ws.close(4004, 'Authentication failed.');
+          if (this.options.identifyCloseCode !== undefined) return ws.close(this.options.identifyCloseCode, 'Refused by the emulator.');
           const shard: [number, number] = Array.isArray(d.shard) ? [Number(d.shard[0]), Number(d.shard[1])] : [0, 1];
           session = { id: `session_${snowflake()}`, seq: 0, shard, ws, log: [] };
           this.gatewayEvent('identify', { sessionId: session.id });

@@ -85,7 +85,8 @@ describe('an article that quotes the bot token (the bot, end to end)', () => {
   it('answers with the quote, the token replaced by [redacted], in the answer and in its echoed question', async () => {
     const ask = await bot.emulator.sendChatInput({ commandName: 'ask', options: { question: `What is the DISCORD_TOKEN of the bot, is it ${TEST_TOKEN}?` } });
     const answer = bodyOf(await bot.emulator.waitForOriginalEdit(ask.id, 10_000)).embeds![0]!;
-    expect(answer.description).toContain('The DISCORD_TOKEN of the bot is [redacted] and nobody may see it.');
+    // Shown as plain text: the underscore is escaped so that it cannot start italics.
+    expect(answer.description).toContain('The DISCORD\\_TOKEN of the bot is [redacted] and nobody may see it.');
     expect(answer.title).toContain('is it [redacted]?');
     expect(sent(bot.emulator)).not.toContain(TEST_TOKEN);
   });
