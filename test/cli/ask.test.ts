@@ -74,7 +74,8 @@ describe('npm run ask', () => {
       expect(stderr).toContain('Usage: npm run ask');
       expect(stdout).toBe('');
     }
-  });
+    // Five processes, one after the other: the default 5 s is too close on a loaded machine.
+  }, 30_000);
 
   it('takes --corpus and --index over the environment', async () => {
     const corpus = path.join(work, 'other-corpus');
