@@ -1,8 +1,6 @@
 import { loadConfig } from '../config/config.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
-import { buildIndex, type BuildReport } from '../core/index/build.js';
-import { loadIndex, type CorpusIndex } from '../core/index/corpus-index.js';
-import { isVerbatimError } from '../core/errors.js';
+import { buildIndex, loadPreviousIndex, type BuildReport } from '../core/index/build.js';
 import { EXIT, parseFlags, progressLine, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run index [-- --corpus DIR] [--index DIR]
@@ -28,14 +26,9 @@ export async function main(args: string[]): Promise<number> {
     const embeddings = await createEmbeddings(config.embeddings, () =>
       process.stderr.write('First run: converting the GloVe word vectors to a compact cache (once, about 10 s)…\n'),
     );
-    let previous: CorpusIndex | undefined;
-    try {
-      previous = await loadIndex(config.indexDir, embeddings);
-    } catch (error) {
-      if (!isVerbatimError(error)) throw error;
-    }
+    const previous = await loadPreviousIndex(config.indexDir, embeddings);
     const progress = progressLine('Indexing');
-    const { report } = await buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, ...(previous ? { previous } : {}), onProgress: progress.update });
+    const { report } = await buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, ...(previous ? { previous, consumePrevious: true } : {}), onProgress: progress.update });
     progress.done();
     process.stdout.write(`${formatBuildReport(report)}\n`);
     return EXIT.ok;

@@ -111,3 +111,49 @@ export class ReindexInProgressError extends VerbatimError {
 export function isVerbatimError(error: unknown): error is VerbatimError {
   return error instanceof VerbatimError;
 }
+
+/** The named core errors, by `name`, so that one raised in a worker thread can be raised again here. */
+const CORE_ERRORS: Record<string, { prototype: VerbatimError }> = {
+  VerbatimError,
+  InvalidQuestionError,
+  IndexNotFoundError,
+  IndexMismatchError,
+  IndexCorruptError,
+  ForeignIndexFolderError,
+  CorpusError,
+  EmbeddingsError,
+  ReindexInProgressError,
+};
+
+/** An error as it crosses a thread boundary: structured cloning keeps neither its class nor its fields. */
+export interface TransportedError {
+  name: string;
+  message: string;
+  stack?: string;
+  /** Its own fields (`indexDir`, `reason`, `forMembers`…). */
+  fields: Record<string, unknown>;
+}
+
+/** Flattens an error for `postMessage`; {@link reviveError} makes it whole again on the other side. */
+export function transportError(error: unknown): TransportedError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error), fields: {} };
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(error)) {
+    if (key !== 'cause' && (value === null || ['string', 'number', 'boolean'].includes(typeof value))) fields[key] = value;
+  }
+  return { name: error.name, message: error.message, ...(error.stack !== undefined ? { stack: error.stack } : {}), fields };
+}
+
+/**
+ * The error {@link transportError} flattened, as an instance of the same core error class (so
+ * `instanceof CorpusError` and the adapters' wording work as if it had been thrown here); any
+ * other error comes back as a plain `Error` with its name and message, i.e. as unexpected.
+ */
+export function reviveError(transported: TransportedError): Error {
+  const errorClass = CORE_ERRORS[transported.name];
+  // Not constructed: the constructors take different arguments and would rewrite the message.
+  const error: Error = errorClass ? Object.create(errorClass.prototype) : new Error();
+  Object.assign(error, transported.fields, { name: transported.name, message: transported.message });
+  if (transported.stack !== undefined) error.stack = transported.stack;
+  return error;
+}

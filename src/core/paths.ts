@@ -1,5 +1,6 @@
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * Whether `candidate` is `folder` itself or lies somewhere inside it. Both are made absolute
@@ -26,4 +27,18 @@ export function resolveLinksSync(target: string): string {
       missing.push(path.basename(existing));
     }
   }
+}
+
+/**
+ * The URL of the compiled JavaScript for a module of this project, for code that must be
+ * loaded by plain Node (a worker thread's script, a module the worker imports). Compiled code
+ * (dist/…/x.js) maps to itself; a TypeScript source (…/x.ts, as tests run it) maps to its tsc
+ * output under dist/, which `npm test` builds first.
+ */
+export function compiledModuleUrl(moduleUrl: string | URL): string {
+  const file = fileURLToPath(moduleUrl);
+  if (!file.endsWith('.ts')) return pathToFileURL(file).href;
+  let root = path.dirname(file);
+  while (!existsSync(path.join(root, 'package.json')) && path.dirname(root) !== root) root = path.dirname(root);
+  return pathToFileURL(path.join(root, 'dist', path.relative(root, file)).replace(/\.ts$/, '.js')).href;
 }

@@ -5,6 +5,7 @@ import { buildIndex, type BuildProgress, type BuildReport } from './index/build.
 import { loadIndex, type CorpusIndex } from './index/corpus-index.js';
 import type { DescribedEmbeddings } from './index/embeddings/provider.js';
 import type { IndexManifest } from './index/manifest.js';
+import { buildIndexInWorker } from './index/worker-build.js';
 
 export interface VerbatimOptions {
   corpusDir: string;
@@ -91,12 +92,26 @@ export class Verbatim {
    * Answers keep coming from the old index until the new one is saved; a failed build
    * leaves the old one in place.
    *
+   * With embeddings that carry a {@link DescribedEmbeddings.recipe} (all the configured ones),
+   * the build runs in a worker thread, from the index saved on disk: this thread only loads the
+   * finished index and swaps it in, so answers are not held up by a large corpus or file.
+   *
    * @throws {@link ReindexInProgressError} when one is already running
+   * @throws the named core errors of {@link buildIndex} when the build fails
    */
   async reindex(onProgress?: (progress: BuildProgress) => void): Promise<BuildReport> {
     if (this.reindexing) throw new ReindexInProgressError();
     const run = async () => {
-      const { index, report } = await buildIndex({ ...this.options, previous: this.index, ...(onProgress ? { onProgress } : {}) });
+      const { embeddings, corpusDir, indexDir, maxFileBytes } = this.options;
+      let index: CorpusIndex;
+      let report: BuildReport;
+      if (embeddings.recipe) {
+        report = await buildIndexInWorker({ corpusDir, indexDir, recipe: embeddings.recipe, ...(maxFileBytes !== undefined ? { maxFileBytes } : {}), ...(onProgress ? { onProgress } : {}) });
+        index = await loadIndex(indexDir, embeddings);
+        await index.prepare();
+      } else {
+        ({ index, report } = await buildIndex({ ...this.options, previous: this.index, ...(onProgress ? { onProgress } : {}) }));
+      }
       this.answerer = this.answererFor(index);
       return report;
     };

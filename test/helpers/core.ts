@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GloveEmbeddings } from '../../src/core/index/embeddings/glove.js';
 import { DescribedEmbeddings, type EmbeddingsInfo } from '../../src/core/index/embeddings/provider.js';
+import { compiledModuleUrl } from '../../src/core/paths.js';
 
 /**
  * The repository root: the nearest directory above this file holding package.json, so the
@@ -102,6 +103,8 @@ export class HashEmbeddings extends DescribedEmbeddings {
   ) {
     super({});
     this.info = { provider: 'test', model, dimensions };
+    // A build worker makes its own copy (whose `embedded` list this one does not see).
+    this.recipe = { module: compiledModuleUrl(import.meta.url), exportName: 'createHashEmbeddings', args: [dimensions, model] };
   }
 
   override async embedDocuments(documents: string[]): Promise<number[][]> {
@@ -112,6 +115,11 @@ export class HashEmbeddings extends DescribedEmbeddings {
   override async embedQuery(document: string): Promise<number[]> {
     return hashedVector(document, this.dimensions);
   }
+}
+
+/** {@link HashEmbeddings} made from plain arguments: the recipe a build worker follows. */
+export function createHashEmbeddings(dimensions?: number, model?: string): HashEmbeddings {
+  return new HashEmbeddings(dimensions, model);
 }
 
 /** Embeddings whose documents cannot be embedded: the endpoint is "down". */

@@ -10,7 +10,7 @@ export class ArticleFormatError extends Error {
 
 const DATE_MARKER = /^\s*date (\d{4}-\d{2}-\d{2})\s+/;
 const FRONT_MATTER = /^---\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/;
-const MARKDOWN_HEADING = /^(#{1,6})[ \t]+(.*?)[ \t#]*$/;
+const MARKDOWN_HEADING = /^#{1,6}[ \t]+/;
 const TITLE_LENGTH = 90;
 
 interface Metadata {
@@ -58,12 +58,22 @@ function readFrontMatter(yaml: string): Metadata {
 }
 
 /**
+ * A Markdown heading's text without its optional closing `#`s. A loop, not a regular
+ * expression: `(.*?)[ \t#]*$` backtracks quadratically on a long line of `#`s and spaces.
+ */
+function withoutClosingHashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === '#' || text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+  return text.slice(0, end);
+}
+
+/**
  * A line that stands alone as a heading: a Markdown `#` line, or a short line between
  * blank lines (or at the start) with no final punctuation, like "Trump Struggles to Influence Outcome".
  */
 function headingOf(line: string, standsAlone: boolean): string | undefined {
   const markdown = MARKDOWN_HEADING.exec(line);
-  if (markdown) return markdown[2]!.trim() || undefined;
+  if (markdown) return withoutClosingHashes(line.slice(markdown[0].length)).trim() || undefined;
   const text = line.trim();
   if (!standsAlone || text.length === 0 || text.length > 100) return undefined;
   if (/[.!?:;,"”’)\]…-]$/u.test(text) || /^[(\[\-*•>|]/u.test(text)) return undefined;
@@ -104,7 +114,8 @@ function titleOf(body: string, headings: Section[], metadata: Metadata): string 
   const firstLineEnd = body.indexOf('\n', firstText);
   // A heading is the title only when the article opens with it; later ones name sections.
   if (leading !== undefined && (firstLineEnd === -1 || leading.start < firstLineEnd)) return leading.title;
-  const first = splitSentences(body)[0];
+  // Lines end sentences: the first sentence is in the first line with text (never split the whole body for it).
+  const first = splitSentences(body, firstText, (firstLineEnd === -1 ? body.length : firstLineEnd) - firstText)[0];
   return first ? shorten(body.slice(first.start, first.end), TITLE_LENGTH) : 'Untitled';
 }
 

@@ -2,8 +2,9 @@ import os from 'node:os';
 import { Document } from '@langchain/core/documents';
 import type { SkippedFile } from '../corpus/document.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loader.js';
-import { CorpusError, EmbeddingsError } from '../errors.js';
-import { assertIndexFolderReplaceable, CorpusIndex, saveIndex } from './corpus-index.js';
+import { CorpusError, EmbeddingsError, isVerbatimError } from '../errors.js';
+import { yieldToEventLoop } from '../event-loop.js';
+import { assertIndexFolderReplaceable, CorpusIndex, loadIndex, saveIndex } from './corpus-index.js';
 import type { DescribedEmbeddings } from './embeddings/provider.js';
 import { DEFAULT_HNSW, HnswVectorStore, type HnswParameters } from './hnsw-store.js';
 import { LexicalIndex } from './lexical.js';
@@ -40,6 +41,12 @@ export interface BuildOptions extends LoadCorpusOptions {
   embeddings: DescribedEmbeddings;
   /** The index being replaced: vectors of documents whose hash is unchanged are reused. */
   previous?: CorpusIndex;
+  /**
+   * Whether the build may update `previous`'s graph and lexical index in place, because nothing
+   * will use `previous` again (a worker that loaded it only for this build). By default they
+   * are copied first, since the previous index usually keeps serving during the build.
+   */
+  consumePrevious?: boolean;
   onProgress?: (progress: BuildProgress) => void;
   chunking?: ChunkingOptions;
   hnsw?: HnswParameters;
@@ -47,12 +54,20 @@ export interface BuildOptions extends LoadCorpusOptions {
   save?: boolean;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Vectors as rows of `dimensions` floats, packed: a JavaScript array per vector costs about four times the memory. */
+interface PackedVectors {
+  rows: Float32Array;
+  dimensions: number;
+}
 
 interface EmbeddedDocument {
-  chunkVectors: number[][];
-  sentenceVectors: number[][];
+  chunkVectors: PackedVectors;
+  /** Unit length, as the index stores them. */
+  sentenceVectors: PackedVectors;
 }
+
+/** Texts embedded per call: bounds the memory of vectors not yet packed, and lets a bot run between calls. */
+const EMBEDDING_BATCH = 512;
 
 /**
  * For each document, where it sits unchanged (same source, same bytes, same chunking) in the
@@ -67,34 +82,76 @@ function previousPositions(previous: CorpusIndex | undefined, segmented: Segment
   });
 }
 
+function sentenceCount(segmented: SegmentedDocument[]): number {
+  return segmented.reduce((sum, doc) => sum + doc.sentences.length, 0);
+}
+
 /** Past this share of deleted labels, an update rebuilds the graph instead: dead nodes slow every search. */
 const MAX_DELETED_SHARE = 0.25;
 
-function langchainDocuments(segmented: SegmentedDocument, texts: string[]): Document[] {
+function langchainDocuments(segmented: SegmentedDocument, texts: string[], from: number): Document[] {
   const { document } = segmented;
-  return segmented.chunks.map(
-    (chunk, position) =>
-      new Document({
-        pageContent: texts[position]!,
-        metadata: { source: document.source, title: document.title, date: document.date, section: chunk.section, start: chunk.start, end: chunk.end },
-      }),
-  );
+  return texts.map((text, offset) => {
+    const chunk = segmented.chunks[from + offset]!;
+    return new Document({
+      pageContent: text,
+      metadata: { source: document.source, title: document.title, date: document.date, section: chunk.section, start: chunk.start, end: chunk.end },
+    });
+  });
+}
+
+/**
+ * Embeds `count` texts, made on demand batch by batch (never all held at once), into packed
+ * rows; unit length when `unit`.
+ *
+ * @throws {@link EmbeddingsError} for empty vectors or vectors of different sizes
+ */
+async function embedPacked(embeddings: DescribedEmbeddings, count: number, textAt: (row: number) => string, unit: boolean): Promise<PackedVectors> {
+  let packed: PackedVectors = { rows: new Float32Array(0), dimensions: 0 };
+  for (let start = 0; start < count; start += EMBEDDING_BATCH) {
+    const texts = Array.from({ length: Math.min(EMBEDDING_BATCH, count - start) }, (_, offset) => textAt(start + offset));
+    const vectors = await embeddings.embedDocuments(texts);
+    if (start === 0) packed = { rows: new Float32Array(count * (vectors[0]?.length ?? 0)), dimensions: vectors[0]?.length ?? 0 };
+    const { rows, dimensions } = packed;
+    if (dimensions === 0 || vectors.length !== texts.length || vectors.some((vector) => vector.length !== dimensions)) {
+      throw new EmbeddingsError('The embeddings provider returned empty vectors or vectors of another size.');
+    }
+    vectors.forEach((vector, offset) => {
+      let norm = 1;
+      if (unit) {
+        norm = 0;
+        for (const value of vector) norm += value * value;
+        norm = Math.sqrt(norm) || 1;
+      }
+      const base = (start + offset) * dimensions;
+      for (let d = 0; d < dimensions; d++) rows[base + d] = vector[d]! / norm;
+    });
+    await yieldToEventLoop();
+  }
+  return packed;
 }
 
 async function embedDocument(segmented: SegmentedDocument, embeddings: DescribedEmbeddings): Promise<EmbeddedDocument> {
   const { body } = segmented.document;
-  const chunkVectors = await embeddings.embedDocuments(segmented.chunks.map((chunk) => chunkSearchText(segmented, chunk)));
-  const sentenceVectors = await embeddings.embedDocuments(segmented.sentences.map((sentence) => body.slice(sentence.start, sentence.end)));
-  return { chunkVectors, sentenceVectors };
+  const { chunks, sentences } = segmented;
+  return {
+    chunkVectors: await embedPacked(embeddings, chunks.length, (row) => chunkSearchText(segmented, chunks[row]!), false),
+    sentenceVectors: await embedPacked(embeddings, sentences.length, (row) => body.slice(sentences[row]!.start, sentences[row]!.end), true),
+  };
 }
 
-function unitFloat32(vectors: number[][], dimensions: number): Float32Array {
-  const packed = new Float32Array(vectors.length * dimensions);
-  vectors.forEach((vector, row) => {
-    const norm = Math.hypot(...vector) || 1;
-    for (let d = 0; d < dimensions; d++) packed[row * dimensions + d] = vector[d]! / norm;
-  });
-  return packed;
+/**
+ * The index saved in `indexDir`, to update incrementally, or `undefined` when there is none
+ * usable (missing, built with other embeddings, damaged): the build then starts from scratch,
+ * and is the one to report a folder it may not replace.
+ */
+export async function loadPreviousIndex(indexDir: string, embeddings: DescribedEmbeddings): Promise<CorpusIndex | undefined> {
+  try {
+    return await loadIndex(indexDir, embeddings);
+  } catch (error) {
+    if (!isVerbatimError(error)) throw error;
+    return undefined;
+  }
 }
 
 /**
@@ -141,16 +198,22 @@ export async function buildIndex(options: BuildOptions): Promise<{ index: Corpus
   }
   const reusedDocuments = reused.filter((position) => position !== -1).length;
 
-  const dimensions = previous && reusedDocuments > 0 ? previous.dimensions : (fresh.find((doc) => doc && doc.chunkVectors.length > 0)?.chunkVectors[0]?.length ?? 0);
-  if (dimensions === 0 || fresh.some((doc) => doc?.chunkVectors.some((vector) => vector.length !== dimensions))) {
+  const dimensions = previous && reusedDocuments > 0 ? previous.dimensions : (fresh.find((doc) => doc && doc.chunkVectors.dimensions > 0)?.chunkVectors.dimensions ?? 0);
+  const sized = (packed: PackedVectors) => packed.rows.length === 0 || packed.dimensions === dimensions;
+  if (dimensions === 0 || fresh.some((doc) => doc && !(sized(doc.chunkVectors) && sized(doc.sentenceVectors)))) {
     throw new EmbeddingsError('The embeddings provider returned empty vectors or vectors of another size.');
   }
   onProgress?.({ ...progress, phase: 'indexing' });
-  const sentenceVectors = unitFloat32(
-    segmented.flatMap((doc, i) => fresh[i]?.sentenceVectors ?? doc.sentences.map((_, sentence) => Array.from(previous!.sentenceVector({ doc: reused[i]!, sentence })))),
-    dimensions,
-  );
-  const searchTexts = segmented.map((doc) => doc.chunks.map((chunk) => chunkSearchText(doc, chunk)));
+  const sentenceVectors = new Float32Array(sentenceCount(segmented) * dimensions);
+  let sentenceRow = 0;
+  for (const [i, doc] of segmented.entries()) {
+    const count = doc.sentences.length;
+    // A reused document's sentence vectors are consecutive rows of the previous index's.
+    const previousRow = fresh[i] ? 0 : previous!.sentenceId({ doc: reused[i]!, sentence: 0 });
+    const rows = fresh[i]?.sentenceVectors.rows ?? previous!.sentenceVectors.subarray(previousRow * dimensions, (previousRow + count) * dimensions);
+    sentenceVectors.set(rows, sentenceRow * dimensions);
+    sentenceRow += count;
+  }
 
   // Update a copy of the previous graph and lexical index in place when few chunks changed
   // (a one-file reindex of a large corpus); rebuild both otherwise.
@@ -166,8 +229,8 @@ export async function buildIndex(options: BuildOptions): Promise<{ index: Corpus
   let store: HnswVectorStore;
   let lexical: LexicalIndex;
   if (incremental) {
-    store = await previous.store.clone(os.tmpdir());
-    lexical = previous.lexical.clone();
+    store = options.consumePrevious ? previous.store : await previous.store.clone(os.tmpdir());
+    lexical = options.consumePrevious ? previous.lexical : previous.lexical.clone();
     store.deleteLabels(staleLabels);
     lexical.remove(stale.flatMap((doc) => previous.documents[doc]!.chunks.map((chunk, c) => ({ label: previous.chunkLabels[doc]![c]!, text: chunkSearchText(previous.documents[doc]!, chunk) }))));
   } else {
@@ -181,13 +244,21 @@ export async function buildIndex(options: BuildOptions): Promise<{ index: Corpus
       chunkLabels.push(previous.chunkLabels[position]!);
       continue;
     }
-    const vectors = fresh[i]?.chunkVectors ?? previous!.chunkLabels[position]!.map((label) => previous!.store.vectorAt(label));
-    const first = store.labelCount;
-    await store.addVectors(vectors, langchainDocuments(doc, searchTexts[i]!));
-    const labels = doc.chunks.map((_, c) => first + c);
-    lexical.add(labels.map((label, c) => ({ label, text: searchTexts[i]![c]! })));
+    const packed = fresh[i]?.chunkVectors;
+    const vectorAt = (c: number) => (packed ? Array.from(packed.rows.subarray(c * dimensions, (c + 1) * dimensions)) : previous!.store.vectorAt(previous!.chunkLabels[position]![c]!));
+    const labels: number[] = [];
+    // In batches, so that a document of many chunks never holds all their texts and vectors at once.
+    for (let from = 0; from < doc.chunks.length; from += EMBEDDING_BATCH) {
+      const to = Math.min(from + EMBEDDING_BATCH, doc.chunks.length);
+      const texts = doc.chunks.slice(from, to).map((chunk) => chunkSearchText(doc, chunk));
+      const first = store.labelCount;
+      await store.addVectors(texts.map((_, offset) => vectorAt(from + offset)), langchainDocuments(doc, texts, from));
+      const batchLabels = texts.map((_, offset) => first + offset);
+      lexical.add(batchLabels.map((label, offset) => ({ label, text: texts[offset]! })));
+      labels.push(...batchLabels);
+      await yieldToEventLoop();
+    }
     chunkLabels.push(labels);
-    await yieldToEventLoop();
   }
 
   const previousSources = new Map((previous?.documents ?? []).map((doc) => [doc.document.source, doc.document.hash]));
@@ -195,7 +266,7 @@ export async function buildIndex(options: BuildOptions): Promise<{ index: Corpus
   const report: BuildReport = {
     documents: segmented.length,
     chunks: store.size,
-    sentences: segmented.reduce((sum, doc) => sum + doc.sentences.length, 0),
+    sentences: sentenceCount(segmented),
     added: segmented.filter((doc) => !previousSources.has(doc.document.source)).map((doc) => doc.document.source),
     changed: segmented.filter((doc) => previousSources.has(doc.document.source) && previousSources.get(doc.document.source) !== doc.document.hash).map((doc) => doc.document.source),
     removed: [...previousSources.keys()].filter((source) => !currentSources.has(source)),

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { yieldToEventLoop } from '../event-loop.js';
 import { ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
 import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provider.js';
 import { HNSW_FILES, HnswVectorStore } from './hnsw-store.js';
@@ -96,6 +98,15 @@ export class CorpusIndex {
     return (this.sentenceLexicon ??= new SentenceLexicon(this.documents));
   }
 
+  /**
+   * Makes now, in slices that leave the event loop free, what the first question would
+   * otherwise make in one block (the {@link lexicon}): call it before a serving bot swaps
+   * this index in.
+   */
+  async prepare(): Promise<void> {
+    this.sentenceLexicon ??= await SentenceLexicon.build(this.documents);
+  }
+
   /** The sentence's number across the whole index, as {@link SentenceLexicon} counts them. */
   sentenceId(ref: SentenceRef): number {
     return this.sentenceBase[ref.doc]! + ref.sentence;
@@ -110,6 +121,13 @@ export class CorpusIndex {
 
 function sha256(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The SHA-256 of a file, read in pieces: the sentence vectors of a large corpus are hundreds of MB. */
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const piece of createReadStream(file)) hash.update(piece as Buffer);
+  return hash.digest('hex');
 }
 
 /** What an index directory holds, as far as reading or replacing it is concerned. */
@@ -207,7 +225,7 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     await writeFile(path.join(temporary, FILES.lexical), index.lexical.toJSON());
     const files: Record<string, string> = {};
     for (const name of [FILES.graph, FILES.docstore, FILES.sentenceVectors, FILES.corpus, FILES.lexical]) {
-      files[name] = sha256(await readFile(path.join(temporary, name)));
+      files[name] = await sha256OfFile(path.join(temporary, name));
     }
     index.manifest.files = files;
     await writeFile(path.join(temporary, FILES.manifest), JSON.stringify(index.manifest, null, 2));
@@ -260,13 +278,21 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     }
     if (sha256(bytes) !== hash) throw new IndexCorruptError(indexDir, `${name} is truncated or altered`);
     contents.set(name, bytes);
+    // A bot loads a new index while it serves: one file at a time, letting interactions run between.
+    await yieldToEventLoop();
   }
   try {
     const { documents, chunkLabels } = JSON.parse(contents.get(FILES.corpus)!.toString('utf8')) as { documents: SegmentedDocument[]; chunkLabels: number[][] };
     const vectorBytes = contents.get(FILES.sentenceVectors)!;
     const sentenceVectors = new Float32Array(vectorBytes.buffer.slice(vectorBytes.byteOffset, vectorBytes.byteOffset + vectorBytes.byteLength));
-    const lexical = LexicalIndex.fromJSON(contents.get(FILES.lexical)!.toString('utf8'));
+    contents.delete(FILES.corpus);
+    contents.delete(FILES.sentenceVectors);
+    await yieldToEventLoop();
+    const lexical = await LexicalIndex.fromJSONAsync(contents.get(FILES.lexical)!.toString('utf8'));
+    contents.delete(FILES.lexical);
+    await yieldToEventLoop();
     const store = await HnswVectorStore.load(indexDir, embeddings);
+    await yieldToEventLoop();
     const consistent =
       Array.isArray(documents) &&
       Array.isArray(chunkLabels) &&

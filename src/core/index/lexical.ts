@@ -81,6 +81,16 @@ export class LexicalIndex {
     return new LexicalIndex(search, new Map(saved.documentFrequency), saved.size);
   }
 
+  /**
+   * Like {@link fromJSON}, rebuilding the search index in slices that leave the event loop
+   * free: a bot loads a new index while it serves, and this is the longest part of a load.
+   */
+  static async fromJSONAsync(json: string): Promise<LexicalIndex> {
+    const saved = JSON.parse(json) as SavedLexicalIndex;
+    const search = await MiniSearch.loadJSAsync<{ id: number; text: string }>(saved.search as never, MINISEARCH_OPTIONS);
+    return new LexicalIndex(search, new Map(saved.documentFrequency), saved.size);
+  }
+
   toJSON(): string {
     const saved: SavedLexicalIndex = { search: this.search.toJSON(), documentFrequency: [...this.documentFrequency], size: this.size };
     return JSON.stringify(saved);

@@ -1,5 +1,9 @@
 import { normalizeWord, termOf, tokenize } from '../text/tokens.js';
+import { yieldToEventLoop } from '../event-loop.js';
 import type { SegmentedDocument } from './segment.js';
+
+/** Sentences added between two yields of {@link SentenceLexicon.build}: a few milliseconds of work. */
+const SENTENCES_PER_SLICE = 2_000;
 
 /** A content word as written (lower case, no dots) and its lexical term ({@link termOf}). */
 export interface LexiconWord {
@@ -47,14 +51,32 @@ export class SentenceLexicon {
   private readonly capitals = new Map<string, [number, number]>();
 
   constructor(documents: SegmentedDocument[]) {
-    documents.forEach(({ document, sentences }, doc) => {
+    for (const _ of this.fill(documents));
+  }
+
+  /**
+   * The same lexicon, made in slices with the event loop free between them: a bot makes it for
+   * a new index while it serves (a large corpus takes a second or more).
+   */
+  static async build(documents: SegmentedDocument[]): Promise<SentenceLexicon> {
+    const lexicon = new SentenceLexicon([]);
+    let done = 0;
+    for (const _ of lexicon.fill(documents)) {
+      if (++done % SENTENCES_PER_SLICE === 0) await yieldToEventLoop();
+    }
+    return lexicon;
+  }
+
+  /** Adds the documents' words; yields after each sentence, so that callers can pause. */
+  private *fill(documents: SegmentedDocument[]): Generator<void> {
+    for (const [doc, { document, sentences }] of documents.entries()) {
       const metadata = contentWords([document.title, document.author ?? '', document.publisher ?? ''].join('\n'));
       this.documentWords.push(metadata);
       for (const { word, term } of metadata) {
         this.metadataTerms.add(term);
         this.wordCounts.set(word, (this.wordCounts.get(word) ?? 0) + 1);
       }
-      sentences.forEach((span, sentence) => {
+      for (const [sentence, span] of sentences.entries()) {
         const id = this.words.length;
         const text = document.body.slice(span.start, span.end);
         const words = contentWords(text);
@@ -67,8 +89,9 @@ export class SentenceLexicon {
           if (!list) this.postings.set(term, [id]);
           else if (list[list.length - 1] !== id) list.push(id);
         }
-      });
-    });
+        yield;
+      }
+    }
   }
 
   private countCapitals(text: string): void {

@@ -14,13 +14,19 @@ const ABBREVIATIONS = new Set([
 
 const CLOSERS = new Set(['"', "'", '”', '’', ')', ']', '»']);
 
+/** No abbreviation or dotted acronym is longer: looking further back would make a long run of letters and dots quadratic. */
+const MAX_ABBREVIATION_LENGTH = 24;
+
 /**
  * Whether the period at `dot` ends an abbreviation rather than a sentence:
  * a known abbreviation ("Mr."), a dotted acronym ("U.S.", "e.g."), or a lone initial ("J.").
  */
 function isAbbreviation(text: string, dot: number): boolean {
   let wordStart = dot;
-  while (wordStart > 0 && /[\p{L}.]/u.test(text[wordStart - 1]!)) wordStart--;
+  while (wordStart > 0 && /[\p{L}.]/u.test(text[wordStart - 1]!)) {
+    if (dot - wordStart >= MAX_ABBREVIATION_LENGTH) return false;
+    wordStart--;
+  }
   const word = text.slice(wordStart, dot);
   if (word.length === 0) return false;
   if (word.includes('.')) return true; // "U.S", "e.g" before the final dot
@@ -46,11 +52,19 @@ function splitLine(line: string, base: number, spans: Span[]): void {
     let end = i + 1;
     while (end < line.length && (line[end] === '.' || line[end] === '!' || line[end] === '?')) end++;
     while (end < line.length && CLOSERS.has(line[end]!)) end++;
-    if (end >= line.length || !/\s/.test(line[end]!)) continue;
+    // Every later mark of this run ("?!", "...") would reach the same `end` and the same verdict
+    // below: skip them, or a long run of marks costs quadratic time.
+    const runEnd = end - 1;
+    if (end >= line.length || !/\s/.test(line[end]!)) {
+      i = runEnd;
+      continue;
+    }
     let next = end;
     while (next < line.length && /\s/.test(line[next]!)) next++;
-    if (next >= line.length) continue;
-    if (!/[\p{Lu}\p{N}"“‘'(\[]/u.test(line[next]!)) continue;
+    if (next >= line.length || !/[\p{Lu}\p{N}"“‘'(\[]/u.test(line[next]!)) {
+      i = runEnd;
+      continue;
+    }
     if (ch === '.' && end === i + 1 && isAbbreviation(line, i)) continue;
     pushSpan(start, end);
     start = end;

@@ -1,3 +1,4 @@
+import { compiledModuleUrl } from '../../paths.js';
 import { GloveEmbeddings } from './glove.js';
 import { OpenAICompatibleEmbeddings } from './openai.js';
 import type { DescribedEmbeddings } from './provider.js';
@@ -13,6 +14,8 @@ export type EmbeddingsOptions =
  * @param onConvert - called when the local vectors must first be converted (once per machine, seconds)
  */
 export async function createEmbeddings(options: EmbeddingsOptions, onConvert?: () => void): Promise<DescribedEmbeddings> {
-  if (options.provider === 'openai') return new OpenAICompatibleEmbeddings(options);
-  return GloveEmbeddings.load(options.cacheDir, onConvert);
+  const embeddings = options.provider === 'openai' ? new OpenAICompatibleEmbeddings(options) : await GloveEmbeddings.load(options.cacheDir, onConvert);
+  // The options are plain data: a build worker makes the same embeddings with this function.
+  embeddings.recipe = { module: compiledModuleUrl(import.meta.url), exportName: 'createEmbeddings', args: [options] };
+  return embeddings;
 }

@@ -14,6 +14,17 @@ export function describeEmbeddings(info: EmbeddingsInfo): string {
 }
 
 /**
+ * How to make the same embeddings again in another thread: import `module` (a file URL of
+ * compiled JavaScript), call its export `exportName` with `args` (plain, cloneable data).
+ * Index builds run in a worker thread only for embeddings that carry one.
+ */
+export interface EmbeddingsRecipe {
+  module: string;
+  exportName: string;
+  args: unknown[];
+}
+
+/**
  * A LangChain `Embeddings` that also says which model it is, so an index can record it
  * and refuse to be queried with vectors of another space.
  */
@@ -24,6 +35,11 @@ export abstract class DescribedEmbeddings extends Embeddings {
    * words to the articles' by meaning, not only by spelling.
    */
   readonly words?: WordSimilarity;
+  /**
+   * How a worker thread makes the same embeddings; without one, builds run on the caller's
+   * thread (embeddings that hold state a thread cannot copy, such as test doubles).
+   */
+  recipe?: EmbeddingsRecipe;
 
   constructor(params: EmbeddingsParams = {}) {
     super(params);

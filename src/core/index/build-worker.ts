@@ -1,0 +1,30 @@
+/**
+ * The worker thread of {@link buildIndexInWorker}: makes the caller's embeddings from their
+ * recipe, loads the index saved in the index folder as the previous one (so unchanged
+ * documents are not embedded again and the graph is updated, not rebuilt), builds, saves, and
+ * reports progress and the outcome by message. Not an entry point for anything else.
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { transportError } from '../errors.js';
+import { buildIndex, loadPreviousIndex } from './build.js';
+import type { DescribedEmbeddings } from './embeddings/provider.js';
+import type { WorkerBuildMessage, WorkerBuildRequest } from './worker-build.js';
+
+async function run(request: WorkerBuildRequest, post: (message: WorkerBuildMessage) => void): Promise<void> {
+  try {
+    const { recipe, ...build } = request;
+    const factory = (await import(recipe.module))[recipe.exportName] as (...args: unknown[]) => Promise<DescribedEmbeddings> | DescribedEmbeddings;
+    const embeddings = await factory(...recipe.args);
+    // Loaded for this build only: updated in place, no copy of the graph and lexical index needed.
+    const previous = await loadPreviousIndex(build.indexDir, embeddings);
+    const { report } = await buildIndex({ ...build, embeddings, ...(previous ? { previous, consumePrevious: true } : {}), onProgress: (progress) => post({ type: 'progress', progress }) });
+    post({ type: 'done', report });
+  } catch (error) {
+    post({ type: 'error', error: transportError(error) });
+  }
+}
+
+if (!isMainThread && parentPort) {
+  const port = parentPort;
+  await run(workerData as WorkerBuildRequest, (message) => port.postMessage(message));
+}
