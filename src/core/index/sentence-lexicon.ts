@@ -3,7 +3,7 @@ import { yieldToEventLoop } from '../event-loop.js';
 import type { SegmentedDocument } from './segment.js';
 
 /** Sentences added between two yields of {@link SentenceLexicon.build}: a few milliseconds of work. */
-const SENTENCES_PER_SLICE = 2_000;
+const SENTENCES_PER_SLICE = 500;
 
 /** A content word as written (lower case, no dots) and its lexical term ({@link termOf}). */
 export interface LexiconWord {
