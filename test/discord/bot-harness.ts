@@ -3,9 +3,25 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, spawnEntry } from '../helpers/entry.js';
-import { DiscordEmulator, type DiscordEmulatorOptions } from './emulator.js';
+import type { APIEmbed } from 'discord.js';
+import { DiscordEmulator, type DiscordEmulatorOptions, type RecordedRequest } from './emulator.js';
 
 export { ROOT, runEntry } from '../helpers/entry.js';
+
+/** The message a bot sent, as the tests read it. */
+export interface MessageBody {
+  content?: string;
+  embeds?: APIEmbed[];
+  components?: { components: { custom_id?: string; label?: string }[] }[];
+  allowed_mentions?: { parse: string[] };
+  flags?: number;
+}
+
+/** The message of a recorded request: an interaction callback carries it under `data`, an edit or follow-up as the body. */
+export function bodyOf(request: RecordedRequest): MessageBody {
+  const body = request.body as { data?: MessageBody } & MessageBody;
+  return request.route.endsWith('/callback') ? (body.data ?? {}) : body;
+}
 
 /** Shaped like a real bot token, so the config accepts it; the tests check it never reaches a log. */
 export const TEST_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.GAbCdE.test-secret-token-value-0123456789abcd';

@@ -1,28 +1,16 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MessageFlags, PermissionFlagsBits, type APIEmbed } from 'discord.js';
+import { MessageFlags, PermissionFlagsBits } from 'discord.js';
 import { parseQuestions } from '../../src/core/eval.js';
 import { percentile } from '../../src/bench/stats.js';
-import { ROOT, startBot, TEST_TOKEN, type RunningBot } from './bot-harness.js';
-import { snowflake, type RecordedRequest } from './emulator.js';
+import { bodyOf, type MessageBody, ROOT, startBot, TEST_TOKEN, type RunningBot } from './bot-harness.js';
+import { snowflake } from './emulator.js';
 
 const ARTICLE = path.join(ROOT, 'corpus/budapest-summit-cancelled.txt');
 const MODERATOR = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ManageGuild).toString();
 const MEMBER = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages).toString();
 
-interface MessageBody {
-  content?: string;
-  embeds?: APIEmbed[];
-  components?: { components: { custom_id?: string; label?: string }[] }[];
-  allowed_mentions?: { parse: string[] };
-  flags?: number;
-}
-
-function bodyOf(request: RecordedRequest): MessageBody {
-  const body = request.body as { data?: MessageBody } & MessageBody;
-  return request.route.endsWith('/callback') ? (body.data ?? {}) : body;
-}
 
 describe('the bot against the Discord API emulator', () => {
   let bot: RunningBot;

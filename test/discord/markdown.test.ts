@@ -1,11 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { APIEmbed } from 'discord.js';
 import { plainText } from '../../src/discord/format.js';
 import { rendersMarkdown } from '../helpers/markdown.js';
-import { startBot, type RunningBot } from './bot-harness.js';
-import type { RecordedRequest } from './emulator.js';
+import { bodyOf, startBot, type RunningBot } from './bot-harness.js';
 
 /** A token with `_`, which escaping turns into `\_`: the transport must still recognise it. */
 const UNDERSCORE_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.GAb_dE.test_secret_token_value_0123456789abcd';
@@ -27,15 +25,6 @@ harbour.close()
 The harbour key is ${UNDERSCORE_TOKEN} and nobody may see it.
 `;
 
-interface MessageBody {
-  content?: string;
-  embeds?: APIEmbed[];
-}
-
-function bodyOf(request: RecordedRequest): MessageBody {
-  const body = request.body as { data?: MessageBody } & MessageBody;
-  return request.route.endsWith('/callback') ? (body.data ?? {}) : body;
-}
 
 describe('an article full of Markdown (the bot, end to end)', () => {
   let bot: RunningBot;

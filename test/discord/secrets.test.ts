@@ -1,7 +1,7 @@
 import { symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Events, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type APIEmbed, type Client } from 'discord.js';
+import { Events, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type Client } from 'discord.js';
 import { parseConfig } from '../../src/config/config.js';
 import { VerbatimError } from '../../src/core/errors.js';
 import { Verbatim } from '../../src/core/service.js';
@@ -12,21 +12,12 @@ import { RateLimiter } from '../../src/discord/rate-limit.js';
 import { InteractionRouter } from '../../src/discord/router.js';
 import { CORPUS_DIR, loadGlove, makeTempDir, removeTempDirs } from '../helpers/core.js';
 import { embeddingsReply, inputOf, startEmbeddingsServer, type EmbeddingsServer } from '../helpers/embeddings-server.js';
-import { startBot, TEST_APPLICATION_ID, TEST_TOKEN, type RunningBot } from './bot-harness.js';
-import { DiscordEmulator, type RecordedRequest } from './emulator.js';
+import { bodyOf, type MessageBody, startBot, TEST_APPLICATION_ID, TEST_TOKEN, type RunningBot } from './bot-harness.js';
+import { DiscordEmulator } from './emulator.js';
 
 const MODERATOR = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ManageGuild).toString();
 const API_KEY = 'sk-proj-secret-api-key-0123456789';
 
-interface MessageBody {
-  content?: string;
-  embeds?: APIEmbed[];
-}
-
-function bodyOf(request: RecordedRequest): MessageBody {
-  const body = request.body as { data?: MessageBody } & MessageBody;
-  return request.route.endsWith('/callback') ? (body.data ?? {}) : body;
-}
 
 /** Everything the bot sent to Discord, as text. */
 function sent(emulator: DiscordEmulator): string {
