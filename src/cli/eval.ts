@@ -2,9 +2,8 @@ import path from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { DEFAULT_ANSWER } from '../core/answer/answerer.js';
 import { evaluate, type EvalOutcome, type EvalSummary } from '../core/eval.js';
-import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import { openSet, PUBLIC_SETS, type EvalSet, type OpenedSet } from './eval-sets.js';
-import { EXIT, parseFlags, runCommand, UsageError } from './run.js';
+import { EXIT, openEmbeddings, parseFlags, runCommand, UsageError } from './run.js';
 
 const USAGE = `Usage: npm run eval -- [--questions FILE [--corpus DIR]] [--verbose]
 
@@ -74,9 +73,7 @@ export async function main(args: string[]): Promise<number> {
       values.questions !== undefined
         ? [{ name: path.basename(values.questions, '.jsonl'), questions: values.questions, corpus: config.corpusDir }]
         : PUBLIC_SETS;
-    const embeddings = await createEmbeddings(config.embeddings, () =>
-      process.stderr.write('First run: converting the GloVe word vectors to a compact cache (once, about 10 s)…\n'),
-    );
+    const embeddings = await openEmbeddings(config);
     for (const set of sets) {
       const opened = await openSet(set, embeddings);
       try {

@@ -5,9 +5,8 @@ import { DEFAULT_ANSWER, type AnswerOptions } from '../core/answer/answerer.js';
 import { judgeConfidence, type ConfidenceThresholds } from '../core/answer/confidence.js';
 import type { ScoredSentence } from '../core/answer/evidence.js';
 import { hitAt } from '../core/eval.js';
-import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import { openSet, PUBLIC_SETS, type OpenedSet } from './eval-sets.js';
-import { EXIT, parseFlags, runCommand } from './run.js';
+import { EXIT, openEmbeddings, parseFlags, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run fit -- [--dry-run]
 
@@ -177,7 +176,7 @@ export async function main(args: string[]): Promise<number> {
   return runCommand(USAGE, async () => {
     const { values } = parseFlags(args, { 'dry-run': { type: 'boolean' } });
     const config = loadConfig('core', {});
-    const embeddings = await createEmbeddings(config.embeddings);
+    const embeddings = await openEmbeddings(config);
     const sets = await Promise.all(PUBLIC_SETS.map((set) => openSet(set, embeddings)));
     try {
       let options = DEFAULT_ANSWER;

@@ -1,7 +1,6 @@
 import { loadConfig } from '../config/config.js';
-import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import { buildIndex, loadPreviousIndex, type BuildReport } from '../core/index/build.js';
-import { EXIT, parseFlags, progressLine, runCommand } from './run.js';
+import { EXIT, openEmbeddings, parseFlags, progressLine, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run index [-- --corpus DIR] [--index DIR]
 
@@ -23,9 +22,7 @@ export async function main(args: string[]): Promise<number> {
   return runCommand(USAGE, async () => {
     const { values } = parseFlags(args, { corpus: { type: 'string' }, index: { type: 'string' } });
     const config = loadConfig('core', { CORPUS_DIR: values.corpus, INDEX_DIR: values.index });
-    const embeddings = await createEmbeddings(config.embeddings, () =>
-      process.stderr.write('First run: converting the GloVe word vectors to a compact cache (once, about 10 s)…\n'),
-    );
+    const embeddings = await openEmbeddings(config);
     const previous = await loadPreviousIndex(config.indexDir, embeddings);
     const progress = progressLine('Indexing');
     const { report } = await buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, ...(previous ? { previous, consumePrevious: true } : {}), onProgress: progress.update });

@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, type Config } from '../config/config.js';
 import { isVerbatimError } from '../core/errors.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
+import type { DescribedEmbeddings } from '../core/index/embeddings/provider.js';
 import type { BuildProgress } from '../core/index/build.js';
 import { Verbatim } from '../core/service.js';
 
@@ -50,14 +51,19 @@ export function progressLine(label: string): { update: (progress: BuildProgress)
   };
 }
 
+/** The configured embeddings for a CLI command, saying on stderr when the word vectors are converted first. */
+export function openEmbeddings(config: Config): Promise<DescribedEmbeddings> {
+  return createEmbeddings(config.embeddings, () =>
+    process.stderr.write('First run: converting the GloVe word vectors to a compact cache (once, about 10 s)…\n'),
+  );
+}
+
 /**
  * Opens the core for a CLI command from the configuration: embeddings (converting the
  * vectors on first use) and the index (building it when missing), reporting on stderr.
  */
 export async function openVerbatim(config: Config): Promise<Verbatim> {
-  const embeddings = await createEmbeddings(config.embeddings, () =>
-    process.stderr.write('First run: converting the GloVe word vectors to a compact cache (once, about 10 s)…\n'),
-  );
+  const embeddings = await openEmbeddings(config);
   const progress = progressLine('No index yet, building it');
   const verbatim = await Verbatim.open(
     { corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, answer: { maxQuotes: config.maxQuotes } },

@@ -192,8 +192,9 @@ export class EvidenceScorer {
 
 /**
  * The sentences worth scoring: those of the retrieved chunks (with their chunk's relative
- * score), and every sentence holding one of the question's rarest terms, so that the one
- * sentence naming a rare word is never lost among the chunks of a long corpus.
+ * score), every sentence holding one of the question's rarest terms, so that the one
+ * sentence naming a rare word is never lost among the chunks of a long corpus, and every
+ * sentence of the documents the question names by title, author or publisher.
  */
 export function candidateSentences(index: CorpusIndex, chunks: RetrievedChunk[], question: QuestionWord[], options: CandidateOptions): Map<number, { ref: SentenceRef; chunk: number }> {
   const candidates = new Map<number, { ref: SentenceRef; chunk: number }>();

@@ -44,12 +44,14 @@ export function documentsAskedAbout(index: CorpusIndex, words: AskedWord[]): Seg
   const keys = words.filter((word) => word.key);
   if (keys.length === 0) return index.documents;
   const { lexicon } = index;
-  const named = index.documents.filter((_, doc) =>
-    keys.every(
-      (key) =>
-        lexicon.documentWords[doc]!.some((word) => word.term === key.term) ||
-        lexicon.sentencesWith(key.term).some((id) => lexicon.refs[id]!.doc === doc),
-    ),
-  );
+  // The documents naming each key word, in their metadata or in a sentence: one pass over its postings.
+  const docsNaming = keys.map((key) => {
+    const docs = new Set(lexicon.sentencesWith(key.term).map((id) => lexicon.refs[id]!.doc));
+    lexicon.documentWords.forEach((words, doc) => {
+      if (words.some((word) => word.term === key.term)) docs.add(doc);
+    });
+    return docs;
+  });
+  const named = index.documents.filter((_, doc) => docsNaming.every((docs) => docs.has(doc)));
   return named.length > 0 ? named : index.documents;
 }
