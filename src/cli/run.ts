@@ -6,6 +6,7 @@ import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import type { DescribedEmbeddings } from '../core/index/embeddings/provider.js';
 import type { BuildProgress } from '../core/index/build.js';
 import { Verbatim } from '../core/service.js';
+import { VERSION } from '../core/version.js';
 
 /** Exit codes of every command. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -18,20 +19,25 @@ export class UsageError extends Error {
 /** `--help` / `-h` was given: the usage is printed and the command exits 0. */
 class HelpRequested extends Error {}
 
-const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+/** `--version` was given: the version is printed and the command exits 0. */
+class VersionRequested extends Error {}
+
+const COMMON_FLAGS = { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } } as const;
 
 /**
  * Parses flags strictly: an unknown flag, a missing value, or a positional argument where
- * the command takes none is a {@link UsageError}. Every command also takes `--help`.
+ * the command takes none is a {@link UsageError}. Every command also takes `--help` and `--version`.
  */
 export function parseFlags<const T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, { positionals = false } = {}) {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { ...options, ...HELP }, allowPositionals: true as const, strict: true as const });
+    parsed = parseArgs({ args, options: { ...options, ...COMMON_FLAGS }, allowPositionals: true as const, strict: true as const });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if ((parsed.values as { help?: boolean }).help) throw new HelpRequested();
+  const common = parsed.values as { help?: boolean; version?: boolean };
+  if (common.help) throw new HelpRequested();
+  if (common.version) throw new VersionRequested();
   if (!positionals && parsed.positionals.length > 0) throw new UsageError(`Unexpected argument: ${parsed.positionals[0]}`);
   return parsed;
 }
@@ -84,6 +90,10 @@ export async function runCommand(usage: string, body: () => Promise<number>): Pr
   } catch (error) {
     if (error instanceof HelpRequested) {
       process.stdout.write(`${usage}\n`);
+      return EXIT.ok;
+    }
+    if (error instanceof VersionRequested) {
+      process.stdout.write(`verbatim ${VERSION}\n`);
       return EXIT.ok;
     }
     if (error instanceof UsageError) {

@@ -27,6 +27,9 @@ export interface RateLimit {
   perSeconds: number;
 }
 
+/** `text`: one human-readable line per event; `json`: one JSON object per line, for log collectors. */
+export type LogFormat = 'text' | 'json';
+
 /** What the Discord side needs on top. The token is only ever read from here. */
 export interface DiscordConfig {
   token: string;
@@ -38,6 +41,9 @@ export interface DiscordConfig {
   apiBase: string;
   /** discord.js's client-side cap on REST requests per second (Discord's global limit is 50). */
   globalRequestsPerSecond: number;
+  logFormat: LogFormat;
+  /** Where `GET /healthz` is served; absent: no health endpoint. */
+  health?: { host: string; port: number };
 }
 
 /** Which parts of the configuration a command needs to be valid. */
@@ -123,6 +129,14 @@ class Reader {
       this.problems.push(`${name} must be an http(s) URL, got ${this.quote(value)}.`);
       return fallback;
     }
+  }
+
+  choice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+    const value = this.text(name);
+    if (value === undefined) return fallback;
+    if ((choices as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name} must be ${choices.map((choice) => `"${choice}"`).join(' or ')}, got ${this.quote(value)}.`);
+    return fallback;
   }
 
   rateLimit(name: string, fallback: RateLimit): RateLimit {
@@ -219,8 +233,13 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
       askRateLimit: read.rateLimit('ASK_RATE_LIMIT', { requests: 5, perSeconds: 60 }),
       apiBase: read.url('DISCORD_API_BASE', 'https://discord.com/api'),
       globalRequestsPerSecond: read.positiveInteger('DISCORD_GLOBAL_REQUESTS_PER_SECOND', 50, 100_000),
+      logFormat: read.choice('LOG_FORMAT', ['text', 'json'], 'text'),
     };
     if (guildId !== undefined) discord.guildId = guildId;
+    if (read.text('HEALTH_PORT') !== undefined) {
+      // Loopback unless the admin says otherwise: the report is for a local probe or a container's HEALTHCHECK.
+      discord.health = { port: read.positiveInteger('HEALTH_PORT', 8080, 65_535), host: read.text('HEALTH_HOST') ?? '127.0.0.1' };
+    }
     config.discord = discord;
   }
 

@@ -15,6 +15,17 @@ export interface VerbatimOptions {
   maxFileBytes?: number;
 }
 
+/** How the last reindex ended, for a health report. */
+export interface ReindexOutcome {
+  /** ISO time it ended. */
+  finishedAt: string;
+  ok: boolean;
+  seconds: number;
+  /** Documents in the new index; on failure, why it failed (the previous index keeps serving). */
+  documents?: number;
+  error?: string;
+}
+
 /** The text around a cited sentence, for "show passages". */
 export interface Passage {
   n: number;
@@ -34,6 +45,7 @@ export interface Passage {
 export class Verbatim {
   private answerer: Answerer;
   private reindexing: Promise<BuildReport> | undefined;
+  private lastOutcome: ReindexOutcome | undefined;
 
   private constructor(
     private readonly options: VerbatimOptions,
@@ -71,6 +83,11 @@ export class Verbatim {
 
   get manifest(): IndexManifest {
     return this.index.manifest;
+  }
+
+  /** How the last reindex of this process ended; `undefined` before the first. */
+  get lastReindex(): ReindexOutcome | undefined {
+    return this.lastOutcome;
   }
 
   /** Whether a reindex is running. */
@@ -115,9 +132,16 @@ export class Verbatim {
       this.answerer = this.answererFor(index);
       return report;
     };
+    const started = performance.now();
+    const seconds = () => Math.round(performance.now() - started) / 1000;
     this.reindexing = run();
     try {
-      return await this.reindexing;
+      const report = await this.reindexing;
+      this.lastOutcome = { finishedAt: new Date().toISOString(), ok: true, seconds: seconds(), documents: report.documents };
+      return report;
+    } catch (error) {
+      this.lastOutcome = { finishedAt: new Date().toISOString(), ok: false, seconds: seconds(), error: error instanceof Error ? error.message : String(error) };
+      throw error;
     } finally {
       this.reindexing = undefined;
     }

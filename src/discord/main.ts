@@ -1,13 +1,16 @@
-import { Events } from 'discord.js';
+import type { Server } from 'node:http';
+import { Events, MessageFlags, Status } from 'discord.js';
 import { buttons, commands } from '../../commands/index.js';
 import { ConfigError, configuredSecrets, loadConfig } from '../config/config.js';
 import { isVerbatimError } from '../core/errors.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import { Verbatim } from '../core/service.js';
 import { createClient, fatalGatewayProblem, loginProblem } from './client.js';
+import { startHealthServer } from './health.js';
 import { RecentAnswers } from './context.js';
 import { createLogger } from './logger.js';
 import { RateLimiter } from './rate-limit.js';
+import { NO_MENTIONS } from './replies.js';
 import { InteractionRouter } from './router.js';
 
 /** How the bot stops: its exit code, and for a failure the line to log (and the error behind it). */
@@ -17,10 +20,14 @@ interface Ending {
   error?: unknown;
 }
 
+/** The reply to an interaction that arrives while the index is still loading. */
+const STARTING_UP = "I'm starting up and still loading the articles. Ask again in a few seconds.";
+
 /**
- * `npm start`: validates the configuration, loads (or builds) the index, then logs in.
- * Keeps serving through failed commands, dropped gateways and unhandled rejections;
- * stops cleanly on SIGINT/SIGTERM.
+ * `npm start`: validates the configuration, logs in to Discord (so a bad token or application
+ * id is reported at once, before any index work), loads the index (building it when there is
+ * none), then answers. Keeps serving through failed commands, dropped gateways and unhandled
+ * rejections; stops cleanly on SIGINT/SIGTERM.
  */
 export async function main(): Promise<number> {
   let config;
@@ -33,48 +40,48 @@ export async function main(): Promise<number> {
   }
   const discord = config.discord!;
   const secrets = configuredSecrets(config);
-  const logger = createLogger(secrets);
-  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection (still serving)', reason));
-
-  let verbatim: Verbatim;
-  try {
-    const started = performance.now();
-    const embeddings = await createEmbeddings(config.embeddings, () => logger.info('converting the GloVe word vectors once (about 10 s)'));
-    verbatim = await Verbatim.open(
-      { corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, answer: { maxQuotes: config.maxQuotes } },
-      (progress) => progress.phase === 'embedding' && progress.documentsDone === 0 && logger.info(`no index yet: building it from ${config.corpusDir}`),
-    );
-    const { manifest } = verbatim;
-    logger.info(`index loaded in ${(performance.now() - started).toFixed(0)} ms: ${manifest.documents.length} documents, ${manifest.chunkCount} chunks (${manifest.embeddings.provider}:${manifest.embeddings.model})`);
-  } catch (error) {
-    if (isVerbatimError(error)) logger.error(`cannot start: ${error.message}`);
-    else logger.error('cannot start: loading the index failed unexpectedly', error);
-    return 1;
-  }
+  const logger = createLogger(secrets, { format: discord.logFormat });
+  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection (still serving)', reason, { event: 'unhandled-rejection' }));
+  const startedAt = new Date();
 
   const client = createClient(discord, secrets);
-  const router = new InteractionRouter(commands, buttons, {
-    verbatim,
-    config: discord,
-    logger,
-    askLimiter: new RateLimiter(discord.askRateLimit),
-    recentAnswers: new RecentAnswers(),
+  let verbatim: Verbatim | undefined;
+  let router: InteractionRouter | undefined;
+  let health: Server | undefined;
+  if (discord.health) {
+    try {
+      health = await startHealthServer(discord.health, () => ({
+        gatewayReady: client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready),
+        ...(verbatim ? { index: { builtAt: verbatim.manifest.builtAt, documents: verbatim.manifest.documents.length, chunks: verbatim.manifest.chunkCount } } : {}),
+        ...(verbatim?.lastReindex ? { lastReindex: verbatim.lastReindex } : {}),
+        startedAt,
+      }));
+      logger.info(`health report at http://${discord.health.host}:${discord.health.port}/healthz`, { event: 'health' });
+    } catch (error) {
+      logger.error(`cannot serve the health report on ${discord.health.host}:${discord.health.port} (HEALTH_HOST, HEALTH_PORT): ${(error as Error).message}`, undefined, { event: 'fatal' });
+      return 2;
+    }
+  }
+
+  client.on(Events.InteractionCreate, (interaction) => {
+    if (router) void router.route(interaction);
+    else if (interaction.isRepliable()) {
+      void interaction.reply({ content: STARTING_UP, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS }).catch((error: unknown) => logger.warn(`interaction ${interaction.id} during start-up: cannot answer (${String(error)})`));
+    }
   });
-  client.on(Events.InteractionCreate, (interaction) => void router.route(interaction));
-  client.on(Events.Error, (error) => logger.error('client error', error));
+  client.on(Events.Error, (error) => logger.error('client error', error, { event: 'client-error' }));
   let stopping = false;
   // discord.js reports its own close at shutdown as a reconnect too: not worth a warning.
   client.on(Events.ShardReconnecting, (shard) => {
-    if (!stopping) logger.warn(`gateway shard ${shard} disconnected; reconnecting`);
+    if (!stopping) logger.warn(`gateway shard ${shard} disconnected; reconnecting`, { event: 'gateway' });
   });
-  client.on(Events.ShardResume, (shard, replayed) => logger.info(`gateway shard ${shard} resumed (${replayed} events replayed)`));
-  client.once(Events.ClientReady, (ready) => logger.info(`ready as ${ready.user.tag}; serving ${commands.map((command) => `/${command.data.name}`).join(' ')}`));
+  client.on(Events.ShardResume, (shard, replayed) => logger.info(`gateway shard ${shard} resumed (${replayed} events replayed)`, { event: 'gateway' }));
 
   const stopped = new Promise<Ending>((resolve) => {
     const stop = (signal: string) => {
-      logger.info(`${signal}: shutting down`);
+      logger.info(`${signal}: shutting down`, { event: 'shutdown' });
       stopping = true;
-      void client.destroy().finally(() => resolve({ exitCode: 0 }));
+      resolve({ exitCode: 0 });
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
@@ -84,27 +91,67 @@ export async function main(): Promise<number> {
   // failed"; once running, nothing settles and the process idled out (exit 13) after a
   // "reconnecting" warning. Either way it is a setup problem, like a bad config: exit 2.
   let refusal: Ending | undefined;
-  const refused = new Promise<Ending>((resolve) =>
+  const refused = new Promise<Ending>((resolve) => {
     client.on(Events.ShardDisconnect, (event, shard) => {
       const problem = fatalGatewayProblem(event.code, client.options.intents);
       refusal ??= problem ? { exitCode: 2, problem } : { exitCode: 1, problem: `Discord closed gateway shard ${shard} (code ${event.code}) and discord.js will not reconnect. Start the bot again.` };
       resolve(refusal);
-    }),
-  );
+    });
+    // A token of another application than DISCORD_CLIENT_ID: commands deployed with the
+    // configured id would never reach this bot.
+    client.once(Events.ClientReady, (ready) => {
+      if (ready.application.id !== discord.clientId) {
+        resolve({ exitCode: 2, problem: `DISCORD_CLIENT_ID is ${discord.clientId}, but the token belongs to application ${ready.application.id}: set DISCORD_CLIENT_ID to ${ready.application.id} (or use that application's token).` });
+      }
+    });
+  });
   const loggedIn = client.login(discord.token).then(
-    () => stopped,
+    () => undefined,
     (error: unknown): Ending => {
       // A refusal during login also rejects login() with a bare "Authentication failed": the refusal says more.
       if (refusal) return refusal;
       const problem = loginProblem(error);
-      return problem ? { exitCode: 2, problem } : { exitCode: 1, problem: 'cannot log in to Discord (check DISCORD_TOKEN)', error };
+      return problem ? { exitCode: 2, problem } : { exitCode: 1, problem: `cannot log in to Discord: ${(error as Error).message ?? String(error)}. Check the network and DISCORD_API_BASE; the bot exits so that its supervisor can start it again.` };
     },
   );
-  const ending = await Promise.race([loggedIn, refused, stopped]);
-  if (ending.problem !== undefined) {
-    stopping = true;
-    logger.error(`cannot connect to Discord: ${ending.problem}`, ending.error);
-    await client.destroy();
-  }
+  const notLoggedIn = await Promise.race([loggedIn, refused, stopped]);
+  const ending = notLoggedIn ?? (await Promise.race([serve(), refused, stopped]));
+  stopping = true;
+  if (ending.problem !== undefined) logger.error(`cannot connect to Discord: ${ending.problem}`, ending.error, { event: 'fatal' });
+  await client.destroy();
+  // Monitors keep their connections alive; they must not keep a stopping bot running.
+  health?.close();
+  health?.closeAllConnections();
+  if (ending.exitCode === 0) logger.info('stopped', { event: 'shutdown' });
+  // discord.js can leave a reconnect timer behind when Discord was unreachable at the end:
+  // a supervisor (docker stop, systemd) must see the process end, so it ends regardless.
+  setTimeout(() => process.exit(ending.exitCode), 1000).unref();
   return ending.exitCode;
+
+  /** Loads the index, then routes interactions until stopped; settles only when loading fails. */
+  async function serve(): Promise<Ending> {
+    try {
+      const started = performance.now();
+      const embeddings = await createEmbeddings(config!.embeddings, () => logger.info('converting the GloVe word vectors once (about 10 s)', { event: 'index' }));
+      verbatim = await Verbatim.open(
+        { corpusDir: config!.corpusDir, indexDir: config!.indexDir, embeddings, answer: { maxQuotes: config!.maxQuotes } },
+        (progress) => progress.phase === 'embedding' && progress.documentsDone === 0 && logger.info(`no index yet: building it from ${config!.corpusDir}`, { event: 'index' }),
+      );
+      const { manifest } = verbatim;
+      logger.info(`index loaded in ${(performance.now() - started).toFixed(0)} ms: ${manifest.documents.length} documents, ${manifest.chunkCount} chunks (${manifest.embeddings.provider}:${manifest.embeddings.model})`, { event: 'index' });
+    } catch (error) {
+      if (isVerbatimError(error)) logger.error(`cannot start: ${error.message}`, undefined, { event: 'fatal' });
+      else logger.error('cannot start: loading the index failed unexpectedly', error, { event: 'fatal' });
+      return { exitCode: 1 };
+    }
+    router = new InteractionRouter(commands, buttons, {
+      verbatim,
+      config: discord,
+      logger,
+      askLimiter: new RateLimiter(discord.askRateLimit),
+      recentAnswers: new RecentAnswers(),
+    });
+    logger.info(`ready as ${client.user?.tag ?? 'the bot'}; serving ${commands.map((command) => `/${command.data.name}`).join(' ')}`, { event: 'ready' });
+    return new Promise<Ending>(() => {});
+  }
 }

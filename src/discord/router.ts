@@ -12,6 +12,11 @@ function referenceId(): string {
   return randomBytes(3).toString('hex').toUpperCase();
 }
 
+/** How the log names an interaction: `/ask`, `button passages:…`. */
+function interactionLabel(interaction: RepliableInteraction): string {
+  return interaction.isChatInputCommand() ? `/${interaction.commandName}` : interaction.isButton() ? `button ${interaction.customId}` : 'interaction';
+}
+
 async function replyWithError(interaction: RepliableInteraction, content: string): Promise<void> {
   const message = { content, allowedMentions: NO_MENTIONS };
   if (interaction.deferred || interaction.replied) await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
@@ -36,9 +41,17 @@ export class InteractionRouter {
     this.commands = new Map(commands.map((command) => [command.data.name, command]));
   }
 
-  /** Handles one interaction; never rejects. */
+  /** Handles one interaction, then logs it with its latency; never rejects. */
   async route(interaction: Interaction): Promise<void> {
     if (!interaction.isRepliable()) return;
+    const started = performance.now();
+    await this.handle(interaction);
+    const what = interactionLabel(interaction);
+    const latencyMs = Math.round(performance.now() - started);
+    this.context.logger.info(`${what} handled in ${latencyMs} ms`, { event: 'interaction', interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id, latencyMs });
+  }
+
+  private async handle(interaction: RepliableInteraction): Promise<void> {
     try {
       if (interaction.isChatInputCommand()) {
         const command = this.commands.get(interaction.commandName);
@@ -58,7 +71,7 @@ export class InteractionRouter {
 
   private async fail(interaction: RepliableInteraction, error: unknown): Promise<void> {
     const { logger } = this.context;
-    const what = interaction.isChatInputCommand() ? `/${interaction.commandName}` : interaction.isButton() ? `button ${interaction.customId}` : 'interaction';
+    const what = interactionLabel(interaction);
     if (error instanceof DiscordAPIError && GONE.has(error.code)) {
       logger.warn(`${what} ${interaction.id}: cannot answer (${error.code} ${error.message})`);
       return;

@@ -71,8 +71,8 @@ export async function startBot(
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const ready = await Promise.race([emulator.waitForReady(60_000).then(() => true), exited.then(() => false)]);
   if (!ready) throw new Error(`the bot exited before it was ready:\n${log}`);
-  // READY reaches discord.js before it emits clientReady; the bot logs that it is ready then.
-  for (let waited = 0; !log.includes('ready as') && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  // The bot logs in first, then loads (here: builds) the index, and logs `ready as` once it answers.
+  for (let waited = 0; !log.includes('ready as') && child.exitCode === null && waited < 60_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
   return {
     emulator,
     child,

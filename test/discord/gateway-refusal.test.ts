@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,17 +18,23 @@ describe('Discord refusing the bot for good (setup for admins)', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  /** Runs `npm start` against an emulator set up to refuse it; resolves when the bot exits. */
-  async function startRefused(options: DiscordEmulatorOptions) {
+  /**
+   * Runs `npm start` against an emulator set up to refuse it; resolves when the bot exits.
+   * The bot logs in before it touches the index, so a refused bot never builds one.
+   */
+  async function startRefused(options: DiscordEmulatorOptions, env: Record<string, string> = {}) {
     work = await mkdtemp(path.join(os.tmpdir(), 'verbatim-refused-'));
     emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: TEST_APPLICATION_ID, ...options }).start();
+    const indexDir = path.join(work, 'index');
     const { code, stdout, stderr } = await runEntry('discord/main', {
       DISCORD_TOKEN: TEST_TOKEN,
       DISCORD_CLIENT_ID: TEST_APPLICATION_ID,
       DISCORD_API_BASE: emulator.apiBase,
       CORPUS_DIR: path.join(ROOT, 'corpus'),
-      INDEX_DIR: path.join(work, 'index'),
+      INDEX_DIR: indexDir,
+      ...env,
     });
+    expect(existsSync(indexDir)).toBe(false);
     const output = stdout + stderr;
     expect(output).not.toContain(TEST_TOKEN);
     expect(output).not.toContain(TEST_TOKEN.split('.')[2]);
@@ -48,6 +56,24 @@ describe('Discord refusing the bot for good (setup for admins)', () => {
     const { code, output } = await startRefused({ token: 'MTAwMDAwMDAwMDAwMDAwMDAw.GAbCdE.another-token-the-bot-does-not-have0' });
     expect(code).toBe(2);
     expect(output).toMatch(/ERROR cannot connect to Discord: Discord rejected the bot token \(HTTP 401 on login\)\. Reset the token on the Bot page/);
+  }, 60_000);
+
+  it('a token of another application than DISCORD_CLIENT_ID: exit 2, one line giving the right id', async () => {
+    const { code, output } = await startRefused({ applicationId: '100000000000000999' });
+    expect(code).toBe(2);
+    expect(output).toMatch(/ERROR cannot connect to Discord: DISCORD_CLIENT_ID is 100000000000000001, but the token belongs to application 100000000000000999: set DISCORD_CLIENT_ID to 100000000000000999/);
+  }, 60_000);
+
+  it('Discord unreachable: exit 1, one line saying so, no stack', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const { code, output } = await startRefused({}, { DISCORD_API_BASE: `http://127.0.0.1:${closedPort}/api` });
+    expect(code).toBe(1);
+    expect(output).toMatch(/ERROR cannot connect to Discord: cannot log in to Discord: .*Check the network and DISCORD_API_BASE/);
   }, 60_000);
 
   it('disallowed intents (close code 4014): exit 2, one line naming the intents and where to enable them', async () => {

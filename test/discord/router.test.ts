@@ -59,7 +59,7 @@ describe('InteractionRouter with the real discord.js client', () => {
     const router = new InteractionRouter(failing, [], {
       verbatim,
       config,
-      logger: createLogger([TEST_TOKEN], (line) => log.push(line)),
+      logger: createLogger([TEST_TOKEN], { write: (line) => log.push(line) }),
       askLimiter: new RateLimiter(config.askRateLimit),
       recentAnswers: new RecentAnswers(),
     });

@@ -161,7 +161,7 @@ describe('createClient: no configured secret leaves in any message (real discord
     const router = new InteractionRouter(leaky, [], {
       verbatim,
       config,
-      logger: createLogger([TEST_TOKEN, API_KEY], () => {}),
+      logger: createLogger([TEST_TOKEN, API_KEY], { write: () => {} }),
       askLimiter: new RateLimiter(config.askRateLimit),
       recentAnswers: new RecentAnswers(),
     });

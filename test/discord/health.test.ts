@@ -1,0 +1,72 @@
+import { createServer, type AddressInfo } from 'node:net';
+import { PermissionFlagsBits } from 'discord.js';
+import { describe, expect, it } from 'vitest';
+import { healthResponse } from '../../src/discord/health.js';
+import { startBot } from './bot-harness.js';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function getHealth(port: number): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (accept(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('GET /healthz (HEALTH_PORT)', () => {
+  it('answers 200 with the index and the last reindex while serving, 503 once the gateway is down', async () => {
+    const port = await freePort();
+    const bot = await startBot({ env: { HEALTH_PORT: String(port) } });
+    try {
+      const serving = await getHealth(port);
+      expect(serving.status).toBe(200);
+      expect(serving.body).toMatchObject({ status: 'ok', gateway: 'ready', index: { documents: 1 }, lastReindex: null });
+      expect(Date.parse((serving.body.index as { builtAt: string }).builtAt)).not.toBeNaN();
+
+      await bot.emulator.sendChatInput({ commandName: 'reindex', permissions: PermissionFlagsBits.ManageGuild.toString() });
+      const afterReindex = await until(() => getHealth(port), (health) => health.body.lastReindex !== null, 60_000);
+      expect(afterReindex.body.lastReindex).toMatchObject({ ok: true, documents: 1 });
+
+      expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`, { method: 'POST' })).status).toBe(405);
+
+      // Discord gone: discord.js keeps trying to reconnect, and the report says the bot cannot answer.
+      await bot.emulator.stop();
+      const down = await until(() => getHealth(port), (health) => health.status === 503, 20_000);
+      expect(down.status).toBe(503);
+      expect(down.body).toMatchObject({ status: 'unavailable', gateway: 'not connected' });
+    } finally {
+      await bot.stop();
+    }
+  }, 120_000);
+
+  it('is 503 while no index is loaded, even with the gateway up', () => {
+    const { status, body } = healthResponse({ gatewayReady: true, startedAt: new Date() });
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ status: 'unavailable', gateway: 'ready', index: null });
+  });
+
+  it('binds to 127.0.0.1 unless HEALTH_HOST says otherwise', async () => {
+    const port = await freePort();
+    const bot = await startBot({ env: { HEALTH_PORT: String(port) } });
+    try {
+      expect(bot.log()).toContain(`health report at http://127.0.0.1:${port}/healthz`);
+    } finally {
+      await bot.stop();
+    }
+  }, 120_000);
+});
