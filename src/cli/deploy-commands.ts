@@ -1,6 +1,7 @@
 import { REST, Routes } from 'discord.js';
 import { loadConfig } from '../config/config.js';
 import { commands } from '../../commands/index.js';
+import { discordSetupProblem } from '../discord/setup-checks.js';
 import { EXIT, parseFlags, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run deploy-commands
@@ -16,7 +17,15 @@ export async function main(args: string[]): Promise<number> {
     const rest = new REST({ api: discord.apiBase }).setToken(discord.token);
     const body = commands.map((command) => command.data.toJSON());
     const route = discord.guildId ? Routes.applicationGuildCommands(discord.clientId, discord.guildId) : Routes.applicationCommands(discord.clientId);
-    const registered = (await rest.put(route, { body })) as { name: string }[];
+    let registered: { name: string }[];
+    try {
+      registered = (await rest.put(route, { body })) as { name: string }[];
+    } catch (error) {
+      const problem = discordSetupProblem(error, discord);
+      if (!problem) throw error;
+      process.stderr.write(`Error: ${problem.message}\n`);
+      return problem.exitCode;
+    }
     const names = registered.map((command) => `/${command.name}`).join(' ');
     process.stdout.write(
       discord.guildId

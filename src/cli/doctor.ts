@@ -1,14 +1,17 @@
-import { OAuth2Scopes, PermissionsBitField } from 'discord.js';
-import { ConfigError, loadConfig, type Config } from '../config/config.js';
+import { OAuth2Scopes, PermissionsBitField, REST, Routes, type APIApplication, type APIUser } from 'discord.js';
+import { commands } from '../../commands/index.js';
+import { ConfigError, loadConfig, type Config, type DiscordConfig } from '../config/config.js';
 import { loadCorpus } from '../core/corpus/loader.js';
 import { isVerbatimError } from '../core/errors.js';
 import { loadIndex } from '../core/index/corpus-index.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
+import { commandDifferences, discordSetupProblem } from '../discord/setup-checks.js';
 import { EXIT, parseFlags, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run doctor
 
-Checks the configuration, the corpus and the index, and prints the link that invites the bot.`;
+Checks the configuration, the bot token and the registered commands (asking Discord), the
+corpus and the index, and prints the link that invites the bot.`;
 
 /**
  * The permissions the bot asks for when invited: none. It only answers slash commands and
@@ -25,6 +28,45 @@ export function inviteUrl(clientId: string): string {
     permissions: INVITE_PERMISSIONS.bitfield.toString(),
   });
   return `https://discord.com/oauth2/authorize?${params.toString().replace(/\+/g, '%20')}`;
+}
+
+/**
+ * Asks Discord whether the token works, for which bot and application, and whether the
+ * registered commands are the local ones.
+ */
+async function checkDiscord(discord: DiscordConfig, say: (ok: boolean, line: string) => void): Promise<void> {
+  const rest = new REST({ api: discord.apiBase, retries: 1, timeout: 10_000 }).setToken(discord.token);
+  const failed = (what: string, error: unknown) => {
+    const problem = discordSetupProblem(error, discord);
+    say(false, `${what}: ${problem?.message ?? (error as Error).message}`);
+  };
+  let application: APIApplication;
+  try {
+    const bot = (await rest.get(Routes.user())) as APIUser;
+    application = (await rest.get(Routes.currentApplication())) as APIApplication;
+    say(true, `Discord: token accepted, bot ${bot.username} (${bot.id})`);
+  } catch (error) {
+    failed('Discord', error);
+    return;
+  }
+  if (application.id !== discord.clientId) {
+    say(false, `Discord: the token belongs to application ${application.id}, but DISCORD_CLIENT_ID is ${discord.clientId}: set it to ${application.id}.`);
+    return;
+  }
+  const where = discord.guildId ? `in server ${discord.guildId}` : 'globally';
+  try {
+    const route = discord.guildId ? Routes.applicationGuildCommands(discord.clientId, discord.guildId) : Routes.applicationCommands(discord.clientId);
+    const registered = (await rest.get(route)) as Record<string, unknown>[];
+    const differences = commandDifferences(commands.map((command) => command.data.toJSON() as unknown as Record<string, unknown>), registered);
+    if (differences.length === 0) {
+      say(true, `commands: ${commands.map((command) => `/${command.data.name}`).join(' ')} registered ${where}, up to date`);
+      return;
+    }
+    const state = registered.length === 0 ? 'none registered' : `out of date (${differences.join(', ')})`;
+    say(false, `commands ${where}: ${state} — run \`npm run deploy-commands\``);
+  } catch (error) {
+    failed(`commands ${where}`, error);
+  }
 }
 
 /** `npm run doctor` */
@@ -54,6 +96,8 @@ export async function main(args: string[]): Promise<number> {
       }
     }
 
+    if (core.discord) await checkDiscord(core.discord, say);
+
     const corpus = await loadCorpus(core.corpusDir).catch((error: unknown) => error as Error);
     if (corpus instanceof Error) say(false, `corpus: ${corpus.message}`);
     else {
@@ -67,8 +111,7 @@ export async function main(args: string[]): Promise<number> {
       say(true, `index: ${manifest.documents.length} documents, ${manifest.chunkCount} chunks, built ${manifest.builtAt} with ${manifest.embeddings.provider}:${manifest.embeddings.model}`);
     } catch (error) {
       if (!isVerbatimError(error)) throw error;
-      const missing = error.name === 'IndexNotFoundError';
-      say(missing, missing ? `index: not built yet — \`npm start\` or \`npm run index\` builds it` : `index: ${error.message}`);
+      say(false, error.name === 'IndexNotFoundError' ? 'index: not built yet — `npm run index` builds it (`npm start` also does, on its first start)' : `index: ${error.message}`);
     }
 
     if (clientId) {

@@ -3,6 +3,7 @@ import { Events, MessageFlags, Status } from 'discord.js';
 import { buttons, commands } from '../../commands/index.js';
 import { ConfigError, configuredSecrets, loadConfig } from '../config/config.js';
 import { isVerbatimError } from '../core/errors.js';
+import { assertIndexFolderReplaceable } from '../core/index/corpus-index.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import { Verbatim } from '../core/service.js';
 import { createClient, fatalGatewayProblem, loginProblem } from './client.js';
@@ -43,6 +44,14 @@ export async function main(): Promise<number> {
   const logger = createLogger(secrets, { format: discord.logFormat });
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection (still serving)', reason, { event: 'unhandled-rejection' }));
   const startedAt = new Date();
+  try {
+    // A folder Verbatim must not touch is found before anything else, in milliseconds.
+    await assertIndexFolderReplaceable(config.indexDir);
+  } catch (error) {
+    if (!isVerbatimError(error)) throw error;
+    logger.error(`cannot start: ${error.message}`, undefined, { event: 'fatal' });
+    return 1;
+  }
 
   const client = createClient(discord, secrets);
   let verbatim: Verbatim | undefined;

@@ -82,9 +82,50 @@ describe('setup for admins', () => {
     expect(guild.stdout + guild.stderr + global.stdout + global.stderr).not.toContain(TEST_TOKEN);
   }, 30_000);
 
-  it('doctor prints the invite link with the bot and applications.commands scopes', async () => {
-    const { stdout } = await runEntry('cli/doctor', { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID });
-    expect(stdout).toContain(`https://discord.com/oauth2/authorize?client_id=${TEST_APPLICATION_ID}&scope=bot%20applications.commands&permissions=0`);
-    expect(stdout).not.toContain(TEST_TOKEN);
-  });
+  it('doctor asks Discord about the token and the commands, never ticks a missing index, and prints the invite link', async () => {
+    emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: TEST_APPLICATION_ID }).start();
+    const work = await mkdtemp(path.join(os.tmpdir(), 'verbatim-doctor-'));
+    try {
+      const env = { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase, DISCORD_GUILD_ID: '200000000000000002', INDEX_DIR: path.join(work, 'index') };
+      const before = await runEntry('cli/doctor', env);
+      expect(before.code).toBe(1);
+      expect(before.stdout).toMatch(/✔ Discord: token accepted, bot verbatim-test-bot \(\d+\)/);
+      expect(before.stdout).toContain('✘ commands in server 200000000000000002: none registered — run `npm run deploy-commands`');
+      expect(before.stdout).toContain('✘ index: not built yet — `npm run index` builds it');
+      expect(before.stdout).toContain(`https://discord.com/oauth2/authorize?client_id=${TEST_APPLICATION_ID}&scope=bot%20applications.commands&permissions=0`);
+
+      expect((await runEntry('cli/deploy-commands', env)).code).toBe(0);
+      const after = await runEntry('cli/doctor', env);
+      expect(after.stdout).toContain('✔ commands: /ask /sources /reindex /help registered in server 200000000000000002, up to date');
+      expect(before.stdout + before.stderr + after.stdout + after.stderr).not.toContain(TEST_TOKEN);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('doctor reports a token Discord rejects, and a token of another application', async () => {
+    emulator = await new DiscordEmulator({ token: 'MTAwMDAwMDAwMDAwMDAwMDAw.GAbCdE.another-token-the-bot-does-not-have0', applicationId: TEST_APPLICATION_ID }).start();
+    const rejected = await runEntry('cli/doctor', { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase });
+    expect(rejected.code).toBe(1);
+    expect(rejected.stdout).toContain('✘ Discord: Discord rejected the bot token (HTTP 401). Reset the token');
+    await emulator.stop();
+
+    emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: '100000000000000999' }).start();
+    const other = await runEntry('cli/doctor', { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase });
+    expect(other.stdout).toContain('✘ Discord: the token belongs to application 100000000000000999, but DISCORD_CLIENT_ID is 100000000000000001: set it to 100000000000000999.');
+    expect(rejected.stdout + rejected.stderr + other.stdout + other.stderr).not.toContain(TEST_TOKEN);
+  }, 60_000);
+
+  it('deploy-commands: a rejected token exits 2 and an unreachable API exits 1, each with one line and no stack', async () => {
+    emulator = await new DiscordEmulator({ token: 'MTAwMDAwMDAwMDAwMDAwMDAw.GAbCdE.another-token-the-bot-does-not-have0', applicationId: TEST_APPLICATION_ID }).start();
+    const rejected = await runEntry('cli/deploy-commands', { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase });
+    expect(rejected.code).toBe(2);
+    expect(rejected.stderr).toBe('Error: Discord rejected the bot token (HTTP 401). Reset the token on the Bot page of the Discord Developer Portal and set DISCORD_TOKEN to the new one.\n');
+    const apiBase = emulator.apiBase;
+    await emulator.stop();
+    emulator = undefined;
+    const unreachable = await runEntry('cli/deploy-commands', { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: apiBase });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^Error: cannot reach Discord at http:\/\/127\.0\.0\.1:\d+\/api \(ECONNREFUSED\): check the network, a proxy, and DISCORD_API_BASE\.\n$/);
+  }, 60_000);
 });
