@@ -157,3 +157,8 @@ export function reviveError(transported: TransportedError): Error {
   if (transported.stack !== undefined) error.stack = transported.stack;
   return error;
 }
+
+/** The system error code of a failed file or network call (`ENOENT`, `ENOSPC`…), else the error's message. */
+export function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}

@@ -1,10 +1,13 @@
+import { unwatchFile, watchFile } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { IndexNotFoundError, ReindexInProgressError } from './errors.js';
 import { Answerer, DEFAULT_ANSWER, type AnswerOptions } from './answer/answerer.js';
 import type { Answer, Citation } from './answer/types.js';
 import { buildIndex, type BuildProgress, type BuildReport } from './index/build.js';
 import { loadIndex, type CorpusIndex } from './index/corpus-index.js';
 import type { DescribedEmbeddings } from './index/embeddings/provider.js';
-import type { IndexManifest } from './index/manifest.js';
+import { MANIFEST_FILE, type IndexManifest } from './index/manifest.js';
 import { buildIndexInWorker } from './index/worker-build.js';
 
 export interface VerbatimOptions {
@@ -19,6 +22,8 @@ export interface VerbatimOptions {
 export interface ReindexOutcome {
   /** ISO time it ended. */
   finishedAt: string;
+  /** `reindex`: this process rebuilt it; `index folder`: another process (`npm run index`) saved a new index, loaded since. */
+  trigger: 'reindex' | 'index folder';
   ok: boolean;
   seconds: number;
   /** Documents in the new index; on failure, why it failed (the previous index keeps serving). */
@@ -129,7 +134,7 @@ export class Verbatim {
       } else {
         ({ index, report } = await buildIndex({ ...this.options, previous: this.index, ...(onProgress ? { onProgress } : {}) }));
       }
-      this.answerer = this.answererFor(index);
+      this.swapIn(index);
       return report;
     };
     const started = performance.now();
@@ -137,14 +142,64 @@ export class Verbatim {
     this.reindexing = run();
     try {
       const report = await this.reindexing;
-      this.lastOutcome = { finishedAt: new Date().toISOString(), ok: true, seconds: seconds(), documents: report.documents };
+      this.lastOutcome = { finishedAt: new Date().toISOString(), trigger: 'reindex', ok: true, seconds: seconds(), documents: report.documents };
       return report;
     } catch (error) {
-      this.lastOutcome = { finishedAt: new Date().toISOString(), ok: false, seconds: seconds(), error: error instanceof Error ? error.message : String(error) };
+      this.lastOutcome = { finishedAt: new Date().toISOString(), trigger: 'reindex', ok: false, seconds: seconds(), error: error instanceof Error ? error.message : String(error) };
       throw error;
     } finally {
       this.reindexing = undefined;
     }
+  }
+
+  /**
+   * Answers from `index` from now on, unless it is older than the one answering: a reload of
+   * the folder and a reindex can finish in either order, and the newest build must win.
+   */
+  private swapIn(index: CorpusIndex): void {
+    if (index.manifest.builtAt >= this.manifest.builtAt) this.answerer = this.answererFor(index);
+  }
+
+  /**
+   * Notices a new index saved to the index folder by another process (`npm run index` beside a
+   * running bot) and answers from it, as after a reindex: the folder's manifest is checked every
+   * `intervalMs`, and a build other than the one answering (and not this process's own reindex)
+   * is loaded and swapped in. A folder that cannot be loaded (being replaced, damaged) is
+   * reported once through `onReload` and the current index keeps answering.
+   *
+   * @returns the function that stops watching
+   */
+  watchIndexFolder(onReload: (outcome: ReindexOutcome) => void, intervalMs = 2000): () => void {
+    const manifestPath = path.join(this.options.indexDir, MANIFEST_FILE);
+    let failedBuild: string | undefined;
+    let checking = false;
+    const check = async () => {
+      if (checking || this.reindexing) return;
+      checking = true;
+      const started = performance.now();
+      let builtAt: string | undefined;
+      try {
+        builtAt = (JSON.parse(await readFile(manifestPath, 'utf8')) as { builtAt?: string }).builtAt;
+        if (builtAt === undefined || builtAt === this.manifest.builtAt || builtAt === failedBuild || this.reindexing) return;
+        const index = await loadIndex(this.options.indexDir, this.options.embeddings);
+        await index.prepare();
+        this.swapIn(index);
+        this.lastOutcome = { finishedAt: new Date().toISOString(), trigger: 'index folder', ok: true, seconds: Math.round(performance.now() - started) / 1000, documents: index.manifest.documents.length };
+        onReload(this.lastOutcome);
+      } catch (error) {
+        // A manifest read mid-replace is simply read again next time; a build that will not load is reported once.
+        if (builtAt === undefined || builtAt === failedBuild) return;
+        failedBuild = builtAt;
+        this.lastOutcome = { finishedAt: new Date().toISOString(), trigger: 'index folder', ok: false, seconds: Math.round(performance.now() - started) / 1000, error: error instanceof Error ? error.message : String(error) };
+        onReload(this.lastOutcome);
+      } finally {
+        checking = false;
+      }
+    };
+    const listener = () => void check();
+    // Polling the path, not watching the folder: a build replaces the folder, which ends an inotify watch.
+    watchFile(manifestPath, { interval: intervalMs, persistent: false }, listener);
+    return () => unwatchFile(manifestPath, listener);
   }
 
   /** The surrounding sentences of each citation, from the index that answered. */

@@ -153,6 +153,11 @@ export async function main(): Promise<number> {
       else logger.error('cannot start: loading the index failed unexpectedly', error, { event: 'fatal' });
       return { exitCode: 1 };
     }
+    // `npm run index` beside the bot: answer from what it saved, as after a /reindex.
+    verbatim.watchIndexFolder((outcome) => {
+      if (outcome.ok) logger.info(`index reloaded: another process saved a new index in ${config!.indexDir} (${outcome.documents} documents)`, { event: 'index' });
+      else logger.warn(`a new index in ${config!.indexDir} could not be loaded, still answering from the previous one: ${outcome.error}`, { event: 'index' });
+    });
     router = new InteractionRouter(commands, buttons, {
       verbatim,
       config: discord,

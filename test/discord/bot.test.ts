@@ -37,7 +37,7 @@ describe('the bot against the Discord API emulator', () => {
     return { interaction, edit: bodyOf(edit), timing: bot.emulator.interactionTiming(interaction.id) };
   }
 
-  it('built the missing index before logging in, and never logs the token', () => {
+  it('logs in, builds the missing index, only then says it is ready, and never logs the token', () => {
     expect(bot.log()).toMatch(/index loaded in \d+ ms: 1 documents/);
     expect(bot.log().indexOf('index loaded')).toBeLessThan(bot.log().indexOf('ready as'));
     expect(bot.log()).not.toContain(TEST_TOKEN);

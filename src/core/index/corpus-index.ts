@@ -3,16 +3,16 @@ import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { yieldToEventLoop } from '../event-loop.js';
-import { ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
+import { errorCode, ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
 import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provider.js';
 import { HNSW_FILES, HnswVectorStore } from './hnsw-store.js';
 import { LexicalIndex } from './lexical.js';
-import { isVerbatimManifest, manifestProblem, type IndexManifest } from './manifest.js';
+import { isVerbatimManifest, MANIFEST_FILE, manifestProblem, type IndexManifest } from './manifest.js';
 import { SentenceLexicon } from './sentence-lexicon.js';
 import type { Chunk, SegmentedDocument, Sentence } from './segment.js';
 
 const FILES = {
-  manifest: 'manifest.json',
+  manifest: MANIFEST_FILE,
   corpus: 'corpus.json',
   sentenceVectors: 'sentences.f32',
   lexical: 'lexical.json',
@@ -141,7 +141,6 @@ type IndexFolder =
 
 const NONE: IndexFolder = { kind: 'none' };
 const foreign = (reason: string): IndexFolder => ({ kind: 'foreign', reason });
-const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 
 /** A few names of a folder's entries, in order, for a message. */
 function someNames(names: string[], shown = 5): string {

@@ -16,6 +16,9 @@ export interface ManifestDocument {
   sentences: number;
 }
 
+/** The name of an index's manifest inside its folder. */
+export const MANIFEST_FILE = 'manifest.json';
+
 /** `manifest.json`: what an index holds, what built it, and the hashes of its files. */
 export interface IndexManifest {
   formatVersion: number;

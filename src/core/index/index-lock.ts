@@ -1,0 +1,85 @@
+import { readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { errorCode } from '../errors.js';
+
+/** Who holds an index's lock: written in the lock file, shown to whoever waits. */
+export interface LockHolder {
+  pid: number;
+  hostname: string;
+  /** What is building: `npm run index`, `/reindex`… */
+  command: string;
+  /** ISO time the lock was taken. */
+  since: string;
+}
+
+/** The lock file of the index in `indexDir`: beside the folder, since a build replaces the folder whole. */
+async function lockPathOf(indexDir: string): Promise<string> {
+  const target = await realpath(indexDir).catch(() => path.resolve(indexDir));
+  return path.join(path.dirname(target), `.${path.basename(target)}.lock`);
+}
+
+/** Whether process `pid` of this machine is running (EPERM: it runs under another user). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errorCode(error) === 'EPERM';
+  }
+}
+
+async function readHolder(lockPath: string): Promise<LockHolder | undefined> {
+  try {
+    const holder = JSON.parse(await readFile(lockPath, 'utf8')) as Partial<LockHolder>;
+    return typeof holder.pid === 'number' && typeof holder.hostname === 'string' ? (holder as LockHolder) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How a waiting build names the one it waits for. */
+export function describeHolder(holder: LockHolder): string {
+  return `${holder.command} (pid ${holder.pid}${holder.hostname === os.hostname() ? '' : ` on ${holder.hostname}`}, since ${holder.since})`;
+}
+
+/**
+ * Takes the lock that keeps two builds of the index in `indexDir` from writing at once (a
+ * `/reindex` in the bot and an `npm run index` beside it, say): waits while another live
+ * process holds it, calling `onWait` once with the holder; takes over a lock left by a process
+ * that is no longer running on this machine. Resolves with the function that releases it.
+ *
+ * A lock file that cannot be read (being written at that instant) counts as held and is read
+ * again on the next poll.
+ */
+export async function acquireIndexLock(
+  indexDir: string,
+  options: { command: string; onWait?: (holder: LockHolder) => void; pollMs?: number },
+): Promise<() => Promise<void>> {
+  const lockPath = await lockPathOf(indexDir);
+  const me: LockHolder = { pid: process.pid, hostname: os.hostname(), command: options.command, since: new Date().toISOString() };
+  let announced = false;
+  for (;;) {
+    try {
+      await writeFile(lockPath, JSON.stringify(me), { flag: 'wx' });
+      return async () => {
+        // Only our own lock is removed: a lock taken over after ours was judged stale stays.
+        const holder = await readHolder(lockPath);
+        if (holder?.pid === me.pid && holder.since === me.since && holder.hostname === me.hostname) await rm(lockPath, { force: true });
+      };
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error;
+    }
+    const holder = await readHolder(lockPath);
+    if (holder && holder.hostname === os.hostname() && !isRunning(holder.pid)) {
+      // Left by a process that died mid-build (a kill -9, a crash): nobody will release it.
+      await rm(lockPath, { force: true });
+      continue;
+    }
+    if (holder && !announced) {
+      options.onWait?.(holder);
+      announced = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
+  }
+}
