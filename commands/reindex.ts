@@ -10,6 +10,7 @@ import { NO_MENTIONS } from '../src/discord/replies.js';
 const PROGRESS_INTERVAL_MS = 1000;
 
 function progressText(progress: BuildProgress): string {
+  if (progress.phase === 'waiting') return `Waiting for another build of the index to finish: ${plainText(progress.waitingFor ?? '')}. /ask keeps answering from the current index meanwhile.`;
   return `Reindexing… ${progress.phase}: ${progress.documentsDone}/${progress.documentsTotal} documents, ${progress.chunksDone}/${progress.chunksTotal} chunks. /ask keeps answering from the current index meanwhile.`;
 }
 
@@ -55,13 +56,13 @@ export const reindex: Command = {
     let lastEdit = 0;
     const onProgress = (progress: BuildProgress) => {
       const now = Date.now();
-      if (now - lastEdit < PROGRESS_INTERVAL_MS && progress.documentsDone > 0) return;
+      if (now - lastEdit < PROGRESS_INTERVAL_MS && progress.documentsDone > 0 && progress.phase !== 'waiting') return;
       lastEdit = now;
       void edit(progressText(progress));
     };
     context.logger.info(`reindex started by ${interaction.user.id}`);
     try {
-      const report = await context.verbatim.reindex(onProgress);
+      const report = await context.verbatim.reindex(onProgress, `/reindex by ${interaction.user.username}`);
       context.logger.info(`reindex done: ${report.documents} documents, ${report.chunks} chunks, ${report.skipped.length} skipped, ${report.seconds.toFixed(2)} s`);
       await edit(reindexSummary(report));
     } catch (error) {

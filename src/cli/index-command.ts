@@ -25,7 +25,7 @@ export async function main(args: string[]): Promise<number> {
     const embeddings = await openEmbeddings(config);
     const previous = await loadPreviousIndex(config.indexDir, embeddings);
     const progress = progressLine('Indexing');
-    const { report } = await buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, ...(previous ? { previous, consumePrevious: true } : {}), onProgress: progress.update });
+    const { report } = await buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, ...(previous ? { previous, consumePrevious: true } : {}), onProgress: progress.update, command: 'npm run index' });
     progress.done();
     process.stdout.write(`${formatBuildReport(report)}\n`);
     return EXIT.ok;

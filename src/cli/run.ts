@@ -48,6 +48,11 @@ export function progressLine(label: string): { update: (progress: BuildProgress)
   let last = '';
   return {
     update(progress) {
+      if (progress.phase === 'waiting') {
+        // Printed whether or not on a terminal: a build that seems to hang must say why.
+        process.stderr.write(`Another build of this index is running: ${progress.waitingFor}. Waiting for it to finish…\n`);
+        return;
+      }
       last = `${label}: ${progress.phase} — ${progress.documentsDone}/${progress.documentsTotal} documents, ${progress.chunksDone}/${progress.chunksTotal} chunks`;
       if (tty) process.stderr.write(`\r\x1b[2K${last}`);
     },

@@ -118,21 +118,22 @@ export class Verbatim {
    * the build runs in a worker thread, from the index saved on disk: this thread only loads the
    * finished index and swaps it in, so answers are not held up by a large corpus or file.
    *
+   * @param requestedBy - who asked, shown to another build that has to wait for this one
    * @throws {@link ReindexInProgressError} when one is already running
    * @throws the named core errors of {@link buildIndex} when the build fails
    */
-  async reindex(onProgress?: (progress: BuildProgress) => void): Promise<BuildReport> {
+  async reindex(onProgress?: (progress: BuildProgress) => void, requestedBy?: string): Promise<BuildReport> {
     if (this.reindexing) throw new ReindexInProgressError();
     const run = async () => {
       const { embeddings, corpusDir, indexDir, maxFileBytes } = this.options;
       let index: CorpusIndex;
       let report: BuildReport;
       if (embeddings.recipe) {
-        report = await buildIndexInWorker({ corpusDir, indexDir, recipe: embeddings.recipe, ...(maxFileBytes !== undefined ? { maxFileBytes } : {}), ...(onProgress ? { onProgress } : {}) });
+        report = await buildIndexInWorker({ corpusDir, indexDir, recipe: embeddings.recipe, ...(maxFileBytes !== undefined ? { maxFileBytes } : {}), ...(onProgress ? { onProgress } : {}), ...(requestedBy ? { command: requestedBy } : {}) });
         index = await loadIndex(indexDir, embeddings);
         await index.prepare();
       } else {
-        ({ index, report } = await buildIndex({ ...this.options, previous: this.index, ...(onProgress ? { onProgress } : {}) }));
+        ({ index, report } = await buildIndex({ ...this.options, previous: this.index, ...(onProgress ? { onProgress } : {}), ...(requestedBy ? { command: requestedBy } : {}) }));
       }
       this.swapIn(index);
       return report;

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { PermissionFlagsBits } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { bodyOf, runEntry, startBot } from './bot-harness.js';
 
@@ -26,4 +27,31 @@ describe('one index shared by the CLI and the bot', () => {
       await bot.stop();
     }
   }, 120_000);
+});
+
+describe('two builds of one index', () => {
+  it('never write at once: the second waits, says for whom, and both leave a loadable index', async () => {
+    const bot = await startBot();
+    try {
+      for (let i = 0; i < 30; i++) await writeFile(path.join(bot.corpusDir, `note-${i}.txt`), `Note ${i} says the harbour master logged ${i} ships arriving before noon.\n`);
+      const env = { CORPUS_DIR: bot.corpusDir, INDEX_DIR: bot.indexDir };
+      const [first, second] = await Promise.all([runEntry('cli/index-command', env), runEntry('cli/index-command', env)]);
+      expect([first.code, second.code]).toEqual([0, 0]);
+      expect(first.stderr + second.stderr).toMatch(/Another build of this index is running: npm run index \(pid \d+, since [^)]+\)\. Waiting for it to finish/);
+
+      // A /reindex beside an `npm run index` waits for it the same way.
+      await writeFile(path.join(bot.corpusDir, 'late.txt'), 'A late note says the ferry left at dawn.\n');
+      const cli = runEntry('cli/index-command', env);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const reindex = await bot.emulator.sendChatInput({ commandName: 'reindex', permissions: PermissionFlagsBits.ManageGuild.toString() });
+      expect((await cli).code).toBe(0);
+      await bot.emulator.waitForRequest((request) => request.method === 'PATCH' && request.route.includes(reindex.token) && /Reindexed in/.test(String(bodyOf(request).content)), 60_000);
+
+      const check = await runEntry('cli/ask', env, ['--json', 'When did the ferry leave?']);
+      expect(check.code).toBe(0);
+      expect(check.stdout).toContain('the ferry left at dawn');
+    } finally {
+      await bot.stop();
+    }
+  }, 180_000);
 });

@@ -7,13 +7,17 @@ import { yieldToEventLoop } from '../event-loop.js';
 import { assertIndexFolderReplaceable, CorpusIndex, loadIndex, saveIndex } from './corpus-index.js';
 import type { DescribedEmbeddings } from './embeddings/provider.js';
 import { DEFAULT_HNSW, HnswVectorStore, type HnswParameters } from './hnsw-store.js';
+import { acquireIndexLock, describeHolder } from './index-lock.js';
 import { LexicalIndex } from './lexical.js';
 import { INDEX_FORMAT_VERSION, type IndexManifest } from './manifest.js';
 import { chunkSearchText, DEFAULT_CHUNKING, segmentDocument, type ChunkingOptions, type SegmentedDocument } from './segment.js';
 
 /** Where a build is, for progress lines and Discord edits. */
 export interface BuildProgress {
-  phase: 'reading' | 'embedding' | 'indexing' | 'saving';
+  /** `waiting`: another build of the same index is running (see {@link BuildProgress.waitingFor}). */
+  phase: 'waiting' | 'reading' | 'embedding' | 'indexing' | 'saving';
+  /** While `waiting`: the build that holds the index, as {@link describeHolder} words it. */
+  waitingFor?: string;
   documentsDone: number;
   documentsTotal: number;
   chunksDone: number;
@@ -52,6 +56,8 @@ export interface BuildOptions extends LoadCorpusOptions {
   hnsw?: HnswParameters;
   /** Write the index to `indexDir` (default true). */
   save?: boolean;
+  /** Who is building, for another build that waits for this one: `npm run index`, `/reindex`. */
+  command?: string;
 }
 
 /** Vectors as rows of `dimensions` floats, packed: a JavaScript array per vector costs about four times the memory. */
@@ -157,11 +163,26 @@ export async function loadPreviousIndex(indexDir: string, embeddings: DescribedE
 /**
  * Builds an index of every article in `corpusDir`: segment, embed (reusing the vectors of
  * unchanged documents from `previous`), HNSW + BM25, and saves it atomically to `indexDir`.
+ * A build that saves holds the index's lock throughout: a second build of the same folder (a
+ * `/reindex` beside an `npm run index`) waits for it, reported as the `waiting` phase.
  *
  * @throws {@link CorpusError} when the corpus holds no readable article (nothing is replaced)
  * @throws {@link ForeignIndexFolderError} when `indexDir` holds something other than an index Verbatim wrote (it is left alone)
  */
 export async function buildIndex(options: BuildOptions): Promise<{ index: CorpusIndex; report: BuildReport }> {
+  if (options.save === false) return buildUnlocked(options);
+  const release = await acquireIndexLock(options.indexDir, {
+    command: options.command ?? 'a build',
+    onWait: (holder) => options.onProgress?.({ phase: 'waiting', waitingFor: describeHolder(holder), documentsDone: 0, documentsTotal: 0, chunksDone: 0, chunksTotal: 0 }),
+  });
+  try {
+    return await buildUnlocked(options);
+  } finally {
+    await release();
+  }
+}
+
+async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusIndex; report: BuildReport }> {
   const started = performance.now();
   const { embeddings, previous, onProgress } = options;
   const save = options.save ?? true;

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { reviveError, type TransportedError } from '../errors.js';
 import { compiledModuleUrl } from '../paths.js';
-import type { BuildProgress, BuildReport } from './build.js';
+import type { BuildOptions, BuildProgress, BuildReport } from './build.js';
 import type { EmbeddingsRecipe } from './embeddings/provider.js';
 import type { HnswParameters } from './hnsw-store.js';
 import type { ChunkingOptions } from './segment.js';
@@ -17,6 +17,8 @@ export interface WorkerBuildRequest {
   maxFileBytes?: number;
   chunking?: ChunkingOptions;
   hnsw?: HnswParameters;
+  /** Who asked, for another build that waits for this one (see {@link BuildOptions.command}). */
+  command?: string;
 }
 
 /** What the build worker tells its caller, in order: progress, then one `done` or `error`. */
