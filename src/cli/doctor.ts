@@ -4,6 +4,7 @@ import { loadCorpus } from '../core/corpus/loader.js';
 import { isVerbatimError } from '../core/errors.js';
 import { loadIndex } from '../core/index/corpus-index.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
+import { formatBytes, recoverIndexLeftovers } from '../core/index/leftovers.js';
 import { EXIT, parseFlags, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run doctor
@@ -61,6 +62,12 @@ export async function main(args: string[]): Promise<number> {
       for (const file of corpus.skipped) process.stdout.write(`    skipped ${file.source}: ${file.reason}\n`);
     }
 
+    // Only reported: the doctor changes nothing, the next start or build cleans up.
+    const leftovers = await recoverIndexLeftovers(core.indexDir, { dryRun: true });
+    if (leftovers.recovered) say(true, `index: an interrupted save left a complete copy (${leftovers.recovered}); the next \`npm start\` or \`npm run index\` puts it back`);
+    if (leftovers.removed.length > 0) {
+      say(true, `index: ${leftovers.removed.length} leftover(s) of interrupted saves hold ${formatBytes(leftovers.freedBytes)}; the next \`npm start\` or \`npm run index\` removes them`);
+    }
     try {
       const index = await loadIndex(core.indexDir, await createEmbeddings(core.embeddings));
       const { manifest } = index;
@@ -68,7 +75,8 @@ export async function main(args: string[]): Promise<number> {
     } catch (error) {
       if (!isVerbatimError(error)) throw error;
       const missing = error.name === 'IndexNotFoundError';
-      say(missing, missing ? `index: not built yet — \`npm start\` or \`npm run index\` builds it` : `index: ${error.message}`);
+      // A missing index with a complete copy to put back was reported above.
+      if (!(missing && leftovers.recovered)) say(missing, missing ? `index: not built yet — \`npm start\` or \`npm run index\` builds it` : `index: ${error.message}`);
     }
 
     if (clientId) {

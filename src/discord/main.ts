@@ -41,7 +41,7 @@ export async function main(): Promise<number> {
     const started = performance.now();
     const embeddings = await createEmbeddings(config.embeddings, () => logger.info('converting the GloVe word vectors once (about 10 s)'));
     verbatim = await Verbatim.open(
-      { corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, answer: { maxQuotes: config.maxQuotes } },
+      { corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, answer: { maxQuotes: config.maxQuotes }, onLeftovers: (line) => logger.info(line) },
       (progress) => progress.phase === 'embedding' && progress.documentsDone === 0 && logger.info(`no index yet: building it from ${config.corpusDir}`),
     );
     const { manifest } = verbatim;
