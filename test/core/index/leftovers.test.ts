@@ -88,6 +88,18 @@ describe('recoverIndexLeftovers', () => {
     expect(answer.answer).toContain('refused to soften its hardline demands');
   });
 
+  it('cleans up before a reindex of a running bot, saying so', async () => {
+    const { work, index } = await workspace();
+    const lines: string[] = [];
+    const verbatim = await Verbatim.open({ corpusDir: CORPUS_DIR, indexDir: index, embeddings: glove, onLeftovers: (line) => lines.push(line) });
+    expect(lines).toEqual([]);
+    await partialSave(path.join(work, `.x.building-${deadPid}-1`));
+    const report = await verbatim.reindex();
+    expect(report.unchanged).toHaveLength(1);
+    expect(lines).toEqual([expect.stringMatching(/^removed 1 leftover\(s\) of interrupted index saves/)]);
+    expect(await listing(work)).toEqual(['x']);
+  }, 60_000);
+
   it('falls back to the old copy when the new one is incomplete', async () => {
     const { work, index } = await workspace();
     await rename(index, path.join(work, `.x.old-${deadPid}-5`));
