@@ -23,7 +23,7 @@ export async function main(args: string[]): Promise<number> {
     const { values } = parseFlags(args, { corpus: { type: 'string' }, index: { type: 'string' } });
     const config = loadConfig('core', { CORPUS_DIR: values.corpus, INDEX_DIR: values.index });
     const embeddings = await openEmbeddings(config);
-    const previous = await loadPreviousIndex(config.indexDir, embeddings);
+    const previous = await loadPreviousIndex(config.indexDir, embeddings, (error) => process.stderr.write(`warning: indexing every article again, the previous index cannot be reused: ${error.message}\n`));
     const progress = progressLine('Indexing');
     const { report } = await buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, ...(previous ? { previous, consumePrevious: true } : {}), onProgress: progress.update });
     progress.done();
