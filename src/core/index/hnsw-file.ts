@@ -135,11 +135,12 @@ function checkOrThrow(bytes: Uint8Array, dimensions: number): { elements: number
     checkNeighbours(element, 0, block, count);
     const vector = block + offsetData / 4;
     for (let d = vector; d < vector + dimensions; d++) {
-      // All exponent bits set: an infinity or NaN (a bit test, several times faster than reading floats).
+      // All exponent bits set: an infinity or NaN.
       if ((words[d]! & FLOAT_EXPONENT) === FLOAT_EXPONENT) fail(`holds a non-finite number in the vector of element ${element}`);
     }
-    const label = size(4 * (block + labelOffset / 4), `label on element ${element}`);
-    if (label >= elements) fail(`gives element ${element} label ${label}, but has ${elements} elements`);
+    const labelWord = block + labelOffset / 4;
+    const label = words[labelWord]!;
+    if (label >= elements || words[labelWord + 1] !== 0) fail(`gives element ${element} a label above its ${elements} elements`);
     if (labelSeen[label]) fail(`gives label ${label} to two elements`);
     labelSeen[label] = 1;
     if (flags === 1) deletedLabels.push(label);

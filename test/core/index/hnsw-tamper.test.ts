@@ -13,7 +13,8 @@ import type { ProbeLine } from '../../helpers/probe-index.js';
 
 /** Three State of the Union addresses: a few hundred chunks, enough for a graph with upper levels. */
 const CORPUS = path.join(ROOT, 'test/fixtures/sotu-dev/corpus');
-const PROBE = fileURLToPath(compiledModuleUrl(new URL('../../helpers/probe-index.ts', import.meta.url)));
+/** The probe's compiled script, also when this file runs from its compiled copy under dist/. */
+const PROBE = fileURLToPath(compiledModuleUrl(new URL(`../../helpers/probe-index${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url)));
 
 /**
  * Where things are in a file hnswlib's `saveIndex` wrote, read independently of the code under
