@@ -50,6 +50,7 @@ export function checkHnswFile(bytes: Uint8Array, dimensions: number): HnswFileCh
 }
 
 function checkOrThrow(bytes: Uint8Array, dimensions: number): { elements: number; deletedLabels: number[] } {
+  if (!Number.isInteger(dimensions) || dimensions <= 0) fail(`cannot hold vectors of ${dimensions} dimensions`);
   if (bytes.length < HEADER_BYTES) fail(`is ${bytes.length} bytes, shorter than the ${HEADER_BYTES}-byte header`);
   if (bytes.length % 4 !== 0) fail(`is ${bytes.length} bytes, not a whole number of 4-byte words`);
   // Every field sits at a multiple of 4 bytes: read the file as 32-bit words (copied only when the buffer is not aligned).
@@ -88,7 +89,7 @@ function checkOrThrow(bytes: Uint8Array, dimensions: number): { elements: number
   if (maxElements < elements || maxElements > capacityLimit(elements)) fail(`has capacity ${maxElements} for ${elements} elements`);
 
   // Upper-level link lists: one size word per element, then the lists. Walked first, so that
-  // the length is known right before anything is read at an offset the file gives.
+  // every later read at an offset the file gives is known to fall inside the file.
   const level0Start = HEADER_BYTES / 4;
   const wordsPerElement = sizeDataPerElement / 4;
   const upperStart = level0Start + elements * wordsPerElement;
