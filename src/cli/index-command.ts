@@ -27,7 +27,7 @@ export async function main(args: string[]): Promise<number> {
     // Before loading the previous index: a save killed between its renames leaves no index but a complete copy.
     const leftovers = describeLeftovers(await recoverIndexLeftovers(config.indexDir), config.indexDir);
     if (leftovers !== undefined) process.stderr.write(`${leftovers}\n`);
-    const previous = await loadPreviousIndex(config.indexDir, embeddings);
+    const previous = await loadPreviousIndex(config.indexDir, embeddings, (error) => process.stderr.write(`warning: indexing every article again, the previous index cannot be reused: ${error.message}\n`));
     const progress = progressLine('Indexing');
     const { report } = await buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, ...(previous ? { previous, consumePrevious: true } : {}), onProgress: progress.update });
     progress.done();
