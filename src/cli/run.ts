@@ -51,11 +51,14 @@ export function progressLine(label: string): { update: (progress: BuildProgress)
   };
 }
 
-/** The configured embeddings for a CLI command, saying on stderr when the word vectors are converted first. */
+/** The configured embeddings for a CLI command, saying on stderr when the word vectors are converted first (with a percentage on a terminal). */
 export function openEmbeddings(config: Config): Promise<DescribedEmbeddings> {
-  return createEmbeddings(config.embeddings, () =>
-    process.stderr.write('First run: converting the GloVe word vectors to a compact cache (once, about 10 s)…\n'),
-  );
+  const notice = 'First run: converting the GloVe word vectors to a compact cache (once, about 10 s, ~200 MB of memory)…';
+  const tty = process.stderr.isTTY;
+  return createEmbeddings(config.embeddings, (fraction) => {
+    if (tty) process.stderr.write(`\r\x1b[2K${notice} ${Math.round(fraction * 100)} %${fraction === 1 ? '\n' : ''}`);
+    else if (fraction === 0) process.stderr.write(`${notice}\n`);
+  });
 }
 
 /**
