@@ -386,7 +386,13 @@ export async function main(args: string[]): Promise<number> {
 
     const config = loadConfig('core');
     const cacheDir = config.embeddings.provider === 'local' ? config.embeddings.cacheDir : path.join(ROOT, 'data/cache');
-    const embeddings = await createEmbeddings({ provider: 'local', cacheDir }, () => progress('converting the GloVe word vectors once (about 10 s)'));
+    let converting = 0;
+    const embeddings = await createEmbeddings({ provider: 'local', cacheDir }, (fraction) => {
+      if (fraction === 0) {
+        converting = performance.now();
+        progress('converting the GloVe word vectors once (about 10 s, ~200 MB of memory)');
+      } else if (fraction === 1) progress(`converted the word vectors in ${((performance.now() - converting) / 1000).toFixed(1)} s`);
+    });
     const work = await mkdtemp(path.join(os.tmpdir(), 'verbatim-bench-'));
     try {
       const storyIndex = path.join(work, 'story-index');

@@ -6,6 +6,7 @@ import { isVerbatimError } from '../core/errors.js';
 import { loadIndex } from '../core/index/corpus-index.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import { commandDifferences, discordSetupProblem } from '../discord/setup-checks.js';
+import { formatBytes, recoverIndexLeftovers } from '../core/index/leftovers.js';
 import { EXIT, parseFlags, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run doctor
@@ -105,13 +106,21 @@ export async function main(args: string[]): Promise<number> {
       for (const file of corpus.skipped) process.stdout.write(`    skipped ${file.source}: ${file.reason}\n`);
     }
 
+    // Only reported: the doctor changes nothing, the next start or build cleans up.
+    const leftovers = await recoverIndexLeftovers(core.indexDir, { dryRun: true });
+    if (leftovers.recovered) say(true, `index: an interrupted save left a complete copy (${leftovers.recovered}); the next \`npm start\` or \`npm run index\` puts it back`);
+    if (leftovers.removed.length > 0) {
+      say(true, `index: ${leftovers.removed.length} leftover(s) of interrupted saves hold ${formatBytes(leftovers.freedBytes)}; the next \`npm start\` or \`npm run index\` removes them`);
+    }
     try {
       const index = await loadIndex(core.indexDir, await createEmbeddings(core.embeddings));
       const { manifest } = index;
       say(true, `index: ${manifest.documents.length} documents, ${manifest.chunkCount} chunks, built ${manifest.builtAt} with ${manifest.embeddings.provider}:${manifest.embeddings.model}`);
     } catch (error) {
       if (!isVerbatimError(error)) throw error;
-      say(false, error.name === 'IndexNotFoundError' ? 'index: not built yet — `npm run index` builds it (`npm start` also does, on its first start)' : `index: ${error.message}`);
+      const missing = error.name === 'IndexNotFoundError';
+      // A missing index with a complete copy to put back was reported above.
+      if (!(missing && leftovers.recovered)) say(false, missing ? 'index: not built yet — `npm run index` builds it (`npm start` also does, on its first start)' : `index: ${error.message}`);
     }
 
     if (clientId) {

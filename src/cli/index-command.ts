@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/config.js';
 import { buildIndex, loadPreviousIndex, type BuildReport } from '../core/index/build.js';
+import { describeLeftovers, recoverIndexLeftovers } from '../core/index/leftovers.js';
 import { EXIT, openEmbeddings, parseFlags, progressLine, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run index [-- --corpus DIR] [--index DIR]
@@ -23,7 +24,10 @@ export async function main(args: string[]): Promise<number> {
     const { values } = parseFlags(args, { corpus: { type: 'string' }, index: { type: 'string' } });
     const config = loadConfig('core', { CORPUS_DIR: values.corpus, INDEX_DIR: values.index });
     const embeddings = await openEmbeddings(config);
-    const previous = await loadPreviousIndex(config.indexDir, embeddings);
+    // Before loading the previous index: a save killed between its renames leaves no index but a complete copy.
+    const leftovers = describeLeftovers(await recoverIndexLeftovers(config.indexDir), config.indexDir);
+    if (leftovers !== undefined) process.stderr.write(`${leftovers}\n`);
+    const previous = await loadPreviousIndex(config.indexDir, embeddings, (error) => process.stderr.write(`warning: indexing every article again, the previous index cannot be reused: ${error.message}\n`));
     const progress = progressLine('Indexing');
     const { report } = await buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, ...(previous ? { previous, consumePrevious: true } : {}), onProgress: progress.update, command: 'npm run index' });
     progress.done();

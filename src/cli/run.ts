@@ -62,11 +62,14 @@ export function progressLine(label: string): { update: (progress: BuildProgress)
   };
 }
 
-/** The configured embeddings for a CLI command, saying on stderr when the word vectors are converted first. */
+/** The configured embeddings for a CLI command, saying on stderr when the word vectors are converted first (with a percentage on a terminal). */
 export function openEmbeddings(config: Config): Promise<DescribedEmbeddings> {
-  return createEmbeddings(config.embeddings, () =>
-    process.stderr.write('First run: converting the GloVe word vectors to a compact cache (once, about 10 s)…\n'),
-  );
+  const notice = 'First run: converting the GloVe word vectors to a compact cache (once, about 10 s, ~200 MB of memory)…';
+  const tty = process.stderr.isTTY;
+  return createEmbeddings(config.embeddings, (fraction) => {
+    if (tty) process.stderr.write(`\r\x1b[2K${notice} ${Math.round(fraction * 100)} %${fraction === 1 ? '\n' : ''}`);
+    else if (fraction === 0) process.stderr.write(`${notice}\n`);
+  });
 }
 
 /**
@@ -77,7 +80,7 @@ export async function openVerbatim(config: Config): Promise<Verbatim> {
   const embeddings = await openEmbeddings(config);
   const progress = progressLine('No index yet, building it');
   const verbatim = await Verbatim.open(
-    { corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, answer: { maxQuotes: config.maxQuotes } },
+    { corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, answer: { maxQuotes: config.maxQuotes }, onLeftovers: (line) => process.stderr.write(`${line}\n`) },
     progress.update,
   );
   progress.done();

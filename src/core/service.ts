@@ -7,6 +7,7 @@ import type { Answer, Citation } from './answer/types.js';
 import { buildIndex, type BuildProgress, type BuildReport } from './index/build.js';
 import { loadIndex, type CorpusIndex } from './index/corpus-index.js';
 import type { DescribedEmbeddings } from './index/embeddings/provider.js';
+import { describeLeftovers, recoverIndexLeftovers } from './index/leftovers.js';
 import { MANIFEST_FILE, type IndexManifest } from './index/manifest.js';
 import { buildIndexInWorker } from './index/worker-build.js';
 
@@ -16,6 +17,8 @@ export interface VerbatimOptions {
   embeddings: DescribedEmbeddings;
   answer?: Partial<AnswerOptions>;
   maxFileBytes?: number;
+  /** Told, in one line, what interrupted saves had left and was removed or put back before a load or build. */
+  onLeftovers?: (line: string) => void;
 }
 
 /** How the last reindex ended, for a health report. */
@@ -40,6 +43,12 @@ export interface Passage {
   before: string;
   quote: string;
   after: string;
+}
+
+/** Removes (or puts back) what interrupted saves of the index left, saying so when there was anything. */
+async function cleanUpLeftovers({ indexDir, onLeftovers }: VerbatimOptions): Promise<void> {
+  const line = describeLeftovers(await recoverIndexLeftovers(indexDir), indexDir);
+  if (line !== undefined) onLeftovers?.(line);
 }
 
 /**
@@ -67,6 +76,8 @@ export class Verbatim {
    */
   static async open(options: VerbatimOptions, onBuild?: (progress: BuildProgress) => void): Promise<Verbatim> {
     let index: CorpusIndex;
+    // Before loading: a save killed between its renames leaves no index but a complete copy.
+    await cleanUpLeftovers(options);
     try {
       index = await loadIndex(options.indexDir, options.embeddings);
     } catch (error) {
@@ -128,6 +139,7 @@ export class Verbatim {
       const { embeddings, corpusDir, indexDir, maxFileBytes } = this.options;
       let index: CorpusIndex;
       let report: BuildReport;
+      await cleanUpLeftovers(this.options);
       if (embeddings.recipe) {
         report = await buildIndexInWorker({ corpusDir, indexDir, recipe: embeddings.recipe, ...(maxFileBytes !== undefined ? { maxFileBytes } : {}), ...(onProgress ? { onProgress } : {}), ...(requestedBy ? { command: requestedBy } : {}) });
         index = await loadIndex(indexDir, embeddings);

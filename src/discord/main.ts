@@ -141,9 +141,15 @@ export async function main(): Promise<number> {
   async function serve(): Promise<Ending> {
     try {
       const started = performance.now();
-      const embeddings = await createEmbeddings(config!.embeddings, () => logger.info('converting the GloVe word vectors once (about 10 s)', { event: 'index' }));
+      let converting = 0;
+      const embeddings = await createEmbeddings(config!.embeddings, (fraction) => {
+        if (fraction === 0) {
+          converting = performance.now();
+          logger.info('converting the GloVe word vectors once (about 10 s, ~200 MB of memory)', { event: 'index' });
+        } else if (fraction === 1) logger.info(`word vectors converted in ${((performance.now() - converting) / 1000).toFixed(1)} s`, { event: 'index' });
+      });
       verbatim = await Verbatim.open(
-        { corpusDir: config!.corpusDir, indexDir: config!.indexDir, embeddings, answer: { maxQuotes: config!.maxQuotes } },
+        { corpusDir: config!.corpusDir, indexDir: config!.indexDir, embeddings, answer: { maxQuotes: config!.maxQuotes }, onLeftovers: (line) => logger.info(line, { event: 'index' }) },
         (progress) => progress.phase === 'embedding' && progress.documentsDone === 0 && logger.info(`no index yet: building it from ${config!.corpusDir}`, { event: 'index' }),
       );
       const { manifest } = verbatim;

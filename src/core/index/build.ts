@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Document } from '@langchain/core/documents';
 import type { SkippedFile } from '../corpus/document.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loader.js';
-import { CorpusError, EmbeddingsError, isVerbatimError } from '../errors.js';
+import { CorpusError, EmbeddingsError, IndexNotFoundError, isVerbatimError, type VerbatimError } from '../errors.js';
 import { yieldToEventLoop } from '../event-loop.js';
 import { assertIndexFolderReplaceable, CorpusIndex, loadIndex, saveIndex } from './corpus-index.js';
 import type { DescribedEmbeddings } from './embeddings/provider.js';
@@ -149,13 +149,15 @@ async function embedDocument(segmented: SegmentedDocument, embeddings: Described
 /**
  * The index saved in `indexDir`, to update incrementally, or `undefined` when there is none
  * usable (missing, built with other embeddings, damaged): the build then starts from scratch,
- * and is the one to report a folder it may not replace.
+ * and is the one to report a folder it may not replace. `onUnusable` hears why an index that
+ * exists is not reused, so that a damaged one is not replaced without a word.
  */
-export async function loadPreviousIndex(indexDir: string, embeddings: DescribedEmbeddings): Promise<CorpusIndex | undefined> {
+export async function loadPreviousIndex(indexDir: string, embeddings: DescribedEmbeddings, onUnusable?: (error: VerbatimError) => void): Promise<CorpusIndex | undefined> {
   try {
     return await loadIndex(indexDir, embeddings);
   } catch (error) {
     if (!isVerbatimError(error)) throw error;
+    if (!(error instanceof IndexNotFoundError)) onUnusable?.(error);
     return undefined;
   }
 }

@@ -19,6 +19,9 @@ const FILES = {
   ...HNSW_FILES,
 } as const;
 
+/** The names of the files a saved index folder holds: nothing else is ever written to one. */
+export const INDEX_FILE_NAMES: readonly string[] = Object.values(FILES);
+
 /** A chunk located in the index: its document and position. */
 export interface ChunkRef {
   doc: number;
@@ -124,7 +127,7 @@ function sha256(bytes: Uint8Array | string): string {
 }
 
 /** The SHA-256 of a file, read in pieces: the sentence vectors of a large corpus are hundreds of MB. */
-async function sha256OfFile(file: string): Promise<string> {
+export async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const piece of createReadStream(file)) hash.update(piece as Buffer);
   return hash.digest('hex');
@@ -153,7 +156,7 @@ function someNames(names: string[], shown = 5): string {
  * index whose manifest proves Verbatim wrote it may be replaced: a mistyped `--index` must
  * never cost anyone their files.
  */
-async function inspectIndexFolder(indexDir: string): Promise<IndexFolder> {
+export async function inspectIndexFolder(indexDir: string): Promise<IndexFolder> {
   try {
     if (!(await stat(indexDir)).isDirectory()) return foreign('it is a file, not a folder');
   } catch (error) {
@@ -213,6 +216,7 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
   const retired = path.join(parent, `.${path.basename(target)}.old-${stamp}`);
   let madeTemporary = false;
   let retiredOld = false;
+  let replaced = false;
   try {
     // Not recursive: fails rather than write into a folder that happens to have this name.
     await mkdir(temporary);
@@ -237,9 +241,12 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     }
     // rename() replaces an empty folder but fails on a non-empty one: nothing unchecked is lost.
     await rename(temporary, target);
+    replaced = true;
   } finally {
     if (madeTemporary) await rm(temporary, { recursive: true, force: true });
-    if (retiredOld) await rm(retired, { recursive: true, force: true });
+    // When the new index did not take its place, the retired one is the only index left: kept for
+    // the next start or build to put back (see leftovers.ts).
+    if (retiredOld && replaced) await rm(retired, { recursive: true, force: true });
   }
 }
 

@@ -4,6 +4,7 @@ import { Document, type DocumentInterface } from '@langchain/core/documents';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import { SaveableVectorStore } from '@langchain/core/vectorstores';
 import hnswlib from 'hnswlib-node';
+import { checkHnswFile } from './hnsw-file.js';
 
 const { HierarchicalNSW } = hnswlib;
 type Hnsw = InstanceType<typeof HierarchicalNSW>;
@@ -150,8 +151,12 @@ export class HnswVectorStore extends SaveableVectorStore {
   }
 
   /**
-   * Loads a store saved by {@link save}. The caller checks the files' integrity first
-   * (the index manifest holds their hashes): the native reader trusts its input.
+   * Loads a store saved by {@link save}. The caller checks the files' integrity first (the
+   * index manifest holds their hashes); the graph's structure is checked here too, because
+   * the native reader trusts its input and a damaged graph whose hash was recomputed would
+   * crash the process on its first search instead of failing to load.
+   *
+   * @throws Error naming the broken rule when the graph is damaged or disagrees with the docstore
    */
   static override async load(directory: string, embeddings: EmbeddingsInterface): Promise<HnswVectorStore> {
     const saved = JSON.parse(await readFile(path.join(directory, HNSW_FILES.docstore), 'utf8')) as {
@@ -159,11 +164,19 @@ export class HnswVectorStore extends SaveableVectorStore {
       parameters: HnswParameters;
       documents: ({ pageContent: string; metadata: Record<string, unknown> } | null)[];
     };
-    const graph = new HierarchicalNSW('cosine', saved.dimensions);
-    await graph.readIndex(path.join(directory, HNSW_FILES.graph));
-    if (graph.getCurrentCount() !== saved.documents.length) {
-      throw new Error(`the graph holds ${graph.getCurrentCount()} vectors for ${saved.documents.length} documents`);
+    const graphFile = path.join(directory, HNSW_FILES.graph);
+    const check = checkHnswFile(await readFile(graphFile), saved.dimensions);
+    if (!check.ok) throw new Error(`${HNSW_FILES.graph} ${check.problem}`);
+    if (check.elements !== saved.documents.length) {
+      throw new Error(`the graph holds ${check.elements} vectors for ${saved.documents.length} documents`);
     }
+    // Deletions are marked twice, in the graph and as null documents: deleting again a label the graph already marks fails natively.
+    const deletedDocuments = saved.documents.filter((doc) => doc === null).length;
+    if (deletedDocuments !== check.deletedLabels.length || check.deletedLabels.some((label) => saved.documents[label] !== null)) {
+      throw new Error(`${HNSW_FILES.graph} marks ${check.deletedLabels.length} vectors deleted, the docstore ${deletedDocuments}, not the same ones`);
+    }
+    const graph = new HierarchicalNSW('cosine', saved.dimensions);
+    await graph.readIndex(graphFile);
     const documents = saved.documents.map((doc) => doc && new Document(doc));
     return new HnswVectorStore(embeddings, { dimensions: saved.dimensions, parameters: saved.parameters }, graph, documents);
   }

@@ -1,7 +1,9 @@
-import { readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { errorCode } from '../errors.js';
+import { isProcessRunning } from '../processes.js';
+import { savedPath } from './leftovers.js';
 
 /** Who holds an index's lock: written in the lock file, shown to whoever waits. */
 export interface LockHolder {
@@ -13,20 +15,10 @@ export interface LockHolder {
   since: string;
 }
 
-/** The lock file of the index in `indexDir`: beside the folder, since a build replaces the folder whole. */
+/** The lock file of the index in `indexDir`: beside the folder a save replaces, since it replaces the folder whole. */
 async function lockPathOf(indexDir: string): Promise<string> {
-  const target = await realpath(indexDir).catch(() => path.resolve(indexDir));
+  const target = await savedPath(indexDir);
   return path.join(path.dirname(target), `.${path.basename(target)}.lock`);
-}
-
-/** Whether process `pid` of this machine is running (EPERM: it runs under another user). */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) === 'EPERM';
-  }
 }
 
 async function readHolder(lockPath: string): Promise<LockHolder | undefined> {
@@ -71,7 +63,7 @@ export async function acquireIndexLock(
       if (errorCode(error) !== 'EEXIST') throw error;
     }
     const holder = await readHolder(lockPath);
-    if (holder && holder.hostname === os.hostname() && !isRunning(holder.pid)) {
+    if (holder && holder.hostname === os.hostname() && !isProcessRunning(holder.pid)) {
       // Left by a process that died mid-build (a kill -9, a crash): nobody will release it.
       await rm(lockPath, { force: true });
       continue;

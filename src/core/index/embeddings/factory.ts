@@ -2,6 +2,7 @@ import { compiledModuleUrl } from '../../paths.js';
 import { GloveEmbeddings } from './glove.js';
 import { OpenAICompatibleEmbeddings } from './openai.js';
 import type { DescribedEmbeddings } from './provider.js';
+import type { ConversionProgress } from './word-vectors.js';
 
 /** Which embeddings to use: the offline GloVe default, or an OpenAI-compatible endpoint. */
 export type EmbeddingsOptions =
@@ -11,9 +12,9 @@ export type EmbeddingsOptions =
 /**
  * Creates the configured embeddings provider.
  *
- * @param onConvert - called when the local vectors must first be converted (once per machine, seconds)
+ * @param onConvert - told the progress when the local vectors must first be converted (once per machine, seconds)
  */
-export async function createEmbeddings(options: EmbeddingsOptions, onConvert?: () => void): Promise<DescribedEmbeddings> {
+export async function createEmbeddings(options: EmbeddingsOptions, onConvert?: ConversionProgress): Promise<DescribedEmbeddings> {
   const embeddings = options.provider === 'openai' ? new OpenAICompatibleEmbeddings(options) : await GloveEmbeddings.load(options.cacheDir, onConvert);
   // The options are plain data: a build worker makes the same embeddings with this function.
   embeddings.recipe = { module: compiledModuleUrl(import.meta.url), exportName: 'createEmbeddings', args: [options] };

@@ -1,7 +1,7 @@
 import { tokenize } from '../../text/tokens.js';
 import { WordSimilarity } from '../../answer/word-similarity.js';
 import { DescribedEmbeddings, type EmbeddingsInfo } from './provider.js';
-import { loadWordVectors, type WordVectors } from './word-vectors.js';
+import { loadWordVectors, type ConversionProgress, type WordVectors } from './word-vectors.js';
 
 /** SIF's smoothing constant: words far more frequent than this weigh almost nothing. */
 const SIF_A = 1e-3;
@@ -30,7 +30,7 @@ export class GloveEmbeddings extends DescribedEmbeddings {
   }
 
   /** Loads (converting once if needed) the packaged vectors from `cacheDir`. */
-  static async load(cacheDir: string, onConvert?: () => void): Promise<GloveEmbeddings> {
+  static async load(cacheDir: string, onConvert?: ConversionProgress): Promise<GloveEmbeddings> {
     return new GloveEmbeddings(await loadWordVectors(cacheDir, onConvert));
   }
 

@@ -1,4 +1,5 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { EmbeddingsError } from '../../errors.js';
@@ -27,10 +28,446 @@ export function wordVectorsCachePath(cacheDir: string): string {
   return path.join(cacheDir, `${PACKAGE}.i8.bin`);
 }
 
-interface WinkEmbeddings {
+/**
+ * Told how far a first-run conversion has got: `0` when it starts, then the fraction of the
+ * package's JSON read so far (at most once per percent), and `1` once the cache is written.
+ */
+export type ConversionProgress = (fraction: number) => void;
+
+/**
+ * The JSON to convert: its size in bytes (for progress) and a way to read it from the start,
+ * in chunks of any size. {@link convertWordVectors} reads it a second time only when the
+ * `vectors` come before the `words` or `dimensions` they need.
+ */
+export interface VectorsJson {
+  readonly bytes: number;
+  read(): AsyncIterable<Uint8Array>;
+}
+
+/** The installed package's JSON file. */
+async function packagedJson(): Promise<VectorsJson> {
+  const require = createRequire(import.meta.url);
+  let jsonPath: string;
+  try {
+    jsonPath = require.resolve(PACKAGE);
+  } catch (error) {
+    throw new EmbeddingsError(`The word vectors package ${PACKAGE} is not installed: run \`npm ci\`.`, { cause: error });
+  }
+  const { size } = await stat(jsonPath);
+  // 1 MiB reads: few enough calls to be fast, small enough not to count in the memory peak.
+  return { bytes: size, read: () => createReadStream(jsonPath, { highWaterMark: 1 << 20 }) };
+}
+
+function malformed(detail: string): EmbeddingsError {
+  return new EmbeddingsError(`The JSON of the word vectors package ${PACKAGE} is malformed (${detail}): reinstall it with \`npm ci\`.`);
+}
+
+/** What {@link JsonScanner} reports, in document order. */
+interface JsonEvents {
+  open(isArray: boolean): void;
+  close(): void;
+  key(key: string): void;
+  string(value: string): void;
+  number(value: number): void;
+  /** `true`, `false` or `null`. */
+  literal(): void;
+}
+
+// Scanner states: what the next significant byte may be.
+const VALUE = 0;
+const VALUE_OR_CLOSE = 1;
+const KEY = 2;
+const KEY_OR_CLOSE = 3;
+const COLON = 4;
+const AFTER_VALUE = 5;
+const STRING = 6;
+const NUMBER = 7;
+const LITERAL = 8;
+const DONE = 9;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+const isWhitespace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const isNumberByte = (c: number) => isDigit(c) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45;
+const isLetter = (c: number) => c >= 0x61 && c <= 0x7a;
+
+/** 10^0 … 10^22: every one exact as a double, which the fast path of {@link parseJsonNumber} relies on. */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+/**
+ * The value of the JSON number token in `token`'s first `length` bytes, exactly as
+ * `JSON.parse` gives it (the cache must not change), or NaN when it is not a JSON number. Up to 15 significant digits and a
+ * decimal exponent within ±22, the digits and the power of ten are both exact doubles, so
+ * one division or multiplication is the correctly rounded value; anything else goes through
+ * `Number`, which is correctly rounded too but slower.
+ */
+export function parseJsonNumber(token: Buffer, length: number): number {
+  let i = 0;
+  const negative = token[0] === 0x2d;
+  if (negative) i++;
+  let mantissa = 0;
+  let digits = 0;
+  let exponent = 0;
+  const integerStart = i;
+  for (; i < length && isDigit(token[i]!); i++) {
+    mantissa = mantissa * 10 + token[i]! - 0x30;
+    if (mantissa !== 0) digits++;
+  }
+  if (i === integerStart || (token[integerStart] === 0x30 && i - integerStart > 1)) return NaN;
+  if (i < length && token[i] === 0x2e) {
+    const fractionStart = ++i;
+    for (; i < length && isDigit(token[i]!); i++) {
+      mantissa = mantissa * 10 + token[i]! - 0x30;
+      if (mantissa !== 0) digits++;
+      exponent--;
+    }
+    if (i === fractionStart) return NaN;
+  }
+  if (i < length && (token[i] === 0x65 || token[i] === 0x45)) {
+    i++;
+    const sign = token[i] === 0x2d ? -1 : 1;
+    if (token[i] === 0x2d || token[i] === 0x2b) i++;
+    const exponentStart = i;
+    let written = 0;
+    for (; i < length && isDigit(token[i]!); i++) written = written * 10 + token[i]! - 0x30;
+    if (i === exponentStart) return NaN;
+    exponent += sign * written;
+  }
+  if (i !== length) return NaN;
+  if (digits > 15 || exponent < -22 || exponent > 22) return Number(token.toString('latin1', 0, length));
+  const value = exponent < 0 ? mantissa / POWERS_OF_TEN[-exponent]! : mantissa * POWERS_OF_TEN[exponent]!;
+  return negative ? -value : value;
+}
+
+/**
+ * An incremental JSON scanner: fed byte chunks split anywhere, it checks the syntax and
+ * reports each token to its {@link JsonEvents}, holding only the current token in memory.
+ */
+class JsonScanner {
+  private state = VALUE;
+  private depth = 0;
+  /** Per open container, 1 when it is an array; the package's JSON nests three deep. */
+  private readonly arrays = new Uint8Array(16);
+  /** The current string, number or literal's bytes as written (escapes included). */
+  private token: Buffer = Buffer.allocUnsafe(256);
+  private length = 0;
+  private tokenStart = 0;
+  private isKey = false;
+  private hasEscape = false;
+  /** The previous byte of the current string was an unescaped backslash. */
+  private escaping = false;
+  /** Bytes scanned before the current chunk, for error positions. */
+  private offset = 0;
+
+  constructor(private readonly events: JsonEvents) {}
+
+  write(chunk: Uint8Array): void {
+    const end = chunk.length;
+    let i = 0;
+    while (i < end) {
+      const state = this.state;
+      if (state === STRING) {
+        while (i < end) {
+          const c = chunk[i]!;
+          if (this.escaping) this.escaping = false;
+          else if (c === QUOTE) break;
+          else if (c === BACKSLASH) this.escaping = this.hasEscape = true;
+          else if (c < 0x20) throw malformed(`a control character inside a string at byte ${this.offset + i}`);
+          this.append(c);
+          i++;
+        }
+        if (i === end) break;
+        i++;
+        this.endString();
+        continue;
+      }
+      if (state === NUMBER) {
+        // The hot loop (34 million numbers): bytes copied with the token in locals.
+        let { token, length } = this;
+        while (i < end) {
+          const c = chunk[i]!;
+          if (!isNumberByte(c)) break;
+          if (length === token.length) token = this.grow();
+          token[length++] = c;
+          i++;
+        }
+        this.length = length;
+        if (i === end) break;
+        // The byte after the token is not consumed: it is the next token's.
+        this.endNumber();
+        continue;
+      }
+      if (state === LITERAL) {
+        while (i < end && isLetter(chunk[i]!)) this.append(chunk[i++]!);
+        if (i === end) break;
+        this.endLiteral();
+        continue;
+      }
+      const c = chunk[i]!;
+      const at = this.offset + i;
+      i++;
+      if (isWhitespace(c)) continue;
+      if (state === VALUE || state === VALUE_OR_CLOSE) {
+        if (state === VALUE_OR_CLOSE && c === 0x5d) this.close();
+        else this.startValue(c, at);
+      } else if (state === KEY || state === KEY_OR_CLOSE) {
+        if (state === KEY_OR_CLOSE && c === 0x7d) this.close();
+        else if (c === QUOTE) this.startToken(STRING, at, true);
+        else throw this.unexpected(c, at, 'a key');
+      } else if (state === COLON) {
+        if (c !== 0x3a) throw this.unexpected(c, at, '":"');
+        this.state = VALUE;
+      } else if (state === AFTER_VALUE) {
+        const inArray = this.arrays[this.depth - 1] === 1;
+        if (c === 0x2c) this.state = inArray ? VALUE : KEY;
+        else if (c === (inArray ? 0x5d : 0x7d)) this.close();
+        else throw this.unexpected(c, at, inArray ? '"," or "]"' : '"," or "}"');
+      } else {
+        throw this.unexpected(c, at, 'nothing after the end');
+      }
+    }
+    this.offset += end;
+  }
+
+  /** Checks that the input ended where the JSON does. */
+  end(): void {
+    if (this.state === NUMBER) this.endNumber();
+    else if (this.state === LITERAL) this.endLiteral();
+    if (this.state !== DONE) throw malformed(`it ends early, after ${this.offset} bytes`);
+  }
+
+  private unexpected(c: number, at: number, expected: string): EmbeddingsError {
+    return malformed(`${JSON.stringify(String.fromCharCode(c))} at byte ${at} where ${expected} was expected`);
+  }
+
+  private append(c: number): void {
+    if (this.length === this.token.length) this.grow();
+    this.token[this.length++] = c;
+  }
+
+  private grow(): Buffer {
+    const grown = Buffer.allocUnsafe(this.token.length * 2);
+    this.token.copy(grown);
+    return (this.token = grown);
+  }
+
+  private startToken(state: number, at: number, isKey: boolean): void {
+    this.state = state;
+    this.tokenStart = at;
+    this.length = 0;
+    this.isKey = isKey;
+    this.hasEscape = false;
+  }
+
+  private startValue(c: number, at: number): void {
+    if (c === 0x7b || c === 0x5b) {
+      if (this.depth === this.arrays.length) throw malformed(`nesting deeper than ${this.arrays.length} at byte ${at}`);
+      const isArray = c === 0x5b;
+      this.arrays[this.depth++] = isArray ? 1 : 0;
+      this.state = isArray ? VALUE_OR_CLOSE : KEY_OR_CLOSE;
+      this.events.open(isArray);
+    } else if (c === QUOTE) {
+      this.startToken(STRING, at, false);
+    } else if (c === 0x2d || isDigit(c)) {
+      this.startToken(NUMBER, at, false);
+      this.append(c);
+    } else if (isLetter(c)) {
+      this.startToken(LITERAL, at, false);
+      this.append(c);
+    } else {
+      throw this.unexpected(c, at, 'a value');
+    }
+  }
+
+  private close(): void {
+    this.depth--;
+    this.events.close();
+    this.afterValue();
+  }
+
+  private afterValue(): void {
+    this.state = this.depth === 0 ? DONE : AFTER_VALUE;
+  }
+
+  private endString(): void {
+    const raw = this.token.toString('utf8', 0, this.length);
+    let text = raw;
+    if (this.hasEscape) {
+      // Rare (two words in the package): JSON.parse decodes the escapes exactly.
+      try {
+        text = JSON.parse(`"${raw}"`) as string;
+      } catch {
+        throw malformed(`a bad escape in the string at byte ${this.tokenStart}`);
+      }
+    }
+    if (this.isKey) {
+      this.state = COLON;
+      this.events.key(text);
+    } else {
+      this.afterValue();
+      this.events.string(text);
+    }
+  }
+
+  private endNumber(): void {
+    const value = parseJsonNumber(this.token, this.length);
+    if (Number.isNaN(value)) throw malformed(`a bad number at byte ${this.tokenStart}`);
+    this.afterValue();
+    this.events.number(value);
+  }
+
+  private endLiteral(): void {
+    const word = this.token.toString('latin1', 0, this.length);
+    if (word !== 'true' && word !== 'false' && word !== 'null') throw malformed(`"${word}" at byte ${this.tokenStart}`);
+    this.afterValue();
+    this.events.literal();
+  }
+}
+
+/** The parts of the package's JSON the cache is made of. */
+interface Collected {
   dimensions: number;
   words: string[];
-  vectors: Record<string, number[]>;
+  rows: Int8Array;
+  scales: Float32Array;
+}
+
+/**
+ * Takes from the scanned JSON what the cache needs: `dimensions`, the `words` in rank order,
+ * and each vector quantized straight into its preallocated int8 row, so the whole vector
+ * table is never held as numbers. Other top-level keys are skipped, in any order.
+ */
+class VectorsCollector implements JsonEvents {
+  private dimensions: number | undefined;
+  private words: string[] | undefined;
+  private readonly ranks = new Map<string, number>();
+  /** [rank, first rank] of each word listed twice: it gets the same vector. */
+  private readonly repeats: [number, number][] = [];
+  private rows: Int8Array | undefined;
+  private scales: Float32Array | undefined;
+  /** The vectors came before what they need: the JSON must be read again. */
+  deferred = false;
+
+  private depth = 0;
+  private topKey = '';
+  /** What the current top-level value is being read for. */
+  private reading: 'words' | 'vectors' | 'dimensions' | 'skip' = 'skip';
+  private word = '';
+  private values = new Float64Array(0);
+  private count = 0;
+
+  open(isArray: boolean): void {
+    const depth = this.depth++;
+    if (depth === 0) {
+      if (isArray) throw malformed('the top level is not an object');
+    } else if (depth === 1) {
+      this.startTopLevel(isArray ? 'array' : 'object');
+    } else if (this.reading === 'vectors' && depth === 2 && isArray) {
+      this.count = 0;
+    } else {
+      this.wrongKind();
+    }
+  }
+
+  close(): void {
+    const depth = --this.depth;
+    if (depth === 2 && this.reading === 'vectors') this.endVector();
+    else if (depth === 1) this.reading = 'skip';
+  }
+
+  key(key: string): void {
+    if (this.depth === 1) this.topKey = key;
+    else if (this.depth === 2 && this.reading === 'vectors') this.word = key;
+  }
+
+  string(value: string): void {
+    if (this.depth === 1) this.startTopLevel('string');
+    else if (this.reading === 'words') {
+      const rank = this.words!.length;
+      this.words!.push(value);
+      const first = this.ranks.get(value);
+      if (first === undefined) this.ranks.set(value, rank);
+      else this.repeats.push([rank, first]);
+    } else this.wrongKind();
+  }
+
+  number(value: number): void {
+    if (this.depth === 1) {
+      this.startTopLevel('number');
+      if (this.reading === 'dimensions') this.dimensions = value;
+    } else if (this.reading === 'vectors' && this.depth === 3) {
+      if (this.count < this.values.length) this.values[this.count] = value;
+      this.count++;
+    } else {
+      this.wrongKind();
+    }
+  }
+
+  literal(): void {
+    if (this.depth === 1) this.startTopLevel('literal');
+    else this.wrongKind();
+  }
+
+  /** The collected vectors, once every pass is done. */
+  result(): Collected {
+    const { dimensions, words, rows, scales } = this;
+    if (dimensions === undefined || !words || !rows || !scales) throw malformed('"dimensions", "words" or "vectors" is missing');
+    for (const [rank, first] of this.repeats) {
+      rows.copyWithin(rank * dimensions, first * dimensions, (first + 1) * dimensions);
+      scales[rank] = scales[first]!;
+    }
+    return { dimensions, words, rows, scales };
+  }
+
+  /** Rejects a value inside `words` that is not a string, or inside `vectors` that is not an array of numbers. */
+  private wrongKind(): void {
+    if (this.reading === 'words') throw malformed('"words" holds a non-string');
+    if (this.reading === 'vectors') throw malformed(`the vector of ${JSON.stringify(this.word)} is not an array of numbers`);
+  }
+
+  /** Decides how to read a top-level value from its key and kind. */
+  private startTopLevel(kind: 'array' | 'object' | 'string' | 'number' | 'literal'): void {
+    this.reading = 'skip';
+    if (this.topKey === 'dimensions') {
+      if (kind !== 'number') throw malformed('"dimensions" is not a number');
+      this.reading = 'dimensions';
+    } else if (this.topKey === 'words' && !this.words) {
+      if (kind !== 'array') throw malformed('"words" is not an array');
+      this.words = [];
+      this.reading = 'words';
+    } else if (this.topKey === 'vectors' && !this.rows) {
+      if (kind !== 'object') throw malformed('"vectors" is not an object');
+      const { dimensions, words } = this;
+      if (dimensions === undefined || !words) {
+        this.deferred = true;
+        return;
+      }
+      if (!Number.isInteger(dimensions) || dimensions <= 0) throw malformed(`"dimensions" is ${dimensions}`);
+      if (words.length === 0) throw malformed('"words" is empty');
+      this.rows = new Int8Array(words.length * dimensions);
+      this.scales = new Float32Array(words.length);
+      this.values = new Float64Array(dimensions);
+      this.reading = 'vectors';
+    }
+  }
+
+  /** Quantizes one vector into its word's row: a scale per row, so that its largest component is ±127. */
+  private endVector(): void {
+    const dimensions = this.values.length;
+    if (this.count < dimensions) throw malformed(`the vector of ${JSON.stringify(this.word)} has ${this.count} numbers, fewer than ${dimensions}`);
+    const rank = this.ranks.get(this.word);
+    if (rank === undefined) return;
+    const values = this.values;
+    let max = 0;
+    for (let d = 0; d < dimensions; d++) max = Math.max(max, Math.abs(values[d]!));
+    // The scale stays a double here, as it always was: the rows must round the same way.
+    const scale = max / 127 || 1;
+    this.scales![rank] = scale;
+    const row = rank * dimensions;
+    for (let d = 0; d < dimensions; d++) this.rows![row + d] = Math.round(values[d]! / scale);
+  }
 }
 
 /** Frequency-weighted mean direction over the most frequent words. */
@@ -47,30 +484,33 @@ function computeCommonDirection(rows: Int8Array, scales: Float32Array, dimension
 }
 
 /**
- * Converts the npm package's 307 MB JSON into the compact binary cache, atomically.
- * Parsing the JSON takes seconds and about 1 GB of memory, which is why it is done once.
+ * Converts the npm package's 307 MB JSON into the compact binary cache, atomically (nothing
+ * is left at `cachePath` or beside it when the JSON is malformed). The JSON is streamed, not
+ * parsed whole: about 170 MB peak RSS instead of 1.3 GB, so that it fits a small host at a
+ * bot's first start.
+ *
+ * @param onProgress - told the fraction done as it goes
+ * @param json - the JSON to convert; the installed package's file by default
+ * @throws {@link EmbeddingsError} when the package is missing or its JSON is malformed
  */
-export async function convertWordVectors(cachePath: string): Promise<void> {
-  const require = createRequire(import.meta.url);
-  let jsonPath: string;
-  try {
-    jsonPath = require.resolve(PACKAGE);
-  } catch (error) {
-    throw new EmbeddingsError(`The word vectors package ${PACKAGE} is not installed: run \`npm ci\`.`, { cause: error });
+export async function convertWordVectors(cachePath: string, onProgress?: ConversionProgress, json?: VectorsJson): Promise<void> {
+  const source = json ?? (await packagedJson());
+  onProgress?.(0);
+  const collector = new VectorsCollector();
+  let reported = 0;
+  for (let pass = 0; pass === 0 || (pass === 1 && collector.deferred); pass++) {
+    const scanner = new JsonScanner(collector);
+    let bytes = 0;
+    for await (const chunk of source.read()) {
+      scanner.write(chunk);
+      bytes += chunk.length;
+      const passes = pass === 0 && !collector.deferred ? 1 : 2;
+      const percent = Math.floor(((pass + bytes / source.bytes) / passes) * 100);
+      if (percent > reported && percent < 100) onProgress?.((reported = percent) / 100);
+    }
+    scanner.end();
   }
-  const source = JSON.parse(await readFile(jsonPath, 'utf8')) as WinkEmbeddings;
-  const { dimensions, words } = source;
-  const rows = new Int8Array(words.length * dimensions);
-  const scales = new Float32Array(words.length);
-  words.forEach((word, rank) => {
-    const vector = source.vectors[word];
-    if (!vector) return;
-    let max = 0;
-    for (let d = 0; d < dimensions; d++) max = Math.max(max, Math.abs(vector[d]!));
-    const scale = max / 127 || 1;
-    scales[rank] = scale;
-    for (let d = 0; d < dimensions; d++) rows[rank * dimensions + d] = Math.round(vector[d]! / scale);
-  });
+  const { dimensions, words, rows, scales } = collector.result();
   const vocabulary = Buffer.from(words.join('\n'), 'utf8');
   const common = computeCommonDirection(rows, scales, dimensions, words.length);
 
@@ -81,16 +521,22 @@ export async function convertWordVectors(cachePath: string): Promise<void> {
   header.writeUInt32LE(vocabulary.length, 16);
   await mkdir(path.dirname(cachePath), { recursive: true });
   const temporary = `${cachePath}.${process.pid}.tmp`;
-  const file = await open(temporary, 'w');
   try {
-    for (const part of [header, Buffer.from(common.buffer), Buffer.from(scales.buffer), Buffer.from(rows.buffer), vocabulary]) {
-      await file.write(part);
+    const file = await open(temporary, 'w');
+    try {
+      for (const part of [header, Buffer.from(common.buffer), Buffer.from(scales.buffer), Buffer.from(rows.buffer), vocabulary]) {
+        await file.write(part);
+      }
+      await file.sync();
+    } finally {
+      await file.close();
     }
-    await file.sync();
-  } finally {
-    await file.close();
+    await rename(temporary, cachePath);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
   }
-  await rename(temporary, cachePath);
+  onProgress?.(1);
 }
 
 /** Reads the binary cache written by {@link convertWordVectors}; `undefined` if it is missing or unusable. */
@@ -127,14 +573,15 @@ export async function readWordVectors(cachePath: string): Promise<WordVectors | 
 /**
  * Loads the packaged GloVe vectors from the cache in `cacheDir`, converting the package's
  * JSON first when the cache is missing or unusable.
+ *
+ * @param onConvert - told the progress of that conversion when there is one (see {@link ConversionProgress})
  */
-export async function loadWordVectors(cacheDir: string, onConvert?: () => void): Promise<WordVectors> {
+export async function loadWordVectors(cacheDir: string, onConvert?: ConversionProgress): Promise<WordVectors> {
   const cachePath = wordVectorsCachePath(cacheDir);
   const cached = await readWordVectors(cachePath);
   if (cached) return cached;
-  onConvert?.();
   await rm(cachePath, { force: true });
-  await convertWordVectors(cachePath);
+  await convertWordVectors(cachePath, onConvert);
   const converted = await readWordVectors(cachePath);
   if (!converted) throw new EmbeddingsError(`Could not read the word vectors cache ${cachePath} just written.`);
   return converted;

@@ -1,0 +1,12 @@
+/**
+ * Whether process `pid` of this machine is running. Only "no such process" counts as not
+ * running: a process of another user (EPERM) is.
+ */
+export function isProcessRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
