@@ -2,6 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { describe, expect, it } from 'vitest';
+import { acquireIndexLock } from '../../src/core/index/index-lock.js';
+import { spawnEntry } from '../helpers/entry.js';
 import { bodyOf, runEntry, startBot } from './bot-harness.js';
 
 const LIGHTHOUSE = 'The lighthouse keeper on Skerry Point counted forty-two gulls on the morning of the storm.\n';
@@ -30,23 +32,32 @@ describe('one index shared by the CLI and the bot', () => {
 });
 
 describe('two builds of one index', () => {
-  it('never write at once: the second waits, says for whom, and both leave a loadable index', async () => {
+  it('never write at once: a build waits for the one holding the index, says for whom, and both leave a loadable index', async () => {
     const bot = await startBot();
     try {
-      for (let i = 0; i < 30; i++) await writeFile(path.join(bot.corpusDir, `note-${i}.txt`), `Note ${i} says the harbour master logged ${i} ships arriving before noon.\n`);
       const env = { CORPUS_DIR: bot.corpusDir, INDEX_DIR: bot.indexDir };
-      const [first, second] = await Promise.all([runEntry('cli/index-command', env), runEntry('cli/index-command', env)]);
-      expect([first.code, second.code]).toEqual([0, 0]);
-      expect(first.stderr + second.stderr).toMatch(/Another build of this index is running: npm run index \(pid \d+, since [^)]+\)\. Waiting for it to finish/);
-
-      // A /reindex beside an `npm run index` waits for it the same way.
+      // Held here as another process's build would hold it, so that the overlap is certain.
+      let release = await acquireIndexLock(bot.indexDir, { command: 'a build in the test' });
       await writeFile(path.join(bot.corpusDir, 'late.txt'), 'A late note says the ferry left at dawn.\n');
-      const cli = runEntry('cli/index-command', env);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const cli = spawnEntry('cli/index-command', env);
+      let cliErr = '';
+      cli.stderr!.on('data', (chunk: Buffer) => (cliErr += chunk.toString()));
+      const cliExit = new Promise<number | null>((resolve) => cli.on('close', resolve));
+      await waitForLog(() => cliErr, /Waiting for it to finish/, 30_000);
+      expect(cliErr).toMatch(/Another build of this index is running: a build in the test \(pid \d+, since [^)]+\)\. Waiting for it to finish/);
+      await release();
+      expect(await cliExit).toBe(0);
+
+      release = await acquireIndexLock(bot.indexDir, { command: 'a build in the test' });
       const reindex = await bot.emulator.sendChatInput({ commandName: 'reindex', permissions: PermissionFlagsBits.ManageGuild.toString() });
-      expect((await cli).code).toBe(0);
+      await bot.emulator.waitForRequest((request) => request.method === 'PATCH' && request.route.includes(reindex.token) && /Waiting for another build of the index to finish: a build in the test/.test(String(bodyOf(request).content)), 30_000);
+      await release();
       await bot.emulator.waitForRequest((request) => request.method === 'PATCH' && request.route.includes(reindex.token) && /Reindexed in/.test(String(bodyOf(request).content)), 60_000);
 
+      // Two at once, unaided: both finish and the index they leave answers.
+      await writeFile(path.join(bot.corpusDir, 'later.txt'), 'A later note says the harbour closed at dusk.\n');
+      const [first, second] = await Promise.all([runEntry('cli/index-command', env), runEntry('cli/index-command', env)]);
+      expect([first.code, second.code]).toEqual([0, 0]);
       const check = await runEntry('cli/ask', env, ['--json', 'When did the ferry leave?']);
       expect(check.code).toBe(0);
       expect(check.stdout).toContain('the ferry left at dawn');
