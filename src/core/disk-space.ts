@@ -12,6 +12,8 @@ import { DiskFullError } from './errors.js';
  */
 export async function assertRoomLeftAfterWriting(file: string): Promise<void> {
   const directory = path.dirname(file);
-  const { bavail } = await statfs(directory);
-  if (bavail === 0) throw new DiskFullError(directory);
+  const { bavail, bfree } = await statfs(directory);
+  // root may also write into the blocks a file system reserves for it, others may not.
+  const blocksLeft = process.getuid?.() === 0 ? bfree : bavail;
+  if (blocksLeft === 0) throw new DiskFullError(directory);
 }
