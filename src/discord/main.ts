@@ -4,7 +4,7 @@ import { ConfigError, configuredSecrets, loadConfig } from '../config/config.js'
 import { isVerbatimError } from '../core/errors.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import { Verbatim } from '../core/service.js';
-import { createClient, fatalGatewayProblem, loginProblem } from './client.js';
+import { createClient, dropMalformedInteractions, fatalGatewayProblem, loginProblem } from './client.js';
 import { RecentAnswers } from './context.js';
 import { createLogger } from './logger.js';
 import { RateLimiter } from './rate-limit.js';
@@ -66,6 +66,7 @@ export async function main(): Promise<number> {
     askLimiter: new RateLimiter(discord.askRateLimit),
     recentAnswers: new RecentAnswers(),
   });
+  dropMalformedInteractions(client, logger);
   client.on(Events.InteractionCreate, (interaction) => void router.route(interaction));
   client.on(Events.Error, (error) => logger.error('client error', error));
   let stopping = false;
