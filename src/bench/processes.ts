@@ -91,18 +91,20 @@ export function processMemory(pid: number): { peakMb: number; currentMb: number 
 // ---- the bot against the Discord emulator ---------------------------------------------------
 
 /** The part of the test suite's `DiscordEmulator` (test/discord/emulator.ts) the benchmark drives. */
-interface Emulator {
+export interface Emulator {
   readonly apiBase: string;
   start(): Promise<unknown>;
   stop(): Promise<void>;
   waitForReady(timeoutMs: number): Promise<unknown>;
-  sendChatInput(options: { commandName: string; options: Record<string, string>; user: { id: string } }): Promise<{ id: string }>;
+  sendChatInput(options: { commandName: string; options?: Record<string, string>; user?: { id: string }; permissions?: string }): Promise<{ id: string; token: string }>;
+  waitForCallback(interactionId: string, timeoutMs: number): Promise<{ status?: number }>;
   waitForOriginalEdit(interactionId: string, timeoutMs: number): Promise<{ body: unknown }>;
-  interactionTiming(interactionId: string): { originalEditLatencyMs: number | undefined; callbackLatencyMs: number | undefined };
+  waitForRequest(predicate: (request: { method: string; route: string; body: unknown; at: number }) => boolean, timeoutMs: number): Promise<{ body: unknown; at: number }>;
+  interactionTiming(interactionId: string): { dispatchedAt: number | undefined; originalEditLatencyMs: number | undefined; callbackLatencyMs: number | undefined };
 }
 
 interface EmulatorModule {
-  DiscordEmulator: new (options: { token: string; applicationId: string }) => Emulator;
+  DiscordEmulator: new (options: { token: string; applicationId: string; callbackDeadlineMs?: number }) => Emulator;
   snowflake(): string;
 }
 
@@ -131,15 +133,30 @@ export interface DiscordFigures {
   rssMb?: number;
 }
 
+/** The bot running against the emulator, as `npm start` runs it. */
+export interface BenchBot {
+  emulator: Emulator;
+  snowflake(): string;
+  pid: number | undefined;
+  /** Spawn → the bot logged that it is ready (index loaded, gateway connected). */
+  readyMs: number;
+  /** Everything the bot has logged so far. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
 /**
  * Starts the Discord emulator and the bot (`node src/cli/launch.mjs discord/main`, as
- * `npm start` runs it) on a prebuilt index, sends `/ask` interactions one after another
- * (each from a new member, so the rate limit never answers instead), and times
- * INTERACTION_CREATE → edited answer.
+ * `npm start` runs it) on the given corpus and index; resolves once the bot is ready. The
+ * rate limit is lifted so that the benchmark's questions are never refused.
  */
-export async function benchDiscord(options: { corpusDir: string; indexDir: string; cacheDir: string; questions: string[]; count: number; warmup: number }): Promise<DiscordFigures> {
+export async function startBenchBot(options: { corpusDir: string; indexDir: string; cacheDir: string; callbackDeadlineMs?: number; readyTimeoutMs?: number }): Promise<BenchBot> {
   const module = (await import(pathToFileURL(path.join(ROOT, 'dist/test/discord/emulator.js')).href)) as EmulatorModule;
-  const emulator = new module.DiscordEmulator({ token: BENCH_TOKEN, applicationId: BENCH_APPLICATION_ID });
+  const emulator = new module.DiscordEmulator({
+    token: BENCH_TOKEN,
+    applicationId: BENCH_APPLICATION_ID,
+    ...(options.callbackDeadlineMs !== undefined ? { callbackDeadlineMs: options.callbackDeadlineMs } : {}),
+  });
   await emulator.start();
   const started = performance.now();
   const child = spawn(process.execPath, [LAUNCHER, 'discord/main'], {
@@ -158,18 +175,39 @@ export async function benchDiscord(options: { corpusDir: string; indexDir: strin
   });
   const output = collect(child);
   const log = () => output.stdout() + output.stderr();
+  const stop = async () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5_000);
+    await output.exit.catch(() => undefined);
+    clearTimeout(timer);
+    await emulator.stop();
+  };
   try {
-    const ready = await Promise.race([emulator.waitForReady(120_000).then(() => true), output.exit.then(() => false)]);
+    const ready = await Promise.race([emulator.waitForReady(options.readyTimeoutMs ?? 120_000).then(() => true), output.exit.then(() => false)]);
     if (!ready) throw new Error(`the bot exited before it was ready:\n${log()}`);
     for (let waited = 0; !log().includes('ready as') && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
-    const readyMs = performance.now() - started;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { emulator, snowflake: module.snowflake, pid: child.pid, readyMs: performance.now() - started, log, stop };
+}
+
+/**
+ * Sends `/ask` interactions to the bot one after another (each from a new member, so the
+ * rate limit never answers instead), and times INTERACTION_CREATE → edited answer.
+ */
+export async function benchDiscord(options: { corpusDir: string; indexDir: string; cacheDir: string; questions: string[]; count: number; warmup: number }): Promise<DiscordFigures> {
+  const bot = await startBenchBot(options);
+  const { emulator } = bot;
+  try {
     const edits: number[] = [];
     const callbacks: number[] = [];
     let failures = 0;
     for (let i = 0; i < options.warmup + options.count; i++) {
       const question = options.questions[i % options.questions.length]!;
       try {
-        const interaction = await emulator.sendChatInput({ commandName: 'ask', options: { question }, user: { id: module.snowflake() } });
+        const interaction = await emulator.sendChatInput({ commandName: 'ask', options: { question }, user: { id: bot.snowflake() } });
         await emulator.waitForOriginalEdit(interaction.id, 10_000);
         const timing = emulator.interactionTiming(interaction.id);
         if (i >= options.warmup && timing.originalEditLatencyMs !== undefined) {
@@ -177,21 +215,17 @@ export async function benchDiscord(options: { corpusDir: string; indexDir: strin
           if (timing.callbackLatencyMs !== undefined) callbacks.push(timing.callbackLatencyMs);
         }
       } catch (error) {
-        if (++failures >= 3) throw new Error(`/ask failed 3 times (last: ${(error as Error).message}); bot log:\n${log().slice(-2000)}`);
+        if (++failures >= 3) throw new Error(`/ask failed 3 times (last: ${(error as Error).message}); bot log:\n${bot.log().slice(-2000)}`);
       }
     }
-    const memory = child.pid !== undefined ? processMemory(child.pid) : undefined;
-    const figures: DiscordFigures = { readyMs, edit: summarize(edits), callback: summarize(callbacks), warmup: options.warmup, failures };
+    const memory = bot.pid !== undefined ? processMemory(bot.pid) : undefined;
+    const figures: DiscordFigures = { readyMs: bot.readyMs, edit: summarize(edits), callback: summarize(callbacks), warmup: options.warmup, failures };
     if (memory) {
       figures.peakRssMb = memory.peakMb;
       figures.rssMb = memory.currentMb;
     }
     return figures;
   } finally {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5_000);
-    await output.exit.catch(() => undefined);
-    clearTimeout(timer);
-    await emulator.stop();
+    await bot.stop();
   }
 }

@@ -1,4 +1,5 @@
 /** The figures `npm run bench` collects (its `--json` output) and their Markdown report. */
+import type { LiveReindexFigures } from './live-reindex.js';
 import type { DiscordFigures } from './processes.js';
 import type { KnownItemFigures, StoryQuality } from './quality.js';
 import type { LatencySummary } from './stats.js';
@@ -88,6 +89,8 @@ export interface BenchResults {
   };
   /** `share`: of the scale section's corpus (the whole SOTU in full mode, the slice in quick mode). */
   growth?: { share: number; corpus: CorpusFigures; build: BuildSeries }[];
+  /** `/reindex` in the bot while `/ask` keeps coming, one entry per case. */
+  liveReindex?: LiveReindexFigures[];
   targets: Target[];
 }
 
@@ -325,6 +328,30 @@ export function formatReport(results: BenchResults): string {
       ms(build.askP95Ms),
     ]);
     out.push(table(['share', 'speeches', 'words', 'chunks', 'build', 'build per 1000 chunks', 'build peak RSS', 'ask p50', 'ask p95'], rows), '');
+  }
+
+  if (results.liveReindex?.length) {
+    out.push('## 5. Live reindex', '');
+    out.push(
+      'The bot (`npm start`) against the Discord emulator enforcing the 3 s interaction window (a later first callback gets 404/10062): ' +
+        '`/reindex` by a moderator, `/ask` from new members at a steady rate from just before it until 3 s after its summary. ' +
+        'Acknowledged: first callback within 3 s. Latency: INTERACTION_CREATE → first callback. Reindex: `/reindex` INTERACTION_CREATE → summary edit (build: the figure the summary gives). ' +
+        'Peak RSS: the bot process\'s VmHWM (main thread and build worker) before the `/reindex` and after it.',
+      '',
+    );
+    const rows = results.liveReindex.map((run) => [
+      run.description,
+      `${run.rate}/s`,
+      String(run.sent),
+      String(run.acknowledged),
+      ms(run.ack.p95),
+      ms(run.ack.max),
+      seconds(run.reindexSeconds),
+      seconds(run.buildSeconds),
+      `${mb(run.rssBeforeMb)} → ${mb(run.peakRssMb)}`,
+      ...targetCells(results, `live-${run.name}`).slice(1),
+    ]);
+    out.push(table(['case', 'asks', 'sent', 'acknowledged ≤ 3 s', 'ack p95', 'ack max', 'reindex', 'build', 'peak RSS', 'all acknowledged'], rows), '');
   }
 
   const missed = results.targets.filter((target) => target.met === false);

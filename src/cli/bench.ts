@@ -7,6 +7,7 @@ import { benchDiscord, childEnv, discordAvailability, ROOT, runWorker, timeEntry
 import { KNOWN_ITEM_MIN_TERMS, knownItemSearch, sampleKnownItems, storyQuality } from '../bench/quality.js';
 import { SOTU_QUESTIONS } from '../bench/questions.js';
 import { formatReport, type BenchResults, type BuildSeries, type CorpusFigures, type SpawnFigures, type Target } from '../bench/report.js';
+import { changeFiles, liveReindex, proseArticle, shortLineArticle, writeArticle } from '../bench/live-reindex.js';
 import { loadSpeeches, sliceSpeeches, writeSpeeches, type SpeechFile } from '../bench/sotu.js';
 import { median, summarize } from '../bench/stats.js';
 import type { BuildFigures, Phases, ReindexFigures } from '../bench/worker.js';
@@ -25,11 +26,14 @@ const USAGE = `Usage: npm run bench -- [--quick] [--json FILE] [--only SECTIONS]
 Benchmarks answer quality and speed; prints a Markdown report on stdout (progress on stderr).
   --quick          fewer repetitions, a 10 % slice of the SOTU corpus (under a minute)
   --json FILE      also write every raw figure as JSON to FILE
-  --only SECTIONS  comma-separated subset of: story, latency, scale, growth
+  --only SECTIONS  comma-separated subset of: story, latency, scale, growth, live-reindex
+                   (default: all but live-reindex, which takes minutes: name it to run it)
   --keep           keep the temporary directory (printed on stderr)`;
 
-const SECTIONS = ['story', 'latency', 'scale', 'growth'] as const;
+const SECTIONS = ['story', 'latency', 'scale', 'growth', 'live-reindex'] as const;
 type Section = (typeof SECTIONS)[number];
+/** Without --only: live-reindex indexes three 10 MB corpora in a bot, minutes even in quick mode. */
+const DEFAULT_SECTIONS: readonly Section[] = ['story', 'latency', 'scale', 'growth'];
 
 /** How much work each mode does. */
 interface Plan {
@@ -329,6 +333,54 @@ async function benchGrowth(context: Context, speeches: SpeechFile[], scale: Benc
   return points;
 }
 
+/** Size of the generated large articles: just under the loader's 10 MiB cap. */
+const LARGE_ARTICLE_BYTES = 10_000_000;
+/** Changed files in the SOTU case of the live reindex. */
+const LIVE_CHANGED_FILES = 100;
+/** `/ask` per second during a live reindex. */
+const LIVE_ASK_RATE = 2;
+
+async function benchLiveReindex(context: Context, speeches: SpeechFile[]): Promise<NonNullable<BenchResults['liveReindex']>> {
+  const { plan, work, cacheDir } = context;
+  const storyQuestions = context.devQuestions.map((question) => question.question);
+  const results: NonNullable<BenchResults['liveReindex']> = [];
+  const run = async (name: string, description: string, corpusDir: string, indexDir: string, questions: readonly string[], change: () => Promise<void>) => {
+    progress(`live-reindex ${name}: ${description}, /ask ${LIVE_ASK_RATE} per second throughout`);
+    results.push(await liveReindex({ name, description, corpusDir, indexDir, cacheDir, questions, change, rate: LIVE_ASK_RATE, progress }));
+    await rm(corpusDir, { recursive: true, force: true });
+    await rm(indexDir, { recursive: true, force: true });
+  };
+  const storyCopy = async (name: string) => {
+    const corpusDir = path.join(work, `live-${name}`);
+    const indexDir = path.join(work, `live-${name}-index`);
+    await cp(STORY_CORPUS, corpusDir, { recursive: true });
+    await cp(context.storyIndex, indexDir, { recursive: true });
+    return { corpusDir, indexDir };
+  };
+
+  const prose = await storyCopy('prose');
+  const article = proseArticle(speeches.map((file) => file.speech), LARGE_ARTICLE_BYTES);
+  await run('prose', `story corpus + one ${(LARGE_ARTICLE_BYTES / 1e6).toFixed(0)} MB article of SOTU sentences`, prose.corpusDir, prose.indexDir, storyQuestions, () =>
+    writeArticle(prose.corpusDir, 'collected-addresses.md', article),
+  );
+
+  const slice = sliceSpeeches(speeches, plan.sotuFraction);
+  const sotuCorpus = path.join(work, 'live-sotu');
+  const sotuIndex = path.join(work, 'live-sotu-index');
+  await writeSpeeches(sotuCorpus, slice);
+  await runWorker<BuildFigures>({ mode: 'build', corpusDir: sotuCorpus, indexDir: sotuIndex, cacheDir });
+  const changed = Math.min(LIVE_CHANGED_FILES, slice.length);
+  await run('sotu', `SOTU corpus (${slice.length} speeches), ${changed} files changed`, sotuCorpus, sotuIndex, SOTU_QUESTIONS, async () => {
+    await changeFiles(sotuCorpus, changed);
+  });
+
+  const lines = await storyCopy('short-lines');
+  await run('short-lines', `story corpus + one ${(LARGE_ARTICLE_BYTES / 1e6).toFixed(0)} MB file of short lines ("Line 12345 ok.")`, lines.corpusDir, lines.indexDir, storyQuestions, () =>
+    writeArticle(lines.corpusDir, 'short-lines.md', shortLineArticle(LARGE_ARTICLE_BYTES)),
+  );
+  return results;
+}
+
 /** The issue's targets, judged on the figures (full-corpus targets are not judged on a slice). */
 function judgeTargets(results: BenchResults, quick: boolean): Target[] {
   const targets: Target[] = [];
@@ -357,6 +409,9 @@ function judgeTargets(results: BenchResults, quick: boolean): Target[] {
     add('scale-reindex', 'SOTU: one-file reindex', scale.reindex.seconds, 's', '≤ 5 s', judge(scale.reindex.seconds <= 5));
     add('scale-ask-p50', 'SOTU: `ask` p50', scale.ask.p50, 'ms', '≤ 30 ms', judge(scale.ask.p50 <= 30));
   }
+  for (const run of results.liveReindex ?? []) {
+    add(`live-${run.name}`, `Live reindex, ${run.description}: share of asks acknowledged within 3 s`, run.acknowledged / Math.max(1, run.sent), '', `= 1.000 (all ${run.sent})`, run.acknowledged === run.sent);
+  }
   return targets;
 }
 
@@ -370,7 +425,7 @@ export async function main(args: string[]): Promise<number> {
       keep: { type: 'boolean' },
     });
     const sections = new Set<Section>(
-      (values.only ?? SECTIONS.join(','))
+      (values.only ?? DEFAULT_SECTIONS.join(','))
         .split(',')
         .map((name) => name.trim())
         .filter(Boolean)
@@ -417,9 +472,10 @@ export async function main(args: string[]): Promise<number> {
       };
       if (sections.has('story')) results.story = await benchStory(context);
       if (sections.has('latency')) results.latency = await benchLatency(context);
-      const speeches = sections.has('scale') || sections.has('growth') ? loadSpeeches() : [];
+      const speeches = sections.has('scale') || sections.has('growth') || sections.has('live-reindex') ? loadSpeeches() : [];
       if (sections.has('scale')) results.scale = await benchScale(context, speeches);
       if (sections.has('growth')) results.growth = await benchGrowth(context, speeches, results.scale);
+      if (sections.has('live-reindex')) results.liveReindex = await benchLiveReindex(context, speeches);
       results.targets = judgeTargets(results, quick);
       results.meta.seconds = (performance.now() - started) / 1000;
 

@@ -98,6 +98,37 @@ export class EmbeddingsError extends VerbatimError {
   override readonly forMembers = false;
 }
 
+/**
+ * A write failed for lack of space: the disk holding `directory` is full (or the user's disk
+ * quota is used up). What was there before is left as it was: a failed index save keeps the
+ * previous index serving.
+ */
+export class DiskFullError extends VerbatimError {
+  override name = 'DiskFullError';
+  override readonly forMembers = false;
+
+  constructor(
+    /** The folder that could not be written (the index folder, or the scratch folder of a build). */
+    readonly directory: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Disk full at ${directory}: free some space and run /reindex (or \`npm run index\`) again.`, options);
+  }
+}
+
+/** Node's codes for a write refused for lack of space: a full disk, a used-up quota. */
+const NO_SPACE_CODES = new Set(['ENOSPC', 'EDQUOT']);
+
+/**
+ * `error` as a {@link DiskFullError} at `directory` when it is a write refused for lack of
+ * space (a Node ENOSPC/EDQUOT error, or a DiskFullError raised about a file inside it);
+ * any other error as it is.
+ */
+export function diskFullOr(error: unknown, directory: string): unknown {
+  const noSpace = error instanceof DiskFullError || (error instanceof Error && NO_SPACE_CODES.has(String((error as { code?: unknown }).code)));
+  return noSpace ? new DiskFullError(directory, { cause: error }) : error;
+}
+
 /** A reindex was requested while another one is still running. */
 export class ReindexInProgressError extends VerbatimError {
   override name = 'ReindexInProgressError';
@@ -122,6 +153,7 @@ const CORE_ERRORS: Record<string, { prototype: VerbatimError }> = {
   ForeignIndexFolderError,
   CorpusError,
   EmbeddingsError,
+  DiskFullError,
   ReindexInProgressError,
 };
 

@@ -85,6 +85,9 @@ export class Verbatim {
       const built = await buildIndex({ ...options, ...(onBuild ? { onProgress: onBuild } : {}) });
       index = built.index;
     }
+    // Made now rather than by the first question, which would make it in one go: seconds on a
+    // large corpus during which a bot acknowledges no interaction.
+    await index.prepare();
     return new Verbatim(options, index);
   }
 
@@ -143,10 +146,10 @@ export class Verbatim {
       if (embeddings.recipe) {
         report = await buildIndexInWorker({ corpusDir, indexDir, recipe: embeddings.recipe, ...(maxFileBytes !== undefined ? { maxFileBytes } : {}), ...(onProgress ? { onProgress } : {}), ...(requestedBy ? { command: requestedBy } : {}) });
         index = await loadIndex(indexDir, embeddings);
-        await index.prepare();
       } else {
         ({ index, report } = await buildIndex({ ...this.options, previous: this.index, ...(onProgress ? { onProgress } : {}), ...(requestedBy ? { command: requestedBy } : {}) }));
       }
+      await index.prepare();
       this.swapIn(index);
       return report;
     };

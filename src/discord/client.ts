@@ -2,6 +2,8 @@ import { Client, DefaultRestOptions, DiscordjsErrorCodes, GatewayCloseCodes, Gat
 import type { DiscordConfig } from '../config/config.js';
 import { createRedactor, type Redactor } from '../core/redact.js';
 import { plainText } from './format.js';
+import { retryingInteractionCallbacks } from './interaction-callbacks.js';
+import type { Logger } from './logger.js';
 import { NO_MENTIONS } from './replies.js';
 
 type RequestBody = Parameters<RESTOptions['makeRequest']>[1]['body'];
@@ -67,8 +69,9 @@ function withDisplayForm(secret: string): string[] {
 /**
  * The discord.js client the bot runs on: the Guilds intent only (slash commands need no
  * privileged intent), no mentions parsed by default, the REST base from the config
- * (Discord itself, a REST proxy, or the tests' emulator), and no configured secret in
- * anything it sends.
+ * (Discord itself, a REST proxy, or the tests' emulator), no configured secret in
+ * anything it sends, and interaction callbacks retried after a broken connection (see
+ * {@link retryingInteractionCallbacks}).
  *
  * @param secrets - the configured secrets (see `configuredSecrets`), kept out of every message
  */
@@ -76,8 +79,38 @@ export function createClient(config: DiscordConfig, secrets: readonly string[]):
   return new Client({
     intents: [GatewayIntentBits.Guilds],
     allowedMentions: NO_MENTIONS,
-    rest: { api: config.apiBase, globalRequestsPerSecond: config.globalRequestsPerSecond, makeRequest: redactingTransport(createRedactor(secrets.flatMap(withDisplayForm))) },
+    rest: { api: config.apiBase, globalRequestsPerSecond: config.globalRequestsPerSecond, makeRequest: retryingInteractionCallbacks(redactingTransport(createRedactor(secrets.flatMap(withDisplayForm)))) },
   });
+}
+
+/** The part of discord.js (internal, not in its typings) that turns an INTERACTION_CREATE payload into an Interaction. */
+interface InteractionCreateAction {
+  handle(data: unknown): void;
+}
+
+/**
+ * Makes the client drop an INTERACTION_CREATE payload it cannot read (no `data`, no member or
+ * user…) with one warning, instead of the unhandled rejection, without an interaction id,
+ * that discord.js raises when it builds the Interaction. That happens in its internal
+ * InteractionCreate action, before any event a listener could see, and no option changes
+ * it: so the action is wrapped. If a discord.js update moved it, this says so and changes
+ * nothing (the process-wide unhandled rejection log still catches such a payload).
+ */
+export function dropMalformedInteractions(client: Client, logger: Logger): void {
+  const action = (client as unknown as { actions?: { InteractionCreate?: Partial<InteractionCreateAction> } }).actions?.InteractionCreate;
+  const handle = action?.handle;
+  if (!action || typeof handle !== 'function') {
+    logger.warn('discord.js no longer has the InteractionCreate action: a malformed interaction will be logged as an unhandled rejection');
+    return;
+  }
+  action.handle = (data: unknown) => {
+    try {
+      handle.call(action, data);
+    } catch (error) {
+      const id = typeof data === 'object' && data !== null && 'id' in data ? String(data.id) : 'without an id';
+      logger.warn(`dropped a malformed interaction ${id}: discord.js could not read it (${String(error)})`);
+    }
+  };
 }
 
 /** The privileged intents, by the names the Developer Portal gives their switches. */

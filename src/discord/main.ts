@@ -6,7 +6,7 @@ import { isVerbatimError } from '../core/errors.js';
 import { assertIndexFolderReplaceable } from '../core/index/corpus-index.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import { Verbatim } from '../core/service.js';
-import { createClient, fatalGatewayProblem, loginProblem } from './client.js';
+import { createClient, dropMalformedInteractions, fatalGatewayProblem, loginProblem } from './client.js';
 import { startHealthServer } from './health.js';
 import { RecentAnswers } from './context.js';
 import { createLogger } from './logger.js';
@@ -78,6 +78,7 @@ export async function main(): Promise<number> {
       void interaction.reply({ content: STARTING_UP, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS }).catch((error: unknown) => logger.warn(`interaction ${interaction.id} during start-up: cannot answer (${String(error)})`));
     }
   });
+  dropMalformedInteractions(client, logger);
   client.on(Events.Error, (error) => logger.error('client error', error, { event: 'client-error' }));
   let stopping = false;
   // discord.js reports its own close at shutdown as a reconnect too: not worth a warning.

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type Interaction, type RepliableInteraction } from 'discord.js';
 import { isVerbatimError } from '../core/errors.js';
 import type { BotContext, ButtonHandler, Command } from './context.js';
+import { CallbackUndeliveredError } from './interaction-callbacks.js';
 import { NO_MENTIONS } from './replies.js';
 
 /** Errors that only mean the interaction can no longer be answered: log, never crash. */
@@ -27,8 +28,8 @@ async function replyWithError(interaction: RepliableInteraction, content: string
  * Routes interactions to the commands and buttons, and turns every failure into a reply:
  * the core's own errors meant for members as they are worded; those meant for the admins as
  * "I can't answer right now (ref …)", anything else as "Something went wrong (ref …)", with
- * the details under the same ref in the log. An interaction that expired or was already
- * answered is logged.
+ * the details under the same ref in the log. An interaction that expired, was already
+ * answered, or could not be acknowledged at all (Discord unreachable) is only logged.
  */
 export class InteractionRouter {
   private readonly commands: Map<string, Command>;
@@ -74,6 +75,11 @@ export class InteractionRouter {
     const what = interactionLabel(interaction);
     if (error instanceof DiscordAPIError && GONE.has(error.code)) {
       logger.warn(`${what} ${interaction.id}: cannot answer (${error.code} ${error.message})`);
+      return;
+    }
+    if (error instanceof CallbackUndeliveredError) {
+      // An error reply would go the same way, and Discord already tells the member it failed.
+      logger.error(`${what} ${interaction.id}: could not acknowledge it, Discord unreachable (${error.failures.length} attempts: ${error.failures.join(', ')}); the member sees "The application did not respond"`);
       return;
     }
     let content: string;

@@ -13,6 +13,13 @@ afterAll(removeTempDirs);
 
 const MEETING = 'What did Trump call the meeting?';
 
+/**
+ * The longest a first question may hold the event loop: an ordinary answer takes tens of
+ * milliseconds, the lexicon of a large corpus made in one go well over a second; the margin
+ * is for a loaded machine.
+ */
+const BLOCK_MS = 500;
+
 async function workspace(): Promise<{ corpusDir: string; indexDir: string }> {
   const parent = await makeTempDir('verbatim-worker-');
   const corpusDir = path.join(parent, 'corpus');
@@ -63,6 +70,32 @@ describe('Verbatim.reindex in a worker thread', () => {
     expect(verbatim.index).not.toBe(oldIndex);
     expect(verbatim.manifest.documents.map((doc) => doc.source)).toEqual(['big.txt', ARTICLE_SOURCE]);
     expect((await verbatim.ask('What does Copper report 9994 say?')).citations[0]?.quote).toBe('Copper report 9994.');
+  }, 120_000);
+
+  it('answers the first question after opening, and the first after a reindex, without holding the event loop', async () => {
+    const ws = await workspace();
+    await writeFile(path.join(ws.corpusDir, 'big.txt'), shortLines(30_000));
+    const verbatim = await Verbatim.open({ ...ws, embeddings: new HashEmbeddings() });
+    /** The longest the event loop waited while `work` ran, in ms (a timer that fires late by the time it was held). */
+    const longestBlock = async (work: () => Promise<unknown>) => {
+      let longest = 0;
+      let last = performance.now();
+      const timer = setInterval(() => {
+        const now = performance.now();
+        longest = Math.max(longest, now - last);
+        last = now;
+      }, 5);
+      await work();
+      // Let the timer run once after the work, or a block at its very end goes unseen.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      clearInterval(timer);
+      return longest;
+    };
+    // The first question used to make the sentence lexicon of all 30,000 sentences in one go.
+    expect(await longestBlock(() => verbatim.ask(MEETING))).toBeLessThan(BLOCK_MS);
+    await writeFile(path.join(ws.corpusDir, 'more.txt'), shortLines(1_000));
+    await verbatim.reindex();
+    expect(await longestBlock(() => verbatim.ask(MEETING))).toBeLessThan(BLOCK_MS);
   }, 120_000);
 
   it('updates the saved index for a changed file: the new sentence is quoted, the old one is gone', async () => {

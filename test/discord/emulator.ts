@@ -80,7 +80,7 @@ export interface RecordedRequest {
   at: number;
   /** `Date.now()` when the request was received. */
   receivedAt: number;
-  /** HTTP status the emulator answered with (set before waiters are notified). */
+  /** HTTP status the emulator answered with (set before waiters are notified); none when it reset the connection. */
   status?: number;
   /** JSON the emulator answered with, if any. */
   response?: unknown;
@@ -155,6 +155,22 @@ export interface RestFault {
   delayMs?: number;
   /** How many matching requests this fault applies to (default 1; `Infinity` for all). */
   times?: number;
+  /**
+   * Reset the TCP connection (RST) instead of answering, as a flaky network does:
+   * `'before-handling'` drops the request unprocessed; `'after-handling'` processes it (an
+   * interaction callback acknowledges the interaction) and then loses the answer. `status` and
+   * `body` are ignored.
+   */
+  reset?: 'before-handling' | 'after-handling';
+}
+
+/** Whether `request` is an interaction callback (of `interactionId` only, if given). */
+function isCallbackOf(request: RecordedRequest, interactionId: string | undefined): boolean {
+  return (
+    request.method === 'POST' &&
+    request.route.startsWith(interactionId === undefined ? '/interactions/' : `/interactions/${interactionId}/`) &&
+    request.route.endsWith('/callback')
+  );
 }
 
 /** Common options for the interaction payload builders. */
@@ -610,14 +626,20 @@ export class DiscordEmulator {
   failCallbacks(options: { interactionId?: string; count?: number; status?: number; code?: number; message?: string } = {}): () => void {
     const { interactionId, count = 1, status = 404, code = 10062, message = 'Unknown interaction' } = options;
     return this.injectRestFault({
-      match: (r) =>
-        r.method === 'POST' &&
-        r.route.startsWith(interactionId === undefined ? '/interactions/' : `/interactions/${interactionId}/`) &&
-        r.route.endsWith('/callback'),
+      match: (r) => isCallbackOf(r, interactionId),
       status,
       body: { message, code },
       times: count,
     });
+  }
+
+  /**
+   * Makes the next `count` interaction callbacks (of `interactionId` only, if given) end in a
+   * connection reset: unprocessed (default), or `'after-handling'`, processed with the answer lost.
+   */
+  resetCallbacks(options: { interactionId?: string; count?: number; reset?: RestFault['reset'] } = {}): () => void {
+    const { interactionId, count = 1, reset = 'before-handling' } = options;
+    return this.injectRestFault({ match: (r) => isCallbackOf(r, interactionId), reset, times: count });
   }
 
   /**
@@ -1000,6 +1022,13 @@ export class DiscordEmulator {
     if (fault) {
       fault.remaining -= 1;
       if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    }
+    if (fault?.reset) {
+      if (fault.reset === 'after-handling') this.route(record);
+      res.socket?.resetAndDestroy();
+      record.index = this.requestLog.items.length;
+      this.requestLog.push(record);
+      return;
     }
     if (fault?.status !== undefined) {
       status = fault.status;

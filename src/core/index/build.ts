@@ -170,6 +170,7 @@ export async function loadPreviousIndex(indexDir: string, embeddings: DescribedE
  *
  * @throws {@link CorpusError} when the corpus holds no readable article (nothing is replaced)
  * @throws {@link ForeignIndexFolderError} when `indexDir` holds something other than an index Verbatim wrote (it is left alone)
+ * @throws {@link DiskFullError} when the disk of `indexDir`, or of the scratch folder (TMPDIR) that an update of `previous` copies its graph through, is full
  */
 export async function buildIndex(options: BuildOptions): Promise<{ index: CorpusIndex; report: BuildReport }> {
   if (options.save === false) return buildUnlocked(options);

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { yieldToEventLoop } from '../event-loop.js';
-import { errorCode, ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
+import { diskFullOr, errorCode, ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
 import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provider.js';
 import { HNSW_FILES, HnswVectorStore } from './hnsw-store.js';
 import { LexicalIndex } from './lexical.js';
@@ -204,6 +204,7 @@ export async function assertIndexFolderReplaceable(indexDir: string): Promise<vo
  * Only an index Verbatim wrote (or an empty folder) is ever replaced.
  *
  * @throws {@link ForeignIndexFolderError} when `indexDir` holds anything else (it is left as it is)
+ * @throws {@link DiskFullError} when the disk is full (the previous index is left as it is)
  */
 export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<void> {
   await assertIndexFolderReplaceable(indexDir);
@@ -242,6 +243,8 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     // rename() replaces an empty folder but fails on a non-empty one: nothing unchecked is lost.
     await rename(temporary, target);
     replaced = true;
+  } catch (error) {
+    throw diskFullOr(error, indexDir);
   } finally {
     if (madeTemporary) await rm(temporary, { recursive: true, force: true });
     // When the new index did not take its place, the retired one is the only index left: kept for

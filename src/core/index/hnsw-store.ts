@@ -4,6 +4,7 @@ import { Document, type DocumentInterface } from '@langchain/core/documents';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import { SaveableVectorStore } from '@langchain/core/vectorstores';
 import hnswlib from 'hnswlib-node';
+import { assertRoomLeftAfterWriting } from '../disk-space.js';
 import { checkHnswFile } from './hnsw-file.js';
 
 const { HierarchicalNSW } = hnswlib;
@@ -92,11 +93,14 @@ export class HnswVectorStore extends SaveableVectorStore {
   /**
    * An independent copy (graph and documents), to update while this one keeps serving.
    * hnswlib has no copy call, so the graph goes through its own file format.
+   *
+   * @throws {@link DiskFullError} when `scratchDir`'s disk has no room for that file
    */
   async clone(scratchDir: string): Promise<HnswVectorStore> {
     const file = path.join(scratchDir, `clone-${process.pid}-${Date.now()}.hnsw`);
     try {
       await this.graph.writeIndex(file);
+      await assertRoomLeftAfterWriting(file);
       const graph = new HierarchicalNSW('cosine', this.dimensions);
       await graph.readIndex(file);
       return new HnswVectorStore(this.embeddings, { dimensions: this.dimensions, parameters: this.parameters }, graph, [...this.documents]);
@@ -145,7 +149,9 @@ export class HnswVectorStore extends SaveableVectorStore {
   }
 
   override async save(directory: string): Promise<void> {
-    await this.graph.writeIndex(path.join(directory, HNSW_FILES.graph));
+    const graphFile = path.join(directory, HNSW_FILES.graph);
+    await this.graph.writeIndex(graphFile);
+    await assertRoomLeftAfterWriting(graphFile);
     const docstore = this.documents.map((doc) => doc && { pageContent: doc.pageContent, metadata: doc.metadata });
     await writeFile(path.join(directory, HNSW_FILES.docstore), JSON.stringify({ dimensions: this.dimensions, parameters: this.parameters, documents: docstore }));
   }

@@ -34,9 +34,14 @@ export interface ChunkingOptions {
   overlap: number;
   /** A chunk is closed before it grows past this many characters (a long sentence still fits alone). */
   maxChars: number;
+  /**
+   * A chunk shorter than this takes sentences past `size` (within `maxChars`): a file of very
+   * short lines would otherwise make a chunk, with its vector and graph node, every other line.
+   */
+  minChars: number;
 }
 
-export const DEFAULT_CHUNKING: ChunkingOptions = { size: 3, overlap: 1, maxChars: 900 };
+export const DEFAULT_CHUNKING: ChunkingOptions = { size: 3, overlap: 1, maxChars: 900, minChars: 100 };
 
 /** List items are short; a longer line after a lead-in is prose again. */
 const MAX_LIST_ITEM_WORDS = 24;
@@ -88,7 +93,7 @@ function chunksOf(sentences: Sentence[], options: ChunkingOptions): Chunk[] {
     let last = first;
     while (
       last + 1 < sentences.length &&
-      last + 1 - first < options.size &&
+      (last + 1 - first < options.size || sentences[last]!.end - sentences[first]!.start < options.minChars) &&
       sentences[last + 1]!.section === sentences[first]!.section &&
       sentences[last + 1]!.end - sentences[first]!.start <= options.maxChars
     ) {
@@ -100,7 +105,8 @@ function chunksOf(sentences: Sentence[], options: ChunkingOptions): Chunk[] {
     if (last === sentences.length - 1) break;
     const sectionEnds = sentences[last + 1]!.section !== sentences[first]!.section;
     // A new section starts its own chunk: overlap only joins sentences of one section.
-    first = sectionEnds ? last + 1 : Math.min(first + step, last + 1);
+    // A chunk grown past `size` overlaps the next by `overlap` sentences, like any other.
+    first = sectionEnds ? last + 1 : Math.min(Math.max(first + step, last + 1 - options.overlap), last + 1);
   }
   return chunks;
 }

@@ -121,7 +121,8 @@ describe('segmentDocument chunking', () => {
   ].join('\n');
 
   it('chunks consecutive sentences with overlap inside a section and restarts at each section', () => {
-    const segmented = segmentDocument(parse(markdown));
+    // No minimum length: these toy sentences are far shorter than any in an article.
+    const segmented = segmentDocument(parse(markdown), { ...DEFAULT_CHUNKING, minChars: 0 });
     expectConsistent(segmented);
     const chunkTexts = segmented.chunks.map((chunk) => segmented.document.body.slice(chunk.start, chunk.end));
     expect(chunkTexts).toEqual(['One. Two. Three.', 'Three. Four. Five.', 'Alone here.', 'Six. Seven.\nEight.']);
@@ -129,12 +130,43 @@ describe('segmentDocument chunking', () => {
   });
 
   it('honours size, overlap and maxChars', () => {
-    const segmented = segmentDocument(parse(markdown), { size: 2, overlap: 0, maxChars: 900 });
+    const segmented = segmentDocument(parse(markdown), { size: 2, overlap: 0, maxChars: 900, minChars: 0 });
     expectConsistent(segmented);
     expect(segmented.chunks.map((chunk) => chunk.lastSentence - chunk.firstSentence + 1)).toEqual([2, 2, 1, 1, 2, 1]);
     const tiny = segmentDocument(parse(markdown), { ...DEFAULT_CHUNKING, maxChars: 5 });
     expectConsistent(tiny);
     for (const chunk of tiny.chunks) expect(chunk.firstSentence).toBe(chunk.lastSentence);
+  });
+
+  it('makes chunks of at least minChars from very short lines, overlapping by one sentence, so that a file of them makes few chunks', () => {
+    const text = Array.from({ length: 3000 }, (_, i) => `Line ${i + 1} ok.`).join('\n');
+    const segmented = segmentDocument(parse(text, 'lines.txt'));
+    expectConsistent(segmented);
+    expect(segmented.sentences).toHaveLength(3000);
+    // Three sentences per chunk would make 1,500 chunks: a vector and a graph node every other line.
+    expect(segmented.chunks.length).toBeLessThan(3000 / 5);
+    const { body } = segmented.document;
+    segmented.chunks.forEach((chunk, i) => {
+      const length = chunk.end - chunk.start;
+      if (i < segmented.chunks.length - 1) expect(length).toBeGreaterThanOrEqual(DEFAULT_CHUNKING.minChars);
+      expect(length).toBeLessThanOrEqual(DEFAULT_CHUNKING.maxChars);
+      // Dropping the last sentence would leave it short: the chunk grew no further than needed.
+      const lastButOne = segmented.sentences[chunk.lastSentence - 1]!;
+      if (chunk.lastSentence - chunk.firstSentence + 1 > DEFAULT_CHUNKING.size) expect(lastButOne.end - chunk.start).toBeLessThan(DEFAULT_CHUNKING.minChars);
+      if (i > 0) expect(chunk.firstSentence).toBe(segmented.chunks[i - 1]!.lastSentence);
+    });
+    expect(body.slice(segmented.chunks[0]!.start, segmented.chunks[0]!.end).split('\n')).toHaveLength(segmented.chunks[0]!.lastSentence + 1);
+  });
+
+  it('leaves chunks of ordinary sentences at three sentences', () => {
+    const sentence = (i: number) => `Sentence number ${i} of this article says something long enough to stand for ordinary prose.`;
+    const segmented = segmentDocument(parse(Array.from({ length: 9 }, (_, i) => sentence(i)).join(' '), 'prose.txt'));
+    expect(segmented.chunks.map((chunk) => [chunk.firstSentence, chunk.lastSentence])).toEqual([
+      [0, 2],
+      [2, 4],
+      [4, 6],
+      [6, 8],
+    ]);
   });
 
   it('marks bulleted list items after a colon, and ends the list at a long line', () => {
