@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../config/config.js';
 import { TENTATIVE, type Answer, type DocumentReference } from '../core/answer/types.js';
 import { isVerbatimError } from '../core/errors.js';
-import { EXIT, openVerbatim, parseFlags, runCommand, UsageError } from './run.js';
+import { EXIT, openVerbatim, parseFlags, runAsProgram, runCommand, UsageError } from './run.js';
 
 const USAGE = `Usage: npm run ask -- [--json] [--corpus DIR] [--index DIR] "question"
        npm run ask -- [--json] --batch FILE      (one question a line; FILE "-" reads stdin)
@@ -117,3 +117,5 @@ export async function main(args: string[]): Promise<number> {
     return failed ? EXIT.failure : EXIT.ok;
   });
 }
+
+runAsProgram(import.meta.url, main);

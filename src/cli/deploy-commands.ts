@@ -2,7 +2,7 @@ import { REST, Routes } from 'discord.js';
 import { loadConfig } from '../config/config.js';
 import { commands } from '../../commands/index.js';
 import { discordSetupProblem } from '../discord/setup-checks.js';
-import { EXIT, parseFlags, runCommand } from './run.js';
+import { EXIT, parseFlags, runAsProgram, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run deploy-commands
 
@@ -35,3 +35,5 @@ export async function main(args: string[]): Promise<number> {
     return EXIT.ok;
   });
 }
+
+runAsProgram(import.meta.url, main);

@@ -7,7 +7,7 @@ import { loadIndex } from '../core/index/corpus-index.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import { commandDifferences, discordSetupProblem } from '../discord/setup-checks.js';
 import { formatBytes, recoverIndexLeftovers } from '../core/index/leftovers.js';
-import { EXIT, parseFlags, runCommand } from './run.js';
+import { EXIT, parseFlags, runAsProgram, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run doctor
 
@@ -129,3 +129,5 @@ export async function main(args: string[]): Promise<number> {
     return healthy ? EXIT.ok : EXIT.failure;
   });
 }
+
+runAsProgram(import.meta.url, main);

@@ -3,7 +3,7 @@ import { loadConfig } from '../config/config.js';
 import { DEFAULT_ANSWER } from '../core/answer/answerer.js';
 import { evaluate, type EvalOutcome, type EvalSummary } from '../core/eval.js';
 import { openSet, PUBLIC_SETS, type EvalSet, type OpenedSet } from './eval-sets.js';
-import { EXIT, openEmbeddings, parseFlags, runCommand, UsageError } from './run.js';
+import { EXIT, openEmbeddings, parseFlags, runAsProgram, runCommand, UsageError } from './run.js';
 
 const USAGE = `Usage: npm run eval -- [--questions FILE [--corpus DIR]] [--verbose]
 
@@ -88,3 +88,5 @@ export async function main(args: string[]): Promise<number> {
     return EXIT.ok;
   });
 }
+
+runAsProgram(import.meta.url, main);

@@ -6,7 +6,7 @@ import { judgeConfidence, type ConfidenceThresholds } from '../core/answer/confi
 import type { ScoredSentence } from '../core/answer/evidence.js';
 import { hitAt } from '../core/eval.js';
 import { openSet, PUBLIC_SETS, type OpenedSet } from './eval-sets.js';
-import { EXIT, openEmbeddings, parseFlags, runCommand } from './run.js';
+import { EXIT, openEmbeddings, parseFlags, runAsProgram, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run fit -- [--dry-run]
 
@@ -213,3 +213,5 @@ export async function main(args: string[]): Promise<number> {
     }
   });
 }
+
+runAsProgram(import.meta.url, main);

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/config.js';
 import { buildIndex, loadPreviousIndex, type BuildReport } from '../core/index/build.js';
 import { describeLeftovers, recoverIndexLeftovers } from '../core/index/leftovers.js';
-import { EXIT, openEmbeddings, parseFlags, progressLine, runCommand } from './run.js';
+import { EXIT, openEmbeddings, parseFlags, progressLine, runAsProgram, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run index [-- --corpus DIR] [--index DIR]
 
@@ -35,3 +35,5 @@ export async function main(args: string[]): Promise<number> {
     return EXIT.ok;
   });
 }
+
+runAsProgram(import.meta.url, main);

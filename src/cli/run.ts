@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, type Config } from '../config/config.js';
 import { isVerbatimError } from '../core/errors.js';
@@ -7,6 +9,23 @@ import type { DescribedEmbeddings } from '../core/index/embeddings/provider.js';
 import type { BuildProgress } from '../core/index/build.js';
 import { Verbatim } from '../core/service.js';
 import { VERSION } from '../core/version.js';
+
+/**
+ * Runs a command's `main` when its module is the program Node was started with (`node
+ * dist/src/cli/ask.js …`, which every npm script runs directly, so that signals reach the
+ * process), and not when a test or the benchmark imports it.
+ */
+export function runAsProgram(moduleUrl: string, main: (args: string[]) => Promise<number>): void {
+  const program = process.argv[1];
+  if (program === undefined || pathToFileURL(realpathSync(program)).href !== moduleUrl) return;
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = EXIT.failure;
+    },
+  );
+}
 
 /** Exit codes of every command. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

@@ -25,12 +25,12 @@ interface Ending {
 const STARTING_UP = "I'm starting up and still loading the articles. Ask again in a few seconds.";
 
 /**
- * `npm start`: validates the configuration, logs in to Discord (so a bad token or application
+ * The bot (`npm start`): validates the configuration, logs in to Discord (so a bad token or application
  * id is reported at once, before any index work), loads the index (building it when there is
  * none), then answers. Keeps serving through failed commands, dropped gateways and unhandled
  * rejections; stops cleanly on SIGINT/SIGTERM.
  */
-export async function main(): Promise<number> {
+export async function runBot(): Promise<number> {
   let config;
   try {
     config = loadConfig('bot');

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runEntry } from '../helpers/entry.js';
+import { entryScript, ROOT, runEntry } from '../helpers/entry.js';
 
 const CITATION_KEYS = ['n', 'source', 'title', 'date', 'section', 'quote', 'start', 'end', 'score'];
 
@@ -131,7 +131,7 @@ describe('npm run index and npm run eval', () => {
 
 describe('--help', () => {
   it('prints the usage and exits 0 for every command', async () => {
-    for (const [entry, usage] of [['cli/ask', 'Usage: npm run ask'], ['cli/index-command', 'Usage: npm run index'], ['cli/eval', 'Usage: npm run eval'], ['cli/doctor', 'Usage: npm run doctor'], ['cli/deploy-commands', 'Usage: npm run deploy-commands'], ['cli/bench', 'Usage: npm run bench']] as const) {
+    for (const [entry, usage] of [['cli/ask', 'Usage: npm run ask'], ['cli/index-command', 'Usage: npm run index'], ['cli/eval', 'Usage: npm run eval'], ['cli/doctor', 'Usage: npm run doctor'], ['cli/deploy-commands', 'Usage: npm run deploy-commands'], ['bench/cli', 'Usage: npm run bench'], ['cli/start', 'Usage: npm start'], ['cli/vectors', 'Usage: npm run vectors']] as const) {
       const { code, stdout } = await runEntry(entry, {}, ['--help']);
       expect(code, entry).toBe(0);
       expect(stdout).toContain(usage);
@@ -147,7 +147,7 @@ describe('npm run ask on a terminal', () => {
       await import('node:fs/promises').then((fs) => fs.mkdir(corpus));
       await writeFile(path.join(corpus, 'escapes.txt'), 'The copper mine closed in \u001b[31mMarch\u001b[0m after a strike.\u001b]0;pwned\u0007 Workers left the copper mine.\n');
       const env = { CORPUS_DIR: corpus, INDEX_DIR: path.join(work, 'index') };
-      const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'src/cli/launch.mjs'))} cli/ask 'When did the copper mine close?'`;
+      const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(entryScript('cli/ask'))} 'When did the copper mine close?'`;
       // `script` gives the command a pseudo-terminal, as an admin's shell would.
       const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve) => {
         const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CACHE_DIR: path.join(ROOT, 'data/cache'), ...env } });

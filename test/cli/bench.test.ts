@@ -38,7 +38,7 @@ describe('npm run bench -- --quick', () => {
   beforeAll(async () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'verbatim-bench-test-'));
     const json = path.join(work, 'bench.json');
-    run = await runEntry('cli/bench', {}, ['--quick', '--json', json]);
+    run = await runEntry('bench/cli', {}, ['--quick', '--json', json]);
     if (run.code === 0) results = JSON.parse(await readFile(json, 'utf8')) as Json;
   }, 120_000);
   afterAll(() => rm(work, { recursive: true, force: true }));

@@ -56,7 +56,7 @@ export async function startBot(
   await cp(path.join(ROOT, 'corpus'), corpusDir, { recursive: true });
   await options.prepare?.(corpusDir, work);
   const emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: TEST_APPLICATION_ID, ...options.emulator }).start();
-  const child = spawnEntry('discord/main', {
+  const child = spawnEntry('cli/start', {
     DISCORD_TOKEN: TEST_TOKEN,
     DISCORD_CLIENT_ID: TEST_APPLICATION_ID,
     DISCORD_API_BASE: emulator.apiBase,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageFlags, PermissionFlagsBits } from 'discord.js';
 import { parseQuestions } from '../../src/core/eval.js';
-import { percentile } from '../../src/bench/stats.js';
+import { percentile } from '../../bench/stats.js';
 import { bodyOf, type MessageBody, ROOT, startBot, TEST_TOKEN, type RunningBot } from './bot-harness.js';
 import { snowflake } from './emulator.js';
 

@@ -26,7 +26,7 @@ describe('Discord refusing the bot for good (setup for admins)', () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'verbatim-refused-'));
     emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: TEST_APPLICATION_ID, ...options }).start();
     const indexDir = path.join(work, 'index');
-    const { code, stdout, stderr } = await runEntry('discord/main', {
+    const { code, stdout, stderr } = await runEntry('cli/start', {
       DISCORD_TOKEN: TEST_TOKEN,
       DISCORD_CLIENT_ID: TEST_APPLICATION_ID,
       DISCORD_API_BASE: emulator.apiBase,

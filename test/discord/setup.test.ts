@@ -13,7 +13,7 @@ describe('setup for admins', () => {
   });
 
   it('refuses to start on a bad configuration: every problem listed at once, exit 2, no stack, no token', async () => {
-    const { code, stderr } = await runEntry('discord/main', {
+    const { code, stderr } = await runEntry('cli/start', {
       DISCORD_TOKEN: TEST_TOKEN,
       DISCORD_CLIENT_ID: 'not-an-id',
       MODERATOR_ROLE_IDS: '123,456789012345678901',
@@ -30,7 +30,7 @@ describe('setup for admins', () => {
   });
 
   it('never prints the token when DISCORD_TOKEN and DISCORD_CLIENT_ID are swapped', async () => {
-    const { code, stderr } = await runEntry('discord/main', { DISCORD_TOKEN: TEST_APPLICATION_ID, DISCORD_CLIENT_ID: TEST_TOKEN });
+    const { code, stderr } = await runEntry('cli/start', { DISCORD_TOKEN: TEST_APPLICATION_ID, DISCORD_CLIENT_ID: TEST_TOKEN });
     expect(code).toBe(2);
     expect(stderr).toContain('DISCORD_TOKEN does not look like a bot token');
     expect(stderr).toContain('DISCORD_CLIENT_ID must be a Discord id (17 to 20 digits), got a value shaped like a token or key (not shown).');
@@ -44,7 +44,7 @@ describe('setup for admins', () => {
       const indexDir = path.join(work, 'precious');
       await mkdir(indexDir);
       await writeFile(path.join(indexDir, 'notes.txt'), 'keep');
-      const { code, stderr } = await runEntry('discord/main', { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, INDEX_DIR: indexDir });
+      const { code, stderr } = await runEntry('cli/start', { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, INDEX_DIR: indexDir });
       expect(code).toBe(1);
       expect(stderr).toMatch(/ERROR cannot start: .*precious is not an index Verbatim wrote \(it holds notes\.txt and no manifest\.json\)/);
       expect(stderr).toContain('Set INDEX_DIR (or --index) to a new or empty folder');
@@ -57,7 +57,7 @@ describe('setup for admins', () => {
   }, 60_000);
 
   it('names the missing token and application id', async () => {
-    const { code, stderr } = await runEntry('discord/main', {});
+    const { code, stderr } = await runEntry('cli/start', {});
     expect(code).toBe(2);
     expect(stderr).toContain('DISCORD_TOKEN is missing');
     expect(stderr).toContain('DISCORD_CLIENT_ID is missing');

@@ -3,20 +3,22 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GloveEmbeddings } from '../../src/core/index/embeddings/glove.js';
 import { DescribedEmbeddings, type EmbeddingsInfo } from '../../src/core/index/embeddings/provider.js';
-import { compiledModuleUrl } from '../../src/core/paths.js';
 
 /**
  * The repository root: the nearest directory above this file holding package.json, so the
- * helpers also work from a compiled copy under dist/ (which `tsc -p .` emits).
+ * helpers also work from their compiled copy under dist-dev/ (`npm run build:dev`).
  */
 export const ROOT = (() => {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   return dir;
 })();
+
+/** This module as plain Node loads it in a build worker: its compiled copy (`npm run build:dev`). */
+const COMPILED_HELPERS = import.meta.url.endsWith('.ts') ? pathToFileURL(path.join(ROOT, 'dist-dev/test/helpers/core.js')).href : import.meta.url;
 
 /** The shipped corpus and its one article. */
 export const CORPUS_DIR = path.join(ROOT, 'corpus');
@@ -104,7 +106,7 @@ export class HashEmbeddings extends DescribedEmbeddings {
     super({});
     this.info = { provider: 'test', model, dimensions };
     // A build worker makes its own copy (whose `embedded` list this one does not see).
-    this.recipe = { module: compiledModuleUrl(import.meta.url), exportName: 'createHashEmbeddings', args: [dimensions, model] };
+    this.recipe = { module: COMPILED_HELPERS, exportName: 'createHashEmbeddings', args: [dimensions, model] };
   }
 
   override async embedDocuments(documents: string[]): Promise<number[][]> {

@@ -6,11 +6,19 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
- * Runs an entry point the way its npm script does (`node src/cli/launch.mjs <entry>`), with
- * only the given environment (plus PATH, HOME and the shared word-vector cache).
+ * The compiled script of an entry point, as its npm script runs it: `cli/ask` is
+ * dist/src/cli/ask.js (`npm run build`), `bench/cli` is dist-dev/bench/cli.js (`npm run build:dev`).
+ */
+export function entryScript(entry: string): string {
+  return entry.startsWith('bench/') ? path.join(ROOT, 'dist-dev', `${entry}.js`) : path.join(ROOT, 'dist/src', `${entry}.js`);
+}
+
+/**
+ * Runs an entry point the way its npm script does (`node dist/src/<entry>.js`), with only the
+ * given environment (plus PATH, HOME and the shared word-vector cache).
  */
 export function spawnEntry(entry: string, env: Record<string, string>, args: string[] = []): ChildProcess {
-  return spawn(process.execPath, [path.join(ROOT, 'src/cli/launch.mjs'), entry, ...args], {
+  return spawn(process.execPath, [entryScript(entry), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CACHE_DIR: path.join(ROOT, 'data/cache'), ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

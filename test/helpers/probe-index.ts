@@ -5,7 +5,7 @@
  * HNSW graph can crash the native code (SIGSEGV): the parent then sees the folder it was on
  * and a signal, instead of losing the whole test run.
  *
- * Usage: node dist/test/helpers/probe-index.js CACHE_DIR INDEX_DIR...
+ * Usage: node dist-dev/test/helpers/probe-index.js CACHE_DIR INDEX_DIR...
  */
 import { writeSync } from 'node:fs';
 import { Document } from '@langchain/core/documents';

@@ -1,7 +1,7 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { errorCode } from '../errors.js';
+import { diskFullOr, errorCode } from '../errors.js';
 import { isProcessRunning } from '../processes.js';
 import { savedPath } from './leftovers.js';
 
@@ -30,6 +30,30 @@ async function readHolder(lockPath: string): Promise<LockHolder | undefined> {
   }
 }
 
+/** How long a lock file may stay unreadable (created, not yet written) before it counts as abandoned. */
+const UNREADABLE_LOCK_MS = 10_000;
+
+/** Creates the lock file, failing if it exists; removes it again when its contents cannot be written (a full disk). */
+async function writeLock(lockPath: string, holder: LockHolder): Promise<void> {
+  const file = await open(lockPath, 'wx');
+  try {
+    await file.writeFile(JSON.stringify(holder));
+  } catch (error) {
+    await file.close();
+    await rm(lockPath, { force: true });
+    throw error;
+  }
+  await file.close();
+}
+
+async function ageMs(file: string): Promise<number> {
+  try {
+    return Date.now() - (await stat(file)).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 /** How a waiting build names the one it waits for. */
 export function describeHolder(holder: LockHolder): string {
   return `${holder.command} (pid ${holder.pid}${holder.hostname === os.hostname() ? '' : ` on ${holder.hostname}`}, since ${holder.since})`;
@@ -43,6 +67,8 @@ export function describeHolder(holder: LockHolder): string {
  *
  * A lock file that cannot be read (being written at that instant) counts as held and is read
  * again on the next poll.
+ *
+ * @throws {@link DiskFullError} when there is no room for the lock file
  */
 export async function acquireIndexLock(
   indexDir: string,
@@ -53,16 +79,21 @@ export async function acquireIndexLock(
   let announced = false;
   for (;;) {
     try {
-      await writeFile(lockPath, JSON.stringify(me), { flag: 'wx' });
+      await writeLock(lockPath, me);
       return async () => {
         // Only our own lock is removed: a lock taken over after ours was judged stale stays.
         const holder = await readHolder(lockPath);
         if (holder?.pid === me.pid && holder.since === me.since && holder.hostname === me.hostname) await rm(lockPath, { force: true });
       };
     } catch (error) {
-      if (errorCode(error) !== 'EEXIST') throw error;
+      if (errorCode(error) !== 'EEXIST') throw diskFullOr(error, indexDir);
     }
     const holder = await readHolder(lockPath);
+    if (!holder && (await ageMs(lockPath)) > UNREADABLE_LOCK_MS) {
+      // Not a lock being written this instant: one whose writer died or ran out of space.
+      await rm(lockPath, { force: true });
+      continue;
+    }
     if (holder && holder.hostname === os.hostname() && !isProcessRunning(holder.pid)) {
       // Left by a process that died mid-build (a kill -9, a crash): nobody will release it.
       await rm(lockPath, { force: true });

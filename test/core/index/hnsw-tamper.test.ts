@@ -2,19 +2,17 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { link, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex } from '../../../src/core/index/build.js';
 import { HNSW_FILES } from '../../../src/core/index/hnsw-store.js';
 import type { IndexManifest } from '../../../src/core/index/manifest.js';
-import { compiledModuleUrl } from '../../../src/core/paths.js';
 import { CACHE_DIR, GLOVE_TIMEOUT, loadGlove, makeTempDir, removeTempDirs, ROOT } from '../../helpers/core.js';
 import type { ProbeLine } from '../../helpers/probe-index.js';
 
 /** Three State of the Union addresses: a few hundred chunks, enough for a graph with upper levels. */
 const CORPUS = path.join(ROOT, 'test/fixtures/sotu-dev/corpus');
-/** The probe's compiled script, also when this file runs from its compiled copy under dist/. */
-const PROBE = fileURLToPath(compiledModuleUrl(new URL(`../../helpers/probe-index${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url)));
+/** The probe's compiled script (`npm run build:dev`, which `npm test` runs first). */
+const PROBE = path.join(ROOT, 'dist-dev/test/helpers/probe-index.js');
 
 /**
  * Where things are in a file hnswlib's `saveIndex` wrote, read independently of the code under

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -42,6 +42,15 @@ describe('acquireIndexLock', () => {
     let waited = false;
     const release = await acquireIndexLock(indexDir, { command: 'npm run index', pollMs: 20, onWait: () => (waited = true) });
     expect(waited).toBe(false);
+    expect(JSON.parse(await readFile(lockFile, 'utf8'))).toMatchObject({ pid: process.pid });
+    await release();
+  });
+
+  it('takes over a lock file left empty (its writer died, or the disk was full) once it is old', async () => {
+    await writeFile(lockFile, '');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lockFile, old, old);
+    const release = await acquireIndexLock(indexDir, { command: 'npm run index', pollMs: 20 });
     expect(JSON.parse(await readFile(lockFile, 'utf8'))).toMatchObject({ pid: process.pid });
     await release();
   });

@@ -10,8 +10,6 @@ export interface SpawnFigures {
   runs: number;
   firstByteMs: LatencySummary;
   exitMs: LatencySummary;
-  /** Runs thrown away because the launcher compiled TypeScript first. */
-  discardedCompiling: number;
 }
 
 /** Several builds of one corpus, with the medians of their figures. */
@@ -242,8 +240,6 @@ export function formatReport(results: BenchResults): string {
       rows.push(['`/ask` through the Discord emulator, bot RSS', `not available: ${latency.discord.reason}`, '', '', '', '']);
     }
     out.push(table(['figure', 'p50', 'p95', 'p99', 'target', ''], rows), '');
-    const discarded = cold.discardedCompiling + ('runs' in latency.firstRun ? latency.firstRun.discardedCompiling : 0);
-    if (discarded > 0) out.push(`${discarded} spawned run(s) compiled TypeScript first (sources newer than dist/) and were run again.`, '');
   }
 
   if (results.scale) {

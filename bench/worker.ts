@@ -1,20 +1,20 @@
 /**
  * A child process of `npm run bench` that builds one index and reports, as one JSON line on
  * stdout, how long it took and the process's peak RSS, so that the benchmark's own memory
- * never pollutes the figure. Run as `node dist/src/bench/worker.js '<job JSON>'`.
+ * never pollutes the figure. Run as `node dist-dev/bench/worker.js '<job JSON>'`.
  */
 import { appendFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Document } from '@langchain/core/documents';
-import { Answerer } from '../core/answer/answerer.js';
-import { loadCorpus } from '../core/corpus/loader.js';
-import { buildIndex, type BuildProgress } from '../core/index/build.js';
-import { loadIndex, type CorpusIndex } from '../core/index/corpus-index.js';
-import { GloveEmbeddings } from '../core/index/embeddings/glove.js';
-import { HnswVectorStore } from '../core/index/hnsw-store.js';
-import { LexicalIndex } from '../core/index/lexical.js';
-import { chunkSearchText, segmentDocument } from '../core/index/segment.js';
+import { Answerer } from '../src/core/answer/answerer.js';
+import { loadCorpus } from '../src/core/corpus/loader.js';
+import { buildIndex, type BuildProgress } from '../src/core/index/build.js';
+import { loadIndex, type CorpusIndex } from '../src/core/index/corpus-index.js';
+import { GloveEmbeddings } from '../src/core/index/embeddings/glove.js';
+import { HnswVectorStore } from '../src/core/index/hnsw-store.js';
+import { LexicalIndex } from '../src/core/index/lexical.js';
+import { chunkSearchText, segmentDocument } from '../src/core/index/segment.js';
 import { peakRssMb, summarize, type LatencySummary } from './stats.js';
 
 interface Dirs {

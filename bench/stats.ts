@@ -8,7 +8,7 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
 }
 
-export { median } from '../core/eval.js';
+export { median } from '../src/core/eval.js';
 
 /** Latency figures of a series of timings, in milliseconds. */
 export interface LatencySummary {

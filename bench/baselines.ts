@@ -5,13 +5,13 @@
  */
 import { Document } from '@langchain/core/documents';
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
-import { Answerer, DEFAULT_ANSWER, type AnswerOptions } from '../core/answer/answerer.js';
-import type { CorpusDocument } from '../core/corpus/document.js';
-import type { CorpusIndex } from '../core/index/corpus-index.js';
-import type { DescribedEmbeddings } from '../core/index/embeddings/provider.js';
-import { HnswVectorStore } from '../core/index/hnsw-store.js';
-import { LexicalIndex } from '../core/index/lexical.js';
-import type { SegmentedDocument } from '../core/index/segment.js';
+import { Answerer, DEFAULT_ANSWER, type AnswerOptions } from '../src/core/answer/answerer.js';
+import type { CorpusDocument } from '../src/core/corpus/document.js';
+import type { CorpusIndex } from '../src/core/index/corpus-index.js';
+import type { DescribedEmbeddings } from '../src/core/index/embeddings/provider.js';
+import { HnswVectorStore } from '../src/core/index/hnsw-store.js';
+import { LexicalIndex } from '../src/core/index/lexical.js';
+import type { SegmentedDocument } from '../src/core/index/segment.js';
 
 /** A passage a system answers with; offsets are into the document body (-1 when unknown). */
 export interface Quote {

@@ -6,11 +6,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { summarize, type LatencySummary } from './stats.js';
 import type { WorkerJob, WorkerResult } from './worker.js';
 
-/** The repository root (this file runs from `dist/src/bench/`). */
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The repository root (this file runs from `dist-dev/bench/`). */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-const LAUNCHER = path.join(ROOT, 'src/cli/launch.mjs');
+/** The compiled entry point of a command (`cli/ask`), as its npm script runs it. */
+function entryScript(entry: string): string {
+  return path.join(ROOT, 'dist/src', `${entry}.js`);
+}
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker.js');
+/** The test suite's Discord API emulator, compiled by `npm run build:dev`. */
+const EMULATOR = path.join(ROOT, 'dist-dev/test/discord/emulator.js');
 
 /**
  * Every variable the configuration reads, empty unless set here: `.env` never overrides a
@@ -60,20 +65,18 @@ export interface TimedRun {
   code: number | null;
   stdout: string;
   stderr: string;
-  /** The launcher compiled TypeScript first: the run measured the compiler, not the start. */
-  compiled: boolean;
 }
 
-/** Runs `node src/cli/launch.mjs <entry> …args` as `npm run` does, timing it. */
+/** Runs `node dist/src/<entry>.js …args` as its npm script does, timing it. */
 export async function timeEntry(entry: string, env: Record<string, string>, args: string[]): Promise<TimedRun> {
   const started = performance.now();
-  const child = spawn(process.execPath, [LAUNCHER, entry, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entryScript(entry), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let firstByteMs = Number.NaN;
   child.stdout!.once('data', () => (firstByteMs = performance.now() - started));
   const output = collect(child);
   const code = await output.exit;
   const exitMs = performance.now() - started;
-  return { firstByteMs, exitMs, code, stdout: output.stdout(), stderr: output.stderr(), compiled: output.stderr().includes('Compiling TypeScript') };
+  return { firstByteMs, exitMs, code, stdout: output.stdout(), stderr: output.stderr() };
 }
 
 /** Peak and current resident set size of a process, in MB, from /proc (Linux only). */
@@ -114,8 +117,8 @@ const BENCH_APPLICATION_ID = '100000000000000002';
 
 /** The compiled bot and emulator, when both exist. */
 export function discordAvailability(): { available: true } | { available: false; reason: string } {
-  if (!existsSync(path.join(ROOT, 'dist/src/discord/main.js'))) return { available: false, reason: 'bot not built (no dist/src/discord/main.js)' };
-  if (!existsSync(path.join(ROOT, 'dist/test/discord/emulator.js'))) return { available: false, reason: 'bot not built (no dist/test/discord/emulator.js)' };
+  if (!existsSync(entryScript('cli/start'))) return { available: false, reason: 'bot not built (no dist/src/cli/start.js: npm run build)' };
+  if (!existsSync(EMULATOR)) return { available: false, reason: 'emulator not built (no dist-dev/test/discord/emulator.js: npm run build:dev)' };
   return { available: true };
 }
 
@@ -146,12 +149,12 @@ export interface BenchBot {
 }
 
 /**
- * Starts the Discord emulator and the bot (`node src/cli/launch.mjs discord/main`, as
+ * Starts the Discord emulator and the bot (`node dist/src/cli/start.js`, as
  * `npm start` runs it) on the given corpus and index; resolves once the bot is ready. The
  * rate limit is lifted so that the benchmark's questions are never refused.
  */
 export async function startBenchBot(options: { corpusDir: string; indexDir: string; cacheDir: string; callbackDeadlineMs?: number; readyTimeoutMs?: number }): Promise<BenchBot> {
-  const module = (await import(pathToFileURL(path.join(ROOT, 'dist/test/discord/emulator.js')).href)) as EmulatorModule;
+  const module = (await import(pathToFileURL(EMULATOR).href)) as EmulatorModule;
   const emulator = new module.DiscordEmulator({
     token: BENCH_TOKEN,
     applicationId: BENCH_APPLICATION_ID,
@@ -159,7 +162,7 @@ export async function startBenchBot(options: { corpusDir: string; indexDir: stri
   });
   await emulator.start();
   const started = performance.now();
-  const child = spawn(process.execPath, [LAUNCHER, 'discord/main'], {
+  const child = spawn(process.execPath, [entryScript('cli/start')], {
     cwd: ROOT,
     env: childEnv({
       DISCORD_TOKEN: BENCH_TOKEN,
@@ -185,7 +188,9 @@ export async function startBenchBot(options: { corpusDir: string; indexDir: stri
   try {
     const ready = await Promise.race([emulator.waitForReady(options.readyTimeoutMs ?? 120_000).then(() => true), output.exit.then(() => false)]);
     if (!ready) throw new Error(`the bot exited before it was ready:\n${log()}`);
-    for (let waited = 0; !log().includes('ready as') && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Logged in first, the bot then loads its index: `ready as` says it answers.
+    const deadline = performance.now() + (options.readyTimeoutMs ?? 120_000);
+    while (!log().includes('ready as') && child.exitCode === null && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   } catch (error) {
     await stop();
     throw error;

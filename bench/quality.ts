@@ -1,8 +1,8 @@
 /** Answer quality figures of `npm run bench`: the story's dev questions, and known-item search at scale. */
-import { MAX_QUESTION_LENGTH } from '../core/answer/question.js';
-import { summarizeQuality, type EvalQuestion, type QualitySummary, type RankedOutcome } from '../core/eval.js';
-import type { CorpusIndex } from '../core/index/corpus-index.js';
-import { termOf, termsOf, tokenize } from '../core/text/tokens.js';
+import { MAX_QUESTION_LENGTH } from '../src/core/answer/question.js';
+import { summarizeQuality, type EvalQuestion, type QualitySummary, type RankedOutcome } from '../src/core/eval.js';
+import type { CorpusIndex } from '../src/core/index/corpus-index.js';
+import { termOf, termsOf, tokenize } from '../src/core/text/tokens.js';
 import type { QuoteSystem } from './baselines.js';
 import { seededRandom, shuffled, summarize, type LatencySummary } from './stats.js';
 

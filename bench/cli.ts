@@ -1,25 +1,25 @@
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../config/config.js';
-import { Bm25Sentences, ProjectSystem, TextbookRecipe, VectorOnly } from '../bench/baselines.js';
-import { benchDiscord, childEnv, discordAvailability, ROOT, runWorker, timeEntry, type TimedRun } from '../bench/processes.js';
-import { KNOWN_ITEM_MIN_TERMS, knownItemSearch, sampleKnownItems, storyQuality } from '../bench/quality.js';
-import { SOTU_QUESTIONS } from '../bench/questions.js';
-import { formatReport, type BenchResults, type BuildSeries, type CorpusFigures, type SpawnFigures, type Target } from '../bench/report.js';
-import { changeFiles, liveReindex, proseArticle, shortLineArticle, writeArticle } from '../bench/live-reindex.js';
-import { loadSpeeches, sliceSpeeches, writeSpeeches, type SpeechFile } from '../bench/sotu.js';
-import { median, summarize } from '../bench/stats.js';
-import type { BuildFigures, Phases, ReindexFigures } from '../bench/worker.js';
-import { loadCorpus } from '../core/corpus/loader.js';
-import { parseQuestions } from '../core/eval.js';
-import { buildIndex } from '../core/index/build.js';
-import { loadIndex } from '../core/index/corpus-index.js';
-import { createEmbeddings } from '../core/index/embeddings/factory.js';
-import type { DescribedEmbeddings } from '../core/index/embeddings/provider.js';
-import { segmentDocument } from '../core/index/segment.js';
-import { Verbatim } from '../core/service.js';
-import { EXIT, parseFlags, runCommand, UsageError } from './run.js';
+import { loadConfig } from '../src/config/config.js';
+import { Bm25Sentences, ProjectSystem, TextbookRecipe, VectorOnly } from './baselines.js';
+import { benchDiscord, childEnv, discordAvailability, ROOT, runWorker, timeEntry, type TimedRun } from './processes.js';
+import { KNOWN_ITEM_MIN_TERMS, knownItemSearch, sampleKnownItems, storyQuality } from './quality.js';
+import { SOTU_QUESTIONS } from './questions.js';
+import { formatReport, type BenchResults, type BuildSeries, type CorpusFigures, type SpawnFigures, type Target } from './report.js';
+import { changeFiles, liveReindex, proseArticle, shortLineArticle, writeArticle } from './live-reindex.js';
+import { loadSpeeches, sliceSpeeches, writeSpeeches, type SpeechFile } from './sotu.js';
+import { median, summarize } from './stats.js';
+import type { BuildFigures, Phases, ReindexFigures } from './worker.js';
+import { loadCorpus } from '../src/core/corpus/loader.js';
+import { parseQuestions } from '../src/core/eval.js';
+import { buildIndex } from '../src/core/index/build.js';
+import { loadIndex } from '../src/core/index/corpus-index.js';
+import { createEmbeddings } from '../src/core/index/embeddings/factory.js';
+import type { DescribedEmbeddings } from '../src/core/index/embeddings/provider.js';
+import { segmentDocument } from '../src/core/index/segment.js';
+import { Verbatim } from '../src/core/service.js';
+import { EXIT, parseFlags, runAsProgram, runCommand, UsageError } from '../src/cli/run.js';
 
 const USAGE = `Usage: npm run bench -- [--quick] [--json FILE] [--only SECTIONS] [--keep]
 
@@ -112,8 +112,6 @@ function buildSeries(runs: BuildFigures[]): BuildSeries {
   return series;
 }
 
-/** Runs a command `runs` times after one untimed warm-up run; runs that compiled TypeScript are run again. */
-
 /** Latency of answering `questions` `passes` times over, after one untimed warm-up pass. */
 async function timeQuestions(questions: readonly string[], passes: number, answer: (question: string) => Promise<unknown>) {
   for (const question of questions) await answer(question);
@@ -127,24 +125,19 @@ async function timeQuestions(questions: readonly string[], passes: number, answe
   }
   return { ...summarize(times), questions: questions.length, passes };
 }
+/** Runs a command `runs` times, after one untimed warm-up run when `warmup` is set. */
 async function spawnSeries(runs: number, run: () => Promise<TimedRun>, warmup: boolean): Promise<SpawnFigures> {
   const timed: TimedRun[] = [];
-  let discardedCompiling = 0;
   if (warmup) await run();
   while (timed.length < runs) {
     const result = await run();
     if (result.code !== 0) throw new Error(`a timed run failed (exit ${result.code}):\n${result.stderr}`);
-    if (result.compiled && discardedCompiling < 3) {
-      discardedCompiling++;
-      continue;
-    }
     timed.push(result);
   }
   return {
     runs: timed.length,
     firstByteMs: summarize(timed.map((result) => result.firstByteMs)),
     exitMs: summarize(timed.map((result) => result.exitMs)),
-    discardedCompiling,
   };
 }
 
@@ -492,3 +485,5 @@ export async function main(args: string[]): Promise<number> {
     }
   });
 }
+
+runAsProgram(import.meta.url, main);
