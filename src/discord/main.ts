@@ -21,6 +21,9 @@ interface Ending {
   error?: unknown;
 }
 
+/** How long shutting down may wait for the gateway connection to close. */
+const SHUTDOWN_GRACE_MS = 2000;
+
 /** The reply to an interaction that arrives while the index is still loading. */
 const STARTING_UP = "I'm starting up and still loading the articles. Ask again in a few seconds.";
 
@@ -128,7 +131,9 @@ export async function runBot(): Promise<number> {
   const ending = notLoggedIn ?? (await Promise.race([serve(), refused, stopped]));
   stopping = true;
   if (ending.problem !== undefined) logger.error(`cannot connect to Discord: ${ending.problem}`, ending.error, { event: 'fatal' });
-  await client.destroy();
+  // Bounded: a supervisor waits a few seconds after SIGTERM, then kills; the log must say we stopped.
+  const closed = await Promise.race([client.destroy().then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS).unref())]);
+  if (!closed) logger.warn(`the Discord connection did not close within ${SHUTDOWN_GRACE_MS / 1000} s; stopping anyway`, { event: 'shutdown' });
   // Monitors keep their connections alive; they must not keep a stopping bot running.
   health?.close();
   health?.closeAllConnections();
