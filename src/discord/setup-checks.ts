@@ -47,6 +47,10 @@ export function discordSetupProblem(error: unknown, config: Pick<DiscordConfig, 
   }
   const code = networkCode(error);
   if (code) return { exitCode: 1, message: `cannot reach Discord at ${withoutCredentials(config.apiBase)} (${code}): check the network, a proxy, and DISCORD_API_BASE.` };
+  // @discordjs/rest aborts a request that gets no answer within its timeout.
+  if (error instanceof Error && error.name === 'AbortError') {
+    return { exitCode: 1, message: `Discord at ${withoutCredentials(config.apiBase)} did not answer in time: check the network, a proxy, and DISCORD_API_BASE, then try again.` };
+  }
   return undefined;
 }
 

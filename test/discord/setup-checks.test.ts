@@ -18,6 +18,11 @@ describe('discordSetupProblem', () => {
     expect(discordSetupProblem(apiError(400, 50035, 'Invalid Form Body'), config)).toBeUndefined();
   });
 
+  it('says when Discord did not answer in time', () => {
+    const timeout = new DOMException('This operation was aborted', 'AbortError');
+    expect(discordSetupProblem(timeout, config)).toEqual({ exitCode: 1, message: 'Discord at https://***@proxy.example/api did not answer in time: check the network, a proxy, and DISCORD_API_BASE, then try again.' });
+  });
+
   it('shows the API base without its credentials when Discord cannot be reached', () => {
     const error = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
     const problem = discordSetupProblem(error, config);
