@@ -25,7 +25,8 @@ export function reindexSummary(report: BuildReport): string {
       list('Added', report.added) +
       list('Changed', report.changed) +
       list('Removed', report.removed) +
-      list('Skipped', skipped),
+      list('Skipped', skipped) +
+      (report.previousUnusable ? `\nEvery article was indexed again: the previous index could not be updated (${plainText(report.previousUnusable)})` : ''),
     2000,
   );
 }

@@ -3,6 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PermissionFlagsBits } from 'discord.js';
+import { bodyOf, startBot } from '../discord/bot-harness.js';
 import { ROOT, runEntry } from '../helpers/entry.js';
 
 const HEADER_BYTES = 96;
@@ -62,4 +64,18 @@ describe('a chunks.hnsw damaged behind a matching manifest hash', () => {
     expect(JSON.parse(ask.stdout).abstained).toBe(false);
     expect((await runEntry('cli/doctor', env)).stdout).toMatch(/^✔ index: 1 documents, 9 chunks/m);
   }, 60_000);
+});
+
+describe('/reindex over a damaged graph', () => {
+  it('indexes every article again and tells the moderator why', async () => {
+    const bot = await startBot();
+    try {
+      await linkToNowhere(bot.indexDir);
+      const reindex = await bot.emulator.sendChatInput({ commandName: 'reindex', permissions: PermissionFlagsBits.ManageGuild.toString() });
+      const summary = await bot.emulator.waitForRequest((request) => request.method === 'PATCH' && request.route.includes(reindex.token) && /Reindexed in/.test(String(bodyOf(request).content)), 60_000);
+      expect(bodyOf(summary).content).toMatch(/Every article was indexed again: the previous index could not be updated \(.*chunks\.hnsw links element 0 to element 1073741824/);
+    } finally {
+      await bot.stop();
+    }
+  }, 120_000);
 });

@@ -16,9 +16,10 @@ async function run(request: WorkerBuildRequest, post: (message: WorkerBuildMessa
     const factory = (await import(recipe.module))[recipe.exportName] as (...args: unknown[]) => Promise<DescribedEmbeddings> | DescribedEmbeddings;
     const embeddings = await factory(...recipe.args);
     // Loaded for this build only: updated in place, no copy of the graph and lexical index needed.
-    const previous = await loadPreviousIndex(build.indexDir, embeddings);
+    let previousUnusable: string | undefined;
+    const previous = await loadPreviousIndex(build.indexDir, embeddings, (error) => (previousUnusable = error.message));
     const { report } = await buildIndex({ ...build, embeddings, ...(previous ? { previous, consumePrevious: true } : {}), onProgress: (progress) => post({ type: 'progress', progress }) });
-    post({ type: 'done', report });
+    post({ type: 'done', report: previousUnusable === undefined ? report : { ...report, previousUnusable } });
   } catch (error) {
     post({ type: 'error', error: transportError(error) });
   }

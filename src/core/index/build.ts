@@ -37,6 +37,8 @@ export interface BuildReport {
   reusedDocuments: number;
   skipped: SkippedFile[];
   seconds: number;
+  /** Why the index saved before could not be updated, so that every article was indexed again (it was damaged, say). */
+  previousUnusable?: string;
 }
 
 export interface BuildOptions extends LoadCorpusOptions {
