@@ -5,6 +5,7 @@ import { plainText } from './format.js';
 import { retryingInteractionCallbacks } from './interaction-callbacks.js';
 import type { Logger } from './logger.js';
 import { NO_MENTIONS } from './replies.js';
+import { RESET_THE_TOKEN } from './setup-checks.js';
 
 type RequestBody = Parameters<RESTOptions['makeRequest']>[1]['body'];
 
@@ -119,8 +120,6 @@ const PRIVILEGED_INTENTS: ReadonlyMap<GatewayIntentBits, string> = new Map([
   [GatewayIntentBits.GuildPresences, 'Presence Intent'],
   [GatewayIntentBits.MessageContent, 'Message Content Intent'],
 ]);
-
-const RESET_THE_TOKEN = 'Reset the token on the Bot page of the Discord Developer Portal and set DISCORD_TOKEN to the new one.';
 
 function privilegedIntentAdvice(intents: IntentsBitField): string {
   const privileged = [...PRIVILEGED_INTENTS].filter(([bit]) => intents.has(bit)).map(([, name]) => name);

@@ -8,6 +8,9 @@ export interface SetupProblem {
   exitCode: 1 | 2;
 }
 
+/** What an admin does about a token Discord rejects; said by the bot, `doctor` and `deploy-commands` alike. */
+export const RESET_THE_TOKEN = 'Reset the token on the Bot page of the Discord Developer Portal and set DISCORD_TOKEN to the new one.';
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** The system error code of a failed request (fetch wraps it in `cause`), if any. */
@@ -27,7 +30,7 @@ function networkCode(error: unknown): string | undefined {
 export function discordSetupProblem(error: unknown, config: Pick<DiscordConfig, 'apiBase' | 'clientId' | 'guildId'>): SetupProblem | undefined {
   if (error instanceof DiscordAPIError) {
     if (error.status === 401) {
-      return { exitCode: 2, message: 'Discord rejected the bot token (HTTP 401). Reset the token on the Bot page of the Discord Developer Portal and set DISCORD_TOKEN to the new one.' };
+      return { exitCode: 2, message: `Discord rejected the bot token (HTTP 401). ${RESET_THE_TOKEN}` };
     }
     if (error.code === RESTJSONErrorCodes.UnknownApplication) {
       return { exitCode: 2, message: `Discord knows no application ${config.clientId} (DISCORD_CLIENT_ID): copy the Application ID from the General Information page of the Developer Portal.` };
