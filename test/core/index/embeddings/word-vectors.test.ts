@@ -191,8 +191,10 @@ describe('convertWordVectors', () => {
     words.forEach((word, rank) => ranks.has(word) || ranks.set(word, rank));
     expect(index.size).toBe(ranks.size);
     expect(words.filter((word) => index.get(word) !== ranks.get(word))).toEqual([]);
+    // Again, now answered from the words already searched for.
+    expect(words.filter((word) => index.get(word) !== ranks.get(word))).toEqual([]);
     const unknown = ['zzzzz', 'A', 'é'.normalize('NFD'), '😀😀😀😀😀', 'a\n', ' ', ...alphabet.map((c) => `${c}${c}${c}${c}${c}`)];
-    expect(unknown.filter((word) => !ranks.has(word) && index.get(word) !== undefined)).toEqual([]);
+    for (let pass = 0; pass < 2; pass++) expect(unknown.filter((word) => !ranks.has(word) && index.get(word) !== undefined)).toEqual([]);
   });
 
   it('reports progress from 0 to 1, never going back', async () => {
