@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { splitSentences } from '../text/sentences.js';
 import type { CorpusDocument, Section } from './document.js';
 
@@ -33,10 +33,18 @@ function asText(value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * `yaml` is required on the first front matter, not imported up front: answering a question
+ * imports this module (through the index builder) but reads no article, and loading `yaml`
+ * took 60–90 ms of that cold start on the busy 2-core host.
+ * A synchronous `require` keeps {@link parseArticle} synchronous (the package's Node entry is CommonJS).
+ */
+const requireModule = createRequire(import.meta.url);
+
 function readFrontMatter(yaml: string): Metadata {
   let data: unknown;
   try {
-    data = parseYaml(yaml);
+    data = (requireModule('yaml') as typeof import('yaml')).parse(yaml);
   } catch (error) {
     throw new ArticleFormatError(`front matter is not valid YAML (${(error as Error).message.split('\n')[0]})`);
   }

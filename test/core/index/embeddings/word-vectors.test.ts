@@ -40,12 +40,19 @@ function referenceCache(text: string): Buffer {
   const norm = Math.hypot(...direction);
   for (let d = 0; d < dimensions; d++) direction[d]! /= norm;
   const vocabulary = Buffer.from(words.join('\n'), 'utf8');
+  // Each word's offset found by searching the joined text, and the distinct words sorted as byte strings.
+  const starts = new Uint32Array(words.length + 1);
+  for (let rank = 1; rank <= words.length; rank++) starts[rank] = vocabulary.indexOf('\n', starts[rank - 1]) + 1 || vocabulary.length + 1;
+  const distinct = [...new Set(words)].sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+  const sorted = Uint32Array.from(distinct, (word) => words.indexOf(word));
   const header = Buffer.alloc(24);
-  header.write('VBWV0001', 0, 'latin1');
+  header.write('VBWV0002', 0, 'latin1');
   header.writeUInt32LE(dimensions, 8);
   header.writeUInt32LE(words.length, 12);
   header.writeUInt32LE(vocabulary.length, 16);
-  return Buffer.concat([header, Buffer.from(direction.buffer), Buffer.from(scales.buffer), Buffer.from(rows.buffer), vocabulary]);
+  header.writeUInt32LE(distinct.length, 20);
+  const parts = [direction, scales, starts, sorted, rows].map((part) => Buffer.from(part.buffer));
+  return Buffer.concat([header, ...parts, vocabulary]);
 }
 
 /** The escaped words: JSON escapes (quote, backslash, \uXXXX, a surrogate pair) and raw UTF-8. */
@@ -169,7 +176,25 @@ describe('convertWordVectors', () => {
     expect(vectors?.index.get('😀')).toBe(124);
     expect(vectors?.index.get('w3')).toBe(3);
     expect(vectors?.index.get('novector')).toBe(128);
-    expect(vectors?.index.has('unlisted')).toBe(false);
+    expect(vectors?.index.get('unlisted')).toBeUndefined();
+  });
+
+  it('looks up every word of a vocabulary to its first rank, and unknown words to undefined', async () => {
+    const next = random(11);
+    const alphabet = ['a', 'b', 'z', 'é', 'ß', '中', '😀', '\uffff', "'", '-', '.', '0'];
+    const spelled = Array.from({ length: 600 }, () => Array.from({ length: 1 + Math.floor(next() * 4) }, () => alphabet[Math.floor(next() * alphabet.length)]!).join(''));
+    const words = [...spelled, ''];
+    const vectors = Object.fromEntries([...new Set(words)].map((word) => [word, [next(), next()]]));
+    const { cachePath } = await convert(chunked(JSON.stringify({ dimensions: 2, words, vectors }), 11, 1 << 20));
+    const index = (await readWordVectors(cachePath))!.index;
+    const ranks = new Map<string, number>();
+    words.forEach((word, rank) => ranks.has(word) || ranks.set(word, rank));
+    expect(index.size).toBe(ranks.size);
+    expect(words.filter((word) => index.get(word) !== ranks.get(word))).toEqual([]);
+    // Again, now answered from the words already searched for.
+    expect(words.filter((word) => index.get(word) !== ranks.get(word))).toEqual([]);
+    const unknown = ['zzzzz', 'A', 'é'.normalize('NFD'), '😀😀😀😀😀', 'a\n', ' ', ...alphabet.map((c) => `${c}${c}${c}${c}${c}`)];
+    for (let pass = 0; pass < 2; pass++) expect(unknown.filter((word) => !ranks.has(word) && index.get(word) !== undefined)).toEqual([]);
   });
 
   it('reports progress from 0 to 1, never going back', async () => {
