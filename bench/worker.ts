@@ -5,7 +5,6 @@
  */
 import { appendFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Document } from '@langchain/core/documents';
 import { Answerer } from '../src/core/answer/answerer.js';
 import { loadCorpus } from '../src/core/corpus/loader.js';
@@ -16,6 +15,7 @@ import { HnswVectorStore } from '../src/core/index/hnsw-store.js';
 import { LexicalIndex } from '../src/core/index/lexical.js';
 import { chunkSearchText, segmentDocument } from '../src/core/index/segment.js';
 import { peakRssMb, summarize, type LatencySummary } from './stats.js';
+import { runAsProgram } from '../src/cli/run.js';
 
 interface Dirs {
   corpusDir: string;
@@ -211,13 +211,7 @@ export async function runJob(job: WorkerJob): Promise<WorkerResult> {
   return reindex(job, embeddings);
 }
 
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const job = JSON.parse(process.argv[2] ?? '{}') as WorkerJob;
-  runJob(job).then(
-    (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
-    (error: unknown) => {
-      process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runAsProgram(import.meta.url, async ([job]) => {
+  process.stdout.write(`${JSON.stringify(await runJob(JSON.parse(job ?? '{}') as WorkerJob))}\n`);
+  return 0;
+});

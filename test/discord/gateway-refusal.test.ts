@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayIntentBits, IntentsBitField } from 'discord.js';
 import { fatalGatewayProblem } from '../../src/discord/client.js';
-import { ROOT, runEntry, startBot, TEST_APPLICATION_ID, TEST_TOKEN } from './bot-harness.js';
+import { freePort, ROOT, runEntry, startBot, TEST_APPLICATION_ID, TEST_TOKEN } from './bot-harness.js';
 import { DiscordEmulator, type DiscordEmulatorOptions } from './emulator.js';
 
 describe('Discord refusing the bot for good (setup for admins)', () => {
@@ -65,12 +64,7 @@ describe('Discord refusing the bot for good (setup for admins)', () => {
   }, 60_000);
 
   it('Discord unreachable: exit 1, one line saying so, no stack', async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const closedPort = await freePort();
     const { code, output } = await startRefused({}, { DISCORD_API_BASE: `http://127.0.0.1:${closedPort}/api` });
     expect(code).toBe(1);
     expect(output).toMatch(/ERROR cannot connect to Discord: cannot log in to Discord: .*Check the network and DISCORD_API_BASE/);

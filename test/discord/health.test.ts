@@ -1,17 +1,7 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { PermissionFlagsBits } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { healthResponse } from '../../src/discord/health.js';
-import { startBot } from './bot-harness.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, startBot } from './bot-harness.js';
 
 async function getHealth(port: number): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`http://127.0.0.1:${port}/healthz`);
