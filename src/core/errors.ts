@@ -125,7 +125,7 @@ const NO_SPACE_CODES = new Set(['ENOSPC', 'EDQUOT']);
  * any other error as it is.
  */
 export function diskFullOr(error: unknown, directory: string): unknown {
-  const noSpace = error instanceof DiskFullError || (error instanceof Error && NO_SPACE_CODES.has(String((error as { code?: unknown }).code)));
+  const noSpace = error instanceof DiskFullError || (error instanceof Error && NO_SPACE_CODES.has(errorCode(error)));
   return noSpace ? new DiskFullError(directory, { cause: error }) : error;
 }
 
@@ -193,4 +193,20 @@ export function reviveError(transported: TransportedError): Error {
 /** The system error code of a failed file or network call (`ENOENT`, `ENOSPC`…), else the error's message. */
 export function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
+
+/** Causes deeper than this are not looked at: a cycle of causes must not hang the walk. */
+const MAX_CAUSE_DEPTH = 5;
+
+/**
+ * The string `code`s along an error's `cause` chain, outermost first: `fetch` wraps the system
+ * error (`ECONNRESET`…) in a `TypeError` without one, undici reports its own on the error itself.
+ */
+export function causeCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let current = error, depth = 0; current instanceof Error && depth < MAX_CAUSE_DEPTH; current = current.cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+  }
+  return codes;
 }

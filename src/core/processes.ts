@@ -1,3 +1,5 @@
+import { errorCode } from './errors.js';
+
 /**
  * Whether process `pid` of this machine is running. Only "no such process" counts as not
  * running: a process of another user (EPERM) is.
@@ -7,6 +9,6 @@ export function isProcessRunning(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+    return errorCode(error) !== 'ESRCH';
   }
 }

@@ -45,6 +45,16 @@ export interface Passage {
   after: string;
 }
 
+/**
+ * How a reindex or a reload of the index folder ended, timed from `started` (a
+ * `performance.now()` reading): the new index's document count, or the error that kept it out.
+ */
+function outcomeOf(trigger: ReindexOutcome['trigger'], started: number, result: { documents: number } | { error: unknown }): ReindexOutcome {
+  const timing = { finishedAt: new Date().toISOString(), trigger, seconds: Math.round(performance.now() - started) / 1000 };
+  if ('documents' in result) return { ...timing, ok: true, documents: result.documents };
+  return { ...timing, ok: false, error: result.error instanceof Error ? result.error.message : String(result.error) };
+}
+
 /** Removes (or puts back) what interrupted saves of the index left, saying so when there was anything. */
 async function cleanUpLeftovers({ indexDir, onLeftovers }: VerbatimOptions): Promise<void> {
   const line = describeLeftovers(await recoverIndexLeftovers(indexDir), indexDir);
@@ -154,14 +164,13 @@ export class Verbatim {
       return report;
     };
     const started = performance.now();
-    const seconds = () => Math.round(performance.now() - started) / 1000;
     this.reindexing = run();
     try {
       const report = await this.reindexing;
-      this.lastOutcome = { finishedAt: new Date().toISOString(), trigger: 'reindex', ok: true, seconds: seconds(), documents: report.documents };
+      this.lastOutcome = outcomeOf('reindex', started, report);
       return report;
     } catch (error) {
-      this.lastOutcome = { finishedAt: new Date().toISOString(), trigger: 'reindex', ok: false, seconds: seconds(), error: error instanceof Error ? error.message : String(error) };
+      this.lastOutcome = outcomeOf('reindex', started, { error });
       throw error;
     } finally {
       this.reindexing = undefined;
@@ -200,13 +209,13 @@ export class Verbatim {
         const index = await loadIndex(this.options.indexDir, this.options.embeddings);
         await index.prepare();
         this.swapIn(index);
-        this.lastOutcome = { finishedAt: new Date().toISOString(), trigger: 'index folder', ok: true, seconds: Math.round(performance.now() - started) / 1000, documents: index.manifest.documents.length };
+        this.lastOutcome = outcomeOf('index folder', started, { documents: index.manifest.documents.length });
         onReload(this.lastOutcome);
       } catch (error) {
         // A manifest read mid-replace is simply read again next time; a build that will not load is reported once.
         if (builtAt === undefined || builtAt === failedBuild) return;
         failedBuild = builtAt;
-        this.lastOutcome = { finishedAt: new Date().toISOString(), trigger: 'index folder', ok: false, seconds: Math.round(performance.now() - started) / 1000, error: error instanceof Error ? error.message : String(error) };
+        this.lastOutcome = outcomeOf('index folder', started, { error });
         onReload(this.lastOutcome);
       } finally {
         checking = false;

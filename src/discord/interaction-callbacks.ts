@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RESTJSONErrorCodes, type RESTOptions } from 'discord.js';
+import { causeCodes } from '../core/errors.js';
 
 type MakeRequest = RESTOptions['makeRequest'];
 type ResponseLike = Awaited<ReturnType<MakeRequest>>;
@@ -12,15 +13,6 @@ export const CALLBACK_RETRY_DELAYS_MS: readonly number[] = [250, 500];
 
 /** Network failures after which a request may be sent again (the connection broke, not the request). */
 const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/** The code of a network failure: undici's own request reports it on the error, `fetch` on its cause. */
-function networkCode(error: unknown): string | undefined {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
 
 /**
  * An interaction callback (the first reply or the deferral) that never reached Discord, or that
@@ -86,7 +78,7 @@ export function retryingInteractionCallbacks(send: MakeRequest, delaysMs: readon
         await response.arrayBuffer().catch(() => undefined);
         failures.push(`HTTP ${response.status}`);
       } catch (error) {
-        const code = networkCode(error);
+        const code = causeCodes(error)[0];
         // An aborted request (discord.js's timeout) is past Discord's window already.
         if (code === undefined || !TRANSIENT_NETWORK_CODES.has(code) || init.signal?.aborted) throw error;
         failures.push(code);

@@ -47,12 +47,17 @@ export async function runBot(): Promise<number> {
   const logger = createLogger(secrets, { format: discord.logFormat });
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection (still serving)', reason, { event: 'unhandled-rejection' }));
   const startedAt = new Date();
+  /** The core's own errors say what to do in their message; anything else needs its stack. */
+  const cannotStart = (error: unknown) => {
+    if (isVerbatimError(error)) logger.error(`cannot start: ${error.message}`, undefined, { event: 'fatal' });
+    else logger.error('cannot start: loading the index failed unexpectedly', error, { event: 'fatal' });
+  };
   try {
     // A folder Verbatim must not touch is found before anything else, in milliseconds.
     await assertIndexFolderReplaceable(config.indexDir);
   } catch (error) {
     if (!isVerbatimError(error)) throw error;
-    logger.error(`cannot start: ${error.message}`, undefined, { event: 'fatal' });
+    cannotStart(error);
     return 1;
   }
 
@@ -161,8 +166,7 @@ export async function runBot(): Promise<number> {
       const { manifest } = verbatim;
       logger.info(`index loaded in ${(performance.now() - started).toFixed(0)} ms: ${manifest.documents.length} documents, ${manifest.chunkCount} chunks (${manifest.embeddings.provider}:${manifest.embeddings.model})`, { event: 'index' });
     } catch (error) {
-      if (isVerbatimError(error)) logger.error(`cannot start: ${error.message}`, undefined, { event: 'fatal' });
-      else logger.error('cannot start: loading the index failed unexpectedly', error, { event: 'fatal' });
+      cannotStart(error);
       return { exitCode: 1 };
     }
     // `npm run index` beside the bot: answer from what it saved, as after a /reindex.

@@ -1,5 +1,6 @@
 import { DiscordAPIError, RESTJSONErrorCodes } from 'discord.js';
 import type { DiscordConfig } from '../config/config.js';
+import { causeCodes } from '../core/errors.js';
 import { withoutCredentials } from '../core/redact.js';
 
 /** A setup mistake found by talking to Discord: what to tell the admin, and the exit code (2 for the configuration, 1 otherwise). */
@@ -12,15 +13,6 @@ export interface SetupProblem {
 export const RESET_THE_TOKEN = 'Reset the token on the Bot page of the Discord Developer Portal and set DISCORD_TOKEN to the new one.';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/** The system error code of a failed request (fetch wraps it in `cause`), if any. */
-function networkCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
-  }
-  return undefined;
-}
 
 /**
  * What a failed request to Discord's REST API says about the setup, in one line naming the
@@ -48,7 +40,7 @@ export function discordSetupProblem(error: unknown, config: Pick<DiscordConfig, 
     if (error.status >= 500) return { exitCode: 1, message: `Discord answered HTTP ${error.status} (${error.message}): its API is having trouble; try again in a few minutes.` };
     return undefined;
   }
-  const code = networkCode(error);
+  const code = causeCodes(error).find((candidate) => NETWORK_CODES.has(candidate));
   if (code) return { exitCode: 1, message: `cannot reach Discord at ${withoutCredentials(config.apiBase)} (${code}): check the network, a proxy, and DISCORD_API_BASE.` };
   // @discordjs/rest aborts a request that gets no answer within its timeout.
   if (error instanceof Error && error.name === 'AbortError') {
