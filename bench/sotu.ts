@@ -59,3 +59,26 @@ export async function writeSpeeches(dir: string, speeches: SpeechFile[]): Promis
   await mkdir(dir, { recursive: true });
   for (const { file, speech } of speeches) await writeFile(path.join(dir, file), speechArticle(speech));
 }
+
+/** Share of words {@link syntheticCopies} replaces, so that copies are near, not exact, duplicates. */
+const SWAPPED_SHARE = 0.05;
+
+/**
+ * A corpus `copies` times the size of `speeches`: each speech copied under new file names
+ * and titles, with a seeded 5 % of its words replaced by words drawn from the whole corpus.
+ * It grows the vocabulary, the postings and the graph as a larger corpus would, while
+ * questions about one speech now have near-duplicates to beat.
+ */
+export function syntheticCopies(speeches: SpeechFile[], copies: number, seed = 20251031): SpeechFile[] {
+  const random = seededRandom(seed);
+  const vocabulary = speeches.flatMap(({ speech }) => speech.text.split(/\s+/).filter((word) => /^[a-z]+$/.test(word)));
+  const result: SpeechFile[] = [];
+  for (let copy = 1; copy <= copies; copy++) {
+    for (const { file, speech } of speeches) {
+      const text = speech.text.replace(/[A-Za-z]+/g, (word) => (random() < SWAPPED_SHARE ? vocabulary[Math.floor(random() * vocabulary.length)]! : word));
+      const copied = { ...speech, name: `${speech.name} (copy ${copy})`, text };
+      result.push({ file: file.replace(/\.md$/, `-copy-${copy}.md`), speech: copied, words: text.split(/\s+/).length, bytes: Buffer.byteLength(text) });
+    }
+  }
+  return result.sort((a, b) => a.file.localeCompare(b.file));
+}
