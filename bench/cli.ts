@@ -3,14 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/config.js';
 import { Bm25Sentences, ProjectSystem, TextbookRecipe, VectorOnly } from './baselines.js';
-import { benchDiscord, childEnv, discordAvailability, ROOT, runWorker, timeEntry, type TimedRun } from './processes.js';
-import { KNOWN_ITEM_MIN_TERMS, knownItemSearch, sampleKnownItems, storyQuality } from './quality.js';
+import { benchDiscord, childEnv, discordAvailability, ROOT, runWorker, timeCommand, timeEntry, timeNpmRun, type TimedRun } from './processes.js';
+import { KNOWN_ITEM_ANSWER, KNOWN_ITEM_MIN_TERMS, knownItemSearch, sampleKnownItems, storyQuality } from './quality.js';
 import { SOTU_QUESTIONS } from './questions.js';
-import { formatReport, type BenchResults, type BuildSeries, type CorpusFigures, type SpawnFigures, type Target } from './report.js';
+import { formatReport, type BenchResults, type BuildSeries, type CorpusFigures, type FreshCloneStep, type GrowthPoint, type SpawnFigures, type Target } from './report.js';
 import { changeFiles, liveReindex, proseArticle, shortLineArticle, writeArticle } from './live-reindex.js';
-import { loadSpeeches, sliceSpeeches, writeSpeeches, type SpeechFile } from './sotu.js';
+import { loadSpeeches, sliceSpeeches, syntheticCopies, writeSpeeches, type SpeechFile } from './sotu.js';
 import { median, summarize } from './stats.js';
-import type { BuildFigures, Phases, ReindexFigures } from './worker.js';
+import type { BuildFigures, Phases, QueryFigures, ReindexFigures, WorkerJob } from './worker.js';
 import { loadCorpus } from '../src/core/corpus/loader.js';
 import { parseQuestions } from '../src/core/eval.js';
 import { buildIndex } from '../src/core/index/build.js';
@@ -18,27 +18,39 @@ import { loadIndex } from '../src/core/index/corpus-index.js';
 import { createEmbeddings } from '../src/core/index/embeddings/factory.js';
 import type { DescribedEmbeddings } from '../src/core/index/embeddings/provider.js';
 import { segmentDocument } from '../src/core/index/segment.js';
-import { Verbatim } from '../src/core/service.js';
 import { EXIT, parseFlags, runAsProgram, runCommand, UsageError } from '../src/cli/run.js';
 
-const USAGE = `Usage: npm run bench -- [--quick] [--json FILE] [--only SECTIONS] [--keep]
+const USAGE = `Usage: npm run bench -- [--quick] [--json FILE] [--only SECTIONS] [--keep] [--scale-copies N]
 
 Benchmarks answer quality and speed; prints a Markdown report on stdout (progress on stderr).
-  --quick          fewer repetitions, a 10 % slice of the SOTU corpus (under a minute)
-  --json FILE      also write every raw figure as JSON to FILE
-  --only SECTIONS  comma-separated subset of: story, latency, scale, growth, live-reindex
-                   (default: all but live-reindex, which takes minutes: name it to run it)
-  --keep           keep the temporary directory (printed on stderr)`;
+  --quick           fewer repetitions, a 10 % slice of the SOTU corpus, no synthetic 10× corpus
+                    and no fresh clone (a minute or two)
+  --json FILE       also write every raw figure as JSON to FILE
+  --only SECTIONS   comma-separated subset of: story, latency, scale, growth, fresh-clone, live-reindex
+                    (default: all but live-reindex, which takes minutes: name it to run it;
+                    --quick also leaves out fresh-clone, whose \`npm ci\` takes minutes)
+  --keep            keep the temporary directory (printed on stderr)
 
-const SECTIONS = ['story', 'latency', 'scale', 'growth', 'live-reindex'] as const;
+Advanced:
+  --scale-copies N  the growth table's synthetic row is the scale corpus copied N times (new
+                    names, 5 % of the words swapped); default 10 in full mode, none with --quick.
+                    A smaller N tests that row quickly; the 10× targets are then not judged.`;
+
+const SECTIONS = ['story', 'latency', 'scale', 'growth', 'fresh-clone', 'live-reindex'] as const;
 type Section = (typeof SECTIONS)[number];
-/** Without --only: live-reindex indexes three 10 MB corpora in a bot, minutes even in quick mode. */
-const DEFAULT_SECTIONS: readonly Section[] = ['story', 'latency', 'scale', 'growth'];
+/**
+ * Without --only: live-reindex indexes three 10 MB corpora in a bot, minutes even in quick
+ * mode; fresh-clone runs \`npm ci\` (minutes), so quick mode leaves it out too.
+ */
+const DEFAULT_SECTIONS: readonly Section[] = ['story', 'latency', 'scale', 'growth', 'fresh-clone'];
+const QUICK_SECTIONS: readonly Section[] = ['story', 'latency', 'scale', 'growth'];
+
+/** The copies of the SOTU corpus the scale targets are for (issue 10). */
+const TARGET_COPIES = 10;
 
 /** How much work each mode does. */
 interface Plan {
   coldRuns: number;
-  firstRuns: number;
   askPasses: number;
   discordCount: number;
   discordWarmup: number;
@@ -48,11 +60,12 @@ interface Plan {
   knownItems: number;
   scaleAskPasses: number;
   growth: number[];
+  /** Copies of the scale corpus in the growth table's synthetic row (0: no such row). */
+  syntheticCopies: number;
 }
 
 const FULL: Plan = {
   coldRuns: 5,
-  firstRuns: 3,
   askPasses: 20,
   discordCount: 100,
   discordWarmup: 5,
@@ -62,11 +75,11 @@ const FULL: Plan = {
   knownItems: 200,
   scaleAskPasses: 5,
   growth: [0.1, 0.25, 0.5, 1],
+  syntheticCopies: TARGET_COPIES,
 };
 
 const QUICK: Plan = {
   coldRuns: 3,
-  firstRuns: 1,
   askPasses: 5,
   discordCount: 20,
   discordWarmup: 2,
@@ -76,6 +89,7 @@ const QUICK: Plan = {
   knownItems: 50,
   scaleAskPasses: 2,
   growth: [0.1, 0.25, 0.5, 1],
+  syntheticCopies: 0,
 };
 
 const STORY_CORPUS = path.join(ROOT, 'corpus');
@@ -94,7 +108,7 @@ function buildSeries(runs: BuildFigures[]): BuildSeries {
     const values = runs.flatMap((run) => (run.phases[phase] !== undefined ? [run.phases[phase]!] : []));
     if (values.length > 0) phases[phase] = median(values);
   }
-  const series: BuildSeries = {
+  return {
     runs,
     seconds: mid((run) => run.seconds),
     peakRssMb: mid((run) => run.peakRssMb),
@@ -104,26 +118,6 @@ function buildSeries(runs: BuildFigures[]): BuildSeries {
     sentences: runs[0]?.sentences ?? 0,
     indexBytes: mid((run) => run.indexBytes),
   };
-  const asked = runs.flatMap((run) => (run.ask ? [run.ask] : []));
-  if (asked.length > 0) {
-    series.askP50Ms = median(asked.map((ask) => ask.p50));
-    series.askP95Ms = median(asked.map((ask) => ask.p95));
-  }
-  return series;
-}
-
-/** Latency of answering `questions` `passes` times over, after one untimed warm-up pass. */
-async function timeQuestions(questions: readonly string[], passes: number, answer: (question: string) => Promise<unknown>) {
-  for (const question of questions) await answer(question);
-  const times: number[] = [];
-  for (let pass = 0; pass < passes; pass++) {
-    for (const question of questions) {
-      const started = performance.now();
-      await answer(question);
-      times.push(performance.now() - started);
-    }
-  }
-  return { ...summarize(times), questions: questions.length, passes };
 }
 /** Runs a command `runs` times, after one untimed warm-up run when `warmup` is set. */
 async function spawnSeries(runs: number, run: () => Promise<TimedRun>, warmup: boolean): Promise<SpawnFigures> {
@@ -182,36 +176,22 @@ async function benchStory(context: Context): Promise<NonNullable<BenchResults['s
   };
 }
 
+/** A fresh worker's job: open the index and time `ask` over the questions (known items too, when counted). */
+function queryJob(context: Context, corpusDir: string, indexDir: string, questions: readonly string[], passes: number, knownItems?: number): WorkerJob {
+  return { mode: 'query', corpusDir, indexDir, cacheDir: context.cacheDir, questions: [...questions], passes, ...(knownItems ? { knownItems } : {}) };
+}
+
 async function benchLatency(context: Context): Promise<NonNullable<BenchResults['latency']>> {
   const { plan, devQuestions } = context;
   const questions = devQuestions.map((question) => question.question);
 
-  progress(`latency: cold start, ${plan.coldRuns} runs of \`npm run ask\``);
+  progress(`latency: cold start, ${plan.coldRuns} runs of \`npm run ask\`, then of \`node dist/src/cli/ask.js\``);
   const storyEnv = childEnv({ CORPUS_DIR: STORY_CORPUS, INDEX_DIR: context.storyIndex, CACHE_DIR: context.cacheDir });
-  const coldStart = await spawnSeries(plan.coldRuns, () => timeEntry('cli/ask', storyEnv, [questions[0]!]), true);
+  const npm = await spawnSeries(plan.coldRuns, () => timeNpmRun('ask', storyEnv, [questions[0]!]), true);
+  const node = await spawnSeries(plan.coldRuns, () => timeEntry('cli/ask', storyEnv, [questions[0]!]), true);
 
-  let firstRun: NonNullable<BenchResults['latency']>['firstRun'] = { available: false, reason: 'no runs planned' };
-  if (plan.firstRuns > 0) {
-    progress(`latency: first run (fresh vector cache and index), ${plan.firstRuns} run(s)`);
-    let fresh = 0;
-    firstRun = await spawnSeries(
-      plan.firstRuns,
-      async () => {
-        const dir = path.join(context.work, `first-run-${fresh++}`);
-        const env = childEnv({ CORPUS_DIR: STORY_CORPUS, INDEX_DIR: path.join(dir, 'index'), CACHE_DIR: path.join(dir, 'cache') });
-        try {
-          return await timeEntry('cli/ask', env, [questions[0]!]);
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
-      },
-      false,
-    );
-  }
-
-  progress(`latency: \`ask\` in-process, ${questions.length} questions × ${plan.askPasses} passes`);
-  const verbatim = await Verbatim.open({ corpusDir: STORY_CORPUS, indexDir: context.storyIndex, embeddings: context.embeddings });
-  const ask = await timeQuestions(questions, plan.askPasses, (question) => verbatim.ask(question));
+  progress(`latency: \`ask\` in a fresh worker holding only the story index, ${questions.length} questions × ${plan.askPasses} passes`);
+  const story = await runWorker<QueryFigures>(queryJob(context, STORY_CORPUS, context.storyIndex, questions, plan.askPasses));
 
   let discord: NonNullable<BenchResults['latency']>['discord'];
   const availability = discordAvailability();
@@ -229,7 +209,7 @@ async function benchLatency(context: Context): Promise<NonNullable<BenchResults[
       discord = { available: false, reason: `failed: ${(error as Error).message.split('\n')[0]}` };
     }
   }
-  return { coldStart, firstRun, ask, discord };
+  return { coldStart: { npm, node }, loadSeconds: story.loadSeconds, ask: story.ask, discord };
 }
 
 async function buildRuns(reps: number, job: () => Parameters<typeof runWorker>[0]): Promise<BuildFigures[]> {
@@ -248,7 +228,7 @@ async function benchScale(context: Context, speeches: SpeechFile[]): Promise<Non
 
   progress(`scale: full build of ${slice.length} speeches, ${plan.buildReps} run(s)`);
   const build = buildSeries(
-    await buildRuns(plan.buildReps, () => ({ mode: 'build', corpusDir, indexDir, cacheDir, questions: [...SOTU_QUESTIONS], passes: plan.scaleAskPasses })),
+    await buildRuns(plan.buildReps, () => ({ mode: 'build', corpusDir, indexDir, cacheDir })),
   );
 
   progress(`scale: reindex after changing one file, ${plan.reindexReps} run(s)`);
@@ -279,16 +259,14 @@ async function benchScale(context: Context, speeches: SpeechFile[]): Promise<Non
   await rm(path.join(work, 'sotu-bm25'), { recursive: true, force: true });
   await rm(path.join(work, 'sotu-vector'), { recursive: true, force: true });
 
-  progress('scale: loading the index in-process; `ask` latency');
-  const loadStarted = performance.now();
-  const index = await loadIndex(indexDir, context.embeddings);
-  const loadSeconds = (performance.now() - loadStarted) / 1000;
-  const verbatim = new ProjectSystem(index, context.embeddings);
-  const ask = await timeQuestions(SOTU_QUESTIONS, plan.scaleAskPasses, (question) => verbatim.search(question));
+  progress('scale: index load, `ask` latency and known-item search in a fresh worker');
+  const query = await runWorker<QueryFigures>(queryJob(context, corpusDir, indexDir, SOTU_QUESTIONS, plan.scaleAskPasses, plan.knownItems));
 
+  // The three systems side by side in this process, on the same footing.
   progress(`scale: known-item search, ${plan.knownItems} sentences × 3 systems`);
+  const index = await loadIndex(indexDir, context.embeddings);
   const items = sampleKnownItems(index, plan.knownItems);
-  const project = await knownItemSearch(new ProjectSystem(index, context.embeddings, { maxQuotes: 5, relativeCutoff: 0 }), items);
+  const project = await knownItemSearch(new ProjectSystem(index, context.embeddings, KNOWN_ITEM_ANSWER), items);
   const bm25 = await knownItemSearch(Bm25Sentences.build(index.documents), items);
   const vector = await knownItemSearch(new VectorOnly(index, context.embeddings), items);
 
@@ -296,34 +274,89 @@ async function benchScale(context: Context, speeches: SpeechFile[]): Promise<Non
     corpus,
     build,
     reindex,
-    loadSeconds,
-    ask,
+    query,
     knownItems: { queries: items.length, minTerms: KNOWN_ITEM_MIN_TERMS, project, bm25, vector },
     peers: { bm25: bm25Build, vector: vectorBuild },
   };
 }
 
-async function benchGrowth(context: Context, speeches: SpeechFile[], scale: BenchResults['scale']): Promise<NonNullable<BenchResults['growth']>> {
+/**
+ * Builds `files` as one corpus (`reps` builds, each in its own worker), then opens the index in
+ * a fresh worker for its load time, `ask` latency and known-item hit@1.
+ */
+async function growthPoint(context: Context, share: number, files: SpeechFile[], reps: number, synthetic: boolean): Promise<GrowthPoint> {
   const { plan, work, cacheDir } = context;
-  const base = sliceSpeeches(speeches, plan.sotuFraction);
-  const points: NonNullable<BenchResults['growth']> = [];
-  for (const fraction of plan.growth) {
-    const slice = sliceSpeeches(base, fraction);
-    const corpus = corpusFigures(slice, fraction * plan.sotuFraction);
-    if (fraction === 1 && scale) {
-      points.push({ share: fraction, corpus, build: scale.build });
-      continue;
-    }
-    progress(`growth: ${(fraction * 100).toFixed(0)} % (${slice.length} speeches), ${plan.buildReps} run(s)`);
-    const corpusDir = path.join(work, `growth-${fraction}`);
-    const indexDir = path.join(work, `growth-${fraction}-index`);
-    await writeSpeeches(corpusDir, slice);
-    const runs = await buildRuns(plan.buildReps, () => ({ mode: 'build', corpusDir, indexDir, cacheDir, questions: [...SOTU_QUESTIONS], passes: plan.scaleAskPasses }));
-    points.push({ share: fraction, corpus, build: buildSeries(runs) });
+  const corpusDir = path.join(work, `growth-${share}`);
+  const indexDir = path.join(work, `growth-${share}-index`);
+  await writeSpeeches(corpusDir, files);
+  try {
+    const build = buildSeries(await buildRuns(reps, () => ({ mode: 'build', corpusDir, indexDir, cacheDir })));
+    const query = await runWorker<QueryFigures>(queryJob(context, corpusDir, indexDir, SOTU_QUESTIONS, plan.scaleAskPasses, plan.knownItems));
+    return { share, synthetic, corpus: corpusFigures(files, share * plan.sotuFraction), build, query };
+  } finally {
     await rm(corpusDir, { recursive: true, force: true });
     await rm(indexDir, { recursive: true, force: true });
   }
+}
+
+async function benchGrowth(context: Context, speeches: SpeechFile[], scale: BenchResults['scale']): Promise<GrowthPoint[]> {
+  const { plan } = context;
+  const base = sliceSpeeches(speeches, plan.sotuFraction);
+  const points: GrowthPoint[] = [];
+  for (const fraction of plan.growth) {
+    const slice = sliceSpeeches(base, fraction);
+    if (fraction === 1 && scale) {
+      points.push({ share: fraction, synthetic: false, corpus: corpusFigures(slice, plan.sotuFraction), build: scale.build, query: scale.query });
+      continue;
+    }
+    progress(`growth: ${(fraction * 100).toFixed(0)} % (${slice.length} speeches), ${plan.buildReps} run(s)`);
+    points.push(await growthPoint(context, fraction, slice, plan.buildReps, false));
+  }
+  if (plan.syntheticCopies > 0) {
+    // One build: minutes at 10×, and the row is about how it scales, not its spread.
+    const copies = syntheticCopies(base, plan.syntheticCopies);
+    progress(`growth: ${plan.syntheticCopies}× synthetic (${copies.length} speeches: copies with new names, 5 % of words swapped), 1 run`);
+    points.push(await growthPoint(context, plan.syntheticCopies, copies, 1, true));
+  }
   return points;
+}
+
+/** Stops a fresh-clone step that failed, with the end of what it printed. */
+function expectSuccess(step: string, run: TimedRun): TimedRun {
+  if (run.code !== 0) throw new Error(`${step} exited with code ${run.code}: ${(run.stderr || run.stdout).trim().split('\n').slice(-5).join(' / ')}`);
+  return run;
+}
+
+/**
+ * A new user's first run: \`git clone\` of the committed HEAD (no \`dist/\`, \`node_modules\`, word-vector
+ * cache or index), \`npm ci\` (compiles hnswlib-node, builds \`dist/\` in \`prepare\`), then the first
+ * \`npm run index\` and \`npm run ask\`, each timed once with the configuration's defaults.
+ */
+async function benchFreshClone(context: Context): Promise<NonNullable<BenchResults['freshClone']>> {
+  const dir = path.join(context.work, 'fresh-clone');
+  const env = childEnv({});
+  const question = context.devQuestions[0]!.question;
+  const steps: FreshCloneStep[] = [];
+  const step = async (name: string, run: () => Promise<TimedRun>) => {
+    progress(`fresh-clone: ${name}`);
+    const result = expectSuccess(name, await run());
+    steps.push({ name, exitMs: result.exitMs, ...(Number.isFinite(result.firstByteMs) ? { firstByteMs: result.firstByteMs } : {}) });
+    return result;
+  };
+  try {
+    await step('git clone', () => timeCommand('git', ['clone', '--quiet', ROOT, dir], { cwd: context.work, env }));
+    const commit = (await timeCommand('git', ['rev-parse', '--short', 'HEAD'], { cwd: dir, env })).stdout.trim();
+    await step('npm ci', () => timeCommand('npm', ['ci'], { cwd: dir, env }));
+    await step('npm run index', () => timeNpmRun('index', env, [], dir));
+    await step('npm run ask', () => timeNpmRun('ask', env, [question], dir));
+    return { available: true, commit, steps };
+  } catch (error) {
+    // No registry, no compiler: the rest of the report still stands; the reason goes there.
+    progress(`fresh-clone: failed: ${(error as Error).message}`);
+    return { available: false, reason: `failed: ${(error as Error).message.split('\n')[0]}` };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Size of the generated large articles: just under the loader's 10 MiB cap. */
@@ -374,10 +407,13 @@ async function benchLiveReindex(context: Context, speeches: SpeechFile[]): Promi
   return results;
 }
 
-/** The issue's targets, judged on the figures (full-corpus targets are not judged on a slice). */
+/** The issue's targets, judged on the figures (a target is not judged on a smaller corpus than it is for). */
 function judgeTargets(results: BenchResults, quick: boolean): Target[] {
   const targets: Target[] = [];
   const add = (id: string, label: string, value: number, unit: string, target: string, met: boolean | null) => targets.push({ id, label, value, unit, target, met });
+  /** `judged` false: measured on a slice or fewer copies than the bound is for. */
+  const atMost = (id: string, label: string, value: number, unit: string, max: number, judged = true) =>
+    targets.push({ id, label, value, unit, target: `≤ ${max} ${unit}`, max, met: judged ? value <= max : null });
   if (results.story) {
     const { project, bm25, textbook } = results.story.systems;
     add('story-hit1', 'Story: this project\'s hit@1', project.hitAt1, '', `> both peers (BM25 ${bm25.hitAt1.toFixed(3)}, textbook ${textbook.hitAt1.toFixed(3)})`, project.hitAt1 > Math.max(bm25.hitAt1, textbook.hitAt1));
@@ -387,20 +423,40 @@ function judgeTargets(results: BenchResults, quick: boolean): Target[] {
   }
   if (results.latency) {
     const { latency } = results;
-    add('cold-start', 'Cold start (spawn → first answer, p50)', latency.coldStart.firstByteMs.p50, 'ms', '≤ 1000 ms', latency.coldStart.firstByteMs.p50 <= 1000);
-    add('ask-p50', '`ask` in-process p50', latency.ask.p50, 'ms', '≤ 10 ms', latency.ask.p50 <= 10);
+    atMost('cold-ask-node', 'Cold `ask` through `node dist/src/cli/ask.js` (spawn → first answer byte, p50)', latency.coldStart.node.firstByteMs.p50, 'ms', 250);
+    atMost('cold-ask-npm', 'Cold `ask` through `npm run ask` (spawn → first answer byte, p50)', latency.coldStart.npm.firstByteMs.p50, 'ms', 450);
+    atMost('story-ask-p50', 'Story: `ask` p50 in-process (a fresh worker)', latency.ask.p50, 'ms', 1);
     if (latency.discord.available) {
-      add('discord-p50', '`/ask` end to end p50', latency.discord.edit.p50, 'ms', '≤ 25 ms', latency.discord.edit.p50 <= 25);
-      if (latency.discord.peakRssMb !== undefined) add('bot-rss', 'Bot peak RSS, story index loaded', latency.discord.peakRssMb, 'MB', '≤ 400 MB', latency.discord.peakRssMb <= 400);
+      atMost('bot-ready', 'Bot spawn → ready (story)', latency.discord.readyMs, 'ms', 600);
+      atMost('discord-p50', '`/ask` end to end p50', latency.discord.edit.p50, 'ms', 25);
+      if (latency.discord.peakRssMb !== undefined) atMost('bot-rss', 'Bot peak RSS, story index loaded', latency.discord.peakRssMb, 'MB', 400);
     }
   }
+  const wholeCorpus = !quick && (results.scale?.corpus.fraction ?? 1) >= 1;
   if (results.scale) {
     const { scale } = results;
-    const judge = (met: boolean) => (quick || scale.corpus.fraction < 1 ? null : met);
-    add('scale-build', 'SOTU: full index build', scale.build.seconds, 's', '≤ 90 s', judge(scale.build.seconds <= 90));
-    add('scale-rss', 'SOTU: build peak RSS', scale.build.peakRssMb, 'MB', '≤ 1536 MB', judge(scale.build.peakRssMb <= 1536));
-    add('scale-reindex', 'SOTU: one-file reindex', scale.reindex.seconds, 's', '≤ 5 s', judge(scale.reindex.seconds <= 5));
-    add('scale-ask-p50', 'SOTU: `ask` p50', scale.ask.p50, 'ms', '≤ 30 ms', judge(scale.ask.p50 <= 30));
+    atMost('scale-build', 'SOTU: full index build', scale.build.seconds, 's', 90, wholeCorpus);
+    atMost('scale-rss', 'SOTU: build peak RSS', scale.build.peakRssMb, 'MB', 1536, wholeCorpus);
+    atMost('scale-reindex', 'SOTU (1×): one-file reindex', scale.reindex.seconds, 's', 2, wholeCorpus);
+  }
+  const growth = results.growth ?? [];
+  if (growth.length > 0) {
+    const synthetic = growth.find((point) => point.synthetic);
+    const up = synthetic ? `${synthetic.share}×` : `${(growth[growth.length - 1]!.share * 100).toFixed(0)} %`;
+    // "At every scale up to 10×": judged only when the table reaches 10× of the whole corpus.
+    const allScales = wholeCorpus && (synthetic?.share ?? 0) >= TARGET_COPIES;
+    atMost('ask-p50-scales', `SOTU: \`ask\` p50 (fresh worker), slowest scale of ${(growth[0]!.share * 100).toFixed(0)} % … ${up}`, Math.max(...growth.map((point) => point.query.ask.p50)), 'ms', 10, allScales);
+    atMost('ask-p95-scales', `SOTU: \`ask\` p95 (fresh worker), slowest scale of ${(growth[0]!.share * 100).toFixed(0)} % … ${up}`, Math.max(...growth.map((point) => point.query.ask.p95)), 'ms', 25, allScales);
+    const whole = growth.find((point) => point.share === 1 && !point.synthetic);
+    const reported = 'reported: not lower after a speed change';
+    if (whole?.query.knownItems) add('known-item-1x', 'SOTU (1×): known-item hit@1', whole.query.knownItems.hitAt1, '', reported, null);
+    if (synthetic) {
+      const judged = wholeCorpus && synthetic.share >= TARGET_COPIES;
+      atMost('synthetic-build', `SOTU ${up} (synthetic): index build`, synthetic.build.seconds, 's', 120, judged);
+      atMost('synthetic-rss', `SOTU ${up} (synthetic): build peak RSS`, synthetic.build.peakRssMb, 'MB', 2048, judged);
+      atMost('synthetic-load', `SOTU ${up} (synthetic): index load (fresh worker)`, synthetic.query.loadSeconds, 's', 2, judged);
+      if (synthetic.query.knownItems) add('known-item-synthetic', `SOTU ${up} (synthetic): known-item hit@1`, synthetic.query.knownItems.hitAt1, '', reported, null);
+    }
   }
   for (const run of results.liveReindex ?? []) {
     add(`live-${run.name}`, `Live reindex, ${run.description}: share of asks acknowledged within 3 s`, run.acknowledged / Math.max(1, run.sent), '', `= 1.000 (all ${run.sent})`, run.acknowledged === run.sent);
@@ -416,9 +472,11 @@ export async function main(args: string[]): Promise<number> {
       json: { type: 'string' },
       only: { type: 'string' },
       keep: { type: 'boolean' },
+      'scale-copies': { type: 'string' },
     });
+    const quick = values.quick ?? false;
     const sections = new Set<Section>(
-      (values.only ?? DEFAULT_SECTIONS.join(','))
+      (values.only ?? (quick ? QUICK_SECTIONS : DEFAULT_SECTIONS).join(','))
         .split(',')
         .map((name) => name.trim())
         .filter(Boolean)
@@ -427,8 +485,9 @@ export async function main(args: string[]): Promise<number> {
           return name as Section;
         }),
     );
-    const quick = values.quick ?? false;
-    const plan = quick ? QUICK : FULL;
+    const copies = values['scale-copies'];
+    if (copies !== undefined && !/^\d+$/.test(copies)) throw new UsageError(`--scale-copies takes a whole number of copies, not "${copies}".`);
+    const plan: Plan = { ...(quick ? QUICK : FULL), ...(copies !== undefined ? { syntheticCopies: Number(copies) } : {}) };
     const started = performance.now();
     const startedAt = new Date().toISOString();
 
@@ -468,6 +527,7 @@ export async function main(args: string[]): Promise<number> {
       const speeches = sections.has('scale') || sections.has('growth') || sections.has('live-reindex') ? loadSpeeches() : [];
       if (sections.has('scale')) results.scale = await benchScale(context, speeches);
       if (sections.has('growth')) results.growth = await benchGrowth(context, speeches, results.scale);
+      if (sections.has('fresh-clone')) results.freshClone = await benchFreshClone(context);
       if (sections.has('live-reindex')) results.liveReindex = await benchLiveReindex(context, speeches);
       results.targets = judgeTargets(results, quick);
       results.meta.seconds = (performance.now() - started) / 1000;

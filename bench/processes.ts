@@ -58,7 +58,7 @@ export async function runWorker<T extends WorkerResult>(job: WorkerJob): Promise
   return JSON.parse(last) as T;
 }
 
-/** One timed run of an entry point: spawn → first byte on stdout, spawn → exit. */
+/** One timed run of a command: spawn → first byte of its own output on stdout, spawn → exit. */
 export interface TimedRun {
   firstByteMs: number;
   exitMs: number;
@@ -67,16 +67,53 @@ export interface TimedRun {
   stderr: string;
 }
 
-/** Runs `node dist/src/<entry>.js …args` as its npm script does, timing it. */
-export async function timeEntry(entry: string, env: Record<string, string>, args: string[]): Promise<TimedRun> {
+/**
+ * Where the output of the script starts in what `npm run` printed: after the banner npm writes
+ * first on the same stdout (`\n> verbatim@0.1.0 ask\n> exec node …\n\n`); `undefined` while the
+ * banner is incomplete. No banner (`--silent`): 0.
+ */
+export function afterNpmBanner(stdout: string): number | undefined {
+  if (!stdout.startsWith('\n> ')) return stdout.length > 0 ? 0 : undefined;
+  const end = stdout.indexOf('\n\n', 1);
+  return end === -1 ? undefined : end + 2;
+}
+
+/**
+ * Runs a command, timing it. `ownOutput` says where the command's own output starts in its
+ * stdout (past a launcher's banner), so that the first-byte time is the answer's.
+ */
+export async function timeCommand(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; ownOutput?: (stdout: string) => number | undefined },
+): Promise<TimedRun> {
+  const ownOutput = options.ownOutput ?? ((stdout: string) => (stdout.length > 0 ? 0 : undefined));
   const started = performance.now();
-  const child = spawn(process.execPath, [entryScript(entry), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let firstByteMs = Number.NaN;
-  child.stdout!.once('data', () => (firstByteMs = performance.now() - started));
+  let seen = '';
+  const onData = (chunk: Buffer) => {
+    seen += chunk.toString();
+    const start = ownOutput(seen);
+    if (start === undefined || seen.length <= start) return;
+    firstByteMs = performance.now() - started;
+    child.stdout!.off('data', onData);
+  };
+  child.stdout!.on('data', onData);
   const output = collect(child);
   const code = await output.exit;
   const exitMs = performance.now() - started;
   return { firstByteMs, exitMs, code, stdout: output.stdout(), stderr: output.stderr() };
+}
+
+/** Runs `node dist/src/<entry>.js …args`, the command an npm script executes, timing it. */
+export function timeEntry(entry: string, env: Record<string, string>, args: string[]): Promise<TimedRun> {
+  return timeCommand(process.execPath, [entryScript(entry), ...args], { cwd: ROOT, env });
+}
+
+/** Runs `npm run <script> -- …args` in `cwd` as a user types it (npm's banner included), timing it. */
+export function timeNpmRun(script: string, env: Record<string, string>, args: string[] = [], cwd = ROOT): Promise<TimedRun> {
+  return timeCommand('npm', ['run', script, ...(args.length > 0 ? ['--', ...args] : [])], { cwd, env, ownOutput: afterNpmBanner });
 }
 
 /** Peak and current resident set size of a process, in MB, from /proc (Linux only). */

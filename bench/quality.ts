@@ -67,6 +67,12 @@ export function sampleKnownItems(index: CorpusIndex, count: number, seed = 42): 
   return items;
 }
 
+/**
+ * How this project answers known-item queries: up to 5 quotes and no relative cutoff, so that
+ * hit@5 counts five sentences, as it does for the peers.
+ */
+export const KNOWN_ITEM_ANSWER = { maxQuotes: 5, relativeCutoff: 0 } as const;
+
 export interface KnownItemFigures {
   system: string;
   queries: number;

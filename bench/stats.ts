@@ -58,6 +58,20 @@ export async function timed<T>(body: () => Promise<T> | T): Promise<{ ms: number
   return { ms: performance.now() - started, value };
 }
 
+/** Latency of `passes` passes over the questions, after one untimed warm-up pass. */
+export async function timeQuestions(questions: readonly string[], passes: number, answer: (question: string) => Promise<unknown>): Promise<LatencySummary & { questions: number; passes: number }> {
+  for (const question of questions) await answer(question);
+  const times: number[] = [];
+  for (let pass = 0; pass < passes; pass++) {
+    for (const question of questions) {
+      const started = performance.now();
+      await answer(question);
+      times.push(performance.now() - started);
+    }
+  }
+  return { ...summarize(times), questions: questions.length, passes };
+}
+
 /** Peak resident set size of this process so far, in MB. */
 export function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;

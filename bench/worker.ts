@@ -1,20 +1,23 @@
 /**
- * A child process of `npm run bench` that builds one index and reports, as one JSON line on
- * stdout, how long it took and the process's peak RSS, so that the benchmark's own memory
- * never pollutes the figure. Run as `node dist-dev/bench/worker.js '<job JSON>'`.
+ * A child process of `npm run bench` that builds one index, or loads one and answers from it,
+ * and reports its figures as one JSON line on stdout: the benchmark's own memory and other
+ * indexes never pollute the build's peak RSS or the latency of `ask`. Run as
+ * `node dist-dev/bench/worker.js '<job JSON>'`.
  */
 import { appendFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Document } from '@langchain/core/documents';
-import { Answerer } from '../src/core/answer/answerer.js';
 import { loadCorpus } from '../src/core/corpus/loader.js';
 import { buildIndex, type BuildProgress } from '../src/core/index/build.js';
-import { loadIndex, type CorpusIndex } from '../src/core/index/corpus-index.js';
+import { loadIndex } from '../src/core/index/corpus-index.js';
 import { GloveEmbeddings } from '../src/core/index/embeddings/glove.js';
 import { HnswVectorStore } from '../src/core/index/hnsw-store.js';
 import { LexicalIndex } from '../src/core/index/lexical.js';
 import { chunkSearchText, segmentDocument } from '../src/core/index/segment.js';
-import { peakRssMb, summarize, type LatencySummary } from './stats.js';
+import { Verbatim } from '../src/core/service.js';
+import { ProjectSystem } from './baselines.js';
+import { KNOWN_ITEM_ANSWER, knownItemSearch, sampleKnownItems, type KnownItemFigures } from './quality.js';
+import { peakRssMb, timeQuestions, type LatencySummary } from './stats.js';
 import { runAsProgram } from '../src/cli/run.js';
 
 interface Dirs {
@@ -25,8 +28,13 @@ interface Dirs {
 
 /** What a worker is asked to do. */
 export type WorkerJob =
-  /** The project's full build (segment, embed, HNSW + BM25, save); then, optionally, `ask` latencies. */
-  | (Dirs & { mode: 'build'; questions?: string[]; passes?: number })
+  /** The project's full build (segment, embed, HNSW + BM25, save). */
+  | (Dirs & { mode: 'build' })
+  /**
+   * Opens the index as the bot does (`Verbatim.open`), then times `ask` over the questions and,
+   * when `knownItems` is set, searches for that many known items.
+   */
+  | (Dirs & { mode: 'query'; questions: string[]; passes: number; knownItems?: number })
   /** Loads the index, then appends a sentence to `file` and reindexes, `reps` times. */
   | (Dirs & { mode: 'reindex'; file: string; reps: number })
   /** BM25 only: MiniSearch over every sentence, saved. */
@@ -46,7 +54,16 @@ export interface BuildFigures {
   indexBytes: number;
   peakRssMb: number;
   vectorsLoadMs: number;
-  ask?: LatencySummary;
+}
+
+/** An index opened in a process of its own and asked questions. */
+export interface QueryFigures {
+  /** `Verbatim.open`: load and prepare the index (the word vectors loaded before). */
+  loadSeconds: number;
+  ask: LatencySummary & { questions: number; passes: number };
+  /** This project's answers ({@link KNOWN_ITEM_ANSWER}) to known-item queries sampled from the index. */
+  knownItems?: KnownItemFigures;
+  peakRssMb: number;
 }
 
 export interface ReindexFigures {
@@ -56,7 +73,7 @@ export interface ReindexFigures {
   /** Where the indexing phase goes, measured apart on the same data. */
 }
 
-export type WorkerResult = BuildFigures | ReindexFigures;
+export type WorkerResult = BuildFigures | ReindexFigures | QueryFigures;
 
 /** Total size of the files in a directory, in bytes. */
 export async function directoryBytes(dir: string): Promise<number> {
@@ -90,23 +107,9 @@ function phaseClock() {
   };
 }
 
-async function askLatencies(index: CorpusIndex, embeddings: GloveEmbeddings, questions: string[], passes: number): Promise<LatencySummary> {
-  const answerer = new Answerer(index, embeddings);
-  for (const question of questions) await answerer.ask(question); // warm-up pass, not counted
-  const times: number[] = [];
-  for (let pass = 0; pass < passes; pass++) {
-    for (const question of questions) {
-      const started = performance.now();
-      await answerer.ask(question);
-      times.push(performance.now() - started);
-    }
-  }
-  return summarize(times);
-}
-
 async function build(job: Extract<WorkerJob, { mode: 'build' }>, embeddings: GloveEmbeddings, vectorsLoadMs: number): Promise<BuildFigures> {
   const clock = phaseClock();
-  const { index, report } = await buildIndex({ corpusDir: job.corpusDir, indexDir: job.indexDir, embeddings, onProgress: clock.onProgress });
+  const { report } = await buildIndex({ corpusDir: job.corpusDir, indexDir: job.indexDir, embeddings, onProgress: clock.onProgress });
   const phases = clock.finish();
   const figures: BuildFigures = {
     seconds: report.seconds,
@@ -118,7 +121,19 @@ async function build(job: Extract<WorkerJob, { mode: 'build' }>, embeddings: Glo
     peakRssMb: peakRssMb(),
     vectorsLoadMs,
   };
-  if (job.questions?.length) figures.ask = await askLatencies(index, embeddings, job.questions, job.passes ?? 3);
+  return figures;
+}
+
+async function query(job: Extract<WorkerJob, { mode: 'query' }>, embeddings: GloveEmbeddings): Promise<QueryFigures> {
+  const loadStarted = performance.now();
+  const verbatim = await Verbatim.open({ corpusDir: job.corpusDir, indexDir: job.indexDir, embeddings });
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  const ask = await timeQuestions(job.questions, job.passes, (question) => verbatim.ask(question));
+  const figures: QueryFigures = { loadSeconds, ask, peakRssMb: peakRssMb() };
+  if (job.knownItems) {
+    const items = sampleKnownItems(verbatim.index, job.knownItems);
+    figures.knownItems = await knownItemSearch(new ProjectSystem(verbatim.index, embeddings, KNOWN_ITEM_ANSWER), items);
+  }
   return figures;
 }
 
@@ -208,6 +223,7 @@ export async function runJob(job: WorkerJob): Promise<WorkerResult> {
   const vectorsLoadMs = performance.now() - loadStarted;
   if (job.mode === 'build') return build(job, embeddings, vectorsLoadMs);
   if (job.mode === 'vector') return vector(job, embeddings, vectorsLoadMs);
+  if (job.mode === 'query') return query(job, embeddings);
   return reindex(job, embeddings);
 }
 
