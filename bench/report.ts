@@ -194,14 +194,16 @@ export function formatReport(results: BenchResults): string {
   );
   out.push('Latencies are p50/p95 (nearest rank) over every timed run; other figures are medians over the repeated runs.', '');
 
-  out.push('## Targets', '');
-  out.push(
-    table(
-      ['figure', 'value', 'target', ''],
-      results.targets.map((target) => [target.label, targetValue(target), target.target, mark(target.met)]),
-    ),
-    '',
-  );
+  if (results.targets.length > 0) {
+    out.push('## Targets', '');
+    out.push(
+      table(
+        ['figure', 'value', 'target', ''],
+        results.targets.map((target) => [target.label, targetValue(target), target.target, mark(target.met)]),
+      ),
+      '',
+    );
+  }
 
   if (results.story) {
     const { story } = results;

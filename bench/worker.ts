@@ -111,7 +111,7 @@ async function build(job: Extract<WorkerJob, { mode: 'build' }>, embeddings: Glo
   const clock = phaseClock();
   const { report } = await buildIndex({ corpusDir: job.corpusDir, indexDir: job.indexDir, embeddings, onProgress: clock.onProgress });
   const phases = clock.finish();
-  const figures: BuildFigures = {
+  return {
     seconds: report.seconds,
     phases,
     documents: report.documents,
@@ -121,7 +121,6 @@ async function build(job: Extract<WorkerJob, { mode: 'build' }>, embeddings: Glo
     peakRssMb: peakRssMb(),
     vectorsLoadMs,
   };
-  return figures;
 }
 
 async function query(job: Extract<WorkerJob, { mode: 'query' }>, embeddings: GloveEmbeddings): Promise<QueryFigures> {
