@@ -106,6 +106,8 @@ export interface BenchResults {
     peers: { bm25: BuildSeries; vector: BuildSeries };
   };
   growth?: GrowthPoint[];
+  /** Why the growth table's synthetic row is missing (its build or worker failed, e.g. out of memory). */
+  syntheticFailure?: { copies: number; reason: string };
   /** A new user's first run from a `git clone` of the committed HEAD. */
   freshClone?: { available: true; commit: string; steps: FreshCloneStep[] } | Unavailable;
   /** `/reindex` in the bot while `/ask` keeps coming, one entry per case. */
@@ -358,6 +360,7 @@ export function formatReport(results: BenchResults): string {
       table(['share', 'speeches', 'words', 'chunks', 'build', 'build by phase', 'build per 1000 chunks', 'build peak RSS', 'index size', 'index load', 'ask p50', 'ask p95', 'known-item hit@1'], rows),
       '',
     );
+    if (results.syntheticFailure) out.push(`The ${results.syntheticFailure.copies}× synthetic row failed: ${results.syntheticFailure.reason}`, '');
   }
 
   if (results.liveReindex?.length) {
@@ -423,6 +426,7 @@ function explainMiss(results: BenchResults, target: Target): string {
   if (target.id === 'scale-reindex' && reindex) {
     return `${measured}; by phase: ${phaseText(reindex.phases)} (the "HNSW + BM25" phase copies both indexes and updates the changed documents' chunks in the copies).`;
   }
+  if (target.id.startsWith('synthetic-') && results.syntheticFailure) return `not measured: ${results.syntheticFailure.reason}`;
   if (target.id === 'scale-build' && results.scale) return `${measured}; by phase: ${phaseText(results.scale.build.phases)}.`;
   return `${measured}.`;
 }
