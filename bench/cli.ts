@@ -24,7 +24,7 @@ const USAGE = `Usage: npm run bench -- [--quick] [--json FILE] [--only SECTIONS]
 
 Benchmarks answer quality and speed; prints a Markdown report on stdout (progress on stderr).
   --quick           fewer repetitions, a 10 % slice of the SOTU corpus, no synthetic 10× corpus
-                    and no fresh clone (a minute or two)
+                    and no fresh clone (a few minutes)
   --json FILE       also write every raw figure as JSON to FILE
   --only SECTIONS   comma-separated subset of: story, latency, scale, growth, fresh-clone, live-reindex
                     (default: all but live-reindex, which takes minutes: name it to run it;

@@ -90,17 +90,17 @@ export async function timeCommand(
   const ownOutput = options.ownOutput ?? ((stdout: string) => (stdout.length > 0 ? 0 : undefined));
   const started = performance.now();
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Listening after `collect`, which has already appended the chunk to `output.stdout()`.
+  const output = collect(child);
   let firstByteMs = Number.NaN;
-  let seen = '';
-  const onData = (chunk: Buffer) => {
-    seen += chunk.toString();
-    const start = ownOutput(seen);
-    if (start === undefined || seen.length <= start) return;
+  const onData = () => {
+    const stdout = output.stdout();
+    const start = ownOutput(stdout);
+    if (start === undefined || stdout.length <= start) return;
     firstByteMs = performance.now() - started;
     child.stdout!.off('data', onData);
   };
   child.stdout!.on('data', onData);
-  const output = collect(child);
   const code = await output.exit;
   const exitMs = performance.now() - started;
   return { firstByteMs, exitMs, code, stdout: output.stdout(), stderr: output.stderr() };
