@@ -5,13 +5,14 @@
  */
 import { Document } from '@langchain/core/documents';
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
+import MiniSearch from 'minisearch';
 import { Answerer, DEFAULT_ANSWER, type AnswerOptions } from '../src/core/answer/answerer.js';
 import type { CorpusDocument } from '../src/core/corpus/document.js';
 import type { CorpusIndex } from '../src/core/index/corpus-index.js';
 import type { DescribedEmbeddings } from '../src/core/index/embeddings/provider.js';
 import { HnswVectorStore } from '../src/core/index/hnsw-store.js';
-import { LexicalIndex } from '../src/core/index/lexical.js';
 import type { SegmentedDocument } from '../src/core/index/segment.js';
+import { termOf, tokenize } from '../src/core/text/tokens.js';
 
 /** A passage a system answers with; offsets are into the document body (-1 when unknown). */
 export interface Quote {
@@ -53,13 +54,49 @@ export class ProjectSystem implements QuoteSystem {
   }
 }
 
-/** BM25 alone: the core's lexical index (MiniSearch, same tokens and stems) over every sentence; the top sentence is the quote. */
+/**
+ * BM25 (MiniSearch, OR of the terms) over texts reduced to the core's terms: its tokens and
+ * stems, so the peer differs from this project in ranking only. The bench's own, so that the
+ * peer stays the same whatever engine the core's index moves to.
+ */
+export class Bm25Index {
+  private static readonly OPTIONS = { fields: ['text'], idField: 'id', tokenize: (terms: string) => terms.split(' '), processTerm: (term: string) => term || null };
+
+  private constructor(private readonly search: MiniSearch<{ id: number; text: string }>) {}
+
+  /** Indexes `texts`; the i-th text is label i. */
+  static build(texts: string[]): Bm25Index {
+    const search = new MiniSearch<{ id: number; text: string }>(Bm25Index.OPTIONS);
+    search.addAll(texts.map((text, id) => ({ id, text: Bm25Index.terms(text).join(' ') })));
+    return new Bm25Index(search);
+  }
+
+  private static terms(text: string): string[] {
+    return tokenize(text).flatMap((token) => termOf(token.text) ?? []);
+  }
+
+  /** Labels ranked by BM25 for the query, best first. */
+  searchLabels(query: string, k: number): { label: number; score: number }[] {
+    const terms = Bm25Index.terms(query);
+    if (terms.length === 0) return [];
+    return this.search
+      .search(terms.join(' '), { combineWith: 'OR' })
+      .slice(0, k)
+      .map((result) => ({ label: Number(result.id), score: result.score }));
+  }
+
+  toJSON(): string {
+    return JSON.stringify(this.search);
+  }
+}
+
+/** BM25 alone over every sentence ({@link Bm25Index}); the top sentence is the quote. */
 export class Bm25Sentences implements QuoteSystem {
   readonly name = 'BM25 only (MiniSearch over sentences)';
   readonly answerSize = 1;
 
   private constructor(
-    private readonly lexical: LexicalIndex,
+    private readonly lexical: Bm25Index,
     private readonly quotes: Quote[],
   ) {}
 
@@ -67,7 +104,7 @@ export class Bm25Sentences implements QuoteSystem {
     const quotes = documents.flatMap(({ document, sentences }) =>
       sentences.map((sentence) => ({ source: document.source, start: sentence.start, end: sentence.end, text: document.body.slice(sentence.start, sentence.end) })),
     );
-    return new Bm25Sentences(LexicalIndex.build(quotes.map((quote) => quote.text)), quotes);
+    return new Bm25Sentences(Bm25Index.build(quotes.map((quote) => quote.text)), quotes);
   }
 
   async search(question: string, k: number): Promise<Quote[]> {

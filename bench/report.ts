@@ -235,7 +235,7 @@ export function formatReport(results: BenchResults): string {
     out.push(
       '- hit@k: one of the first k passages holds an evidence string. This project answers with up to 3 sentences (all counted in "chars quoted"); ' +
         'the peers answer with their top passage, and their hit@3 counts their top 3.',
-      '- BM25 only: the core\'s lexical index (MiniSearch, same tokens and stems) over every sentence; it "abstains" only when no word matches.',
+      '- BM25 only: MiniSearch over every sentence reduced to the core\'s tokens and stems (the bench\'s own index, so the peer stays put when the core\'s engine changes); it "abstains" only when no word matches.',
       '- "unanswerable abstained" counts hard "not found" answers only: this project answers a near miss with the closest passages, flagged as unsure (see `npm run eval` for abstained-or-tentative).',
       '- Textbook recipe: `RecursiveCharacterTextSplitter` (1000 characters, 200 overlap), same embeddings, HNSW top-k by vector; it has no abstention.',
       '',
