@@ -55,6 +55,25 @@ export class HnswVectorStore extends SaveableVectorStore {
     return this.graph.size;
   }
 
+  /**
+   * A store holding `texts`, with `metadatas` (one per text, or one for all) as their metadata.
+   * Without `args.dimensions`, the store takes the length of the first vector.
+   */
+  static override async fromTexts(texts: string[], metadatas: object[] | object, embeddings: EmbeddingsInterface, args: Partial<StoreArgs> = {}): Promise<HnswVectorStore> {
+    const documents = texts.map((pageContent, i) => new Document({ pageContent, metadata: Array.isArray(metadatas) ? metadatas[i] : metadatas }));
+    return HnswVectorStore.fromDocuments(documents, embeddings, args);
+  }
+
+  /** A store holding `documents`; without `args.dimensions`, the store takes the length of the first vector. */
+  static override async fromDocuments(documents: DocumentInterface[], embeddings: EmbeddingsInterface, args: Partial<StoreArgs> = {}): Promise<HnswVectorStore> {
+    const vectors = await embeddings.embedDocuments(documents.map((doc) => doc.pageContent));
+    const dimensions = args.dimensions ?? vectors[0]?.length;
+    if (dimensions === undefined) throw new Error('fromDocuments: no document to take the dimensions from, and no `dimensions` given');
+    const store = new HnswVectorStore(embeddings, { ...args, dimensions });
+    await store.addVectors(vectors, documents);
+    return store;
+  }
+
   override async addVectors(vectors: number[][], documents: DocumentInterface[]): Promise<string[]> {
     if (vectors.length !== documents.length) throw new Error(`addVectors: ${vectors.length} vectors for ${documents.length} documents`);
     const labels = this.graph.add(vectors);
