@@ -19,8 +19,12 @@ const FILES = {
   ...HNSW_FILES,
 } as const;
 
-/** The names of the files a saved index folder holds: nothing else is ever written to one. */
-export const INDEX_FILE_NAMES: readonly string[] = Object.values(FILES);
+/**
+ * The names of the files a saved index folder holds: nothing else is ever written to one. With
+ * `chunks.docstore.json`, which indexes before format 3 held, so that what an interrupted save
+ * of an earlier version left is still recognised as ours.
+ */
+export const INDEX_FILE_NAMES: readonly string[] = [...Object.values(FILES), 'chunks.docstore.json'];
 
 /** A chunk located in the index: its document and position. */
 export interface ChunkRef {
