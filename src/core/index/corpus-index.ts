@@ -54,7 +54,7 @@ export class CorpusIndex {
   constructor(
     readonly manifest: IndexManifest,
     readonly documents: SegmentedDocument[],
-    /** For each document, the store label of each of its chunks. */
+    /** For each document, the graph label of each of its chunks. */
     readonly chunkLabels: number[][],
     readonly graph: ChunkGraph,
     readonly lexical: LexicalIndex,
