@@ -10,9 +10,9 @@ import { Answerer, DEFAULT_ANSWER, type AnswerOptions } from '../src/core/answer
 import type { CorpusDocument } from '../src/core/corpus/document.js';
 import type { CorpusIndex } from '../src/core/index/corpus-index.js';
 import type { DescribedEmbeddings } from '../src/core/index/embeddings/provider.js';
-import { HnswVectorStore } from '../src/core/index/hnsw-store.js';
 import type { SegmentedDocument } from '../src/core/index/segment.js';
 import { termOf, tokenize } from '../src/core/text/tokens.js';
+import { HnswVectorStore } from '../src/langchain/hnsw-vector-store.js';
 
 /** A passage a system answers with; offsets are into the document body (-1 when unknown). */
 export interface Quote {
@@ -179,7 +179,7 @@ export class VectorOnly implements QuoteSystem {
     if (vector.every((value) => value === 0)) return [];
     const seen = new Set<string>();
     const candidates: { doc: number; sentence: number; score: number }[] = [];
-    for (const { label } of this.index.store.searchLabels(vector, this.topChunks)) {
+    for (const { label } of this.index.graph.search(vector, this.topChunks)) {
       const { doc } = this.index.chunkRefs[label]!;
       const { chunk } = this.index.chunk(label);
       for (let sentence = chunk.firstSentence; sentence <= chunk.lastSentence; sentence++) {

@@ -4,12 +4,13 @@ import path from 'node:path';
 import { IndexNotFoundError, ReindexInProgressError } from './errors.js';
 import { Answerer, DEFAULT_ANSWER, type AnswerOptions } from './answer/answerer.js';
 import type { Answer, Citation } from './answer/types.js';
-import { buildIndex, type BuildProgress, type BuildReport } from './index/build.js';
+// Building (corpus reading, segmenting, embedding, the worker) is imported when a build starts:
+// a command that only asks should not load it.
+import type { BuildProgress, BuildReport } from './index/build.js';
 import { loadIndex, type CorpusIndex } from './index/corpus-index.js';
 import type { DescribedEmbeddings } from './index/embeddings/provider.js';
 import { describeLeftovers, recoverIndexLeftovers } from './index/leftovers.js';
 import { MANIFEST_FILE, type IndexManifest } from './index/manifest.js';
-import { buildIndexInWorker } from './index/worker-build.js';
 
 export interface VerbatimOptions {
   corpusDir: string;
@@ -92,6 +93,7 @@ export class Verbatim {
       index = await loadIndex(options.indexDir, options.embeddings);
     } catch (error) {
       if (!(error instanceof IndexNotFoundError)) throw error;
+      const { buildIndex } = await import('./index/build.js');
       const built = await buildIndex({ ...options, ...(onBuild ? { onProgress: onBuild } : {}) });
       index = built.index;
     }
@@ -154,9 +156,11 @@ export class Verbatim {
       let report: BuildReport;
       await cleanUpLeftovers(this.options);
       if (embeddings.recipe) {
+        const { buildIndexInWorker } = await import('./index/worker-build.js');
         report = await buildIndexInWorker({ corpusDir, indexDir, recipe: embeddings.recipe, ...(maxFileBytes !== undefined ? { maxFileBytes } : {}), ...(onProgress ? { onProgress } : {}), ...(requestedBy ? { command: requestedBy } : {}) });
         index = await loadIndex(indexDir, embeddings);
       } else {
+        const { buildIndex } = await import('./index/build.js');
         ({ index, report } = await buildIndex({ ...this.options, previous: this.index, ...(onProgress ? { onProgress } : {}), ...(requestedBy ? { command: requestedBy } : {}) }));
       }
       await index.prepare();

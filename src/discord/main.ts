@@ -123,6 +123,12 @@ export async function runBot(): Promise<number> {
       }
     });
   });
+  // The word vectors (most of what loading takes) are read while the gateway connects; serve()
+  // waits for them. Only the index is left for after the login: opening it may build one.
+  const loadingStarted = performance.now();
+  const embeddingsLoading = loadEmbeddings();
+  // Awaited by serve() only: a refused login ends the bot without asking for them.
+  embeddingsLoading.catch(() => undefined);
   const loggedIn = client.login(discord.token).then(
     () => undefined,
     (error: unknown): Ending => {
@@ -148,23 +154,27 @@ export async function runBot(): Promise<number> {
   setTimeout(() => process.exit(ending.exitCode), 1000).unref();
   return ending.exitCode;
 
+  /** The configured embeddings, saying when the word vectors are converted first. */
+  function loadEmbeddings() {
+    let converting = 0;
+    return createEmbeddings(config!.embeddings, (fraction) => {
+      if (fraction === 0) {
+        converting = performance.now();
+        logger.info('converting the GloVe word vectors once (about 10 s, ~200 MB of memory)', { event: 'index' });
+      } else if (fraction === 1) logger.info(`word vectors converted in ${((performance.now() - converting) / 1000).toFixed(1)} s`, { event: 'index' });
+    });
+  }
+
   /** Loads the index, then routes interactions until stopped; settles only when loading fails. */
   async function serve(): Promise<Ending> {
     try {
-      const started = performance.now();
-      let converting = 0;
-      const embeddings = await createEmbeddings(config!.embeddings, (fraction) => {
-        if (fraction === 0) {
-          converting = performance.now();
-          logger.info('converting the GloVe word vectors once (about 10 s, ~200 MB of memory)', { event: 'index' });
-        } else if (fraction === 1) logger.info(`word vectors converted in ${((performance.now() - converting) / 1000).toFixed(1)} s`, { event: 'index' });
-      });
+      const embeddings = await embeddingsLoading;
       verbatim = await Verbatim.open(
         { corpusDir: config!.corpusDir, indexDir: config!.indexDir, embeddings, answer: { maxQuotes: config!.maxQuotes }, onLeftovers: (line) => logger.info(line, { event: 'index' }) },
         (progress) => progress.phase === 'embedding' && progress.documentsDone === 0 && logger.info(`no index yet: building it from ${config!.corpusDir}`, { event: 'index' }),
       );
       const { manifest } = verbatim;
-      logger.info(`index loaded in ${(performance.now() - started).toFixed(0)} ms: ${manifest.documents.length} documents, ${manifest.chunkCount} chunks (${manifest.embeddings.provider}:${manifest.embeddings.model})`, { event: 'index' });
+      logger.info(`index loaded in ${(performance.now() - loadingStarted).toFixed(0)} ms: ${manifest.documents.length} documents, ${manifest.chunkCount} chunks (${manifest.embeddings.provider}:${manifest.embeddings.model})`, { event: 'index' });
     } catch (error) {
       cannotStart(error);
       return { exitCode: 1 };

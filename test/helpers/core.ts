@@ -103,7 +103,7 @@ export class HashEmbeddings extends DescribedEmbeddings {
     readonly dimensions = 64,
     model = `hashed-bag-of-words-${dimensions}`,
   ) {
-    super({});
+    super();
     this.info = { provider: 'test', model, dimensions };
     // A build worker makes its own copy (whose `embedded` list this one does not see).
     this.recipe = { module: COMPILED_HELPERS, exportName: 'createHashEmbeddings', args: [dimensions, model] };
@@ -146,7 +146,7 @@ export class GatedEmbeddings extends DescribedEmbeddings {
   private pending: { reached: () => void; released: Promise<void> } | undefined;
 
   constructor(private readonly inner: DescribedEmbeddings) {
-    super({});
+    super();
     this.info = inner.info;
   }
 

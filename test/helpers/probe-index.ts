@@ -8,7 +8,6 @@
  * Usage: node dist-dev/test/helpers/probe-index.js CACHE_DIR INDEX_DIR...
  */
 import { writeSync } from 'node:fs';
-import { Document } from '@langchain/core/documents';
 import { loadIndex } from '../../src/core/index/corpus-index.js';
 import { GloveEmbeddings } from '../../src/core/index/embeddings/glove.js';
 
@@ -31,18 +30,18 @@ for (const dir of dirs) {
   report({ dir, outcome: 'started' });
   try {
     const index = await loadIndex(dir, embeddings);
-    const { store } = index;
+    const { graph } = index;
     try {
-      const queries = [...(await embeddings.embedDocuments(QUESTIONS)), store.vectorAt(index.chunkLabels[0]![0]!)];
+      const queries = [...(await embeddings.embedDocuments(QUESTIONS)), graph.vectorAt(index.chunkLabels[0]![0]!)];
       for (const query of queries) {
-        for (const { label } of store.searchLabels(query, 10)) index.chunk(label);
-        store.searchLabels(query, 5, (document) => document.metadata.source !== index.documents[0]!.document.source);
+        for (const { label } of graph.search(query, 10)) index.chunk(label);
+        graph.search(query, 5, (label) => index.chunk(label).segmented.document.source !== index.documents[0]!.document.source);
       }
       // What an incremental reindex does to the loaded graph: insert new chunks, delete stale ones.
       const texts = ['A new article about the budget.', 'Another one about the army.', 'And a third about farming.'];
-      await store.addVectors(await embeddings.embedDocuments(texts), texts.map((text) => new Document({ pageContent: text, metadata: {} })));
-      store.deleteLabels(index.chunkLabels[0]!.slice(0, 3));
-      for (const query of queries) store.searchLabels(query, 10);
+      graph.add(await embeddings.embedDocuments(texts));
+      graph.deleteLabels(index.chunkLabels[0]!.slice(0, 3));
+      for (const query of queries) graph.search(query, 10);
       report({ dir, outcome: 'works' });
     } catch (error) {
       report({ dir, outcome: 'failed', message: `after loading: ${(error as Error).message}` });

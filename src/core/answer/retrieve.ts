@@ -37,7 +37,7 @@ export function retrieveChunks(index: CorpusIndex, terms: string[], queryVector:
     return found;
   };
   const hasDirection = queryVector.some((value) => value !== 0);
-  const dense = hasDirection ? index.store.searchLabels(queryVector, options.perList) : [];
+  const dense = hasDirection ? index.graph.search(queryVector, options.perList) : [];
   dense.forEach(({ label }, rank) => {
     const chunk = entry(label);
     chunk.denseRank = rank;

@@ -1,12 +1,11 @@
 import os from 'node:os';
-import { Document } from '@langchain/core/documents';
 import type { SkippedFile } from '../corpus/document.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loader.js';
 import { CorpusError, EmbeddingsError, IndexNotFoundError, isVerbatimError, type VerbatimError } from '../errors.js';
 import { yieldToEventLoop } from '../event-loop.js';
 import { assertIndexFolderReplaceable, CorpusIndex, loadIndex, saveIndex } from './corpus-index.js';
 import type { DescribedEmbeddings } from './embeddings/provider.js';
-import { DEFAULT_HNSW, HnswVectorStore, type HnswParameters } from './hnsw-store.js';
+import { ChunkGraph, DEFAULT_HNSW, type HnswParameters } from './hnsw-store.js';
 import { acquireIndexLock, describeHolder } from './index-lock.js';
 import { LexicalIndex } from './lexical.js';
 import { INDEX_FORMAT_VERSION, type IndexManifest } from './manifest.js';
@@ -96,17 +95,6 @@ function sentenceCount(segmented: SegmentedDocument[]): number {
 
 /** Past this share of deleted labels, an update rebuilds the graph instead: dead nodes slow every search. */
 const MAX_DELETED_SHARE = 0.25;
-
-function langchainDocuments(segmented: SegmentedDocument, texts: string[], from: number): Document[] {
-  const { document } = segmented;
-  return texts.map((text, offset) => {
-    const chunk = segmented.chunks[from + offset]!;
-    return new Document({
-      pageContent: text,
-      metadata: { source: document.source, title: document.title, date: document.date, section: chunk.section, start: chunk.start, end: chunk.end },
-    });
-  });
-}
 
 /**
  * Embeds `count` texts, made on demand batch by batch (never all held at once), into packed
@@ -250,17 +238,17 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
   const incremental =
     previous !== undefined &&
     reusedDocuments > 0 &&
-    (previous.store.labelCount - previous.store.size + staleLabels.length) / (previous.store.labelCount + freshChunks) <= MAX_DELETED_SHARE;
+    (previous.graph.labelCount - previous.graph.size + staleLabels.length) / (previous.graph.labelCount + freshChunks) <= MAX_DELETED_SHARE;
 
-  let store: HnswVectorStore;
+  let graph: ChunkGraph;
   let lexical: LexicalIndex;
   if (incremental) {
-    store = options.consumePrevious ? previous.store : await previous.store.clone(os.tmpdir());
+    graph = options.consumePrevious ? previous.graph : await previous.graph.clone(os.tmpdir());
     lexical = options.consumePrevious ? previous.lexical : previous.lexical.clone();
-    store.deleteLabels(staleLabels);
+    graph.deleteLabels(staleLabels);
     lexical.remove(stale.flatMap((doc) => previous.documents[doc]!.chunks.map((chunk, c) => ({ label: previous.chunkLabels[doc]![c]!, text: chunkSearchText(previous.documents[doc]!, chunk) }))));
   } else {
-    store = new HnswVectorStore(embeddings, { dimensions, parameters: options.hnsw ?? DEFAULT_HNSW });
+    graph = new ChunkGraph(dimensions, options.hnsw ?? DEFAULT_HNSW);
     lexical = LexicalIndex.build([]);
   }
   const chunkLabels: number[][] = [];
@@ -271,15 +259,13 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
       continue;
     }
     const packed = fresh[i]?.chunkVectors;
-    const vectorAt = (c: number) => (packed ? Array.from(packed.rows.subarray(c * dimensions, (c + 1) * dimensions)) : previous!.store.vectorAt(previous!.chunkLabels[position]![c]!));
+    const vectorAt = (c: number) => (packed ? Array.from(packed.rows.subarray(c * dimensions, (c + 1) * dimensions)) : previous!.graph.vectorAt(previous!.chunkLabels[position]![c]!));
     const labels: number[] = [];
     // In batches, so that a document of many chunks never holds all their texts and vectors at once.
     for (let from = 0; from < doc.chunks.length; from += EMBEDDING_BATCH) {
       const to = Math.min(from + EMBEDDING_BATCH, doc.chunks.length);
       const texts = doc.chunks.slice(from, to).map((chunk) => chunkSearchText(doc, chunk));
-      const first = store.labelCount;
-      await store.addVectors(texts.map((_, offset) => vectorAt(from + offset)), langchainDocuments(doc, texts, from));
-      const batchLabels = texts.map((_, offset) => first + offset);
+      const batchLabels = graph.add(texts.map((_, offset) => vectorAt(from + offset)));
       lexical.add(batchLabels.map((label, offset) => ({ label, text: texts[offset]! })));
       labels.push(...batchLabels);
       await yieldToEventLoop();
@@ -291,7 +277,7 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
   const currentSources = new Set(segmented.map((doc) => doc.document.source));
   const report: BuildReport = {
     documents: segmented.length,
-    chunks: store.size,
+    chunks: graph.size,
     sentences: sentenceCount(segmented),
     added: segmented.filter((doc) => !previousSources.has(doc.document.source)).map((doc) => doc.document.source),
     changed: segmented.filter((doc) => previousSources.has(doc.document.source) && previousSources.get(doc.document.source) !== doc.document.hash).map((doc) => doc.document.source),
@@ -304,6 +290,7 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
   const manifest: IndexManifest = {
     formatVersion: INDEX_FORMAT_VERSION,
     embeddings: { ...embeddings.info, dimensions },
+    hnsw: graph.parameters,
     builtAt: new Date().toISOString(),
     buildSeconds: 0,
     documents: segmented.map(({ document, chunks, sentences }) => ({
@@ -315,12 +302,12 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
       chunks: chunks.length,
       sentences: sentences.length,
     })),
-    chunkCount: store.size,
+    chunkCount: graph.size,
     sentenceCount: report.sentences,
     skipped: loaded.skipped,
     files: {},
   };
-  const index = new CorpusIndex(manifest, segmented, chunkLabels, store, lexical, sentenceVectors);
+  const index = new CorpusIndex(manifest, segmented, chunkLabels, graph, lexical, sentenceVectors);
   manifest.buildSeconds = (performance.now() - started) / 1000;
   if (save) {
     onProgress?.({ ...progress, phase: 'saving' });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { yieldToEventLoop } from '../event-loop.js';
 import { diskFullOr, errorCode, ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
 import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provider.js';
-import { HNSW_FILES, HnswVectorStore } from './hnsw-store.js';
+import { ChunkGraph, HNSW_FILES } from './hnsw-store.js';
 import { LexicalIndex } from './lexical.js';
 import { isVerbatimManifest, MANIFEST_FILE, manifestProblem, type IndexManifest } from './manifest.js';
 import { SentenceLexicon } from './sentence-lexicon.js';
@@ -19,8 +19,12 @@ const FILES = {
   ...HNSW_FILES,
 } as const;
 
-/** The names of the files a saved index folder holds: nothing else is ever written to one. */
-export const INDEX_FILE_NAMES: readonly string[] = Object.values(FILES);
+/**
+ * The names of the files a saved index folder holds: nothing else is ever written to one. With
+ * `chunks.docstore.json`, which indexes before format 3 held, so that what an interrupted save
+ * of an earlier version left is still recognised as ours.
+ */
+export const INDEX_FILE_NAMES: readonly string[] = [...Object.values(FILES), 'chunks.docstore.json'];
 
 /** A chunk located in the index: its document and position. */
 export interface ChunkRef {
@@ -36,7 +40,7 @@ export interface SentenceRef {
 
 /**
  * Everything needed to answer from one built corpus: the segmented documents (with their
- * bodies, so quotes are checked against exactly what was indexed), the HNSW store over
+ * bodies, so quotes are checked against exactly what was indexed), the HNSW graph of their
  * chunks, the lexical index, and one vector per sentence for evidence selection.
  */
 export class CorpusIndex {
@@ -50,9 +54,9 @@ export class CorpusIndex {
   constructor(
     readonly manifest: IndexManifest,
     readonly documents: SegmentedDocument[],
-    /** For each document, the store label of each of its chunks. */
+    /** For each document, the graph label of each of its chunks. */
     readonly chunkLabels: number[][],
-    readonly store: HnswVectorStore,
+    readonly graph: ChunkGraph,
     readonly lexical: LexicalIndex,
     /** Unit sentence vectors, `dimensions` floats each, documents in order. */
     readonly sentenceVectors: Float32Array,
@@ -222,13 +226,13 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     // Not recursive: fails rather than write into a folder that happens to have this name.
     await mkdir(temporary);
     madeTemporary = true;
-    await index.store.save(temporary);
+    await index.graph.save(path.join(temporary, FILES.graph));
     const vectors = index.sentenceVectors;
     await writeFile(path.join(temporary, FILES.sentenceVectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
     await writeFile(path.join(temporary, FILES.corpus), JSON.stringify({ documents: index.documents, chunkLabels: index.chunkLabels }));
     await writeFile(path.join(temporary, FILES.lexical), index.lexical.toJSON());
     const files: Record<string, string> = {};
-    for (const name of [FILES.graph, FILES.docstore, FILES.sentenceVectors, FILES.corpus, FILES.lexical]) {
+    for (const name of [FILES.graph, FILES.sentenceVectors, FILES.corpus, FILES.lexical]) {
       files[name] = await sha256OfFile(path.join(temporary, name));
     }
     index.manifest.files = files;
@@ -300,8 +304,17 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     const lexical = await LexicalIndex.fromJSONAsync(contents.get(FILES.lexical)!.toString('utf8'));
     contents.delete(FILES.lexical);
     await yieldToEventLoop();
-    const store = await HnswVectorStore.load(indexDir, embeddings);
+    const graph = await ChunkGraph.load(path.join(indexDir, FILES.graph), built.dimensions, manifest.hnsw, contents.get(FILES.graph));
+    contents.delete(FILES.graph);
     await yieldToEventLoop();
+    // Each chunk has a live label of its own; with the counts equal below, every live label is one chunk's
+    // and the labels the graph marks deleted are exactly those no chunk has.
+    const claimed = new Uint8Array(graph.labelCount);
+    const claim = (label: number) => {
+      if (!graph.isLive(label) || claimed[label] === 1) return false;
+      claimed[label] = 1;
+      return true;
+    };
     const consistent =
       Array.isArray(documents) &&
       Array.isArray(chunkLabels) &&
@@ -312,15 +325,15 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
           typeof doc.document?.body === 'string' &&
           doc.document.source === manifest.documents[i]!.source &&
           doc.chunks?.length === chunkLabels[i]!.length &&
-          chunkLabels[i]!.every((label) => store.documentAt(label) !== undefined),
+          chunkLabels[i]!.every(claim),
       ) &&
       documents.reduce((sum, doc) => sum + doc.chunks.length, 0) === manifest.chunkCount &&
       documents.reduce((sum, doc) => sum + (doc.sentences?.length ?? NaN), 0) === manifest.sentenceCount &&
       sentenceVectors.length === manifest.sentenceCount * built.dimensions &&
-      store.size === manifest.chunkCount &&
+      graph.size === manifest.chunkCount &&
       lexical.size === manifest.chunkCount;
     if (!consistent) throw new Error('the counts of the manifest and of the files disagree');
-    return new CorpusIndex(manifest, documents, chunkLabels, store, lexical, sentenceVectors);
+    return new CorpusIndex(manifest, documents, chunkLabels, graph, lexical, sentenceVectors);
   } catch (error) {
     throw new IndexCorruptError(indexDir, (error as Error).message, { cause: error });
   }

@@ -1,8 +1,5 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Document, type DocumentInterface } from '@langchain/core/documents';
-import type { EmbeddingsInterface } from '@langchain/core/embeddings';
-import { SaveableVectorStore } from '@langchain/core/vectorstores';
 import hnswlib from 'hnswlib-node';
 import { assertRoomLeftAfterWriting } from '../disk-space.js';
 import { checkHnswFile } from './hnsw-file.js';
@@ -21,91 +18,77 @@ export interface HnswParameters {
 
 export const DEFAULT_HNSW: HnswParameters = { m: 16, efConstruction: 200, efSearch: 64 };
 
-/** File names inside the directory a store is saved to. */
-export const HNSW_FILES = { graph: 'chunks.hnsw', docstore: 'chunks.docstore.json' } as const;
+/** The file name of the chunk graph inside an index folder. */
+export const HNSW_FILES = { graph: 'chunks.hnsw' } as const;
 
-interface StoreArgs {
-  dimensions: number;
-  parameters?: HnswParameters;
+/** A nearest neighbour: its label and cosine similarity to the query. */
+export interface LabelScore {
+  label: number;
+  score: number;
 }
 
 /**
- * A LangChain vector store over an `hnswlib-node` HNSW graph in cosine space.
+ * The chunk vectors of an index in an `hnswlib-node` HNSW graph (cosine space), addressed by
+ * label: labels are insertion order from 0 and never reused. It holds only the graph: what a
+ * label stands for (a chunk's text and metadata) is the caller's to keep, in the index's
+ * segmented documents; a deleted label stays marked in the graph, so the saved file says which.
  *
- * Scores returned by {@link HnswVectorStore.similaritySearchVectorWithScore} are cosine
- * similarities: **higher is better**, 1 for the same direction.
+ * Scores are cosine similarities: **higher is better**, 1 for the same direction.
  */
-export class HnswVectorStore extends SaveableVectorStore {
-  declare FilterType: (document: DocumentInterface) => boolean;
-
+export class ChunkGraph {
   private readonly graph: Hnsw;
-  /** Label-indexed; a deleted label keeps its slot as `null` so labels never move. */
-  private readonly documents: (DocumentInterface | null)[] = [];
-  private deleted: number;
-  readonly dimensions: number;
-  private readonly parameters: HnswParameters;
+  private readonly deleted: Set<number>;
 
-  constructor(embeddings: EmbeddingsInterface, args: StoreArgs, graph?: Hnsw, documents: (DocumentInterface | null)[] = []) {
-    super(embeddings, args);
-    this.dimensions = args.dimensions;
-    this.parameters = args.parameters ?? DEFAULT_HNSW;
-    this.graph = graph ?? new HierarchicalNSW('cosine', args.dimensions);
-    if (!graph) this.graph.initIndex({ maxElements: 16, m: this.parameters.m, efConstruction: this.parameters.efConstruction, randomSeed: 100 });
-    this.documents = documents;
-    this.deleted = documents.filter((doc) => doc === null).length;
-    this.graph.setEf(this.parameters.efSearch);
-  }
-
-  override _vectorstoreType(): string {
-    return 'hnswlib-node';
-  }
-
-  /** Number of live (not deleted) vectors in the store. */
-  get size(): number {
-    return this.documents.length - this.deleted;
+  constructor(
+    readonly dimensions: number,
+    readonly parameters: HnswParameters = DEFAULT_HNSW,
+    graph?: Hnsw,
+    deleted: Iterable<number> = [],
+  ) {
+    this.graph = graph ?? new HierarchicalNSW('cosine', dimensions);
+    if (!graph) this.graph.initIndex({ maxElements: 16, m: parameters.m, efConstruction: parameters.efConstruction, randomSeed: 100 });
+    this.deleted = new Set(deleted);
+    this.graph.setEf(parameters.efSearch);
   }
 
   /** Labels handed out so far, deleted ones included: the next label is this number. */
   get labelCount(): number {
-    return this.documents.length;
+    return this.graph.getCurrentCount();
+  }
+
+  /** Number of live (not deleted) vectors. */
+  get size(): number {
+    return this.labelCount - this.deleted.size;
   }
 
   /** Share of labels that are deleted: past some share, a rebuild is cheaper to search. */
   get deletedShare(): number {
-    return this.documents.length === 0 ? 0 : this.deleted / this.documents.length;
+    return this.labelCount === 0 ? 0 : this.deleted.size / this.labelCount;
   }
 
-  /** The stored document with label `label` (labels are insertion order, from 0); `undefined` if deleted or unknown. */
-  documentAt(label: number): DocumentInterface | undefined {
-    return this.documents[label] ?? undefined;
+  /** Whether `label` was handed out and is not deleted. */
+  isLive(label: number): boolean {
+    return Number.isInteger(label) && label >= 0 && label < this.labelCount && !this.deleted.has(label);
+  }
+
+  /** Adds vectors under the next labels, which it returns in order. */
+  add(vectors: number[][]): number[] {
+    const needed = this.labelCount + vectors.length;
+    if (needed > this.graph.getMaxElements()) this.graph.resizeIndex(Math.max(needed, this.graph.getMaxElements() * 2));
+    return vectors.map((vector) => {
+      if (vector.length !== this.dimensions) throw new Error(`a vector has ${vector.length} dimensions, the graph ${this.dimensions}`);
+      const label = this.labelCount;
+      this.graph.addPoint(vector, label);
+      return label;
+    });
   }
 
   /** Removes vectors from search results for good; their labels are not reused. */
   deleteLabels(labels: Iterable<number>): void {
     for (const label of labels) {
-      if (this.documents[label] === null || this.documents[label] === undefined) continue;
+      if (!this.isLive(label)) continue;
       this.graph.markDelete(label);
-      this.documents[label] = null;
-      this.deleted++;
-    }
-  }
-
-  /**
-   * An independent copy (graph and documents), to update while this one keeps serving.
-   * hnswlib has no copy call, so the graph goes through its own file format.
-   *
-   * @throws {@link DiskFullError} when `scratchDir`'s disk has no room for that file
-   */
-  async clone(scratchDir: string): Promise<HnswVectorStore> {
-    const file = path.join(scratchDir, `clone-${process.pid}-${Date.now()}.hnsw`);
-    try {
-      await this.graph.writeIndex(file);
-      await assertRoomLeftAfterWriting(file);
-      const graph = new HierarchicalNSW('cosine', this.dimensions);
-      await graph.readIndex(file);
-      return new HnswVectorStore(this.embeddings, { dimensions: this.dimensions, parameters: this.parameters }, graph, [...this.documents]);
-    } finally {
-      await rm(file, { force: true });
+      this.deleted.add(label);
     }
   }
 
@@ -114,76 +97,59 @@ export class HnswVectorStore extends SaveableVectorStore {
     return this.graph.getPoint(label);
   }
 
-  override async addVectors(vectors: number[][], documents: DocumentInterface[]): Promise<string[]> {
-    if (vectors.length !== documents.length) throw new Error(`addVectors: ${vectors.length} vectors for ${documents.length} documents`);
-    const needed = this.documents.length + vectors.length;
-    if (needed > this.graph.getMaxElements()) this.graph.resizeIndex(Math.max(needed, this.graph.getMaxElements() * 2));
-    const ids: string[] = [];
-    vectors.forEach((vector, i) => {
-      if (vector.length !== this.dimensions) throw new Error(`addVectors: a vector has ${vector.length} dimensions, the store ${this.dimensions}`);
-      const label = this.documents.length;
-      this.graph.addPoint(vector, label);
-      this.documents.push(documents[i]!);
-      ids.push(String(label));
-    });
-    return ids;
-  }
-
-  override async addDocuments(documents: DocumentInterface[]): Promise<string[]> {
-    return this.addVectors(await this.embeddings.embedDocuments(documents.map((doc) => doc.pageContent)), documents);
-  }
-
-  /** Like {@link similaritySearchVectorWithScore}, with labels instead of documents. */
-  searchLabels(query: number[], k: number, filter?: this['FilterType']): { label: number; score: number }[] {
+  /** The `k` live labels nearest to `query`, best first; only labels `filter` accepts when given. */
+  search(query: number[], k: number, filter?: (label: number) => boolean): LabelScore[] {
     const count = Math.min(k, this.size);
     if (count === 0) return [];
-    if (query.length !== this.dimensions) throw new Error(`query has ${query.length} dimensions, the store ${this.dimensions}`);
+    if (query.length !== this.dimensions) throw new Error(`query has ${query.length} dimensions, the graph ${this.dimensions}`);
     this.graph.setEf(Math.max(this.parameters.efSearch, count));
-    const labelFilter = filter ? (label: number) => this.documents[label] != null && filter(this.documents[label]) : undefined;
-    const { neighbors, distances } = this.graph.searchKnn(query, count, labelFilter);
+    const { neighbors, distances } = this.graph.searchKnn(query, count, filter);
     return neighbors.map((label, i) => ({ label, score: 1 - distances[i]! }));
   }
 
-  override async similaritySearchVectorWithScore(query: number[], k: number, filter?: this['FilterType']): Promise<[DocumentInterface, number][]> {
-    return this.searchLabels(query, k, filter).map(({ label, score }) => [this.documents[label]!, score]);
-  }
-
-  override async save(directory: string): Promise<void> {
-    const graphFile = path.join(directory, HNSW_FILES.graph);
-    await this.graph.writeIndex(graphFile);
-    await assertRoomLeftAfterWriting(graphFile);
-    const docstore = this.documents.map((doc) => doc && { pageContent: doc.pageContent, metadata: doc.metadata });
-    await writeFile(path.join(directory, HNSW_FILES.docstore), JSON.stringify({ dimensions: this.dimensions, parameters: this.parameters, documents: docstore }));
+  /**
+   * An independent copy, to update while this one keeps serving. hnswlib has no copy call, so
+   * the graph goes through its own file format.
+   *
+   * @throws {@link DiskFullError} when `scratchDir`'s disk has no room for that file
+   */
+  async clone(scratchDir: string): Promise<ChunkGraph> {
+    const file = path.join(scratchDir, `clone-${process.pid}-${Date.now()}.hnsw`);
+    try {
+      await this.save(file);
+      const graph = new HierarchicalNSW('cosine', this.dimensions);
+      await graph.readIndex(file);
+      return new ChunkGraph(this.dimensions, this.parameters, graph, this.deleted);
+    } finally {
+      await rm(file, { force: true });
+    }
   }
 
   /**
-   * Loads a store saved by {@link save}. The caller checks the files' integrity first (the
-   * index manifest holds their hashes); the graph's structure is checked here too, because
-   * the native reader trusts its input and a damaged graph whose hash was recomputed would
-   * crash the process on its first search instead of failing to load.
+   * Writes the graph, deletion marks included, to `file`.
    *
-   * @throws Error naming the broken rule when the graph is damaged or disagrees with the docstore
+   * @throws {@link DiskFullError} when the disk has no room for it
    */
-  static override async load(directory: string, embeddings: EmbeddingsInterface): Promise<HnswVectorStore> {
-    const saved = JSON.parse(await readFile(path.join(directory, HNSW_FILES.docstore), 'utf8')) as {
-      dimensions: number;
-      parameters: HnswParameters;
-      documents: ({ pageContent: string; metadata: Record<string, unknown> } | null)[];
-    };
-    const graphFile = path.join(directory, HNSW_FILES.graph);
-    const check = checkHnswFile(await readFile(graphFile), saved.dimensions);
-    if (!check.ok) throw new Error(`${HNSW_FILES.graph} ${check.problem}`);
-    if (check.elements !== saved.documents.length) {
-      throw new Error(`the graph holds ${check.elements} vectors for ${saved.documents.length} documents`);
-    }
-    // Deletions are marked twice, in the graph and as null documents: deleting again a label the graph already marks fails natively.
-    const deletedDocuments = saved.documents.filter((doc) => doc === null).length;
-    if (deletedDocuments !== check.deletedLabels.length || check.deletedLabels.some((label) => saved.documents[label] !== null)) {
-      throw new Error(`${HNSW_FILES.graph} marks ${check.deletedLabels.length} vectors deleted, the docstore ${deletedDocuments}, not the same ones`);
-    }
-    const graph = new HierarchicalNSW('cosine', saved.dimensions);
-    await graph.readIndex(graphFile);
-    const documents = saved.documents.map((doc) => doc && new Document(doc));
-    return new HnswVectorStore(embeddings, { dimensions: saved.dimensions, parameters: saved.parameters }, graph, documents);
+  async save(file: string): Promise<void> {
+    await this.graph.writeIndex(file);
+    await assertRoomLeftAfterWriting(file);
+  }
+
+  /**
+   * Loads a graph written by {@link save}. The caller checks the file's integrity first (the
+   * index manifest holds its hash); its structure is checked here too, because the native
+   * reader trusts its input and a damaged graph whose hash was recomputed would crash the
+   * process on its first search instead of failing to load.
+   *
+   * @param bytes - the file's contents when the caller has already read them
+   * @throws Error naming the broken rule when the graph is damaged
+   */
+  static async load(file: string, dimensions: number, parameters: HnswParameters, bytes?: Uint8Array): Promise<ChunkGraph> {
+    const check = checkHnswFile(bytes ?? (await readFile(file)), dimensions);
+    if (!check.ok) throw new Error(`${path.basename(file)} ${check.problem}`);
+    const graph = new HierarchicalNSW('cosine', dimensions);
+    await graph.readIndex(file);
+    // The deleted set comes from the file's own marks: deleting again a label the graph already marks fails natively.
+    return new ChunkGraph(dimensions, parameters, graph, check.deletedLabels);
   }
 }

@@ -1,8 +1,12 @@
 import type { SkippedFile } from '../corpus/document.js';
 import type { EmbeddingsInfo } from './embeddings/provider.js';
+import type { HnswParameters } from './hnsw-store.js';
 
-/** Bumped whenever the files of an index change shape: older indexes must be rebuilt. */
-export const INDEX_FORMAT_VERSION = 2;
+/**
+ * Bumped whenever the files of an index change shape: older indexes must be rebuilt.
+ * 3: no `chunks.docstore.json` (chunk texts are in `corpus.json`), the graph's parameters in the manifest.
+ */
+export const INDEX_FORMAT_VERSION = 3;
 
 /** One indexed document as the manifest lists it. */
 export interface ManifestDocument {
@@ -23,6 +27,8 @@ export const MANIFEST_FILE = 'manifest.json';
 export interface IndexManifest {
   formatVersion: number;
   embeddings: EmbeddingsInfo;
+  /** What the chunk graph was built with; searches use its `efSearch`. */
+  hnsw: HnswParameters;
   /** ISO 8601. */
   builtAt: string;
   buildSeconds: number;
@@ -56,6 +62,10 @@ export function manifestProblem(value: unknown): string | undefined {
   const embeddings = value.embeddings;
   if (!isObject(embeddings) || typeof embeddings.provider !== 'string' || typeof embeddings.model !== 'string' || typeof embeddings.dimensions !== 'number') {
     return 'the manifest does not say which embeddings built it';
+  }
+  const hnsw = value.hnsw;
+  if (!isObject(hnsw) || ![hnsw.m, hnsw.efConstruction, hnsw.efSearch].every((parameter) => Number.isInteger(parameter) && (parameter as number) > 0)) {
+    return 'the manifest does not say how its graph was built';
   }
   if (!Array.isArray(value.documents) || typeof value.chunkCount !== 'number' || !isObject(value.files) || typeof value.builtAt !== 'string') {
     return 'the manifest is incomplete';

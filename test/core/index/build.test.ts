@@ -56,7 +56,7 @@ describe('buildIndex', () => {
       reusedDocuments: 0,
       skipped: [{ source: 'empty.txt', reason: 'empty file' }],
     });
-    expect(report.chunks).toBe(index.store.size);
+    expect(report.chunks).toBe(index.graph.size);
     expect(report.sentences).toBe(index.documents.reduce((sum, doc) => sum + doc.sentences.length, 0));
     expect(report.sentences).toBe(5);
     expect(report.seconds).toBeGreaterThan(0);
@@ -73,7 +73,7 @@ describe('buildIndex', () => {
   it('does not write anything with save: false', async () => {
     const ws = await workspace({ 'copper.txt': COPPER });
     const { index } = await buildIndex({ ...ws, embeddings: new HashEmbeddings(), save: false });
-    expect(index.store.size).toBeGreaterThan(0);
+    expect(index.graph.size).toBeGreaterThan(0);
     await expect(stat(ws.indexDir)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
@@ -146,7 +146,7 @@ describe('rebuilding with the previous index', () => {
   function vectorsBySource(index: CorpusIndex): Map<string, { chunks: number[][]; sentences: number[][] }> {
     const result = new Map<string, { chunks: number[][]; sentences: number[][] }>();
     index.documents.forEach((segmented, doc) => {
-      const chunks = index.chunkRefs.flatMap((ref, label) => (ref?.doc === doc ? [index.store.vectorAt(label)] : []));
+      const chunks = index.chunkRefs.flatMap((ref, label) => (ref?.doc === doc ? [index.graph.vectorAt(label)] : []));
       const sentences = segmented.sentences.map((_, sentence) => Array.from(index.sentenceVector({ doc, sentence })));
       result.set(segmented.document.source, { chunks, sentences });
     });

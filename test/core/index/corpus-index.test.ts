@@ -8,10 +8,11 @@ import { buildIndex } from '../../../src/core/index/build.js';
 import { loadIndex, type CorpusIndex } from '../../../src/core/index/corpus-index.js';
 import type { GloveEmbeddings } from '../../../src/core/index/embeddings/glove.js';
 import type { DescribedEmbeddings } from '../../../src/core/index/embeddings/provider.js';
+import { DEFAULT_HNSW } from '../../../src/core/index/hnsw-store.js';
 import { INDEX_FORMAT_VERSION, type IndexManifest } from '../../../src/core/index/manifest.js';
 import { CORPUS_DIR, GatedEmbeddings, GLOVE_TIMEOUT, HashEmbeddings, loadGlove, makeTempDir, readDevQuestions, removeTempDirs, snapshotDir, type DevQuestion } from '../../helpers/core.js';
 
-const INDEX_FILES = ['chunks.docstore.json', 'chunks.hnsw', 'corpus.json', 'lexical.json', 'manifest.json', 'sentences.f32'];
+const INDEX_FILES = ['chunks.hnsw', 'corpus.json', 'lexical.json', 'manifest.json', 'sentences.f32'];
 
 let glove: GloveEmbeddings;
 let built: CorpusIndex;
@@ -64,10 +65,11 @@ describe('saveIndex / loadIndex', () => {
     expect(manifest).toMatchObject({
       formatVersion: INDEX_FORMAT_VERSION,
       embeddings: glove.info,
-      chunkCount: built.store.size,
+      hnsw: DEFAULT_HNSW,
+      chunkCount: built.graph.size,
       sentenceCount: 22,
       skipped: [],
-      documents: [{ source: 'budapest-summit-cancelled.txt', date: '2025-10-31', chunks: built.store.size, sentences: 22 }],
+      documents: [{ source: 'budapest-summit-cancelled.txt', date: '2025-10-31', chunks: built.graph.size, sentences: 22 }],
     });
     expect(Number.isNaN(Date.parse(manifest.builtAt))).toBe(false);
   });
@@ -76,7 +78,7 @@ describe('saveIndex / loadIndex', () => {
     const loaded = await loadIndex(pristine, glove);
     expect(loaded.documents).toEqual(JSON.parse(JSON.stringify(built.documents)));
     expect(Array.from(loaded.sentenceVectors)).toEqual(Array.from(built.sentenceVectors));
-    expect(loaded.store.size).toBe(built.store.size);
+    expect(loaded.graph.size).toBe(built.graph.size);
     const fromBuild = new Answerer(built, glove);
     const fromDisk = new Answerer(loaded, glove);
     for (const { question } of questions) expect(await fromDisk.ask(question)).toEqual(await fromBuild.ask(question));
@@ -238,7 +240,12 @@ describe('loadIndex refuses an unusable index', () => {
       /embeddings/,
     ],
     ['a deleted lexical.json', (dir) => rm(path.join(dir, 'lexical.json')), /lexical\.json is missing/],
-    ['a deleted chunks.docstore.json', (dir) => rm(path.join(dir, 'chunks.docstore.json')), /chunks\.docstore\.json is missing/],
+    ['a deleted chunks.hnsw', (dir) => rm(path.join(dir, 'chunks.hnsw')), /chunks\.hnsw is missing/],
+    [
+      'a manifest without the graph parameters',
+      async (dir) => writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...(await readManifest(dir)), hnsw: undefined })),
+      /how its graph was built/,
+    ],
     // Damage that the manifest's hashes do not catch (the manifest was rewritten to match).
     ['a truncated chunks.hnsw with a matching hash', async (dir) => replaceAndRehash(dir, 'chunks.hnsw', (await readFile(path.join(dir, 'chunks.hnsw'))).subarray(0, 100)), /chunks\.hnsw is 100 bytes, too short for 9 elements/],
     ['an empty chunks.hnsw with a matching hash', (dir) => replaceAndRehash(dir, 'chunks.hnsw', new Uint8Array()), /./],
@@ -247,11 +254,22 @@ describe('loadIndex refuses an unusable index', () => {
     ['an empty corpus.json list with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.json', Buffer.from('[]')), /counts/],
     ['a short sentences.f32 with a matching hash', (dir) => replaceAndRehash(dir, 'sentences.f32', new Uint8Array(8)), /counts/],
     ['a non-JSON lexical.json with a matching hash', (dir) => replaceAndRehash(dir, 'lexical.json', Buffer.from('nope')), /JSON/],
-    ['a docstore listing fewer documents with a matching hash', async (dir) => {
-      const saved = JSON.parse(await readFile(path.join(dir, 'chunks.docstore.json'), 'utf8')) as { documents: unknown[] };
-      saved.documents.pop();
-      await replaceAndRehash(dir, 'chunks.docstore.json', Buffer.from(JSON.stringify(saved)));
-    }, /vectors for/],
+    ['two chunks given the same label with a matching hash', async (dir) => {
+      const saved = JSON.parse(await readFile(path.join(dir, 'corpus.json'), 'utf8')) as { chunkLabels: number[][] };
+      saved.chunkLabels[0]![1] = saved.chunkLabels[0]![0]!;
+      await replaceAndRehash(dir, 'corpus.json', Buffer.from(JSON.stringify(saved)));
+    }, /counts/],
+    ['a graph marking a live chunk deleted with a matching hash', async (dir) => {
+      const graph = await readFile(path.join(dir, 'chunks.hnsw'));
+      // Element 0 (label 0, the first chunk): its flags follow its 16-bit link count, after the 96-byte header.
+      graph.writeUInt16LE(1, 96 + 2);
+      await replaceAndRehash(dir, 'chunks.hnsw', graph);
+    }, /counts/],
+    ['a chunk label beyond the graph with a matching hash', async (dir) => {
+      const saved = JSON.parse(await readFile(path.join(dir, 'corpus.json'), 'utf8')) as { chunkLabels: number[][] };
+      saved.chunkLabels[0]![0] = 1000;
+      await replaceAndRehash(dir, 'corpus.json', Buffer.from(JSON.stringify(saved)));
+    }, /counts/],
   ];
 
   for (const [what, damage, reason] of corruptions) {

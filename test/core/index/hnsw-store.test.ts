@@ -1,16 +1,10 @@
-import { Document } from '@langchain/core/documents';
-import { readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HNSW_FILES, HnswVectorStore } from '../../../src/core/index/hnsw-store.js';
-import { HashEmbeddings, makeTempDir, removeTempDirs } from '../../helpers/core.js';
+import { ChunkGraph, DEFAULT_HNSW } from '../../../src/core/index/hnsw-store.js';
+import { makeTempDir, removeTempDirs } from '../../helpers/core.js';
 
 afterAll(removeTempDirs);
-
-const embeddings = new HashEmbeddings(3);
-
-function axisStore(): HnswVectorStore {
-  return new HnswVectorStore(embeddings, { dimensions: 3 });
-}
 
 const VECTORS = [
   [1, 0, 0],
@@ -18,118 +12,88 @@ const VECTORS = [
   [0, 0, 1],
   [1, 1, 0],
 ];
-const DOCS = ['x', 'y', 'z', 'xy'].map((name, i) => new Document({ pageContent: `doc ${name}`, metadata: { name, group: i % 2 === 0 ? 'even' : 'odd' } }));
 
-describe('HnswVectorStore', () => {
-  it('returns cosine similarities, best first: an identical vector scores ~1', async () => {
-    const store = axisStore();
-    expect(await store.addVectors(VECTORS, DOCS)).toEqual(['0', '1', '2', '3']);
-    expect(store.size).toBe(4);
-    const results = await store.similaritySearchVectorWithScore([1, 0, 0], 4);
-    expect(results.map(([doc]) => doc.metadata.name)).toEqual(['x', 'xy', expect.any(String), expect.any(String)]);
-    const scores = results.map(([, score]) => score);
-    expect(scores[0]).toBeCloseTo(1, 5);
-    expect(scores[1]).toBeCloseTo(Math.SQRT1_2, 5);
-    expect(scores[2]).toBeCloseTo(0, 5);
-    expect(scores[3]).toBeCloseTo(0, 5);
-    // The score does not depend on the query's length: cosine, not dot product.
-    const scaled = await store.similaritySearchVectorWithScore([5, 0, 0], 1);
-    expect(scaled[0]![1]).toBeCloseTo(1, 5);
+function axisGraph(): ChunkGraph {
+  const graph = new ChunkGraph(3);
+  graph.add(VECTORS);
+  return graph;
+}
+
+describe('ChunkGraph', () => {
+  it('hands out labels in insertion order and returns cosine similarities, best first', () => {
+    const graph = new ChunkGraph(3);
+    expect(graph.add(VECTORS)).toEqual([0, 1, 2, 3]);
+    expect(graph.add([[0, 1, 1]])).toEqual([4]);
+    const results = graph.search([1, 0, 0], 5);
+    expect(results.map(({ label }) => label).slice(0, 2)).toEqual([0, 3]);
+    expect(results[0]!.score).toBeCloseTo(1, 5);
+    expect(results[1]!.score).toBeCloseTo(Math.SQRT1_2, 5);
+    // Cosine, not dot product: the query's length does not matter.
+    expect(graph.search([5, 0, 0], 1)[0]!.score).toBeCloseTo(1, 5);
   });
 
-  it('scores an opposite vector ~-1, last', async () => {
-    const store = axisStore();
-    await store.addVectors(VECTORS, DOCS);
-    const results = await store.similaritySearchVectorWithScore([-1, 0, 0], 4);
-    const scores = results.map(([, score]) => score);
-    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
-    expect(results.at(-1)![0].metadata.name).toBe('x');
-    expect(scores.at(-1)).toBeCloseTo(-1, 5);
+  it('returns at most the live labels, only those a filter accepts, and nothing from an empty graph', () => {
+    expect(new ChunkGraph(3).search([1, 0, 0], 5)).toEqual([]);
+    const graph = axisGraph();
+    expect(graph.search([1, 0, 0], 10)).toHaveLength(4);
+    expect(graph.search([1, 0, 0], 4, (label) => label % 2 === 1).map(({ label }) => label)).toEqual([3, 1]);
   });
 
-  it('returns at most the number of stored vectors, and nothing from an empty store', async () => {
-    const empty = axisStore();
-    expect(await empty.similaritySearchVectorWithScore([1, 0, 0], 5)).toEqual([]);
-    const store = axisStore();
-    await store.addVectors(VECTORS.slice(0, 2), DOCS.slice(0, 2));
-    expect(await store.similaritySearchVectorWithScore([1, 0, 0], 10)).toHaveLength(2);
+  it('rejects vectors and queries of the wrong length', () => {
+    const graph = axisGraph();
+    expect(() => graph.add([[1, 0]])).toThrow(/dimensions/);
+    expect(() => graph.search([1, 0], 1)).toThrow(/dimensions/);
   });
 
-  it('applies a filter function on the documents', async () => {
-    const store = axisStore();
-    await store.addVectors(VECTORS, DOCS);
-    const odd = await store.similaritySearchVectorWithScore([1, 0, 0], 4, (doc) => doc.metadata.group === 'odd');
-    expect(odd.map(([doc]) => doc.metadata.name)).toEqual(['xy', 'y']);
-    expect(odd[0]![1]).toBeCloseTo(Math.SQRT1_2, 5);
-    const none = await store.similaritySearchVectorWithScore([1, 0, 0], 4, () => false);
-    expect(none).toEqual([]);
-  });
-
-  it('rejects vectors of the wrong length and mismatched documents', async () => {
-    const store = axisStore();
-    await expect(store.addVectors([[1, 0]], [DOCS[0]!])).rejects.toThrow(/dimensions/);
-    await expect(store.addVectors(VECTORS, DOCS.slice(0, 1))).rejects.toThrow();
-    await store.addVectors(VECTORS, DOCS);
-    await expect(store.similaritySearchVectorWithScore([1, 0], 1)).rejects.toThrow(/dimensions/);
-  });
-
-  it('grows past its initial capacity and still finds every vector', async () => {
-    const store = new HnswVectorStore(embeddings, { dimensions: 3 });
+  it('grows past its initial capacity and still finds every vector', () => {
+    const graph = new ChunkGraph(3);
     const vectors = Array.from({ length: 60 }, (_, i) => [Math.cos(i / 10), Math.sin(i / 10), (i % 7) / 7]);
-    await store.addVectors(vectors, vectors.map((_, i) => new Document({ pageContent: `v${i}`, metadata: { i } })));
-    expect(store.size).toBe(60);
-    for (const [i, vector] of vectors.entries()) {
-      const [[doc, score]] = (await store.similaritySearchVectorWithScore(vector, 1)) as [[Document, number]];
-      expect(doc.metadata.i).toBe(i);
-      expect(score).toBeCloseTo(1, 4);
-    }
+    graph.add(vectors);
+    expect(graph.size).toBe(60);
+    for (const [label, vector] of vectors.entries()) expect(graph.search(vector, 1)[0]!.label).toBe(label);
   });
 
-  it('stores vectors at unit length', async () => {
-    const store = axisStore();
-    await store.addVectors(VECTORS, DOCS);
-    const [a, b, c] = store.vectorAt(3);
-    expect(a).toBeCloseTo(Math.SQRT1_2, 5);
-    expect(b).toBeCloseTo(Math.SQRT1_2, 5);
-    expect(c).toBeCloseTo(0, 5);
-    expect(store.documentAt(3)?.metadata.name).toBe('xy');
-    expect(store.documentAt(4)).toBeUndefined();
+  it('deletes labels for good: not found, not counted live, never reused, deleting twice is harmless', () => {
+    const graph = axisGraph();
+    graph.deleteLabels([0, 0, 99]);
+    expect(graph.isLive(0)).toBe(false);
+    expect(graph.isLive(1)).toBe(true);
+    expect(graph.isLive(4)).toBe(false);
+    expect([graph.size, graph.labelCount, graph.deletedShare]).toEqual([3, 4, 0.25]);
+    expect(graph.search([1, 0, 0], 4).map(({ label }) => label)).not.toContain(0);
+    expect(graph.add([[1, 0, 0]])).toEqual([4]);
   });
 
-  it('embeds documents and queries through its embeddings (LangChain API)', async () => {
-    const text = new HashEmbeddings(64);
-    const store = new HnswVectorStore(text, { dimensions: 64 });
-    await store.addDocuments(
-      ['Copper prices surged on Tuesday', 'The football match ended in a draw', 'Rain is expected over the weekend'].map(
-        (pageContent) => new Document({ pageContent, metadata: {} }),
-      ),
-    );
-    const [best] = await store.similaritySearch('copper prices', 1);
-    expect(best!.pageContent).toBe('Copper prices surged on Tuesday');
+  it('saves and loads back the same vectors, deletions and results; the deletions come from the file', async () => {
+    const graph = axisGraph();
+    graph.deleteLabels([1]);
+    const file = path.join(await makeTempDir('verbatim-graph-'), 'chunks.hnsw');
+    await graph.save(file);
+    const parameters = { ...DEFAULT_HNSW, efSearch: 7 };
+    const loaded = await ChunkGraph.load(file, 3, parameters, await readFile(file));
+    expect([loaded.size, loaded.labelCount, loaded.isLive(1)]).toEqual([3, 4, false]);
+    expect(loaded.parameters).toEqual(parameters);
+    for (const label of [0, 2, 3]) expect(loaded.vectorAt(label)).toEqual(graph.vectorAt(label));
+    for (const query of [[1, 0, 0], [0.2, 0.9, 0.1], [-1, -1, 1]]) expect(loaded.search(query, 4)).toEqual(graph.search(query, 4));
+    // A label the file marks deleted can be deleted "again" without reaching the native code, which would throw.
+    expect(() => loaded.deleteLabels([1])).not.toThrow();
   });
 
-  it('saves and loads back the same vectors, documents and results', async () => {
-    const store = axisStore();
-    await store.addVectors(VECTORS, DOCS);
-    const dir = await makeTempDir('verbatim-hnsw-');
-    await store.save(dir);
-    expect((await readdir(dir)).sort()).toEqual([HNSW_FILES.docstore, HNSW_FILES.graph].sort());
-    const loaded = await HnswVectorStore.load(dir, embeddings);
-    expect(loaded.size).toBe(4);
-    expect(loaded.dimensions).toBe(3);
-    for (let label = 0; label < 4; label++) {
-      expect(loaded.documentAt(label)!.pageContent).toBe(DOCS[label]!.pageContent);
-      expect(loaded.documentAt(label)!.metadata).toEqual(DOCS[label]!.metadata);
-      expect(loaded.vectorAt(label)).toEqual(store.vectorAt(label));
-    }
-    for (const query of [[1, 0, 0], [0.2, 0.9, 0.1], [-1, -1, 1]]) {
-      const before = (await store.similaritySearchVectorWithScore(query, 4)).map(([doc, score]) => [doc.metadata.name, score]);
-      const after = (await loaded.similaritySearchVectorWithScore(query, 4)).map(([doc, score]) => [doc.metadata.name, score]);
-      expect(after).toEqual(before);
-    }
-    // The loaded store keeps growing.
-    await loaded.addVectors([[0, 1, 1]], [new Document({ pageContent: 'doc yz', metadata: { name: 'yz' } })]);
-    const [[doc]] = (await loaded.similaritySearchVectorWithScore([0, 1, 1], 1)) as [[Document, number]];
-    expect(doc.metadata.name).toBe('yz');
+  it('refuses a damaged file before the native reader sees it', async () => {
+    const file = path.join(await makeTempDir('verbatim-graph-'), 'chunks.hnsw');
+    await axisGraph().save(file);
+    const bytes = (await readFile(file)).subarray(0, 100);
+    await expect(ChunkGraph.load(file, 3, DEFAULT_HNSW, bytes)).rejects.toThrow(/chunks\.hnsw is 100 bytes/);
+    await expect(ChunkGraph.load(file, 4, DEFAULT_HNSW)).rejects.toThrow(/chunks\.hnsw/);
+  });
+
+  it('clones into an independent copy', async () => {
+    const graph = axisGraph();
+    graph.deleteLabels([2]);
+    const copy = await graph.clone(await makeTempDir('verbatim-graph-'));
+    copy.deleteLabels([0]);
+    copy.add([[0, 1, 1]]);
+    expect([graph.size, graph.labelCount, graph.isLive(0)]).toEqual([3, 4, true]);
+    expect([copy.size, copy.labelCount, copy.isLive(2)]).toEqual([3, 5, false]);
   });
 });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Answerer } from '../../../src/core/answer/answerer.js';
 import { buildIndex } from '../../../src/core/index/build.js';
 import { loadIndex, type CorpusIndex } from '../../../src/core/index/corpus-index.js';
+import { chunkSearchText } from '../../../src/core/index/segment.js';
 import { ARTICLE_PATH, HashEmbeddings, makeTempDir, removeTempDirs } from '../../helpers/core.js';
 
 const TOPICS = ['copper', 'wheat', 'coffee', 'cotton', 'silver', 'sugar', 'cocoa', 'nickel', 'zinc', 'rubber'];
@@ -29,7 +30,10 @@ function chunksOf(index: CorpusIndex): Map<string, { text: string; vector: numbe
   return new Map(
     index.documents.map((segmented, doc) => [
       segmented.document.source,
-      index.chunkLabels[doc]!.map((label) => ({ text: index.store.documentAt(label)!.pageContent, vector: index.store.vectorAt(label) })),
+      index.chunkLabels[doc]!.map((label) => {
+        const { segmented: owner, chunk } = index.chunk(label);
+        return { text: chunkSearchText(owner, chunk), vector: index.graph.vectorAt(label) };
+      }),
     ]),
   );
 }
@@ -39,7 +43,7 @@ describe('incremental reindex', () => {
 
   it('updates a copy of the graph and lexical index for one changed file, giving what a full build gives', async () => {
     const { dir, corpusDir, embeddings, built: first } = await builtCorpus();
-    const labelsBefore = first.index.store.labelCount;
+    const labelsBefore = first.index.graph.labelCount;
 
     await writeFile(path.join(corpusDir, 'wheat.txt'), article('wheat', 2));
     await rm(path.join(corpusDir, 'zinc.txt'));
@@ -50,7 +54,7 @@ describe('incremental reindex', () => {
     expect(report.reusedDocuments).toBe(9);
     expect(embeddings.embedded.every((text) => !text.includes('copper'))).toBe(true);
     // Labels of unchanged documents did not move; the changed document's chunks got new ones.
-    expect(index.store.labelCount).toBeGreaterThan(labelsBefore);
+    expect(index.graph.labelCount).toBeGreaterThan(labelsBefore);
     const copper = first.index.documents.findIndex((doc) => doc.document.source === 'copper.txt');
     expect(index.chunkLabels[index.documents.findIndex((doc) => doc.document.source === 'copper.txt')]).toEqual(first.index.chunkLabels[copper]);
     // The previous index is untouched and still answers about zinc; the new one does not know it.
@@ -62,7 +66,7 @@ describe('incremental reindex', () => {
     expect(withoutZinc.citations.every((citation) => !citation.quote.toLowerCase().includes('zinc'))).toBe(true);
 
     const full = await buildIndex({ corpusDir, indexDir: path.join(dir, 'full'), embeddings });
-    expect(index.store.size).toBe(full.index.store.size);
+    expect(index.graph.size).toBe(full.index.graph.size);
     expect(index.lexical.size).toBe(full.index.lexical.size);
     expect(chunksOf(index)).toEqual(chunksOf(full.index));
     for (const term of ['wheat', 'edition', '2', 'budapest', 'zinc', 'copper']) expect(index.lexical.idf(term)).toBeCloseTo(full.index.lexical.idf(term), 10);
@@ -74,8 +78,8 @@ describe('incremental reindex', () => {
 
     // Saved with its deleted labels, it loads back and answers the same.
     const loaded = await loadIndex(path.join(dir, 'index'), embeddings);
-    expect(loaded.store.size).toBe(index.store.size);
-    expect(loaded.store.labelCount).toBe(index.store.labelCount);
+    expect(loaded.graph.size).toBe(index.graph.size);
+    expect(loaded.graph.labelCount).toBe(index.graph.labelCount);
     expect((await new Answerer(loaded, embeddings).ask('What does edition 2 of the wheat report say?')).citations[0]!.quote).toContain('edition 2');
   });
 
@@ -85,7 +89,7 @@ describe('incremental reindex', () => {
     for (let edition = 2; edition <= 6; edition++) {
       for (const topic of TOPICS.slice(0, 3)) await writeFile(path.join(corpusDir, `${topic}.txt`), article(topic, edition));
       ({ index } = await buildIndex({ corpusDir, indexDir: path.join(dir, 'index'), embeddings, previous: index }));
-      expect(index.store.deletedShare).toBeLessThanOrEqual(0.25);
+      expect(index.graph.deletedShare).toBeLessThanOrEqual(0.25);
     }
     expect((await new Answerer(index, embeddings).ask('What does edition 6 of the coffee report say?')).citations[0]!.quote).toContain('edition 6');
   });

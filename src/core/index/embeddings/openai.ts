@@ -25,6 +25,21 @@ interface EmbeddingsResponse {
 /** Any status worth retrying: rate limits and server-side failures. */
 class RetryableHttpError extends Error {}
 
+/** The first retry waits 1–2 s, each next one twice as long (exponential backoff with jitter, as LangChain's `AsyncCaller` retried). */
+const FIRST_RETRY_MS = 1000;
+
+/** Calls `attempt` until it succeeds, retrying up to `retries` times while it fails with a {@link RetryableHttpError}. */
+async function withRetries<T>(attempt: () => Promise<T>, retries: number): Promise<T> {
+  for (let failures = 0; ; failures++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof RetryableHttpError) || failures >= retries) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.round((1 + Math.random()) * FIRST_RETRY_MS * 2 ** failures)));
+    }
+  }
+}
+
 /**
  * Embeddings from any OpenAI-compatible `POST {baseUrl}/embeddings` endpoint (OpenAI, Azure
  * gateways, Ollama, vLLM, LM Studio, llama.cpp server…). Optional: the default is offline.
@@ -40,12 +55,7 @@ export class OpenAICompatibleEmbeddings extends DescribedEmbeddings {
   private readonly redact: Redactor;
 
   constructor(private readonly options: OpenAICompatibleOptions) {
-    super({
-      maxRetries: options.maxRetries ?? 3,
-      onFailedAttempt: (error: unknown) => {
-        if (!(error instanceof RetryableHttpError)) throw error;
-      },
-    });
+    super();
     const base = new URL(options.baseUrl);
     const username = decodeURIComponent(base.username);
     const password = decodeURIComponent(base.password);
@@ -103,7 +113,7 @@ export class OpenAICompatibleEmbeddings extends DescribedEmbeddings {
     for (let start = 0; start < documents.length; start += batchSize) {
       const batch = documents.slice(start, start + batchSize);
       try {
-        vectors.push(...(await this.caller.call(() => this.request(batch))));
+        vectors.push(...(await withRetries(() => this.request(batch), this.options.maxRetries ?? 3)));
       } catch (error) {
         if (error instanceof EmbeddingsError) throw error;
         throw new EmbeddingsError(`The embeddings endpoint failed: ${(error as Error).message}`, { cause: error });

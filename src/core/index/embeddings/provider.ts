@@ -1,4 +1,3 @@
-import { Embeddings, type EmbeddingsParams } from '@langchain/core/embeddings';
 import type { WordSimilarity } from '../../answer/word-similarity.js';
 
 /** What an index records about the embeddings that built it; a different one cannot query it. */
@@ -25,10 +24,13 @@ export interface EmbeddingsRecipe {
 }
 
 /**
- * A LangChain `Embeddings` that also says which model it is, so an index can record it
- * and refuse to be queried with vectors of another space.
+ * Embeddings that also say which model they are, so an index can record it and refuse to be
+ * queried with vectors of another space. The two embedding calls have the signatures of
+ * LangChain's `EmbeddingsInterface`, so any of these can be handed to LangChain as they are
+ * (see `src/langchain/`); core imports nothing from LangChain, whose import costs a cold
+ * `ask` a few hundred milliseconds.
  */
-export abstract class DescribedEmbeddings extends Embeddings {
+export abstract class DescribedEmbeddings {
   abstract readonly info: EmbeddingsInfo;
   /**
    * Word-level similarity, when the model has word vectors: answers then match a question's
@@ -41,7 +43,9 @@ export abstract class DescribedEmbeddings extends Embeddings {
    */
   recipe?: EmbeddingsRecipe;
 
-  constructor(params: EmbeddingsParams = {}) {
-    super(params);
-  }
+  /** One vector per text, in order. */
+  abstract embedDocuments(documents: string[]): Promise<number[][]>;
+
+  /** The vector of a question. */
+  abstract embedQuery(document: string): Promise<number[]>;
 }
