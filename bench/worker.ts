@@ -150,7 +150,7 @@ async function bm25(job: Extract<WorkerJob, { mode: 'bm25' }>): Promise<BuildFig
   const lexical = LexicalIndex.build(texts);
   const saved = performance.now();
   await mkdir(job.indexDir, { recursive: true });
-  await writeFile(path.join(job.indexDir, 'sentences.lexical.json'), lexical.toJSON());
+  await writeFile(path.join(job.indexDir, 'sentences.lexical.bin'), lexical.toBinary());
   const end = performance.now();
   return {
     seconds: (end - started) / 1000,

@@ -258,7 +258,7 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
     store = options.consumePrevious ? previous.store : await previous.store.clone(os.tmpdir());
     lexical = options.consumePrevious ? previous.lexical : previous.lexical.clone();
     store.deleteLabels(staleLabels);
-    lexical.remove(stale.flatMap((doc) => previous.documents[doc]!.chunks.map((chunk, c) => ({ label: previous.chunkLabels[doc]![c]!, text: chunkSearchText(previous.documents[doc]!, chunk) }))));
+    lexical.remove(staleLabels);
   } else {
     store = new HnswVectorStore(embeddings, { dimensions, parameters: options.hnsw ?? DEFAULT_HNSW });
     lexical = LexicalIndex.build([]);

@@ -15,7 +15,7 @@ const FILES = {
   manifest: MANIFEST_FILE,
   corpus: 'corpus.json',
   sentenceVectors: 'sentences.f32',
-  lexical: 'lexical.json',
+  lexical: 'lexical.bin',
   ...HNSW_FILES,
 } as const;
 
@@ -226,7 +226,7 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     const vectors = index.sentenceVectors;
     await writeFile(path.join(temporary, FILES.sentenceVectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
     await writeFile(path.join(temporary, FILES.corpus), JSON.stringify({ documents: index.documents, chunkLabels: index.chunkLabels }));
-    await writeFile(path.join(temporary, FILES.lexical), index.lexical.toJSON());
+    await writeFile(path.join(temporary, FILES.lexical), index.lexical.toBinary());
     const files: Record<string, string> = {};
     for (const name of [FILES.graph, FILES.docstore, FILES.sentenceVectors, FILES.corpus, FILES.lexical]) {
       files[name] = await sha256OfFile(path.join(temporary, name));
@@ -297,7 +297,7 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     contents.delete(FILES.corpus);
     contents.delete(FILES.sentenceVectors);
     await yieldToEventLoop();
-    const lexical = await LexicalIndex.fromJSONAsync(contents.get(FILES.lexical)!.toString('utf8'));
+    const lexical = LexicalIndex.fromBinary(contents.get(FILES.lexical)!);
     contents.delete(FILES.lexical);
     await yieldToEventLoop();
     const store = await HnswVectorStore.load(indexDir, embeddings);

@@ -2,7 +2,7 @@ import type { SkippedFile } from '../corpus/document.js';
 import type { EmbeddingsInfo } from './embeddings/provider.js';
 
 /** Bumped whenever the files of an index change shape: older indexes must be rebuilt. */
-export const INDEX_FORMAT_VERSION = 2;
+export const INDEX_FORMAT_VERSION = 3;
 
 /** One indexed document as the manifest lists it. */
 export interface ManifestDocument {

@@ -11,7 +11,7 @@ import type { DescribedEmbeddings } from '../../../src/core/index/embeddings/pro
 import { INDEX_FORMAT_VERSION, type IndexManifest } from '../../../src/core/index/manifest.js';
 import { CORPUS_DIR, GatedEmbeddings, GLOVE_TIMEOUT, HashEmbeddings, loadGlove, makeTempDir, readDevQuestions, removeTempDirs, snapshotDir, type DevQuestion } from '../../helpers/core.js';
 
-const INDEX_FILES = ['chunks.docstore.json', 'chunks.hnsw', 'corpus.json', 'lexical.json', 'manifest.json', 'sentences.f32'];
+const INDEX_FILES = ['chunks.docstore.json', 'chunks.hnsw', 'corpus.json', 'lexical.bin', 'manifest.json', 'sentences.f32'];
 
 let glove: GloveEmbeddings;
 let built: CorpusIndex;
@@ -237,7 +237,7 @@ describe('loadIndex refuses an unusable index', () => {
       async (dir) => writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...(await readManifest(dir)), embeddings: undefined })),
       /embeddings/,
     ],
-    ['a deleted lexical.json', (dir) => rm(path.join(dir, 'lexical.json')), /lexical\.json is missing/],
+    ['a deleted lexical.bin', (dir) => rm(path.join(dir, 'lexical.bin')), /lexical\.bin is missing/],
     ['a deleted chunks.docstore.json', (dir) => rm(path.join(dir, 'chunks.docstore.json')), /chunks\.docstore\.json is missing/],
     // Damage that the manifest's hashes do not catch (the manifest was rewritten to match).
     ['a truncated chunks.hnsw with a matching hash', async (dir) => replaceAndRehash(dir, 'chunks.hnsw', (await readFile(path.join(dir, 'chunks.hnsw'))).subarray(0, 100)), /chunks\.hnsw is 100 bytes, too short for 9 elements/],
@@ -246,7 +246,8 @@ describe('loadIndex refuses an unusable index', () => {
     ['a corpus.json of the wrong shape with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.json', Buffer.from('{}')), /./],
     ['an empty corpus.json list with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.json', Buffer.from('[]')), /counts/],
     ['a short sentences.f32 with a matching hash', (dir) => replaceAndRehash(dir, 'sentences.f32', new Uint8Array(8)), /counts/],
-    ['a non-JSON lexical.json with a matching hash', (dir) => replaceAndRehash(dir, 'lexical.json', Buffer.from('nope')), /JSON/],
+    ['a lexical.bin of another kind with a matching hash', (dir) => replaceAndRehash(dir, 'lexical.bin', Buffer.from('{"search": {}}')), /not a VLEX 1 file/],
+    ['a truncated lexical.bin with a matching hash', async (dir) => replaceAndRehash(dir, 'lexical.bin', (await readFile(path.join(dir, 'lexical.bin'))).subarray(0, 100)), /shorter than its sections/],
     ['a docstore listing fewer documents with a matching hash', async (dir) => {
       const saved = JSON.parse(await readFile(path.join(dir, 'chunks.docstore.json'), 'utf8')) as { documents: unknown[] };
       saved.documents.pop();
