@@ -9,6 +9,7 @@ import type { DescribedEmbeddings } from './embeddings/provider.js';
 import { DEFAULT_HNSW, HnswVectorStore, type HnswParameters } from './hnsw-store.js';
 import { acquireIndexLock, describeHolder } from './index-lock.js';
 import { LexicalIndex } from './lexical.js';
+import { SentenceLexicon } from './sentence-lexicon.js';
 import { INDEX_FORMAT_VERSION, type IndexManifest } from './manifest.js';
 import { chunkSearchText, DEFAULT_CHUNKING, segmentDocument, type ChunkingOptions, type SegmentedDocument } from './segment.js';
 
@@ -320,7 +321,7 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
     skipped: loaded.skipped,
     files: {},
   };
-  const index = new CorpusIndex(manifest, segmented, chunkLabels, store, lexical, sentenceVectors);
+  const index = new CorpusIndex(manifest, segmented, chunkLabels, store, lexical, sentenceVectors, await SentenceLexicon.build(segmented));
   manifest.buildSeconds = (performance.now() - started) / 1000;
   if (save) {
     onProgress?.({ ...progress, phase: 'saving' });

@@ -16,6 +16,7 @@ const FILES = {
   corpus: 'corpus.json',
   sentenceVectors: 'sentences.f32',
   lexical: 'lexical.bin',
+  lexicon: 'lexicon.bin',
   ...HNSW_FILES,
 } as const;
 
@@ -56,7 +57,10 @@ export class CorpusIndex {
     readonly lexical: LexicalIndex,
     /** Unit sentence vectors, `dimensions` floats each, documents in order. */
     readonly sentenceVectors: Float32Array,
+    /** The documents' sentence-level vocabulary, when already made (a build makes it, a load reads it). */
+    lexicon?: SentenceLexicon,
   ) {
+    this.sentenceLexicon = lexicon;
     this.chunkRefs = [];
     chunkLabels.forEach((labels, doc) => labels.forEach((label, chunk) => (this.chunkRefs[label] = { doc, chunk })));
     this.bySource = new Map(documents.map((segmented) => [segmented.document.source, segmented]));
@@ -94,17 +98,17 @@ export class CorpusIndex {
   }
 
   /**
-   * Sentence-level vocabulary, made on the first question (not at load: a CLI command that
-   * never asks should not pay for it).
+   * Sentence-level vocabulary: saved with the index, or (for an index made without it) made
+   * from the documents on first use.
    */
   get lexicon(): SentenceLexicon {
-    return (this.sentenceLexicon ??= new SentenceLexicon(this.documents));
+    return (this.sentenceLexicon ??= SentenceLexicon.of(this.documents));
   }
 
   /**
    * Makes now, in slices that leave the event loop free, what the first question would
-   * otherwise make in one block (the {@link lexicon}): call it before a serving bot swaps
-   * this index in.
+   * otherwise make in one block when the index has no {@link lexicon} yet: call it before a
+   * serving bot swaps this index in.
    */
   async prepare(): Promise<void> {
     this.sentenceLexicon ??= await SentenceLexicon.build(this.documents);
@@ -227,8 +231,10 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     await writeFile(path.join(temporary, FILES.sentenceVectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
     await writeFile(path.join(temporary, FILES.corpus), JSON.stringify({ documents: index.documents, chunkLabels: index.chunkLabels }));
     await writeFile(path.join(temporary, FILES.lexical), index.lexical.toBinary());
+    await index.prepare();
+    await writeFile(path.join(temporary, FILES.lexicon), index.lexicon.toBinary());
     const files: Record<string, string> = {};
-    for (const name of [FILES.graph, FILES.docstore, FILES.sentenceVectors, FILES.corpus, FILES.lexical]) {
+    for (const name of [FILES.graph, FILES.docstore, FILES.sentenceVectors, FILES.corpus, FILES.lexical, FILES.lexicon]) {
       files[name] = await sha256OfFile(path.join(temporary, name));
     }
     index.manifest.files = files;
@@ -298,7 +304,9 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     contents.delete(FILES.sentenceVectors);
     await yieldToEventLoop();
     const lexical = LexicalIndex.fromBinary(contents.get(FILES.lexical)!);
+    const lexicon = SentenceLexicon.fromBinary(contents.get(FILES.lexicon)!);
     contents.delete(FILES.lexical);
+    contents.delete(FILES.lexicon);
     await yieldToEventLoop();
     const store = await HnswVectorStore.load(indexDir, embeddings);
     await yieldToEventLoop();
@@ -318,9 +326,11 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
       documents.reduce((sum, doc) => sum + (doc.sentences?.length ?? NaN), 0) === manifest.sentenceCount &&
       sentenceVectors.length === manifest.sentenceCount * built.dimensions &&
       store.size === manifest.chunkCount &&
-      lexical.size === manifest.chunkCount;
+      lexical.size === manifest.chunkCount &&
+      lexicon.size === manifest.sentenceCount &&
+      lexicon.documentWords.length === documents.length;
     if (!consistent) throw new Error('the counts of the manifest and of the files disagree');
-    return new CorpusIndex(manifest, documents, chunkLabels, store, lexical, sentenceVectors);
+    return new CorpusIndex(manifest, documents, chunkLabels, store, lexical, sentenceVectors, lexicon);
   } catch (error) {
     throw new IndexCorruptError(indexDir, (error as Error).message, { cause: error });
   }

@@ -11,7 +11,7 @@ import type { DescribedEmbeddings } from '../../../src/core/index/embeddings/pro
 import { INDEX_FORMAT_VERSION, type IndexManifest } from '../../../src/core/index/manifest.js';
 import { CORPUS_DIR, GatedEmbeddings, GLOVE_TIMEOUT, HashEmbeddings, loadGlove, makeTempDir, readDevQuestions, removeTempDirs, snapshotDir, type DevQuestion } from '../../helpers/core.js';
 
-const INDEX_FILES = ['chunks.docstore.json', 'chunks.hnsw', 'corpus.json', 'lexical.bin', 'manifest.json', 'sentences.f32'];
+const INDEX_FILES = ['chunks.docstore.json', 'chunks.hnsw', 'corpus.json', 'lexical.bin', 'lexicon.bin', 'manifest.json', 'sentences.f32'];
 
 let glove: GloveEmbeddings;
 let built: CorpusIndex;
@@ -247,6 +247,7 @@ describe('loadIndex refuses an unusable index', () => {
     ['an empty corpus.json list with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.json', Buffer.from('[]')), /counts/],
     ['a short sentences.f32 with a matching hash', (dir) => replaceAndRehash(dir, 'sentences.f32', new Uint8Array(8)), /counts/],
     ['a lexical.bin of another kind with a matching hash', (dir) => replaceAndRehash(dir, 'lexical.bin', Buffer.from('{"search": {}}')), /not a VLEX 1 file/],
+    ['a lexicon.bin cut short with a matching hash', async (dir) => replaceAndRehash(dir, 'lexicon.bin', (await readFile(path.join(dir, 'lexicon.bin'))).subarray(0, 64)), /shorter than its sections/],
     ['a truncated lexical.bin with a matching hash', async (dir) => replaceAndRehash(dir, 'lexical.bin', (await readFile(path.join(dir, 'lexical.bin'))).subarray(0, 100)), /shorter than its sections/],
     ['a docstore listing fewer documents with a matching hash', async (dir) => {
       const saved = JSON.parse(await readFile(path.join(dir, 'chunks.docstore.json'), 'utf8')) as { documents: unknown[] };
