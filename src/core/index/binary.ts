@@ -1,6 +1,6 @@
 /** The typed arrays a binary index file holds. */
-type Section = Uint8Array | Uint16Array | Uint32Array | Float64Array;
-type SectionType<T extends Section> = { new (length: number): T; new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; readonly BYTES_PER_ELEMENT: number };
+export type Section = Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Array;
+export type SectionType<T extends Section> = { new (length: number): T; new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; readonly BYTES_PER_ELEMENT: number };
 
 /** Sections start on multiples of 8 bytes, so that a file read into memory is viewed in place, not copied. */
 const ALIGNMENT = 8;
@@ -66,11 +66,7 @@ export class BinaryReader {
     if (elementBytes !== type.BYTES_PER_ELEMENT) throw new Error(`a section holds ${elementBytes}-byte values where ${type.BYTES_PER_ELEMENT}-byte ones were expected`);
     if (start + byteLength > this.file.length) throw new Error('the file is shorter than its sections');
     this.offset = start + byteLength + padding(byteLength);
-    const absolute = this.file.byteOffset + start;
-    if (absolute % elementBytes === 0) return new type(this.file.buffer, absolute, length);
-    const copy = new type(length);
-    new Uint8Array(copy.buffer).set(this.file.subarray(start, start + byteLength));
-    return copy;
+    return viewOf(type, this.file.subarray(start, start + byteLength));
   }
 
   /** The next section, as the strings {@link BinaryWriter.addStrings} wrote. */
@@ -83,6 +79,18 @@ export class BinaryReader {
   end(): void {
     if (this.offset !== this.file.length) throw new Error('the file is longer than its sections');
   }
+}
+
+/**
+ * `bytes` as an array of `type`: a view when they are aligned for it (as a file read whole
+ * is), a copy otherwise; a last partial element is left out.
+ */
+export function viewOf<T extends Section>(type: SectionType<T>, bytes: Uint8Array): T {
+  const length = Math.floor(bytes.byteLength / type.BYTES_PER_ELEMENT);
+  if (bytes.byteOffset % type.BYTES_PER_ELEMENT === 0) return new type(bytes.buffer, bytes.byteOffset, length);
+  const copy = new type(length);
+  new Uint8Array(copy.buffer).set(bytes.subarray(0, length * type.BYTES_PER_ELEMENT));
+  return copy;
 }
 
 function signatureBytes(signature: string): Uint8Array {

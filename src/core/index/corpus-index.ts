@@ -5,6 +5,7 @@ import path from 'node:path';
 import { yieldToEventLoop } from '../event-loop.js';
 import { diskFullOr, errorCode, ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
 import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provider.js';
+import { viewOf } from './binary.js';
 import { HNSW_FILES, HnswVectorStore } from './hnsw-store.js';
 import { LexicalIndex } from './lexical.js';
 import { isVerbatimManifest, MANIFEST_FILE, manifestProblem, type IndexManifest } from './manifest.js';
@@ -299,7 +300,8 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
   try {
     const { documents, chunkLabels } = JSON.parse(contents.get(FILES.corpus)!.toString('utf8')) as { documents: SegmentedDocument[]; chunkLabels: number[][] };
     const vectorBytes = contents.get(FILES.sentenceVectors)!;
-    const sentenceVectors = new Float32Array(vectorBytes.buffer.slice(vectorBytes.byteOffset, vectorBytes.byteOffset + vectorBytes.byteLength));
+    // A view of the file's bytes, not a copy: hundreds of MB for a large corpus.
+    const sentenceVectors = viewOf(Float32Array, vectorBytes);
     contents.delete(FILES.corpus);
     contents.delete(FILES.sentenceVectors);
     await yieldToEventLoop();
