@@ -6,6 +6,7 @@ import { loadCorpus } from '../../../src/core/corpus/loader.js';
 import { LexicalIndex } from '../../../src/core/index/lexical.js';
 import { chunkSearchText, segmentDocument } from '../../../src/core/index/segment.js';
 import { termOf, tokenize } from '../../../src/core/text/tokens.js';
+import { ROOT } from '../../helpers/core.js';
 
 const TEXTS = [
   'The Budapest summit was cancelled after a phone call.',
@@ -79,7 +80,7 @@ describe('LexicalIndex.searchTerms', () => {
  * (ties included), same scores to the last bit, on real articles and many queries.
  */
 describe('LexicalIndex against MiniSearch', () => {
-  const FIXTURES = path.resolve(__dirname, '../../fixtures');
+  const FIXTURES = path.join(ROOT, 'test/fixtures');
   const MINISEARCH_OPTIONS = { fields: ['text'], idField: 'id', tokenize: (terms: string) => terms.split(' '), processTerm: (term: string) => term || null };
   let chunks: string[];
   let queries: string[][];
