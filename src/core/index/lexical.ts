@@ -136,6 +136,7 @@ export class LexicalIndex {
    */
   add(chunks: { label: number; text: string }[]): void {
     for (const { label, text } of chunks) {
+      // A label removed and added again: the removal must take its old postings, not the new ones.
       if (this.pendingRemovals.has(label)) this.merge();
       if (this.fieldLengths[label]) throw new Error(`chunk ${label} is already in the lexical index`);
       const counts = new Map<string, number>();

@@ -144,6 +144,7 @@ class LexiconCollector {
   }
 }
 
+/** Collects {@link WordRuns}, one run at a time. */
 class RunCollector {
   private readonly starts = [0];
   private readonly words: number[] = [];
