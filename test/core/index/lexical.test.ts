@@ -63,6 +63,12 @@ describe('LexicalIndex', () => {
     expect(index.searchLabels('copper', 5).map((result) => result.label)).toEqual([1]);
     expect(() => copy.remove([1])).toThrow(/not in the lexical index/);
     expect(() => index.add([{ label: 1, text: 'again' }])).toThrow(/already/);
+    // A label removed and given to a new chunk before any search holds only the new chunk's terms.
+    const reused = index.clone();
+    reused.remove([1]);
+    reused.add([{ label: 1, text: 'Zinc was mined.' }]);
+    expect(reused.searchLabels('zinc', 5).map((result) => result.label)).toEqual([1]);
+    expect(reused.has(termOf('copper')!)).toBe(false);
   });
 });
 
