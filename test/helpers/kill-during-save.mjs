@@ -1,6 +1,6 @@
 // Preloaded (`node --import`) into a command by the tests to kill it with SIGKILL at one step
 // of saving the index, the way `kill -9` or a power cut would: exactly there, every run.
-// KILL_DURING_SAVE: `write` (as it writes lexical.json into the temporary folder, before its
+// KILL_DURING_SAVE: `write` (as it writes lexical.bin into the temporary folder, before its
 // manifest), `retire` (as it renames the old index away), `replace` (as it renames the new
 // index into place: between the two renames), or `refuse` (that rename fails instead, as a
 // full or read-only disk could make it: the command lives on and reports the error).
@@ -19,7 +19,7 @@ fs.promises.rename = async (from, to) => {
   return rename(from, to);
 };
 fs.promises.writeFile = async (file, ...rest) => {
-  if (step === 'write' && path.basename(String(file)) === 'lexical.json' && String(file).includes('.building-')) kill();
+  if (step === 'write' && path.basename(String(file)) === 'lexical.bin' && String(file).includes('.building-')) kill();
   return writeFile(file, ...rest);
 };
 // Makes `import { rename } from 'node:fs/promises'` in the command see the functions above.

@@ -122,7 +122,7 @@ export class EvidenceScorer {
   }
 
   private own(id: number): Float32Array {
-    return this.cached(this.ownMatches, id, () => this.index.lexicon.words[id]!);
+    return this.cached(this.ownMatches, id, () => this.index.lexicon.wordsOf(id));
   }
 
   private heading(section: string): Float32Array {
@@ -218,7 +218,7 @@ export function candidateSentences(index: CorpusIndex, chunks: RetrievedChunk[],
     .slice(0, options.rareTerms);
   for (const term of rare) {
     for (const id of lexicon.sentencesWith(term)) {
-      if (!candidates.has(id)) candidates.set(id, { ref: lexicon.refs[id]!, chunk: 0 });
+      if (!candidates.has(id)) candidates.set(id, { ref: lexicon.ref(id), chunk: 0 });
     }
   }
   // "What did Lincoln say about…": the speech by its author or title, whose sentences rarely name him.

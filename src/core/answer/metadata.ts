@@ -46,7 +46,7 @@ export function documentsAskedAbout(index: CorpusIndex, words: AskedWord[]): Seg
   const { lexicon } = index;
   // The documents naming each key word, in their metadata or in a sentence: one pass over its postings.
   const docsNaming = keys.map((key) => {
-    const docs = new Set(lexicon.sentencesWith(key.term).map((id) => lexicon.refs[id]!.doc));
+    const docs = new Set(Array.from(lexicon.sentencesWith(key.term), (id) => lexicon.ref(id).doc));
     lexicon.documentWords.forEach((words, doc) => {
       if (words.some((word) => word.term === key.term)) docs.add(doc);
     });

@@ -105,7 +105,9 @@ function corpusSpelling(asked: AskedWord, lexicon: SentenceLexicon, similarity: 
   const rank = similarity?.rankOf(word);
   let best: string | undefined;
   let bestCount = 0;
-  for (const [candidate, count] of lexicon.wordCounts) {
+  const { writtenWords, writtenCounts } = lexicon;
+  for (const [i, candidate] of writtenWords.entries()) {
+    const count = writtenCounts[i]!;
     if (count <= bestCount || candidate[0] !== word[0] || !withinOneEdit(word, candidate) || termOf(candidate) === undefined) continue;
     const candidateRank = similarity?.rankOf(candidate);
     const likelier =

@@ -8,6 +8,7 @@ import type { DescribedEmbeddings } from './embeddings/provider.js';
 import { ChunkGraph, DEFAULT_HNSW, type HnswParameters } from './hnsw-store.js';
 import { acquireIndexLock, describeHolder } from './index-lock.js';
 import { LexicalIndex } from './lexical.js';
+import { SentenceLexicon } from './sentence-lexicon.js';
 import { INDEX_FORMAT_VERSION, type IndexManifest } from './manifest.js';
 import { chunkSearchText, DEFAULT_CHUNKING, segmentDocument, type ChunkingOptions, type SegmentedDocument } from './segment.js';
 
@@ -246,7 +247,7 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
     graph = options.consumePrevious ? previous.graph : await previous.graph.clone(os.tmpdir());
     lexical = options.consumePrevious ? previous.lexical : previous.lexical.clone();
     graph.deleteLabels(staleLabels);
-    lexical.remove(stale.flatMap((doc) => previous.documents[doc]!.chunks.map((chunk, c) => ({ label: previous.chunkLabels[doc]![c]!, text: chunkSearchText(previous.documents[doc]!, chunk) }))));
+    lexical.remove(staleLabels);
   } else {
     graph = new ChunkGraph(dimensions, options.hnsw ?? DEFAULT_HNSW);
     lexical = LexicalIndex.build([]);
@@ -307,7 +308,7 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
     skipped: loaded.skipped,
     files: {},
   };
-  const index = new CorpusIndex(manifest, segmented, chunkLabels, graph, lexical, sentenceVectors);
+  const index = new CorpusIndex(manifest, segmented, chunkLabels, graph, lexical, sentenceVectors, await SentenceLexicon.build(segmented));
   manifest.buildSeconds = (performance.now() - started) / 1000;
   if (save) {
     onProgress?.({ ...progress, phase: 'saving' });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { yieldToEventLoop } from '../event-loop.js';
 import { diskFullOr, errorCode, ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
 import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provider.js';
+import { viewOf } from './binary.js';
 import { ChunkGraph, HNSW_FILES } from './hnsw-store.js';
 import { LexicalIndex } from './lexical.js';
 import { isVerbatimManifest, MANIFEST_FILE, manifestProblem, type IndexManifest } from './manifest.js';
@@ -15,16 +16,17 @@ const FILES = {
   manifest: MANIFEST_FILE,
   corpus: 'corpus.json',
   sentenceVectors: 'sentences.f32',
-  lexical: 'lexical.json',
+  lexical: 'lexical.bin',
+  lexicon: 'lexicon.bin',
   ...HNSW_FILES,
 } as const;
 
 /**
  * The names of the files a saved index folder holds: nothing else is ever written to one. With
- * `chunks.docstore.json`, which indexes before format 3 held, so that what an interrupted save
- * of an earlier version left is still recognised as ours.
+ * `chunks.docstore.json` and `lexical.json`, which indexes before format 3 held, so that what an
+ * interrupted save of an earlier version left is still recognised as ours.
  */
-export const INDEX_FILE_NAMES: readonly string[] = [...Object.values(FILES), 'chunks.docstore.json'];
+export const INDEX_FILE_NAMES: readonly string[] = [...Object.values(FILES), 'chunks.docstore.json', 'lexical.json'];
 
 /** A chunk located in the index: its document and position. */
 export interface ChunkRef {
@@ -60,7 +62,10 @@ export class CorpusIndex {
     readonly lexical: LexicalIndex,
     /** Unit sentence vectors, `dimensions` floats each, documents in order. */
     readonly sentenceVectors: Float32Array,
+    /** The documents' sentence-level vocabulary, when already made (a build makes it, a load reads it). */
+    lexicon?: SentenceLexicon,
   ) {
+    this.sentenceLexicon = lexicon;
     this.chunkRefs = [];
     chunkLabels.forEach((labels, doc) => labels.forEach((label, chunk) => (this.chunkRefs[label] = { doc, chunk })));
     this.bySource = new Map(documents.map((segmented) => [segmented.document.source, segmented]));
@@ -98,17 +103,17 @@ export class CorpusIndex {
   }
 
   /**
-   * Sentence-level vocabulary, made on the first question (not at load: a CLI command that
-   * never asks should not pay for it).
+   * Sentence-level vocabulary: saved with the index, or (for an index made without it) made
+   * from the documents on first use.
    */
   get lexicon(): SentenceLexicon {
-    return (this.sentenceLexicon ??= new SentenceLexicon(this.documents));
+    return (this.sentenceLexicon ??= SentenceLexicon.of(this.documents));
   }
 
   /**
    * Makes now, in slices that leave the event loop free, what the first question would
-   * otherwise make in one block (the {@link lexicon}): call it before a serving bot swaps
-   * this index in.
+   * otherwise make in one block when the index has no {@link lexicon} yet: call it before a
+   * serving bot swaps this index in.
    */
   async prepare(): Promise<void> {
     this.sentenceLexicon ??= await SentenceLexicon.build(this.documents);
@@ -230,9 +235,11 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     const vectors = index.sentenceVectors;
     await writeFile(path.join(temporary, FILES.sentenceVectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
     await writeFile(path.join(temporary, FILES.corpus), JSON.stringify({ documents: index.documents, chunkLabels: index.chunkLabels }));
-    await writeFile(path.join(temporary, FILES.lexical), index.lexical.toJSON());
+    await writeFile(path.join(temporary, FILES.lexical), index.lexical.toBinary());
+    await index.prepare();
+    await writeFile(path.join(temporary, FILES.lexicon), index.lexicon.toBinary());
     const files: Record<string, string> = {};
-    for (const name of [FILES.graph, FILES.sentenceVectors, FILES.corpus, FILES.lexical]) {
+    for (const name of [FILES.graph, FILES.sentenceVectors, FILES.corpus, FILES.lexical, FILES.lexicon]) {
       files[name] = await sha256OfFile(path.join(temporary, name));
     }
     index.manifest.files = files;
@@ -297,12 +304,15 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
   try {
     const { documents, chunkLabels } = JSON.parse(contents.get(FILES.corpus)!.toString('utf8')) as { documents: SegmentedDocument[]; chunkLabels: number[][] };
     const vectorBytes = contents.get(FILES.sentenceVectors)!;
-    const sentenceVectors = new Float32Array(vectorBytes.buffer.slice(vectorBytes.byteOffset, vectorBytes.byteOffset + vectorBytes.byteLength));
+    // A view of the file's bytes, not a copy: hundreds of MB for a large corpus.
+    const sentenceVectors = viewOf(Float32Array, vectorBytes);
     contents.delete(FILES.corpus);
     contents.delete(FILES.sentenceVectors);
     await yieldToEventLoop();
-    const lexical = await LexicalIndex.fromJSONAsync(contents.get(FILES.lexical)!.toString('utf8'));
+    const lexical = LexicalIndex.fromBinary(contents.get(FILES.lexical)!);
+    const lexicon = SentenceLexicon.fromBinary(contents.get(FILES.lexicon)!);
     contents.delete(FILES.lexical);
+    contents.delete(FILES.lexicon);
     await yieldToEventLoop();
     const graph = await ChunkGraph.load(path.join(indexDir, FILES.graph), built.dimensions, manifest.hnsw, contents.get(FILES.graph));
     contents.delete(FILES.graph);
@@ -331,9 +341,11 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
       documents.reduce((sum, doc) => sum + (doc.sentences?.length ?? NaN), 0) === manifest.sentenceCount &&
       sentenceVectors.length === manifest.sentenceCount * built.dimensions &&
       graph.size === manifest.chunkCount &&
-      lexical.size === manifest.chunkCount;
+      lexical.size === manifest.chunkCount &&
+      lexicon.size === manifest.sentenceCount &&
+      lexicon.documentWords.length === documents.length;
     if (!consistent) throw new Error('the counts of the manifest and of the files disagree');
-    return new CorpusIndex(manifest, documents, chunkLabels, graph, lexical, sentenceVectors);
+    return new CorpusIndex(manifest, documents, chunkLabels, graph, lexical, sentenceVectors, lexicon);
   } catch (error) {
     throw new IndexCorruptError(indexDir, (error as Error).message, { cause: error });
   }

@@ -4,7 +4,7 @@ import type { HnswParameters } from './hnsw-store.js';
 
 /**
  * Bumped whenever the files of an index change shape: older indexes must be rebuilt.
- * 3: no `chunks.docstore.json` (chunk texts are in `corpus.json`), the graph's parameters in the manifest.
+ * 3: no `chunks.docstore.json` (chunk texts are in `corpus.json`), the graph's parameters in the manifest; BM25 in `lexical.bin`, the sentence lexicon saved in `lexicon.bin`.
  */
 export const INDEX_FORMAT_VERSION = 3;
 

@@ -1,9 +1,12 @@
 import { normalizeWord, termOf, tokenize } from '../text/tokens.js';
 import { yieldToEventLoop } from '../event-loop.js';
+import { BinaryReader, BinaryWriter } from './binary.js';
 import type { SegmentedDocument } from './segment.js';
 
 /** Sentences added between two yields of {@link SentenceLexicon.build}: a few milliseconds of work. */
 const SENTENCES_PER_SLICE = 500;
+
+const SIGNATURE = 'VSLX 1';
 
 /** A content word as written (lower case, no dots) and its lexical term ({@link termOf}). */
 export interface LexiconWord {
@@ -29,69 +32,86 @@ export function contentWords(text: string): LexiconWord[] {
   return words;
 }
 
+/** Texts' content words as numbers: runs of (written word, term) pairs, one run per text. */
+interface WordRuns {
+  /** Run i is positions `starts[i]` to `starts[i + 1]`. */
+  starts: Uint32Array;
+  words: Uint32Array;
+  terms: Uint32Array;
+}
+
+/** Everything a lexicon is, as the arrays its file holds. */
+interface LexiconTables {
+  /** Written forms, in the order the corpus first uses them (the order spelling ties are broken in). */
+  words: string[];
+  wordCounts: Uint32Array;
+  terms: string[];
+  /** Sentences holding each term, ascending: term t's are positions `postingStarts[t]` to `postingStarts[t + 1]`. */
+  postingStarts: Uint32Array;
+  postings: Uint32Array;
+  sentences: WordRuns;
+  /** Each document's title, author and publisher. */
+  metadata: WordRuns;
+  /** Each document's number of sentences. */
+  sentenceCounts: Uint32Array;
+  /** Written forms (stopwords included) found inside sentences, with how often, and how often capitalised. */
+  capitalWords: string[];
+  occurrences: Uint32Array;
+  capitalised: Uint32Array;
+}
+
 /**
- * Sentence-level vocabulary of a corpus: each sentence's content words, which sentences hold
- * each term, and how often each written word occurs. Evidence is scored per sentence, so its
- * term weights (IDF) are counted over sentences; the corpus's spellings correct a question's
- * typos. A document's title, author and publisher count as words of the corpus too (never as
- * quotable sentences): a question may name the speaker or the paper.
+ * Collects a lexicon's tables from documents, tokenizing each sentence once: at build time, so
+ * that loading an index reads them instead.
  */
-export class SentenceLexicon {
-  /** Content words of each sentence, by global sentence number. */
-  readonly words: LexiconWord[][] = [];
-  /** Global sentence number → document and sentence within it. */
-  readonly refs: { doc: number; sentence: number }[] = [];
-  /** Content words of each document's title, author and publisher. */
-  readonly documentWords: LexiconWord[][] = [];
-  private readonly postings = new Map<string, number[]>();
-  private readonly metadataTerms = new Set<string>();
-  /** Written form → occurrences in the corpus. */
-  readonly wordCounts = new Map<string, number>();
-  /** Written form → [occurrences not opening a sentence, those of them capitalised]. */
+class LexiconCollector {
+  private readonly wordIds = new Map<string, number>();
+  private readonly words: string[] = [];
+  private readonly wordCounts: number[] = [];
+  private readonly termIds = new Map<string, number>();
+  private readonly terms: string[] = [];
+  private readonly postings: number[][] = [];
+  private readonly sentences = new RunCollector();
+  private readonly metadata = new RunCollector();
+  private readonly sentenceCounts: number[] = [];
   private readonly capitals = new Map<string, [number, number]>();
 
-  constructor(documents: SegmentedDocument[]) {
-    for (const _ of this.fill(documents));
-  }
-
-  /**
-   * The same lexicon, made in slices with the event loop free between them: a bot makes it for
-   * a new index while it serves (a large corpus takes a second or more).
-   */
-  static async build(documents: SegmentedDocument[]): Promise<SentenceLexicon> {
-    const lexicon = new SentenceLexicon([]);
-    let done = 0;
-    for (const _ of lexicon.fill(documents)) {
-      if (++done % SENTENCES_PER_SLICE === 0) await yieldToEventLoop();
-    }
-    return lexicon;
-  }
-
   /** Adds the documents' words; yields after each sentence, so that callers can pause. */
-  private *fill(documents: SegmentedDocument[]): Generator<void> {
-    for (const [doc, { document, sentences }] of documents.entries()) {
-      const metadata = contentWords([document.title, document.author ?? '', document.publisher ?? ''].join('\n'));
-      this.documentWords.push(metadata);
-      for (const { word, term } of metadata) {
-        this.metadataTerms.add(term);
-        this.wordCounts.set(word, (this.wordCounts.get(word) ?? 0) + 1);
-      }
-      for (const [sentence, span] of sentences.entries()) {
-        const id = this.words.length;
+  *fill(documents: SegmentedDocument[]): Generator<void> {
+    for (const { document, sentences } of documents) {
+      this.sentenceCounts.push(sentences.length);
+      this.metadata.run(contentWords([document.title, document.author ?? '', document.publisher ?? ''].join('\n')).map((word) => this.number(word)));
+      for (const span of sentences) {
+        const id = this.sentences.count;
         const text = document.body.slice(span.start, span.end);
-        const words = contentWords(text);
+        const words = contentWords(text).map((word) => this.number(word));
         this.countCapitals(text);
-        this.words.push(words);
-        this.refs.push({ doc, sentence });
-        for (const { word, term } of words) {
-          this.wordCounts.set(word, (this.wordCounts.get(word) ?? 0) + 1);
-          const list = this.postings.get(term);
-          if (!list) this.postings.set(term, [id]);
-          else if (list[list.length - 1] !== id) list.push(id);
+        this.sentences.run(words);
+        for (const [, term] of words) {
+          const list = this.postings[term]!;
+          if (list[list.length - 1] !== id) list.push(id);
         }
         yield;
       }
     }
+  }
+
+  /** A word's numbers, counting the occurrence. */
+  private number({ word, term }: LexiconWord): [number, number] {
+    let wordId = this.wordIds.get(word);
+    if (wordId === undefined) {
+      wordId = this.words.push(word) - 1;
+      this.wordIds.set(word, wordId);
+      this.wordCounts.push(0);
+    }
+    this.wordCounts[wordId]!++;
+    let termId = this.termIds.get(term);
+    if (termId === undefined) {
+      termId = this.terms.push(term) - 1;
+      this.termIds.set(term, termId);
+      this.postings.push([]);
+    }
+    return [wordId, termId];
   }
 
   private countCapitals(text: string): void {
@@ -105,32 +125,196 @@ export class SentenceLexicon {
     });
   }
 
+  tables(): LexiconTables {
+    const postingStarts = new Uint32Array(this.terms.length + 1);
+    this.postings.forEach((list, term) => (postingStarts[term + 1] = postingStarts[term]! + list.length));
+    return {
+      words: this.words,
+      wordCounts: Uint32Array.from(this.wordCounts),
+      terms: this.terms,
+      postingStarts,
+      postings: Uint32Array.from(this.postings.flat()),
+      sentences: this.sentences.runs(),
+      metadata: this.metadata.runs(),
+      sentenceCounts: Uint32Array.from(this.sentenceCounts),
+      capitalWords: [...this.capitals.keys()],
+      occurrences: Uint32Array.from(this.capitals.values(), ([occurrences]) => occurrences),
+      capitalised: Uint32Array.from(this.capitals.values(), ([, capitalised]) => capitalised),
+    };
+  }
+}
+
+/** Collects {@link WordRuns}, one run at a time. */
+class RunCollector {
+  private readonly starts = [0];
+  private readonly words: number[] = [];
+  private readonly terms: number[] = [];
+
+  get count(): number {
+    return this.starts.length - 1;
+  }
+
+  run(pairs: [number, number][]): void {
+    for (const [word, term] of pairs) {
+      this.words.push(word);
+      this.terms.push(term);
+    }
+    this.starts.push(this.words.length);
+  }
+
+  runs(): WordRuns {
+    return { starts: Uint32Array.from(this.starts), words: Uint32Array.from(this.words), terms: Uint32Array.from(this.terms) };
+  }
+}
+
+const NO_SENTENCES = new Uint32Array(0);
+
+/**
+ * Sentence-level vocabulary of a corpus: each sentence's content words, which sentences hold
+ * each term, and how often each written word occurs. Evidence is scored per sentence, so its
+ * term weights (IDF) are counted over sentences; the corpus's spellings correct a question's
+ * typos. A document's title, author and publisher count as words of the corpus too (never as
+ * quotable sentences): a question may name the speaker or the paper.
+ *
+ * Made once per build ({@link build}) and saved with the index ({@link toBinary}): loading it
+ * tokenizes nothing.
+ */
+export class SentenceLexicon {
+  /** Content words of each document's title, author and publisher. */
+  readonly documentWords: LexiconWord[][];
+  private readonly termIds: Map<string, number>;
+  private readonly capitalIds: Map<string, number>;
+  /** Global sentence number → its document. */
+  private readonly sentenceDocs: Uint32Array;
+  /** Each document's first global sentence number. */
+  private readonly documentBases: Uint32Array;
+
+  private constructor(private readonly tables: LexiconTables) {
+    this.termIds = new Map(tables.terms.map((term, id) => [term, id]));
+    this.capitalIds = new Map(tables.capitalWords.map((word, id) => [word, id]));
+    this.documentWords = Array.from(tables.sentenceCounts, (_, doc) => this.wordsOfRun(tables.metadata, doc));
+    this.documentBases = new Uint32Array(tables.sentenceCounts.length);
+    this.sentenceDocs = new Uint32Array(this.size);
+    let base = 0;
+    tables.sentenceCounts.forEach((count, doc) => {
+      this.documentBases[doc] = base;
+      this.sentenceDocs.fill(doc, base, base + count);
+      base += count;
+    });
+  }
+
+  /** The lexicon of `documents`, made in one block (tests, small corpora). */
+  static of(documents: SegmentedDocument[]): SentenceLexicon {
+    const collector = new LexiconCollector();
+    for (const _ of collector.fill(documents));
+    return new SentenceLexicon(collector.tables());
+  }
+
+  /** The lexicon of `documents`, made in slices with the event loop free between them (a large corpus takes seconds). */
+  static async build(documents: SegmentedDocument[]): Promise<SentenceLexicon> {
+    const collector = new LexiconCollector();
+    let done = 0;
+    for (const _ of collector.fill(documents)) {
+      if (++done % SENTENCES_PER_SLICE === 0) await yieldToEventLoop();
+    }
+    return new SentenceLexicon(collector.tables());
+  }
+
+  /** The lexicon as a file's bytes, for {@link fromBinary}. */
+  toBinary(): Uint8Array {
+    const { words, wordCounts, terms, postingStarts, postings, sentences, metadata, sentenceCounts, capitalWords, occurrences, capitalised } = this.tables;
+    const file = new BinaryWriter(SIGNATURE).addStrings(words).add(wordCounts).addStrings(terms).add(postingStarts).add(postings);
+    for (const runs of [sentences, metadata]) file.add(runs.starts).add(runs.words).add(runs.terms);
+    return file.add(sentenceCounts).addStrings(capitalWords).add(occurrences).add(capitalised).bytes();
+  }
+
+  /**
+   * The lexicon {@link toBinary} saved.
+   *
+   * @throws Error when `bytes` are not such a file, or disagree with themselves
+   */
+  static fromBinary(bytes: Uint8Array): SentenceLexicon {
+    const file = new BinaryReader(bytes, SIGNATURE);
+    const words = file.nextStrings();
+    const wordCounts = file.next(Uint32Array);
+    const terms = file.nextStrings();
+    const postingStarts = file.next(Uint32Array);
+    const postings = file.next(Uint32Array);
+    const [sentences, metadata] = [0, 1].map(() => ({ starts: file.next(Uint32Array), words: file.next(Uint32Array), terms: file.next(Uint32Array) }));
+    const sentenceCounts = file.next(Uint32Array);
+    const capitalWords = file.nextStrings();
+    const occurrences = file.next(Uint32Array);
+    const capitalised = file.next(Uint32Array);
+    file.end();
+    const consistent =
+      wordCounts.length === words.length &&
+      postingStarts.length === terms.length + 1 &&
+      postingStarts[terms.length] === postings.length &&
+      [sentences!, metadata!].every((runs) => runs.words.length === runs.terms.length && runs.starts[runs.starts.length - 1] === runs.words.length) &&
+      metadata!.starts.length === sentenceCounts.length + 1 &&
+      sentenceCounts.reduce((sum, count) => sum + count, 0) === sentences!.starts.length - 1 &&
+      occurrences.length === capitalWords.length &&
+      capitalised.length === capitalWords.length;
+    if (!consistent) throw new Error('the sentence lexicon disagrees with itself');
+    return new SentenceLexicon({ words, wordCounts, terms, postingStarts, postings, sentences: sentences!, metadata: metadata!, sentenceCounts, capitalWords, occurrences, capitalised });
+  }
+
+  /** Number of sentences. */
+  get size(): number {
+    return this.tables.sentences.starts.length - 1;
+  }
+
+  /** Content words of a sentence, by global sentence number. */
+  wordsOf(id: number): LexiconWord[] {
+    return this.wordsOfRun(this.tables.sentences, id);
+  }
+
+  /** Global sentence number → document and sentence within it. */
+  ref(id: number): { doc: number; sentence: number } {
+    const doc = this.sentenceDocs[id]!;
+    return { doc, sentence: id - this.documentBases[doc]! };
+  }
+
+  /** Written forms, in the order the corpus first uses them, with how often it does ({@link writtenCounts}). */
+  get writtenWords(): readonly string[] {
+    return this.tables.words;
+  }
+
+  /** Occurrences of each of {@link writtenWords} in the corpus. */
+  get writtenCounts(): Uint32Array {
+    return this.tables.wordCounts;
+  }
+
   /**
    * Whether the corpus writes a word as a name: capitalised in at least 80 % of its
    * occurrences inside sentences ("lincoln", typed in lower case, is still Lincoln).
    */
   isName(word: string): boolean {
-    const [occurrences, capitalised] = this.capitals.get(word) ?? [0, 0];
-    return occurrences > 0 && capitalised >= 0.8 * occurrences;
-  }
-
-  /** Number of sentences. */
-  get size(): number {
-    return this.words.length;
+    const id = this.capitalIds.get(word);
+    if (id === undefined) return false;
+    const occurrences = this.tables.occurrences[id]!;
+    return occurrences > 0 && this.tables.capitalised[id]! >= 0.8 * occurrences;
   }
 
   /** Sentences holding a term, by global number, ascending. */
-  sentencesWith(term: string): readonly number[] {
-    return this.postings.get(term) ?? [];
+  sentencesWith(term: string): Uint32Array {
+    const id = this.termIds.get(term);
+    return id === undefined ? NO_SENTENCES : this.tables.postings.subarray(this.tables.postingStarts[id]!, this.tables.postingStarts[id + 1]!);
   }
 
   /** Whether the corpus uses the term, in a sentence or in a document's metadata. */
   has(term: string): boolean {
-    return this.postings.has(term) || this.metadataTerms.has(term);
+    return this.termIds.has(term);
   }
 
   /** Inverse sentence frequency ln(1 + N / df); a term no sentence holds gets df = 0.5. */
   idf(term: string): number {
-    return Math.log(1 + this.size / (this.postings.get(term)?.length ?? 0.5));
+    return Math.log(1 + this.size / (this.sentencesWith(term).length || 0.5));
+  }
+
+  private wordsOfRun(runs: WordRuns, run: number): LexiconWord[] {
+    const words: LexiconWord[] = [];
+    for (let p = runs.starts[run]!; p < runs.starts[run + 1]!; p++) words.push({ word: this.tables.words[runs.words[p]!]!, term: this.tables.terms[runs.terms[p]!]! });
+    return words;
   }
 }

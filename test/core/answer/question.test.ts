@@ -54,7 +54,7 @@ describe('weighQuestion', () => {
     document('a.txt', 'Zelenskyy rejected the proposal of the government. On Monday Zelenskyy spoke again.'),
     document('b.md', 'The U.S. president spoke. A 35-hour week was proposed. New safeguards for 401(k) plans.', { author: 'Franklin D. Roosevelt' }),
   ];
-  const lexicon = new SentenceLexicon(documents);
+  const lexicon = SentenceLexicon.of(documents);
   const weigh = (question: string) => weighQuestion(analyzeQuestion(question).words, lexicon, documents, undefined, { unknownWeight: 1, englishRarity: 0 });
   const wordOf = (question: string, written: string) => weigh(question).find((word) => word.written === written)!;
 

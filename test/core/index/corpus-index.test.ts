@@ -12,7 +12,7 @@ import { DEFAULT_HNSW } from '../../../src/core/index/hnsw-store.js';
 import { INDEX_FORMAT_VERSION, type IndexManifest } from '../../../src/core/index/manifest.js';
 import { CORPUS_DIR, GatedEmbeddings, GLOVE_TIMEOUT, HashEmbeddings, loadGlove, makeTempDir, readDevQuestions, removeTempDirs, snapshotDir, type DevQuestion } from '../../helpers/core.js';
 
-const INDEX_FILES = ['chunks.hnsw', 'corpus.json', 'lexical.json', 'manifest.json', 'sentences.f32'];
+const INDEX_FILES = ['chunks.hnsw', 'corpus.json', 'lexical.bin', 'lexicon.bin', 'manifest.json', 'sentences.f32'];
 
 let glove: GloveEmbeddings;
 let built: CorpusIndex;
@@ -239,7 +239,7 @@ describe('loadIndex refuses an unusable index', () => {
       async (dir) => writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...(await readManifest(dir)), embeddings: undefined })),
       /embeddings/,
     ],
-    ['a deleted lexical.json', (dir) => rm(path.join(dir, 'lexical.json')), /lexical\.json is missing/],
+    ['a deleted lexical.bin', (dir) => rm(path.join(dir, 'lexical.bin')), /lexical\.bin is missing/],
     ['a deleted chunks.hnsw', (dir) => rm(path.join(dir, 'chunks.hnsw')), /chunks\.hnsw is missing/],
     [
       'a manifest without the graph parameters',
@@ -253,7 +253,9 @@ describe('loadIndex refuses an unusable index', () => {
     ['a corpus.json of the wrong shape with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.json', Buffer.from('{}')), /./],
     ['an empty corpus.json list with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.json', Buffer.from('[]')), /counts/],
     ['a short sentences.f32 with a matching hash', (dir) => replaceAndRehash(dir, 'sentences.f32', new Uint8Array(8)), /counts/],
-    ['a non-JSON lexical.json with a matching hash', (dir) => replaceAndRehash(dir, 'lexical.json', Buffer.from('nope')), /JSON/],
+    ['a lexical.bin of another kind with a matching hash', (dir) => replaceAndRehash(dir, 'lexical.bin', Buffer.from('{"search": {}}')), /not a VLEX 1 file/],
+    ['a lexicon.bin cut short with a matching hash', async (dir) => replaceAndRehash(dir, 'lexicon.bin', (await readFile(path.join(dir, 'lexicon.bin'))).subarray(0, 64)), /shorter than its sections/],
+    ['a truncated lexical.bin with a matching hash', async (dir) => replaceAndRehash(dir, 'lexical.bin', (await readFile(path.join(dir, 'lexical.bin'))).subarray(0, 100)), /shorter than its sections/],
     ['two chunks given the same label with a matching hash', async (dir) => {
       const saved = JSON.parse(await readFile(path.join(dir, 'corpus.json'), 'utf8')) as { chunkLabels: number[][] };
       saved.chunkLabels[0]![1] = saved.chunkLabels[0]![0]!;

@@ -70,6 +70,8 @@ describe('incremental reindex', () => {
     expect(index.lexical.size).toBe(full.index.lexical.size);
     expect(chunksOf(index)).toEqual(chunksOf(full.index));
     for (const term of ['wheat', 'edition', '2', 'budapest', 'zinc', 'copper']) expect(index.lexical.idf(term)).toBeCloseTo(full.index.lexical.idf(term), 10);
+    // The sentence lexicon saved with it is the one a full build saves, byte for byte.
+    expect(Buffer.from(index.lexicon.toBinary()).equals(Buffer.from(full.index.lexicon.toBinary()))).toBe(true);
     for (const question of ['What does edition 2 of the wheat report say?', 'Why was the Budapest summit cancelled?', 'What do copper traders expect?']) {
       const incremental = await new Answerer(index, embeddings).ask(question);
       const rebuilt = await new Answerer(full.index, embeddings).ask(question);
@@ -80,6 +82,7 @@ describe('incremental reindex', () => {
     const loaded = await loadIndex(path.join(dir, 'index'), embeddings);
     expect(loaded.graph.size).toBe(index.graph.size);
     expect(loaded.graph.labelCount).toBe(index.graph.labelCount);
+    expect(Buffer.from(loaded.lexicon.toBinary()).equals(Buffer.from(full.index.lexicon.toBinary()))).toBe(true);
     expect((await new Answerer(loaded, embeddings).ask('What does edition 2 of the wheat report say?')).citations[0]!.quote).toContain('edition 2');
   });
 
