@@ -114,6 +114,14 @@ export class HnswVectorStore extends SaveableVectorStore {
     return this.graph.getPoint(label);
   }
 
+  /**
+   * Makes room for `labels` labels in all, deleted ones included, at once: adding past the room
+   * grows the graph by copying it, and doubling leaves up to half of it unused.
+   */
+  reserve(labels: number): void {
+    if (labels > this.graph.getMaxElements()) this.graph.resizeIndex(labels);
+  }
+
   override async addVectors(vectors: number[][], documents: DocumentInterface[]): Promise<string[]> {
     if (vectors.length !== documents.length) throw new Error(`addVectors: ${vectors.length} vectors for ${documents.length} documents`);
     const needed = this.documents.length + vectors.length;
