@@ -1,5 +1,5 @@
 /**
- * How the HNSW parameters trade build time for recall, to choose {@link DEFAULT_HNSW} by
+ * How the HNSW parameters trade build time for recall, to choose `DEFAULT_HNSW` (hnsw-store.ts) by
  * measurement: for each graph degree M and construction list efConstruction, the time to
  * insert every chunk vector of a corpus, then, for each search list efSearch, recall@20
  * against exact cosine search (brute force over the same vectors) and the time per query.
@@ -14,7 +14,6 @@ import hnswlib from 'hnswlib-node';
 import { loadConfig } from '../src/config/config.js';
 import { EXIT, openEmbeddings, parseFlags, runAsProgram, runCommand, UsageError } from '../src/cli/run.js';
 import { loadCorpus } from '../src/core/corpus/loader.js';
-import { DEFAULT_HNSW } from '../src/core/index/hnsw-store.js';
 import { chunkSearchText, segmentDocument } from '../src/core/index/segment.js';
 import { SOTU_QUESTIONS } from './questions.js';
 import { seededRandom, shuffled } from './stats.js';
@@ -84,7 +83,7 @@ export async function main(args: string[]): Promise<number> {
     const queryCount = numbers(values.queries, [200])[0]!;
     const ms = numbers(values.m, [12, 16]);
     const efConstructions = numbers(values['ef-construction'], [64, 100, 200]);
-    const efSearches = numbers(values['ef-search'], [DEFAULT_HNSW.efSearch, 2 * DEFAULT_HNSW.efSearch]);
+    const efSearches = numbers(values['ef-search'], [64, 128]);
 
     const embeddings = await openEmbeddings(loadConfig('core'));
     const { documents } = await loadCorpus(values.corpus);

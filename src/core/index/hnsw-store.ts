@@ -19,7 +19,14 @@ export interface HnswParameters {
   efSearch: number;
 }
 
-export const DEFAULT_HNSW: HnswParameters = { m: 16, efConstruction: 200, efSearch: 64 };
+/**
+ * Chosen by `bench/hnsw-params.ts` (recall@20 against exact search, on the State of the Union
+ * and on 10 times as much): a wider search list finds more of the true neighbours than a wider
+ * construction list, for a fraction of a millisecond per question instead of a third more
+ * build time. At 1×, efConstruction 100 and efSearch 128 reach recall@20 0.988 where 200 and 64
+ * reached 0.973, inserting in two thirds of the time.
+ */
+export const DEFAULT_HNSW: HnswParameters = { m: 16, efConstruction: 100, efSearch: 128 };
 
 /** File names inside the directory a store is saved to. */
 export const HNSW_FILES = { graph: 'chunks.hnsw', docstore: 'chunks.docstore.json' } as const;
