@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CorpusError, EmbeddingsError } from '../../../src/core/errors.js';
@@ -225,6 +225,18 @@ describe('rebuilding with the previous index', () => {
     expect(rebuilt.index.dimensions).toBe(32);
     expect(rebuilt.index.sentenceVectors.length).toBe(32 * rebuilt.report.sentences);
   });
+});
+
+describe('the saved corpus file', () => {
+  it('holds the same bytes as one JSON.stringify of the documents, though written one document at a time', async () => {
+    // Long enough that the file is written in several pieces.
+    const long = Array.from({ length: 120 }, (_, line) => `Line ${line} of the report says ${'that the mine kept working through the night '.repeat(200)}again.`).join('\n');
+    const ws = await workspace({ 'copper.txt': COPPER, 'long.txt': long, 'sport/football.md': FOOTBALL, 'weather.txt': WEATHER });
+    const { index } = await buildIndex({ ...ws, embeddings: new HashEmbeddings() });
+    const written = await readFile(path.join(ws.indexDir, 'corpus.json'), 'utf8');
+    expect(written.length).toBeGreaterThan(1 << 20);
+    expect(written).toBe(JSON.stringify({ documents: index.documents, chunkLabels: index.chunkLabels }));
+  }, 30_000);
 });
 
 describe('buildIndex on articles without sentences', () => {
