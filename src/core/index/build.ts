@@ -4,6 +4,7 @@ import { loadCorpus, type LoadCorpusOptions } from '../corpus/loader.js';
 import { CorpusError, EmbeddingsError, IndexNotFoundError, isVerbatimError, type VerbatimError } from '../errors.js';
 import { yieldToEventLoop } from '../event-loop.js';
 import { assertIndexFolderReplaceable, CorpusIndex, loadIndex, saveIndex } from './corpus-index.js';
+import { GloveEmbeddings } from './embeddings/glove.js';
 import type { DescribedEmbeddings } from './embeddings/provider.js';
 import { ChunkGraph, DEFAULT_HNSW, type HnswParameters } from './hnsw-store.js';
 import { acquireIndexLock, describeHolder } from './index-lock.js';
@@ -98,6 +99,28 @@ function sentenceCount(segmented: SegmentedDocument[]): number {
 const MAX_DELETED_SHARE = 0.25;
 
 /**
+ * Packs vectors into `packed` from row `first`, unit length when `unit`.
+ *
+ * @throws {@link EmbeddingsError} for empty vectors or vectors of another size than the others
+ */
+function packRows(vectors: number[][], packed: PackedVectors, first: number, unit: boolean): void {
+  const { rows, dimensions } = packed;
+  if (dimensions === 0 || vectors.some((vector) => vector.length !== dimensions)) {
+    throw new EmbeddingsError('The embeddings provider returned empty vectors or vectors of another size.');
+  }
+  vectors.forEach((vector, offset) => {
+    let norm = 1;
+    if (unit) {
+      norm = 0;
+      for (const value of vector) norm += value * value;
+      norm = Math.sqrt(norm) || 1;
+    }
+    const base = (first + offset) * dimensions;
+    for (let d = 0; d < dimensions; d++) rows[base + d] = vector[d]! / norm;
+  });
+}
+
+/**
  * Embeds `count` texts, made on demand batch by batch (never all held at once), into packed
  * rows; unit length when `unit`.
  *
@@ -108,27 +131,57 @@ async function embedPacked(embeddings: DescribedEmbeddings, count: number, textA
   for (let start = 0; start < count; start += EMBEDDING_BATCH) {
     const texts = Array.from({ length: Math.min(EMBEDDING_BATCH, count - start) }, (_, offset) => textAt(start + offset));
     const vectors = await embeddings.embedDocuments(texts);
+    if (vectors.length !== texts.length) throw new EmbeddingsError('The embeddings provider returned empty vectors or vectors of another size.');
     if (start === 0) packed = { rows: new Float32Array(count * (vectors[0]?.length ?? 0)), dimensions: vectors[0]?.length ?? 0 };
-    const { rows, dimensions } = packed;
-    if (dimensions === 0 || vectors.length !== texts.length || vectors.some((vector) => vector.length !== dimensions)) {
-      throw new EmbeddingsError('The embeddings provider returned empty vectors or vectors of another size.');
-    }
-    vectors.forEach((vector, offset) => {
-      let norm = 1;
-      if (unit) {
-        norm = 0;
-        for (const value of vector) norm += value * value;
-        norm = Math.sqrt(norm) || 1;
-      }
-      const base = (start + offset) * dimensions;
-      for (let d = 0; d < dimensions; d++) rows[base + d] = vector[d]! / norm;
-    });
+    packRows(vectors, packed, start, unit);
     await yieldToEventLoop();
   }
   return packed;
 }
 
+/**
+ * GloVe embeds a text by the word sum of its text ({@link GloveEmbeddings.wordSum}), and a chunk's
+ * text is its heading, a list's lead-in when it opens inside one, and a run of whole sentences
+ * ({@link chunkSearchText}): so each sentence is tokenized once, and each chunk's sum is added up
+ * from its parts' sums instead of embedding its text again. Whatever lies between two of its
+ * sentences (a repeated heading) is added too, so the sum is the one of the chunk's whole text.
+ */
+async function composeDocument(segmented: SegmentedDocument, glove: GloveEmbeddings): Promise<EmbeddedDocument> {
+  const { body, title } = segmented.document;
+  const { chunks, sentences } = segmented;
+  const dimensions = glove.info.dimensions;
+  const sentenceSums = sentences.map((sentence) => glove.wordSum(body.slice(sentence.start, sentence.end)));
+  const sentenceVectors: PackedVectors = { rows: new Float32Array(sentences.length * dimensions), dimensions };
+  for (let first = 0; first < sentences.length; first += EMBEDDING_BATCH) {
+    packRows(sentenceSums.slice(first, first + EMBEDDING_BATCH).map((sum) => glove.embedWordSum(sum)), sentenceVectors, first, true);
+    await yieldToEventLoop();
+  }
+  const headingSums = new Map<string, Float64Array>();
+  const chunkVectors: PackedVectors = { rows: new Float32Array(chunks.length * dimensions), dimensions };
+  for (let first = 0; first < chunks.length; first += EMBEDDING_BATCH) {
+    const vectors = chunks.slice(first, first + EMBEDDING_BATCH).map((chunk) => {
+      const heading = chunk.section ?? title;
+      const sum = Float64Array.from(headingSums.get(heading) ?? headingSums.set(heading, glove.wordSum(heading)).get(heading)!);
+      const add = (part: Float64Array) => {
+        for (let d = 0; d < dimensions; d++) sum[d]! += part[d]!;
+      };
+      const leadIn = sentences[chunk.firstSentence]!.leadIn;
+      if (leadIn !== undefined && leadIn < chunk.firstSentence) add(sentenceSums[leadIn]!);
+      for (let s = chunk.firstSentence; s <= chunk.lastSentence; s++) {
+        add(sentenceSums[s]!);
+        const between = s < chunk.lastSentence ? body.slice(sentences[s]!.end, sentences[s + 1]!.start) : '';
+        if (/\S/.test(between)) add(glove.wordSum(between));
+      }
+      return glove.embedWordSum(sum);
+    });
+    packRows(vectors, chunkVectors, first, false);
+    await yieldToEventLoop();
+  }
+  return { chunkVectors, sentenceVectors };
+}
+
 async function embedDocument(segmented: SegmentedDocument, embeddings: DescribedEmbeddings): Promise<EmbeddedDocument> {
+  if (embeddings instanceof GloveEmbeddings) return composeDocument(segmented, embeddings);
   const { body } = segmented.document;
   const { chunks, sentences } = segmented;
   return {
@@ -202,40 +255,47 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
 
   // For each document: its position in the previous index when unchanged, else fresh vectors.
   const reused = previousPositions(previous, segmented, embeddings);
-  const fresh: (EmbeddedDocument | undefined)[] = [];
+  const reusedDocuments = reused.filter((position) => position !== -1).length;
+  // Each document's vectors go where the index keeps them as soon as it is embedded: its
+  // sentences' rows into the index's one array, its chunks' rows held only until they are in
+  // the graph. The size of a vector is known from the previous index or the first one embedded.
+  let dimensions = previous && reusedDocuments > 0 ? previous.dimensions : 0;
+  let sentenceVectors = new Float32Array(sentenceCount(segmented) * dimensions);
+  const freshChunkVectors: (Float32Array | undefined)[] = [];
+  let sentenceRow = 0;
   for (const [i, doc] of segmented.entries()) {
-    fresh.push(reused[i] === -1 ? await embedDocument(doc, embeddings) : undefined);
+    const count = doc.sentences.length;
+    if (reused[i] === -1) {
+      const { chunkVectors, sentenceVectors: rows } = await embedDocument(doc, embeddings);
+      if (dimensions === 0 && chunkVectors.dimensions > 0) {
+        dimensions = chunkVectors.dimensions;
+        sentenceVectors = new Float32Array(sentenceCount(segmented) * dimensions);
+      }
+      const sized = (packed: PackedVectors) => packed.rows.length === 0 || packed.dimensions === dimensions;
+      if (!sized(chunkVectors) || !sized(rows)) throw new EmbeddingsError('The embeddings provider returned empty vectors or vectors of another size.');
+      sentenceVectors.set(rows.rows, sentenceRow * dimensions);
+      freshChunkVectors[i] = chunkVectors.rows;
+    } else {
+      // A reused document's sentence vectors are consecutive rows of the previous index's.
+      const previousRow = previous!.sentenceId({ doc: reused[i]!, sentence: 0 });
+      sentenceVectors.set(previous!.sentenceVectors.subarray(previousRow * dimensions, (previousRow + count) * dimensions), sentenceRow * dimensions);
+    }
+    sentenceRow += count;
     // Local embeddings are synchronous: let pending work (a bot's interactions) run between documents.
     await yieldToEventLoop();
     progress.documentsDone++;
     progress.chunksDone += doc.chunks.length;
     onProgress?.({ ...progress });
   }
-  const reusedDocuments = reused.filter((position) => position !== -1).length;
-
-  const dimensions = previous && reusedDocuments > 0 ? previous.dimensions : (fresh.find((doc) => doc && doc.chunkVectors.dimensions > 0)?.chunkVectors.dimensions ?? 0);
-  const sized = (packed: PackedVectors) => packed.rows.length === 0 || packed.dimensions === dimensions;
-  if (dimensions === 0 || fresh.some((doc) => doc && !(sized(doc.chunkVectors) && sized(doc.sentenceVectors)))) {
-    throw new EmbeddingsError('The embeddings provider returned empty vectors or vectors of another size.');
-  }
+  if (dimensions === 0) throw new EmbeddingsError('The embeddings provider returned empty vectors or vectors of another size.');
   onProgress?.({ ...progress, phase: 'indexing' });
-  const sentenceVectors = new Float32Array(sentenceCount(segmented) * dimensions);
-  let sentenceRow = 0;
-  for (const [i, doc] of segmented.entries()) {
-    const count = doc.sentences.length;
-    // A reused document's sentence vectors are consecutive rows of the previous index's.
-    const previousRow = fresh[i] ? 0 : previous!.sentenceId({ doc: reused[i]!, sentence: 0 });
-    const rows = fresh[i]?.sentenceVectors.rows ?? previous!.sentenceVectors.subarray(previousRow * dimensions, (previousRow + count) * dimensions);
-    sentenceVectors.set(rows, sentenceRow * dimensions);
-    sentenceRow += count;
-  }
 
   // Update a copy of the previous graph and lexical index in place when few chunks changed
   // (a one-file reindex of a large corpus); rebuild both otherwise.
   const kept = new Set(reused);
   const stale = previous ? previous.documents.flatMap((_, doc) => (kept.has(doc) ? [] : [doc])) : [];
   const staleLabels = stale.flatMap((doc) => previous!.chunkLabels[doc]!);
-  const freshChunks = segmented.reduce((sum, doc, i) => sum + (fresh[i] ? doc.chunks.length : 0), 0);
+  const freshChunks = segmented.reduce((sum, doc, i) => sum + (reused[i] === -1 ? doc.chunks.length : 0), 0);
   const incremental =
     previous !== undefined &&
     reusedDocuments > 0 &&
@@ -252,6 +312,7 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
     graph = new ChunkGraph(dimensions, options.hnsw ?? DEFAULT_HNSW);
     lexical = LexicalIndex.build([]);
   }
+  graph.reserve(incremental ? graph.labelCount + freshChunks : progress.chunksTotal);
   const chunkLabels: number[][] = [];
   for (const [i, doc] of segmented.entries()) {
     const position = reused[i]!;
@@ -259,8 +320,10 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
       chunkLabels.push(previous.chunkLabels[position]!);
       continue;
     }
-    const packed = fresh[i]?.chunkVectors;
-    const vectorAt = (c: number) => (packed ? Array.from(packed.rows.subarray(c * dimensions, (c + 1) * dimensions)) : previous!.graph.vectorAt(previous!.chunkLabels[position]![c]!));
+    const packed = freshChunkVectors[i];
+    // Freed once the document's chunks are in the graph.
+    freshChunkVectors[i] = undefined;
+    const vectorAt = (c: number) => (packed ? Array.from(packed.subarray(c * dimensions, (c + 1) * dimensions)) : previous!.graph.vectorAt(previous!.chunkLabels[position]![c]!));
     const labels: number[] = [];
     // In batches, so that a document of many chunks never holds all their texts and vectors at once.
     for (let from = 0; from < doc.chunks.length; from += EMBEDDING_BATCH) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { yieldToEventLoop } from '../event-loop.js';
 import { diskFullOr, errorCode, ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
@@ -207,6 +207,31 @@ export async function assertIndexFolderReplaceable(indexDir: string): Promise<vo
   if (folder.kind === 'foreign') throw new ForeignIndexFolderError(indexDir, folder.reason);
 }
 
+/** Characters of JSON gathered before each write of {@link writeCorpusFile}. */
+const CORPUS_WRITE_CHARS = 1 << 20;
+
+/**
+ * Writes `JSON.stringify({ documents, chunkLabels })` of the index, the same bytes, one document
+ * at a time: in one string, the articles of a large corpus (every body, sentence and chunk) would
+ * be held twice over, as text and as its UTF-8 bytes, at the peak of the build's memory.
+ */
+async function writeCorpusFile(file: string, index: CorpusIndex): Promise<void> {
+  const handle = await open(file, 'w');
+  try {
+    let pending = '{"documents":[';
+    for (const [doc, segmented] of index.documents.entries()) {
+      pending += (doc === 0 ? '' : ',') + JSON.stringify(segmented);
+      if (pending.length >= CORPUS_WRITE_CHARS) {
+        await handle.write(pending);
+        pending = '';
+      }
+    }
+    await handle.write(`${pending}],"chunkLabels":${JSON.stringify(index.chunkLabels)}}`);
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Writes an index to `indexDir` atomically: everything goes to a sibling temporary directory
  * that replaces `indexDir` only once complete, so a failed build leaves the previous index.
@@ -234,7 +259,7 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     await index.graph.save(path.join(temporary, FILES.graph));
     const vectors = index.sentenceVectors;
     await writeFile(path.join(temporary, FILES.sentenceVectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
-    await writeFile(path.join(temporary, FILES.corpus), JSON.stringify({ documents: index.documents, chunkLabels: index.chunkLabels }));
+    await writeCorpusFile(path.join(temporary, FILES.corpus), index);
     await writeFile(path.join(temporary, FILES.lexical), index.lexical.toBinary());
     await index.prepare();
     await writeFile(path.join(temporary, FILES.lexicon), index.lexicon.toBinary());

@@ -1,11 +1,12 @@
-import { copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CorpusError, EmbeddingsError } from '../../../src/core/errors.js';
 import { buildIndex, type BuildProgress } from '../../../src/core/index/build.js';
 import { loadIndex, type CorpusIndex } from '../../../src/core/index/corpus-index.js';
 import { DescribedEmbeddings, type EmbeddingsInfo } from '../../../src/core/index/embeddings/provider.js';
-import { ARTICLE_PATH, FailingEmbeddings, HashEmbeddings, makeTempDir, removeTempDirs, snapshotDir } from '../../helpers/core.js';
+import { chunkSearchText } from '../../../src/core/index/segment.js';
+import { ARTICLE_PATH, FailingEmbeddings, GLOVE_TIMEOUT, HashEmbeddings, loadGlove, makeTempDir, removeTempDirs, snapshotDir } from '../../helpers/core.js';
 
 afterEach(removeTempDirs);
 
@@ -226,6 +227,18 @@ describe('rebuilding with the previous index', () => {
   });
 });
 
+describe('the saved corpus file', () => {
+  it('holds the same bytes as one JSON.stringify of the documents, though written one document at a time', async () => {
+    // Long enough that the file is written in several pieces.
+    const long = Array.from({ length: 120 }, (_, line) => `Line ${line} of the report says ${'that the mine kept working through the night '.repeat(200)}again.`).join('\n');
+    const ws = await workspace({ 'copper.txt': COPPER, 'long.txt': long, 'sport/football.md': FOOTBALL, 'weather.txt': WEATHER });
+    const { index } = await buildIndex({ ...ws, embeddings: new HashEmbeddings() });
+    const written = await readFile(path.join(ws.indexDir, 'corpus.json'), 'utf8');
+    expect(written.length).toBeGreaterThan(1 << 20);
+    expect(written).toBe(JSON.stringify({ documents: index.documents, chunkLabels: index.chunkLabels }));
+  }, 30_000);
+});
+
 describe('buildIndex on articles without sentences', () => {
   it('says the articles hold nothing to quote', async () => {
     const corpus = await makeTempDir();
@@ -234,4 +247,45 @@ describe('buildIndex on articles without sentences', () => {
     expect(error).toBeInstanceOf(CorpusError);
     expect((error as Error).message).toMatch(/hold no sentence to quote/);
   });
+});
+
+describe('buildIndex with GloVe', () => {
+  // A title, a section whose heading comes again (so a chunk runs across the repeated heading's
+  // line), and a list whose lead-in prefixes the chunks that open inside it.
+  const STRIKE =
+    '# Miners Strike in Chile\n\nWorkers at the largest copper mine walked out on Monday. The union says talks have failed.\n\n' +
+    '## Demands\n\nThe union listed its demands to the owners:\n' +
+    '- a wage increase of twelve percent for every underground worker\n' +
+    '- a shorter working week with two free weekends each month\n' +
+    '- new safety inspections of the deepest tunnels by independent engineers\n' +
+    '- a bonus paid when the copper price stays above last year\'s average\n' +
+    '- pensions for miners who retire after twenty years of service\n\n' +
+    '## Demands\n\nThe owners rejected every demand on Tuesday. Copper prices rose at once.\n';
+
+  it("composes each chunk's vector from its sentences' word sums, as if its text were embedded whole", async () => {
+    const ws = await workspace({ 'strike.md': STRIKE, 'copper.txt': COPPER });
+    const glove = await loadGlove();
+    const { index } = await buildIndex({ ...ws, embeddings: glove, save: false });
+    const unit = (vector: number[]) => {
+      const norm = Math.hypot(...vector) || 1;
+      return vector.map((value) => value / norm);
+    };
+    const strike = index.documents.findIndex((doc) => doc.document.source === 'strike.md');
+    const segmented = index.documents[strike]!;
+    const texts = segmented.chunks.map((chunk) => chunkSearchText(segmented, chunk));
+    // The cases a composed sum must get right are all present.
+    expect(texts.some((text) => text.includes('## Demands'))).toBe(true);
+    expect(texts.some((text) => /^Demands\nThe union listed its demands to the owners: - a shorter/.test(text))).toBe(true);
+    for (const [doc, { chunks, sentences, document }] of index.documents.entries()) {
+      chunks.forEach((chunk, c) => {
+        const direct = unit(glove.embed(chunkSearchText(index.documents[doc]!, chunk)));
+        const stored = index.graph.vectorAt(index.chunkLabels[doc]![c]!);
+        direct.forEach((value, d) => expect(Math.abs(value - stored[d]!)).toBeLessThan(1e-6));
+      });
+      sentences.forEach((sentence, s) => {
+        const direct = unit(glove.embed(document.body.slice(sentence.start, sentence.end)));
+        expect(Array.from(index.sentenceVector({ doc, sentence: s }))).toEqual(Array.from(Float32Array.from(direct)));
+      });
+    }
+  }, GLOVE_TIMEOUT);
 });

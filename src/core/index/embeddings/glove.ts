@@ -67,15 +67,26 @@ export class GloveEmbeddings extends DescribedEmbeddings {
     return ranks;
   }
 
-  /** The embedding of one text, unit length (all zeros when no word is known). */
-  embed(text: string): number[] {
-    const { dimensions, rows, commonDirection } = this.vectors;
+  /**
+   * The SIF-weighted sum of a text's known word vectors: what {@link embed} finishes into a
+   * vector. Sums add up, so the sum of a text made of parts (a chunk: its heading and its
+   * sentences) is the sum of the parts' sums, and no text needs to be read twice.
+   */
+  wordSum(text: string): Float64Array {
+    const { dimensions, rows } = this.vectors;
     const sum = new Float64Array(dimensions);
     for (const rank of this.wordRanks(text)) {
       const weight = this.weightOf(rank);
       const offset = rank * dimensions;
       for (let d = 0; d < dimensions; d++) sum[d]! += rows[offset + d]! * weight;
     }
+    return sum;
+  }
+
+  /** The embedding of a {@link wordSum}: unit length (all zeros when no word is known). */
+  embedWordSum(wordSum: Float64Array): number[] {
+    const { dimensions, commonDirection } = this.vectors;
+    const sum = Float64Array.from(wordSum);
     let projection = 0;
     for (let d = 0; d < dimensions; d++) projection += sum[d]! * commonDirection[d]!;
     let norm = 0;
@@ -85,6 +96,11 @@ export class GloveEmbeddings extends DescribedEmbeddings {
     }
     norm = Math.sqrt(norm);
     return Array.from(sum, (value) => (norm > 0 ? value / norm : 0));
+  }
+
+  /** The embedding of one text, unit length (all zeros when no word is known). */
+  embed(text: string): number[] {
+    return this.embedWordSum(this.wordSum(text));
   }
 
   override async embedDocuments(documents: string[]): Promise<number[][]> {
