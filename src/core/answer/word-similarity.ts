@@ -25,11 +25,12 @@ export class WordSimilarity {
   private unitVector(rank: number): Float32Array {
     let vector = this.unit.get(rank);
     if (vector) return vector;
-    const { dimensions, rows } = this.vectors;
+    const { dimensions } = this.vectors;
+    const row = this.vectors.row(rank);
     vector = new Float32Array(dimensions);
     let norm = 0;
     for (let d = 0; d < dimensions; d++) {
-      const value = rows[rank * dimensions + d]!;
+      const value = row[d]!;
       vector[d] = value;
       norm += value * value;
     }

@@ -73,12 +73,12 @@ export class GloveEmbeddings extends DescribedEmbeddings {
    * sentences) is the sum of the parts' sums, and no text needs to be read twice.
    */
   wordSum(text: string): Float64Array {
-    const { dimensions, rows } = this.vectors;
+    const { dimensions } = this.vectors;
     const sum = new Float64Array(dimensions);
     for (const rank of this.wordRanks(text)) {
       const weight = this.weightOf(rank);
-      const offset = rank * dimensions;
-      for (let d = 0; d < dimensions; d++) sum[d]! += rows[offset + d]! * weight;
+      const row = this.vectors.row(rank);
+      for (let d = 0; d < dimensions; d++) sum[d]! += row[d]! * weight;
     }
     return sum;
   }

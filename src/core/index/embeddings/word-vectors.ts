@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { EmbeddingsError } from '../../errors.js';
@@ -13,7 +13,8 @@ export interface WordVectors {
   readonly dimensions: number;
   /** Word → row index (= frequency rank, 0 is the most frequent). */
   readonly index: WordIndex;
-  readonly rows: Int8Array;
+  /** The word's int8 row, `dimensions` values: `vector[d] = row[d] * scales[rank]`. */
+  row(rank: number): Int8Array;
   readonly scales: Float32Array;
   /** Unit vector of the direction every averaged text shares (frequency-weighted mean of the vocabulary). */
   readonly commonDirection: Float32Array;
@@ -626,59 +627,105 @@ class SortedWordIndex implements WordIndex {
 }
 
 /**
- * The whole file in one buffer of its own memory (offset 0, so 4-byte aligned for views of its
- * 32-bit sections), read with as few calls as the system allows. Not `readFile`
- * from `node:fs/promises`: it reads in 512 KiB chunks, one thread-pool round trip each, which
- * added ~50 ms to loading this 41 MB cache.
+ * Rows of the cache file read as they are first asked for, one positional read each (~10 µs).
+ * Reading all 34 MB of rows took 200–290 ms of every cold start on a small host (most of it the
+ * kernel filling fresh pages), while a question uses a few hundred words; a build, which uses
+ * tens of thousands, spends about as long reading them one by one as reading them at once.
  */
-async function readWhole(filePath: string): Promise<Buffer> {
-  const file = await open(filePath, 'r');
-  try {
-    const { size } = await file.stat();
-    const buffer = Buffer.allocUnsafeSlow(size);
+class RowsOnDemand {
+  /** Zero-filled memory is only committed where rows are written: untouched rows cost nothing. */
+  private readonly rows: Int8Array;
+  private readonly loaded: Uint8Array;
+
+  constructor(
+    private readonly descriptor: number,
+    private readonly filePosition: number,
+    count: number,
+    private readonly dimensions: number,
+  ) {
+    this.rows = new Int8Array(count * dimensions);
+    this.loaded = new Uint8Array(count);
+  }
+
+  row(rank: number): Int8Array {
+    const { dimensions } = this;
+    const row = this.rows.subarray(rank * dimensions, (rank + 1) * dimensions);
+    if (this.loaded[rank] === 1) return row;
+    if (row.length !== dimensions) throw new RangeError(`no word vector of rank ${rank}`);
     let read = 0;
-    while (read < size) {
-      const { bytesRead } = await file.read(buffer, read, size - read, read);
-      if (bytesRead === 0) break;
+    while (read < dimensions) {
+      const bytesRead = readSync(this.descriptor, row, read, dimensions - read, this.filePosition + rank * dimensions + read);
+      if (bytesRead === 0) throw new EmbeddingsError('The word vectors cache was cut short while in use: run the command again to convert it anew.');
       read += bytesRead;
     }
-    return buffer.subarray(0, read);
-  } finally {
-    await file.close();
+    this.loaded[rank] = 1;
+    return row;
   }
 }
 
-/** Reads the binary cache written by {@link convertWordVectors}; `undefined` if it is missing, of another version or unusable. */
+/** Closes the cache file once nothing can read its rows any more (tests open many). */
+const openCacheFiles = new FinalizationRegistry<number>((descriptor) => closeSync(descriptor));
+
+/** `length` bytes of the file from `position`, in a buffer of its own memory (4-byte aligned for 32-bit views). */
+async function readSection(file: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafeSlow(length);
+  let read = 0;
+  while (read < length) {
+    const { bytesRead } = await file.read(buffer, read, length - read, position + read);
+    if (bytesRead === 0) break;
+    read += bytesRead;
+  }
+  return buffer.subarray(0, read);
+}
+
+/**
+ * Reads the binary cache written by {@link convertWordVectors}: the vocabulary, scales and common
+ * direction now, the rows on demand; `undefined` if the cache is missing, of another version or
+ * unusable.
+ */
 export async function readWordVectors(cachePath: string): Promise<WordVectors | undefined> {
-  let buffer: Buffer;
+  let file: FileHandle;
   try {
-    buffer = await readWhole(cachePath);
+    file = await open(cachePath, 'r');
   } catch {
     return undefined;
   }
-  if (buffer.length < HEADER_BYTES || buffer.toString('latin1', 0, 8) !== MAGIC) return undefined;
-  const dimensions = buffer.readUInt32LE(8);
-  const count = buffer.readUInt32LE(12);
-  const vocabularyBytes = buffer.readUInt32LE(16);
-  const distinct = buffer.readUInt32LE(20);
-  let offset = HEADER_BYTES;
-  const expected = offset + dimensions * 4 + count * 4 + (count + 1) * 4 + distinct * 4 + count * dimensions + vocabularyBytes;
-  if (buffer.length !== expected || distinct > count) return undefined;
-  // Views, not copies: copying would touch megabytes of fresh pages, slow on a small host.
-  const commonDirection = new Float32Array(buffer.buffer, buffer.byteOffset + offset, dimensions);
-  offset += dimensions * 4;
-  const scales = new Float32Array(buffer.buffer, buffer.byteOffset + offset, count);
-  offset += count * 4;
-  const starts = new Uint32Array(buffer.buffer, buffer.byteOffset + offset, count + 1);
-  offset += (count + 1) * 4;
-  const sorted = new Uint32Array(buffer.buffer, buffer.byteOffset + offset, distinct);
-  offset += distinct * 4;
-  const rows = new Int8Array(buffer.buffer, buffer.byteOffset + offset, count * dimensions);
-  offset += count * dimensions;
-  const vocabulary = buffer.subarray(offset, offset + vocabularyBytes);
-  // The search trusts the offsets and ranks: check the cheap invariants so a corrupt cache is converted again, not misread.
-  if (starts[0] !== 0 || starts[count] !== vocabularyBytes + 1 || sorted.some((rank) => rank >= count)) return undefined;
-  return { dimensions, index: new SortedWordIndex(vocabulary, starts, sorted), rows, scales, commonDirection };
+  try {
+    const header = await readSection(file, 0, HEADER_BYTES);
+    if (header.length < HEADER_BYTES || header.toString('latin1', 0, 8) !== MAGIC) return undefined;
+    const dimensions = header.readUInt32LE(8);
+    const count = header.readUInt32LE(12);
+    const vocabularyBytes = header.readUInt32LE(16);
+    const distinct = header.readUInt32LE(20);
+    const tablesBytes = dimensions * 4 + count * 4 + (count + 1) * 4 + distinct * 4;
+    const rowsPosition = HEADER_BYTES + tablesBytes;
+    const vocabularyPosition = rowsPosition + count * dimensions;
+    if ((await file.stat()).size !== vocabularyPosition + vocabularyBytes || distinct > count) return undefined;
+    const tables = await readSection(file, HEADER_BYTES, tablesBytes);
+    const vocabulary = await readSection(file, vocabularyPosition, vocabularyBytes);
+    if (tables.length !== tablesBytes || vocabulary.length !== vocabularyBytes) return undefined;
+    // Views, not copies: copying would touch megabytes of fresh pages, slow on a small host.
+    let offset = tables.byteOffset;
+    const commonDirection = new Float32Array(tables.buffer, offset, dimensions);
+    offset += dimensions * 4;
+    const scales = new Float32Array(tables.buffer, offset, count);
+    offset += count * 4;
+    const starts = new Uint32Array(tables.buffer, offset, count + 1);
+    offset += (count + 1) * 4;
+    const sorted = new Uint32Array(tables.buffer, offset, distinct);
+    // The search trusts the offsets and ranks: check the cheap invariants so a corrupt cache is converted again, not misread.
+    if (starts[0] !== 0 || starts[count] !== vocabularyBytes + 1 || sorted.some((rank) => rank >= count)) return undefined;
+    // A descriptor of its own, for synchronous reads: a row is wanted in the middle of scoring.
+    const descriptor = openSync(cachePath, 'r');
+    const rows = new RowsOnDemand(descriptor, rowsPosition, count, dimensions);
+    // Registered on the rows, which everything that reads a row holds: the descriptor cannot close under a reader.
+    openCacheFiles.register(rows, descriptor);
+    return { dimensions, index: new SortedWordIndex(vocabulary, starts, sorted), row: rows.row.bind(rows), scales, commonDirection };
+  } catch {
+    return undefined;
+  } finally {
+    await file.close();
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddingsError } from '../../../../src/core/errors.js';
@@ -195,6 +195,24 @@ describe('convertWordVectors', () => {
     expect(words.filter((word) => index.get(word) !== ranks.get(word))).toEqual([]);
     const unknown = ['zzzzz', 'A', 'é'.normalize('NFD'), '😀😀😀😀😀', 'a\n', ' ', ...alphabet.map((c) => `${c}${c}${c}${c}${c}`)];
     for (let pass = 0; pass < 2; pass++) expect(unknown.filter((word) => !ranks.has(word) && index.get(word) !== undefined)).toEqual([]);
+  });
+
+  it('reads each row when first asked for: the stored int8 rows, in any order, and says so when the cache is cut short meanwhile', async () => {
+    const next = random(12);
+    const words = Array.from({ length: 300 }, (_, i) => `w${i}`);
+    const vectors = Object.fromEntries(words.map((word) => [word, [next() - 0.5, next() - 0.5, next() - 0.5]]));
+    const { cache, cachePath } = await convert(chunked(JSON.stringify({ dimensions: 3, words, vectors }), 12, 1 << 20));
+    const read = (await readWordVectors(cachePath))!;
+    // The rows sit right before the vocabulary, at the end of the file.
+    const vocabularyBytes = Buffer.byteLength(words.join('\n'));
+    const rowsStart = cache.length - vocabularyBytes - words.length * 3;
+    for (const rank of [299, 0, 150, 0, 299, 7]) {
+      expect(Array.from(read.row(rank))).toEqual(Array.from(new Int8Array(cache.buffer, cache.byteOffset + rowsStart + rank * 3, 3)));
+    }
+    expect(() => read.row(300)).toThrow(RangeError);
+    await truncate(cachePath, rowsStart + 10 * 3);
+    expect(Array.from(read.row(7))).toEqual(Array.from(new Int8Array(cache.buffer, cache.byteOffset + rowsStart + 7 * 3, 3)));
+    expect(() => read.row(200)).toThrow(EmbeddingsError);
   });
 
   it('reports progress from 0 to 1, never going back', async () => {
