@@ -3,6 +3,7 @@ import type { DescribedEmbeddings } from '../index/embeddings/provider.js';
 import { expectedAnswer } from './answer-type.js';
 import { FITTED_RANKING, FITTED_THRESHOLDS } from './calibration.js';
 import { judgeConfidence, type Confidence, type ConfidenceThresholds } from './confidence.js';
+import { CorpusSpelling } from './corpus-spelling.js';
 import { candidateSentences, EvidenceScorer, type CandidateOptions, type EvidenceOptions, type ScoredSentence } from './evidence.js';
 import { documentsAskedAbout, metadataTopic, referenceOf, type MetadataTopic } from './metadata.js';
 import { analyzeQuestion, weighQuestion, type AskedWord, type QuestionAnalysis, type QuestionWeighting, type QuestionWord } from './question.js';
@@ -134,6 +135,9 @@ function formatReferences(references: DocumentReference[]): string {
  * from their metadata.
  */
 export class Answerer {
+  /** Made by the first question that needs it, then kept: its lookups read the whole corpus once. */
+  private spelling: CorpusSpelling | undefined;
+
   constructor(
     readonly index: CorpusIndex,
     private readonly embeddings: DescribedEmbeddings,
@@ -149,7 +153,8 @@ export class Answerer {
   }
 
   private async rankAnalysed({ words: asked, text: question }: QuestionAnalysis): Promise<Ranking> {
-    const words = weighQuestion(asked, this.index.lexicon, this.index.documents, this.embeddings.words, this.options.weighting);
+    this.spelling ??= new CorpusSpelling(this.index.lexicon, this.index.documents);
+    const words = weighQuestion(asked, this.spelling, this.embeddings.words, this.options.weighting);
     if (words.length === 0) return { outside: 'no-content-words', words };
     if (words.some((word) => word.key && !word.known)) return { outside: 'unknown-name', words };
     const queryVector = await this.embeddings.embedQuery(question);

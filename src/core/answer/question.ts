@@ -1,7 +1,6 @@
 import { InvalidQuestionError } from '../errors.js';
-import type { SentenceLexicon } from '../index/sentence-lexicon.js';
-import type { SegmentedDocument } from '../index/segment.js';
 import { normalizeWord, STOPWORDS, termOf, tokenize } from '../text/tokens.js';
+import type { CorpusSpelling } from './corpus-spelling.js';
 import type { WordSimilarity } from './word-similarity.js';
 
 /** Longest question accepted, in characters. */
@@ -77,19 +76,6 @@ const SAME_NAME: readonly (readonly string[])[] = [
   ['ussr', 'soviet', 'soviets'],
 ];
 
-/** Whether `a` and `b` differ by at most one insertion, deletion, substitution or swap of neighbours. */
-export function withinOneEdit(a: string, b: string): boolean {
-  if (a === b) return true;
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (a.length === b.length) {
-    if (a.slice(i + 1) === b.slice(i + 1)) return true;
-    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
-  }
-  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
-}
-
 /** A corpus word replaces a question word when general English uses it this many times more often (by rank). */
 const SPELLING_RANK_RATIO = 20;
 
@@ -99,16 +85,18 @@ const SPELLING_RANK_RATIO = 20;
  * question's ("goverment" → "government", "presidnet" → "president") or the question's word
  * is unknown to English ("Zelensky" → "Zelenskyy"). A real word is taken as meant.
  */
-function corpusSpelling(asked: AskedWord, lexicon: SentenceLexicon, similarity: WordSimilarity | undefined): string | undefined {
+function corpusSpellingOf(asked: AskedWord, spelling: CorpusSpelling, similarity: WordSimilarity | undefined): string | undefined {
   const { word } = asked;
   if (word.length < 4 || /\p{N}/u.test(word)) return undefined;
   const rank = similarity?.rankOf(word);
   let best: string | undefined;
   let bestCount = 0;
-  const { writtenWords, writtenCounts } = lexicon;
-  for (const [i, candidate] of writtenWords.entries()) {
+  const { writtenWords, writtenCounts } = spelling.lexicon;
+  // In the corpus's order, so that a tie goes to the word it uses first.
+  for (const i of spelling.oneEditFrom(word)) {
+    const candidate = writtenWords[i]!;
     const count = writtenCounts[i]!;
-    if (count <= bestCount || candidate[0] !== word[0] || !withinOneEdit(word, candidate) || termOf(candidate) === undefined) continue;
+    if (count <= bestCount || termOf(candidate) === undefined) continue;
     const candidateRank = similarity?.rankOf(candidate);
     const likelier =
       similarity === undefined
@@ -119,21 +107,6 @@ function corpusSpelling(asked: AskedWord, lexicon: SentenceLexicon, similarity: 
     bestCount = count;
   }
   return best;
-}
-
-/** The corpus's term for an acronym spelled out in it ("FDR" or "fdr" → "Franklin D. Roosevelt" → roosevelt). */
-function acronymTerm(written: string, documents: SegmentedDocument[]): string | undefined {
-  if (!/^\p{L}{2,5}$/u.test(written)) return undefined;
-  const pattern = new RegExp(`\\b${[...written.toUpperCase()].map((letter) => `${letter}[\\p{L}]*\\.?`).join('\\s+')}(?![\\p{L}])`, 'u');
-  for (const { document } of documents) {
-    for (const text of [document.author ?? '', document.title, document.body]) {
-      const found = pattern.exec(text);
-      if (!found) continue;
-      const last = found[0].split(/\s+/).pop()!;
-      return termOf(last);
-    }
-  }
-  return undefined;
 }
 
 /** How question words are weighed. */
@@ -148,14 +121,15 @@ export interface QuestionWeighting {
  * Brings the question's words to the corpus: misspellings corrected, key words matched
  * through another spelling or an acronym's expansion, each word weighted.
  */
-export function weighQuestion(asked: AskedWord[], lexicon: SentenceLexicon, documents: SegmentedDocument[], similarity: WordSimilarity | undefined, weighting: QuestionWeighting): QuestionWord[] {
+export function weighQuestion(asked: AskedWord[], spelling: CorpusSpelling, similarity: WordSimilarity | undefined, weighting: QuestionWeighting): QuestionWord[] {
   const words = new Map<string, QuestionWord>();
+  const { lexicon } = spelling;
   const vocabularyLog = Math.log((similarity?.vocabularySize ?? 1) + 2);
   for (const original of asked) {
     // A word the corpus writes as a name is one, however the question types it.
     let word = { ...original, key: original.key || lexicon.isName(original.word) };
     if (!lexicon.has(word.term)) {
-      const respelt = corpusSpelling(word, lexicon, similarity);
+      const respelt = corpusSpellingOf(word, spelling, similarity);
       const respeltTerm = respelt === undefined ? undefined : termOf(respelt);
       if (respelt !== undefined && respeltTerm !== undefined) word = { ...word, word: respelt, term: respeltTerm };
     }
@@ -163,7 +137,7 @@ export function weighQuestion(asked: AskedWord[], lexicon: SentenceLexicon, docu
       const alias = SAME_NAME.find((group) => group.includes(word.word))?.find((name) => lexicon.has(termOf(name) ?? ''));
       // "401ks" is the corpus's "401(k)", "1990s" its "1990": the number is what names it.
       const number = /^\p{N}+/u.exec(word.word)?.[0];
-      const expanded = alias !== undefined ? termOf(alias) : number !== undefined && number !== word.word && lexicon.has(number) ? number : acronymTerm(word.written, documents);
+      const expanded = alias !== undefined ? termOf(alias) : number !== undefined && number !== word.word && lexicon.has(number) ? number : spelling.acronymTerm(word.written);
       if (expanded !== undefined) word = { ...word, term: expanded, key: true };
     }
     if (words.has(word.term)) continue;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeQuestion, MAX_QUESTION_LENGTH, weighQuestion, withinOneEdit } from '../../../src/core/answer/question.js';
+import { CorpusSpelling, withinOneEdit } from '../../../src/core/answer/corpus-spelling.js';
+import { analyzeQuestion, MAX_QUESTION_LENGTH, weighQuestion } from '../../../src/core/answer/question.js';
 import type { CorpusDocument } from '../../../src/core/corpus/document.js';
 import { segmentDocument, type SegmentedDocument } from '../../../src/core/index/segment.js';
 import { SentenceLexicon } from '../../../src/core/index/sentence-lexicon.js';
@@ -54,8 +55,8 @@ describe('weighQuestion', () => {
     document('a.txt', 'Zelenskyy rejected the proposal of the government. On Monday Zelenskyy spoke again.'),
     document('b.md', 'The U.S. president spoke. A 35-hour week was proposed. New safeguards for 401(k) plans.', { author: 'Franklin D. Roosevelt' }),
   ];
-  const lexicon = SentenceLexicon.of(documents);
-  const weigh = (question: string) => weighQuestion(analyzeQuestion(question).words, lexicon, documents, undefined, { unknownWeight: 1, englishRarity: 0 });
+  const spelling = new CorpusSpelling(SentenceLexicon.of(documents), documents);
+  const weigh = (question: string) => weighQuestion(analyzeQuestion(question).words, spelling, undefined, { unknownWeight: 1, englishRarity: 0 });
   const wordOf = (question: string, written: string) => weigh(question).find((word) => word.written === written)!;
 
   it('reads a misspelt long word as the corpus spells it, one edit away (a swap of neighbours included)', () => {
