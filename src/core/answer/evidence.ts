@@ -71,7 +71,8 @@ export class EvidenceScorer {
   private readonly ownMatches = new Map<number, Float32Array>();
   private readonly headingMatches = new Map<string, Float32Array>();
   private readonly documentMatches = new Map<number, Float32Array>();
-  private readonly similarities = new Map<string, number>();
+  /** For each question word, its soft match with each written word met so far (keyed per question word: no string to build per pair). */
+  private readonly softMatches: Map<string, number>[];
   private readonly totalWeight: number;
   /** Position of the heaviest question word the corpus knows, -1 if none. */
   private readonly rarestWord: number;
@@ -84,6 +85,7 @@ export class EvidenceScorer {
     private readonly options: EvidenceOptions,
     private readonly answerType: AnswerType | undefined = undefined,
   ) {
+    this.softMatches = question.map(() => new Map());
     this.totalWeight = question.reduce((sum, word) => sum + word.weight, 0);
     this.rarestWord = question.reduce((best, word, i) => (word.known && (best === -1 || word.weight > question[best]!.weight) ? i : best), -1);
   }
@@ -93,11 +95,14 @@ export class EvidenceScorer {
     const asked = this.question[i]!;
     if (asked.term === candidate.term) return 1;
     if (asked.key || !this.similarity) return 0;
-    const key = `${asked.word}\u0000${candidate.word}`;
-    let similarity = this.similarities.get(key);
-    if (similarity === undefined) this.similarities.set(key, (similarity = this.similarity.similarity(asked.word, candidate.word)));
-    const { floor, scale } = this.options.soft;
-    return similarity >= floor ? scale * similarity : 0;
+    const known = this.softMatches[i]!;
+    let match = known.get(candidate.word);
+    if (match === undefined) {
+      const similarity = this.similarity.similarity(asked.word, candidate.word);
+      const { floor, scale } = this.options.soft;
+      known.set(candidate.word, (match = similarity >= floor ? scale * similarity : 0));
+    }
+    return match;
   }
 
   /** For each question word, its best match among `words`. */
