@@ -336,7 +336,8 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
     if (dimensions === 0) throw new EmbeddingsError('The embeddings provider returned empty vectors or vectors of another size.');
     onProgress?.({ ...progress, phase: 'indexing' });
     // Made while the graph worker inserts the last vectors.
-    lexicon = await SentenceLexicon.build(segmented);
+    // An update tokenizes only the documents it embedded: the others' words are the previous lexicon's.
+    lexicon = await SentenceLexicon.build(segmented, previous && reusedDocuments > 0 ? { previous: previous.lexicon, positions: reused, removed: stale.map((doc) => previous.documents[doc]!) } : undefined);
     chunkGraph = graph instanceof GraphInWorker ? await graph.finish(os.tmpdir()) : (graph ?? new ChunkGraph(dimensions, parameters));
   } catch (error) {
     if (graph instanceof GraphInWorker) await graph.stop();

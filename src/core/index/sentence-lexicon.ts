@@ -61,6 +61,25 @@ interface LexiconTables {
 }
 
 /**
+ * What an update of a lexicon starts from (see {@link SentenceLexicon.build}): for each
+ * document, its position in the previous lexicon when it is unchanged there, else -1; and the
+ * previous documents that are gone or changed.
+ */
+export interface LexiconUpdate {
+  previous: SentenceLexicon;
+  positions: number[];
+  removed: SegmentedDocument[];
+}
+
+/** A {@link LexiconUpdate} as the collector reads it: the previous lexicon's tables. */
+interface LexiconReuse {
+  tables: LexiconTables;
+  documentBases: Uint32Array;
+  positions: number[];
+  removed: SegmentedDocument[];
+}
+
+/**
  * Collects a lexicon's tables from documents, tokenizing each sentence once: at build time, so
  * that loading an index reads them instead.
  */
@@ -76,56 +95,114 @@ class LexiconCollector {
   private readonly sentenceCounts: number[] = [];
   private readonly capitals = new Map<string, [number, number]>();
 
-  /** Adds the documents' words; yields after each sentence, so that callers can pause. */
-  *fill(documents: SegmentedDocument[]): Generator<void> {
-    for (const { document, sentences } of documents) {
-      this.sentenceCounts.push(sentences.length);
-      this.metadata.run(contentWords([document.title, document.author ?? '', document.publisher ?? ''].join('\n')).map((word) => this.number(word)));
-      for (const span of sentences) {
-        const id = this.sentences.count;
-        const text = document.body.slice(span.start, span.end);
-        const words = contentWords(text).map((word) => this.number(word));
-        this.countCapitals(text);
-        this.sentences.run(words);
-        for (const [, term] of words) {
-          const list = this.postings[term]!;
-          if (list[list.length - 1] !== id) list.push(id);
+  /**
+   * Adds the documents' words; yields after each sentence, so that callers can pause. A
+   * document `reuse` finds unchanged in its previous lexicon has its numbers copied from there
+   * instead of tokenizing it again; the documents of that lexicon that are gone or changed
+   * have their capitals taken back out of the counts `reuse` starts from.
+   */
+  *fill(documents: SegmentedDocument[], reuse?: LexiconReuse): Generator<void> {
+    const previous = reuse?.tables;
+    // Previous word and term numbers → this collector's, assigned on first use as number() does.
+    const wordIdOf = new Int32Array(previous?.words.length ?? 0).fill(-1);
+    const termIdOf = new Int32Array(previous?.terms.length ?? 0).fill(-1);
+    if (reuse) {
+      const { capitalWords, occurrences, capitalised } = reuse.tables;
+      capitalWords.forEach((word, id) => this.capitals.set(word, [occurrences[id]!, capitalised[id]!]));
+      for (const { document, sentences } of reuse.removed) {
+        for (const span of sentences) {
+          this.countCapitals(document.body.slice(span.start, span.end), -1);
+          yield;
         }
-        yield;
       }
+    }
+    for (const [doc, { document, sentences }] of documents.entries()) {
+      this.sentenceCounts.push(sentences.length);
+      const position = reuse?.positions[doc] ?? -1;
+      if (previous && position !== -1) {
+        const renumber = (runs: WordRuns, run: number): [number, number][] => {
+          const pairs: [number, number][] = [];
+          for (let p = runs.starts[run]!; p < runs.starts[run + 1]!; p++) {
+            const word = runs.words[p]!;
+            const term = runs.terms[p]!;
+            if (wordIdOf[word] === -1) wordIdOf[word] = this.wordId(previous.words[word]!);
+            if (termIdOf[term] === -1) termIdOf[term] = this.termId(previous.terms[term]!);
+            this.wordCounts[wordIdOf[word]!]!++;
+            pairs.push([wordIdOf[word]!, termIdOf[term]!]);
+          }
+          return pairs;
+        };
+        this.metadata.run(renumber(previous.metadata, position));
+        const base = reuse!.documentBases[position]!;
+        for (let s = 0; s < sentences.length; s++) {
+          this.addSentence(renumber(previous.sentences, base + s));
+          yield;
+        }
+      } else {
+        this.metadata.run(contentWords([document.title, document.author ?? '', document.publisher ?? ''].join('\n')).map((word) => this.number(word)));
+        for (const span of sentences) {
+          const text = document.body.slice(span.start, span.end);
+          this.countCapitals(text, 1);
+          this.addSentence(contentWords(text).map((word) => this.number(word)));
+          yield;
+        }
+      }
+    }
+  }
+
+  private addSentence(words: [number, number][]): void {
+    const id = this.sentences.count;
+    this.sentences.run(words);
+    for (const [, term] of words) {
+      const list = this.postings[term]!;
+      if (list[list.length - 1] !== id) list.push(id);
     }
   }
 
   /** A word's numbers, counting the occurrence. */
   private number({ word, term }: LexiconWord): [number, number] {
+    const wordId = this.wordId(word);
+    this.wordCounts[wordId]!++;
+    return [wordId, this.termId(term)];
+  }
+
+  private wordId(word: string): number {
     let wordId = this.wordIds.get(word);
     if (wordId === undefined) {
       wordId = this.words.push(word) - 1;
       this.wordIds.set(word, wordId);
       this.wordCounts.push(0);
     }
-    this.wordCounts[wordId]!++;
+    return wordId;
+  }
+
+  private termId(term: string): number {
     let termId = this.termIds.get(term);
     if (termId === undefined) {
       termId = this.terms.push(term) - 1;
       this.termIds.set(term, termId);
       this.postings.push([]);
     }
-    return [wordId, termId];
+    return termId;
   }
 
-  private countCapitals(text: string): void {
+  /** Counts the words of a sentence's text as capitalised or not: `sign` 1 adds them, -1 takes them back out. */
+  private countCapitals(text: string, sign: 1 | -1): void {
     tokenize(text).forEach((token, position) => {
       if (position === 0) return;
       const word = normalizeWord(token.text);
       const counts = this.capitals.get(word) ?? [0, 0];
-      counts[0]++;
-      if (/^\p{Lu}/u.test(token.text)) counts[1]++;
+      counts[0] += sign;
+      if (/^\p{Lu}/u.test(token.text)) counts[1] += sign;
       this.capitals.set(word, counts);
     });
   }
 
   tables(): LexiconTables {
+    // In the order of the words, not of their first use: an update that takes a document's words
+    // back out cannot know where the words it was the first to use stood. Words no sentence holds
+    // any more are left out, as a full build never meets them.
+    const capitals = [...this.capitals].filter(([, [occurrences]]) => occurrences > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const postingStarts = new Uint32Array(this.terms.length + 1);
     this.postings.forEach((list, term) => (postingStarts[term + 1] = postingStarts[term]! + list.length));
     return {
@@ -137,9 +214,9 @@ class LexiconCollector {
       sentences: this.sentences.runs(),
       metadata: this.metadata.runs(),
       sentenceCounts: Uint32Array.from(this.sentenceCounts),
-      capitalWords: [...this.capitals.keys()],
-      occurrences: Uint32Array.from(this.capitals.values(), ([occurrences]) => occurrences),
-      capitalised: Uint32Array.from(this.capitals.values(), ([, capitalised]) => capitalised),
+      capitalWords: capitals.map(([word]) => word),
+      occurrences: Uint32Array.from(capitals, ([, [occurrences]]) => occurrences),
+      capitalised: Uint32Array.from(capitals, ([, [, capitalised]]) => capitalised),
     };
   }
 }
@@ -210,11 +287,17 @@ export class SentenceLexicon {
     return new SentenceLexicon(collector.tables());
   }
 
-  /** The lexicon of `documents`, made in slices with the event loop free between them (a large corpus takes seconds). */
-  static async build(documents: SegmentedDocument[]): Promise<SentenceLexicon> {
+  /**
+   * The lexicon of `documents`, made in slices with the event loop free between them (a large
+   * corpus takes seconds). With `update`, the documents it names unchanged are not tokenized
+   * again but copied from the previous lexicon: the same lexicon, byte for byte, in a fraction
+   * of the time when one file of many changed.
+   */
+  static async build(documents: SegmentedDocument[], update?: LexiconUpdate): Promise<SentenceLexicon> {
     const collector = new LexiconCollector();
+    const reuse = update && { tables: update.previous.tables, documentBases: update.previous.documentBases, positions: update.positions, removed: update.removed };
     let done = 0;
-    for (const _ of collector.fill(documents)) {
+    for (const _ of collector.fill(documents, reuse)) {
       if (++done % SENTENCES_PER_SLICE === 0) await yieldToEventLoop();
     }
     return new SentenceLexicon(collector.tables());
