@@ -8,7 +8,7 @@ import { GloveEmbeddings } from './embeddings/glove.js';
 import type { DescribedEmbeddings } from './embeddings/provider.js';
 import { ChunkGraph, DEFAULT_HNSW, type HnswParameters } from './hnsw-store.js';
 import { acquireIndexLock, describeHolder } from './index-lock.js';
-import { LexicalIndex } from './lexical.js';
+import { LexicalIndex, termOccurrences } from './lexical.js';
 import { GraphInWorker } from './worker-graph.js';
 import { SentenceLexicon } from './sentence-lexicon.js';
 import { INDEX_FORMAT_VERSION, type IndexManifest } from './manifest.js';
@@ -181,6 +181,34 @@ async function composeDocument(segmented: SegmentedDocument, glove: GloveEmbeddi
   return { chunkVectors, sentenceVectors };
 }
 
+/**
+ * The BM25 terms of each of a document's chunks: those of its {@link chunkSearchText}, made from
+ * its sentences' terms, so that a sentence is tokenized once though consecutive chunks share
+ * sentences. The parts of that text are separated by blanks (a line break after the heading, a
+ * space after a lead-in; sentences are cut only before a blank, and trimmed), so no word spans
+ * two parts and the text's words are its parts' words, in order.
+ */
+function chunkTermLists(segmented: SegmentedDocument): string[][] {
+  const { body, title } = segmented.document;
+  const { chunks, sentences } = segmented;
+  const text = (s: number) => body.slice(sentences[s]!.start, sentences[s]!.end);
+  const sentenceTerms = new Map<number, string[]>();
+  const termsOfSentence = (s: number) => sentenceTerms.get(s) ?? sentenceTerms.set(s, termOccurrences(text(s))).get(s)!;
+  const headingTerms = new Map<string, string[]>();
+  return chunks.map((chunk) => {
+    const heading = chunk.section ?? title;
+    const terms = [...(headingTerms.get(heading) ?? headingTerms.set(heading, termOccurrences(heading)).get(heading)!)];
+    const leadIn = sentences[chunk.firstSentence]!.leadIn;
+    if (leadIn !== undefined && leadIn < chunk.firstSentence) terms.push(...termsOfSentence(leadIn));
+    for (let s = chunk.firstSentence; s <= chunk.lastSentence; s++) {
+      terms.push(...termsOfSentence(s));
+      // Whatever lies between two sentences (a repeated heading) counts too.
+      if (s < chunk.lastSentence) terms.push(...termOccurrences(body.slice(sentences[s]!.end, sentences[s + 1]!.start)));
+    }
+    return terms;
+  });
+}
+
 async function embedDocument(segmented: SegmentedDocument, embeddings: DescribedEmbeddings): Promise<EmbeddedDocument> {
   if (embeddings instanceof GloveEmbeddings) return composeDocument(segmented, embeddings);
   const { body } = segmented.document;
@@ -321,10 +349,8 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
         chunkLabels.push(previous!.chunkLabels[position]!);
       } else {
         const labels = chunkRows.length === 0 ? [] : (graph ??= new GraphInWorker({ dimensions, parameters, capacity: progress.chunksTotal })).addRows(chunkRows);
-        // In batches, so that a document of many chunks never holds all their texts at once.
-        for (let from = 0; from < labels.length; from += EMBEDDING_BATCH) {
-          lexical.add(labels.slice(from, from + EMBEDDING_BATCH).map((label, offset) => ({ label, text: chunkSearchText(doc, doc.chunks[from + offset]!) })));
-        }
+        const terms = chunkTermLists(doc);
+        lexical.add(labels.map((label, c) => ({ label, terms: terms[c]! })));
         chunkLabels.push(labels);
       }
       // Local embeddings are synchronous: let pending work (a bot's interactions) run between documents.

@@ -69,6 +69,8 @@ export class GraphInWorker {
       this.worker.postMessage({ type: 'save', file } satisfies GraphWorkerRequest);
       const reply = await this.reply;
       if (reply.type === 'error') throw reviveError(reply.error);
+      // Stopped before the graph is read back, so that it is never held twice at the build's memory peak.
+      await this.stop();
       return await ChunkGraph.read(file, this.setup.dimensions, this.setup.parameters);
     } finally {
       await this.stop();
