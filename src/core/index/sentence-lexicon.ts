@@ -116,47 +116,51 @@ class LexiconCollector {
         }
       }
     }
+    // Copies a run of the previous lexicon's into `into`, renumbered.
+    const copy = (runs: WordRuns, run: number, into: RunCollector, sentence?: number) => {
+      for (let p = runs.starts[run]!; p < runs.starts[run + 1]!; p++) {
+        const word = runs.words[p]!;
+        const term = runs.terms[p]!;
+        if (wordIdOf[word] === -1) wordIdOf[word] = this.wordId(previous!.words[word]!);
+        if (termIdOf[term] === -1) termIdOf[term] = this.termId(previous!.terms[term]!);
+        this.wordCounts[wordIdOf[word]!]!++;
+        this.add(into, wordIdOf[word]!, termIdOf[term]!, sentence);
+      }
+      into.close();
+    };
+    // Numbers a text's content words into `into`.
+    const collect = (text: string, into: RunCollector, sentence?: number) => {
+      for (const word of contentWords(text)) this.add(into, ...this.number(word), sentence);
+      into.close();
+    };
     for (const [doc, { document, sentences }] of documents.entries()) {
       this.sentenceCounts.push(sentences.length);
       const position = reuse?.positions[doc] ?? -1;
       if (previous && position !== -1) {
-        const renumber = (runs: WordRuns, run: number): [number, number][] => {
-          const pairs: [number, number][] = [];
-          for (let p = runs.starts[run]!; p < runs.starts[run + 1]!; p++) {
-            const word = runs.words[p]!;
-            const term = runs.terms[p]!;
-            if (wordIdOf[word] === -1) wordIdOf[word] = this.wordId(previous.words[word]!);
-            if (termIdOf[term] === -1) termIdOf[term] = this.termId(previous.terms[term]!);
-            this.wordCounts[wordIdOf[word]!]!++;
-            pairs.push([wordIdOf[word]!, termIdOf[term]!]);
-          }
-          return pairs;
-        };
-        this.metadata.run(renumber(previous.metadata, position));
+        copy(previous.metadata, position, this.metadata);
         const base = reuse!.documentBases[position]!;
         for (let s = 0; s < sentences.length; s++) {
-          this.addSentence(renumber(previous.sentences, base + s));
+          copy(previous.sentences, base + s, this.sentences, this.sentences.count);
           yield;
         }
       } else {
-        this.metadata.run(contentWords([document.title, document.author ?? '', document.publisher ?? ''].join('\n')).map((word) => this.number(word)));
+        collect([document.title, document.author ?? '', document.publisher ?? ''].join('\n'), this.metadata);
         for (const span of sentences) {
           const text = document.body.slice(span.start, span.end);
           this.countCapitals(text, 1);
-          this.addSentence(contentWords(text).map((word) => this.number(word)));
+          collect(text, this.sentences, this.sentences.count);
           yield;
         }
       }
     }
   }
 
-  private addSentence(words: [number, number][]): void {
-    const id = this.sentences.count;
-    this.sentences.run(words);
-    for (const [, term] of words) {
-      const list = this.postings[term]!;
-      if (list[list.length - 1] !== id) list.push(id);
-    }
+  /** Adds a pair to the run `into` collects; a sentence's (numbered `sentence`) to its term's postings too. */
+  private add(into: RunCollector, word: number, term: number, sentence: number | undefined): void {
+    into.add(word, term);
+    if (sentence === undefined) return;
+    const list = this.postings[term]!;
+    if (list[list.length - 1] !== sentence) list.push(sentence);
   }
 
   /** A word's numbers, counting the occurrence. */
@@ -205,12 +209,15 @@ class LexiconCollector {
     const capitals = [...this.capitals].filter(([, [occurrences]]) => occurrences > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const postingStarts = new Uint32Array(this.terms.length + 1);
     this.postings.forEach((list, term) => (postingStarts[term + 1] = postingStarts[term]! + list.length));
+    // Filled in place: flattening the lists first would hold them twice more.
+    const postings = new Uint32Array(postingStarts[this.terms.length]!);
+    this.postings.forEach((list, term) => postings.set(list, postingStarts[term]));
     return {
       words: this.words,
       wordCounts: Uint32Array.from(this.wordCounts),
       terms: this.terms,
       postingStarts,
-      postings: Uint32Array.from(this.postings.flat()),
+      postings,
       sentences: this.sentences.runs(),
       metadata: this.metadata.runs(),
       sentenceCounts: Uint32Array.from(this.sentenceCounts),
@@ -221,27 +228,43 @@ class LexiconCollector {
   }
 }
 
-/** Collects {@link WordRuns}, one run at a time. */
+/** Collects {@link WordRuns}, one run at a time, in typed arrays that double as they fill (a corpus's runs hold millions of pairs). */
 class RunCollector {
-  private readonly starts = [0];
-  private readonly words: number[] = [];
-  private readonly terms: number[] = [];
+  private starts = new Uint32Array(1024);
+  private words = new Uint32Array(1024);
+  private terms = new Uint32Array(1024);
+  private runCount = 0;
+  private length = 0;
 
   get count(): number {
-    return this.starts.length - 1;
+    return this.runCount;
   }
 
-  run(pairs: [number, number][]): void {
-    for (const [word, term] of pairs) {
-      this.words.push(word);
-      this.terms.push(term);
+  /** Adds a pair to the run being collected. */
+  add(word: number, term: number): void {
+    if (this.length === this.words.length) {
+      this.words = doubled(this.words);
+      this.terms = doubled(this.terms);
     }
-    this.starts.push(this.words.length);
+    this.words[this.length] = word;
+    this.terms[this.length++] = term;
+  }
+
+  /** Ends the run being collected. */
+  close(): void {
+    if (this.runCount + 1 === this.starts.length) this.starts = doubled(this.starts);
+    this.starts[++this.runCount] = this.length;
   }
 
   runs(): WordRuns {
-    return { starts: Uint32Array.from(this.starts), words: Uint32Array.from(this.words), terms: Uint32Array.from(this.terms) };
+    return { starts: this.starts.slice(0, this.runCount + 1), words: this.words.slice(0, this.length), terms: this.terms.slice(0, this.length) };
   }
+}
+
+function doubled(array: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
+  const copy = new Uint32Array(array.length * 2);
+  copy.set(array);
+  return copy;
 }
 
 const NO_SENTENCES = new Uint32Array(0);
