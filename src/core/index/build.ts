@@ -9,10 +9,10 @@ import type { DescribedEmbeddings } from './embeddings/provider.js';
 import { ChunkGraph, DEFAULT_HNSW, type HnswParameters } from './hnsw-store.js';
 import { acquireIndexLock, describeHolder } from './index-lock.js';
 import { LexicalIndex, termOccurrences } from './lexical.js';
-import { GraphInWorker } from './worker-graph.js';
 import { SentenceLexicon } from './sentence-lexicon.js';
 import { INDEX_FORMAT_VERSION, type IndexManifest } from './manifest.js';
 import { chunkSearchText, DEFAULT_CHUNKING, segmentDocument, type ChunkingOptions, type SegmentedDocument } from './segment.js';
+import { GraphInWorker } from './worker-graph.js';
 
 /** Where a build is, for progress lines and Discord edits. */
 export interface BuildProgress {
@@ -243,7 +243,7 @@ export async function loadPreviousIndex(indexDir: string, embeddings: DescribedE
  *
  * @throws {@link CorpusError} when the corpus holds no readable article (nothing is replaced)
  * @throws {@link ForeignIndexFolderError} when `indexDir` holds something other than an index Verbatim wrote (it is left alone)
- * @throws {@link DiskFullError} when the disk of `indexDir`, or of the scratch folder (TMPDIR) that an update of `previous` copies its graph through, is full
+ * @throws {@link DiskFullError} when the disk of `indexDir`, or of the scratch folder (TMPDIR) that a graph passes through (from the worker that built it, or copied from `previous` to be updated), is full
  */
 export async function buildIndex(options: BuildOptions): Promise<{ index: CorpusIndex; report: BuildReport }> {
   if (options.save === false) return buildUnlocked(options);
@@ -361,8 +361,8 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
     }
     if (dimensions === 0) throw new EmbeddingsError('The embeddings provider returned empty vectors or vectors of another size.');
     onProgress?.({ ...progress, phase: 'indexing' });
-    // Made while the graph worker inserts the last vectors.
-    // An update tokenizes only the documents it embedded: the others' words are the previous lexicon's.
+    // Made while the graph worker inserts the last vectors. An update tokenizes only the documents
+    // it embedded: the others' words are the previous lexicon's.
     lexicon = await SentenceLexicon.build(segmented, previous && reusedDocuments > 0 ? { previous: previous.lexicon, positions: reused, removed: stale.map((doc) => previous.documents[doc]!) } : undefined);
     chunkGraph = graph instanceof GraphInWorker ? await graph.finish(os.tmpdir()) : (graph ?? new ChunkGraph(dimensions, parameters));
   } catch (error) {

@@ -64,7 +64,8 @@ export class GraphInWorker {
    * @throws {@link DiskFullError} when `scratchDir`'s disk has no room for that file
    */
   async finish(scratchDir: string): Promise<ChunkGraph> {
-    const file = path.join(scratchDir, `graph-${process.pid}-${Date.now()}.hnsw`);
+    // Named as ChunkGraph.clone names its copies, so that what a kill leaves is cleaned up the same way (see leftovers.ts).
+    const file = path.join(scratchDir, `clone-${process.pid}-${Date.now()}.hnsw`);
     try {
       this.worker.postMessage({ type: 'save', file } satisfies GraphWorkerRequest);
       const reply = await this.reply;
