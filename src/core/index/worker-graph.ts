@@ -40,7 +40,7 @@ export class GraphInWorker {
     this.reply = new Promise((resolve) => {
       this.worker.once('message', resolve);
       // Only what escapes the worker's own error handling: out of memory, a crash while starting.
-      this.worker.once('error', (error) => resolve({ type: 'error', error: { name: error.name, message: error.message, fields: {} } }));
+      this.worker.on('error', (error) => resolve({ type: 'error', error: { name: error.name, message: error.message, fields: {} } }));
       this.worker.once('exit', (code) => resolve({ type: 'error', error: { name: 'Error', message: `The graph worker stopped before finishing (exit code ${code}).`, fields: {} } }));
     });
   }
