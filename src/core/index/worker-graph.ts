@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { reviveError, type TransportedError } from '../errors.js';
+import { reviveError, transportError, type TransportedError } from '../errors.js';
 import { compiledModuleUrl } from '../paths.js';
 import { ChunkGraph, type HnswParameters } from './hnsw-store.js';
 
@@ -40,8 +40,8 @@ export class GraphInWorker {
     this.reply = new Promise((resolve) => {
       this.worker.once('message', resolve);
       // Only what escapes the worker's own error handling: out of memory, a crash while starting.
-      this.worker.on('error', (error) => resolve({ type: 'error', error: { name: error.name, message: error.message, fields: {} } }));
-      this.worker.once('exit', (code) => resolve({ type: 'error', error: { name: 'Error', message: `The graph worker stopped before finishing (exit code ${code}).`, fields: {} } }));
+      this.worker.on('error', (error) => resolve({ type: 'error', error: transportError(error) }));
+      this.worker.once('exit', (code) => resolve({ type: 'error', error: transportError(new Error(`The graph worker stopped before finishing (exit code ${code}).`)) }));
     });
   }
 
