@@ -1,4 +1,4 @@
-import { normalizeWord, termOf, tokenize } from '../text/tokens.js';
+import { normalizeWord, termOf, tokenize, type Token } from '../text/tokens.js';
 import { yieldToEventLoop } from '../event-loop.js';
 import { BinaryReader, BinaryWriter } from './binary.js';
 import type { SegmentedDocument } from './segment.js';
@@ -19,8 +19,13 @@ export interface LexiconWord {
  * "Trump-Putin" meets "Putin" and "35-hour" meets "35".
  */
 export function contentWords(text: string): LexiconWord[] {
+  return contentWordsOf(tokenize(text));
+}
+
+/** {@link contentWords} of a text already tokenized. */
+function contentWordsOf(tokens: Token[]): LexiconWord[] {
   const words: LexiconWord[] = [];
-  for (const token of tokenize(text)) {
+  for (const token of tokens) {
     const term = termOf(token.text);
     if (term !== undefined) words.push({ word: normalizeWord(token.text), term });
     if (!token.text.includes('-')) continue;
@@ -111,7 +116,7 @@ class LexiconCollector {
       capitalWords.forEach((word, id) => this.capitals.set(word, [occurrences[id]!, capitalised[id]!]));
       for (const { document, sentences } of reuse.removed) {
         for (const span of sentences) {
-          this.countCapitals(document.body.slice(span.start, span.end), -1);
+          this.countCapitals(tokenize(document.body.slice(span.start, span.end)), -1);
           yield;
         }
       }
@@ -129,8 +134,8 @@ class LexiconCollector {
       into.close();
     };
     // Numbers a text's content words into `into`.
-    const collect = (text: string, into: RunCollector, sentence?: number) => {
-      for (const word of contentWords(text)) this.add(into, ...this.number(word), sentence);
+    const collect = (tokens: Token[], into: RunCollector, sentence?: number) => {
+      for (const word of contentWordsOf(tokens)) this.add(into, ...this.number(word), sentence);
       into.close();
     };
     for (const [doc, { document, sentences }] of documents.entries()) {
@@ -144,11 +149,11 @@ class LexiconCollector {
           yield;
         }
       } else {
-        collect([document.title, document.author ?? '', document.publisher ?? ''].join('\n'), this.metadata);
+        collect(tokenize([document.title, document.author ?? '', document.publisher ?? ''].join('\n')), this.metadata);
         for (const span of sentences) {
-          const text = document.body.slice(span.start, span.end);
-          this.countCapitals(text, 1);
-          collect(text, this.sentences, this.sentences.count);
+          const tokens = tokenize(document.body.slice(span.start, span.end));
+          this.countCapitals(tokens, 1);
+          collect(tokens, this.sentences, this.sentences.count);
           yield;
         }
       }
@@ -190,9 +195,9 @@ class LexiconCollector {
     return termId;
   }
 
-  /** Counts the words of a sentence's text as capitalised or not: `sign` 1 adds them, -1 takes them back out. */
-  private countCapitals(text: string, sign: 1 | -1): void {
-    tokenize(text).forEach((token, position) => {
+  /** Counts the words of a sentence as capitalised or not: `sign` 1 adds them, -1 takes them back out. */
+  private countCapitals(tokens: Token[], sign: 1 | -1): void {
+    tokens.forEach((token, position) => {
       if (position === 0) return;
       const word = normalizeWord(token.text);
       const counts = this.capitals.get(word) ?? [0, 0];
