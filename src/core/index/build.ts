@@ -8,10 +8,11 @@ import { GloveEmbeddings } from './embeddings/glove.js';
 import type { DescribedEmbeddings } from './embeddings/provider.js';
 import { ChunkGraph, DEFAULT_HNSW, type HnswParameters } from './hnsw-store.js';
 import { acquireIndexLock, describeHolder } from './index-lock.js';
-import { LexicalIndex } from './lexical.js';
+import { LexicalIndex, termOccurrences } from './lexical.js';
 import { SentenceLexicon } from './sentence-lexicon.js';
 import { INDEX_FORMAT_VERSION, type IndexManifest } from './manifest.js';
 import { chunkSearchText, DEFAULT_CHUNKING, segmentDocument, type ChunkingOptions, type SegmentedDocument } from './segment.js';
+import { GraphInWorker } from './worker-graph.js';
 
 /** Where a build is, for progress lines and Discord edits. */
 export interface BuildProgress {
@@ -65,7 +66,7 @@ export interface BuildOptions extends LoadCorpusOptions {
 
 /** Vectors as rows of `dimensions` floats, packed: a JavaScript array per vector costs about four times the memory. */
 interface PackedVectors {
-  rows: Float32Array;
+  rows: Float32Array<ArrayBuffer>;
   dimensions: number;
 }
 
@@ -180,6 +181,34 @@ async function composeDocument(segmented: SegmentedDocument, glove: GloveEmbeddi
   return { chunkVectors, sentenceVectors };
 }
 
+/**
+ * The BM25 terms of each of a document's chunks: those of its {@link chunkSearchText}, made from
+ * its sentences' terms, so that a sentence is tokenized once though consecutive chunks share
+ * sentences. The parts of that text are separated by blanks (a line break after the heading, a
+ * space after a lead-in; sentences are cut only before a blank, and trimmed), so no word spans
+ * two parts and the text's words are its parts' words, in order.
+ */
+function chunkTermLists(segmented: SegmentedDocument): string[][] {
+  const { body, title } = segmented.document;
+  const { chunks, sentences } = segmented;
+  const text = (s: number) => body.slice(sentences[s]!.start, sentences[s]!.end);
+  const sentenceTerms = new Map<number, string[]>();
+  const termsOfSentence = (s: number) => sentenceTerms.get(s) ?? sentenceTerms.set(s, termOccurrences(text(s))).get(s)!;
+  const headingTerms = new Map<string, string[]>();
+  return chunks.map((chunk) => {
+    const heading = chunk.section ?? title;
+    const terms = [...(headingTerms.get(heading) ?? headingTerms.set(heading, termOccurrences(heading)).get(heading)!)];
+    const leadIn = sentences[chunk.firstSentence]!.leadIn;
+    if (leadIn !== undefined && leadIn < chunk.firstSentence) terms.push(...termsOfSentence(leadIn));
+    for (let s = chunk.firstSentence; s <= chunk.lastSentence; s++) {
+      terms.push(...termsOfSentence(s));
+      // Whatever lies between two sentences (a repeated heading) counts too.
+      if (s < chunk.lastSentence) terms.push(...termOccurrences(body.slice(sentences[s]!.end, sentences[s + 1]!.start)));
+    }
+    return terms;
+  });
+}
+
 async function embedDocument(segmented: SegmentedDocument, embeddings: DescribedEmbeddings): Promise<EmbeddedDocument> {
   if (embeddings instanceof GloveEmbeddings) return composeDocument(segmented, embeddings);
   const { body } = segmented.document;
@@ -214,7 +243,7 @@ export async function loadPreviousIndex(indexDir: string, embeddings: DescribedE
  *
  * @throws {@link CorpusError} when the corpus holds no readable article (nothing is replaced)
  * @throws {@link ForeignIndexFolderError} when `indexDir` holds something other than an index Verbatim wrote (it is left alone)
- * @throws {@link DiskFullError} when the disk of `indexDir`, or of the scratch folder (TMPDIR) that an update of `previous` copies its graph through, is full
+ * @throws {@link DiskFullError} when the disk of `indexDir`, or of the scratch folder (TMPDIR) that a graph passes through (from the worker that built it, or copied from `previous` to be updated), is full
  */
 export async function buildIndex(options: BuildOptions): Promise<{ index: CorpusIndex; report: BuildReport }> {
   if (options.save === false) return buildUnlocked(options);
@@ -256,42 +285,9 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
   // For each document: its position in the previous index when unchanged, else fresh vectors.
   const reused = previousPositions(previous, segmented, embeddings);
   const reusedDocuments = reused.filter((position) => position !== -1).length;
-  // Each document's vectors go where the index keeps them as soon as it is embedded: its
-  // sentences' rows into the index's one array, its chunks' rows held only until they are in
-  // the graph. The size of a vector is known from the previous index or the first one embedded.
-  let dimensions = previous && reusedDocuments > 0 ? previous.dimensions : 0;
-  let sentenceVectors = new Float32Array(sentenceCount(segmented) * dimensions);
-  const freshChunkVectors: (Float32Array | undefined)[] = [];
-  let sentenceRow = 0;
-  for (const [i, doc] of segmented.entries()) {
-    const count = doc.sentences.length;
-    if (reused[i] === -1) {
-      const { chunkVectors, sentenceVectors: rows } = await embedDocument(doc, embeddings);
-      if (dimensions === 0 && chunkVectors.dimensions > 0) {
-        dimensions = chunkVectors.dimensions;
-        sentenceVectors = new Float32Array(sentenceCount(segmented) * dimensions);
-      }
-      const sized = (packed: PackedVectors) => packed.rows.length === 0 || packed.dimensions === dimensions;
-      if (!sized(chunkVectors) || !sized(rows)) throw new EmbeddingsError('The embeddings provider returned empty vectors or vectors of another size.');
-      sentenceVectors.set(rows.rows, sentenceRow * dimensions);
-      freshChunkVectors[i] = chunkVectors.rows;
-    } else {
-      // A reused document's sentence vectors are consecutive rows of the previous index's.
-      const previousRow = previous!.sentenceId({ doc: reused[i]!, sentence: 0 });
-      sentenceVectors.set(previous!.sentenceVectors.subarray(previousRow * dimensions, (previousRow + count) * dimensions), sentenceRow * dimensions);
-    }
-    sentenceRow += count;
-    // Local embeddings are synchronous: let pending work (a bot's interactions) run between documents.
-    await yieldToEventLoop();
-    progress.documentsDone++;
-    progress.chunksDone += doc.chunks.length;
-    onProgress?.({ ...progress });
-  }
-  if (dimensions === 0) throw new EmbeddingsError('The embeddings provider returned empty vectors or vectors of another size.');
-  onProgress?.({ ...progress, phase: 'indexing' });
-
   // Update a copy of the previous graph and lexical index in place when few chunks changed
-  // (a one-file reindex of a large corpus); rebuild both otherwise.
+  // (a one-file reindex of a large corpus); rebuild both otherwise. Decided before embedding, so
+  // that each document's chunks go into the graph as soon as its vectors are ready.
   const kept = new Set(reused);
   const stale = previous ? previous.documents.flatMap((_, doc) => (kept.has(doc) ? [] : [doc])) : [];
   const staleLabels = stale.flatMap((doc) => previous!.chunkLabels[doc]!);
@@ -301,47 +297,83 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
     reusedDocuments > 0 &&
     (previous.graph.labelCount - previous.graph.size + staleLabels.length) / (previous.graph.labelCount + freshChunks) <= MAX_DELETED_SHARE;
 
-  let graph: ChunkGraph;
+  // Each document's vectors go where the index keeps them as soon as it is embedded: its
+  // sentences' rows into the index's one array, its chunks' rows into the graph. The size of a
+  // vector is known from the previous index or the first one embedded.
+  let dimensions = previous && reusedDocuments > 0 ? previous.dimensions : 0;
+  let sentenceVectors = new Float32Array(sentenceCount(segmented) * dimensions);
   let lexical: LexicalIndex;
+  // A rebuilt graph is built in a worker thread (see GraphInWorker), started once the size of a vector is known.
+  let graph: ChunkGraph | GraphInWorker | undefined;
+  const parameters = options.hnsw ?? DEFAULT_HNSW;
   if (incremental) {
-    graph = options.consumePrevious ? previous.graph : await previous.graph.clone(os.tmpdir());
+    const updated = options.consumePrevious ? previous.graph : await previous.graph.clone(os.tmpdir());
     lexical = options.consumePrevious ? previous.lexical : previous.lexical.clone();
-    graph.deleteLabels(staleLabels);
+    updated.deleteLabels(staleLabels);
     lexical.remove(staleLabels);
+    updated.reserve(updated.labelCount + freshChunks);
+    graph = updated;
   } else {
-    graph = new ChunkGraph(dimensions, options.hnsw ?? DEFAULT_HNSW);
     lexical = LexicalIndex.build([]);
   }
-  graph.reserve(incremental ? graph.labelCount + freshChunks : progress.chunksTotal);
   const chunkLabels: number[][] = [];
-  for (const [i, doc] of segmented.entries()) {
-    const position = reused[i]!;
-    if (incremental && position !== -1) {
-      chunkLabels.push(previous.chunkLabels[position]!);
-      continue;
-    }
-    const packed = freshChunkVectors[i];
-    // Freed once the document's chunks are in the graph.
-    freshChunkVectors[i] = undefined;
-    const vectorAt = (c: number) => (packed ? Array.from(packed.subarray(c * dimensions, (c + 1) * dimensions)) : previous!.graph.vectorAt(previous!.chunkLabels[position]![c]!));
-    const labels: number[] = [];
-    // In batches, so that a document of many chunks never holds all their texts and vectors at once.
-    for (let from = 0; from < doc.chunks.length; from += EMBEDDING_BATCH) {
-      const to = Math.min(from + EMBEDDING_BATCH, doc.chunks.length);
-      const texts = doc.chunks.slice(from, to).map((chunk) => chunkSearchText(doc, chunk));
-      const batchLabels = graph.add(texts.map((_, offset) => vectorAt(from + offset)));
-      lexical.add(batchLabels.map((label, offset) => ({ label, text: texts[offset]! })));
-      labels.push(...batchLabels);
+  let sentenceRow = 0;
+  let lexicon: SentenceLexicon;
+  let chunkGraph: ChunkGraph;
+  try {
+    for (const [i, doc] of segmented.entries()) {
+      const count = doc.sentences.length;
+      const position = reused[i]!;
+      let chunkRows: Float32Array<ArrayBuffer> | undefined;
+      if (position === -1) {
+        const { chunkVectors, sentenceVectors: rows } = await embedDocument(doc, embeddings);
+        if (dimensions === 0 && chunkVectors.dimensions > 0) {
+          dimensions = chunkVectors.dimensions;
+          sentenceVectors = new Float32Array(sentenceCount(segmented) * dimensions);
+        }
+        const sized = (packed: PackedVectors) => packed.rows.length === 0 || packed.dimensions === dimensions;
+        if (!sized(chunkVectors) || !sized(rows)) throw new EmbeddingsError('The embeddings provider returned empty vectors or vectors of another size.');
+        sentenceVectors.set(rows.rows, sentenceRow * dimensions);
+        chunkRows = chunkVectors.rows;
+      } else {
+        // A reused document's sentence vectors are consecutive rows of the previous index's.
+        const previousRow = previous!.sentenceId({ doc: position, sentence: 0 });
+        sentenceVectors.set(previous!.sentenceVectors.subarray(previousRow * dimensions, (previousRow + count) * dimensions), sentenceRow * dimensions);
+        if (!incremental) {
+          chunkRows = new Float32Array(doc.chunks.length * dimensions);
+          previous!.chunkLabels[position]!.forEach((label, c) => chunkRows!.set(previous!.graph.vectorAt(label), c * dimensions));
+        }
+      }
+      sentenceRow += count;
+      if (chunkRows === undefined) {
+        chunkLabels.push(previous!.chunkLabels[position]!);
+      } else {
+        const labels = chunkRows.length === 0 ? [] : (graph ??= new GraphInWorker({ dimensions, parameters, capacity: progress.chunksTotal })).addRows(chunkRows);
+        const terms = chunkTermLists(doc);
+        lexical.add(labels.map((label, c) => ({ label, terms: terms[c]! })));
+        chunkLabels.push(labels);
+      }
+      // Local embeddings are synchronous: let pending work (a bot's interactions) run between documents.
       await yieldToEventLoop();
+      progress.documentsDone++;
+      progress.chunksDone += doc.chunks.length;
+      onProgress?.({ ...progress });
     }
-    chunkLabels.push(labels);
+    if (dimensions === 0) throw new EmbeddingsError('The embeddings provider returned empty vectors or vectors of another size.');
+    onProgress?.({ ...progress, phase: 'indexing' });
+    // Made while the graph worker inserts the last vectors. An update tokenizes only the documents
+    // it embedded: the others' words are the previous lexicon's.
+    lexicon = await SentenceLexicon.build(segmented, previous && reusedDocuments > 0 ? { previous: previous.lexicon, positions: reused, removed: stale.map((doc) => previous.documents[doc]!) } : undefined);
+    chunkGraph = graph instanceof GraphInWorker ? await graph.finish(os.tmpdir()) : (graph ?? new ChunkGraph(dimensions, parameters));
+  } catch (error) {
+    if (graph instanceof GraphInWorker) await graph.stop();
+    throw error;
   }
-
   const previousSources = new Map((previous?.documents ?? []).map((doc) => [doc.document.source, doc.document.hash]));
   const currentSources = new Set(segmented.map((doc) => doc.document.source));
   const report: BuildReport = {
     documents: segmented.length,
-    chunks: graph.size,
+    chunks: chunkGraph.size,
     sentences: sentenceCount(segmented),
     added: segmented.filter((doc) => !previousSources.has(doc.document.source)).map((doc) => doc.document.source),
     changed: segmented.filter((doc) => previousSources.has(doc.document.source) && previousSources.get(doc.document.source) !== doc.document.hash).map((doc) => doc.document.source),
@@ -354,7 +386,7 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
   const manifest: IndexManifest = {
     formatVersion: INDEX_FORMAT_VERSION,
     embeddings: { ...embeddings.info, dimensions },
-    hnsw: graph.parameters,
+    hnsw: chunkGraph.parameters,
     builtAt: new Date().toISOString(),
     buildSeconds: 0,
     documents: segmented.map(({ document, chunks, sentences }) => ({
@@ -366,12 +398,12 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
       chunks: chunks.length,
       sentences: sentences.length,
     })),
-    chunkCount: graph.size,
+    chunkCount: chunkGraph.size,
     sentenceCount: report.sentences,
     skipped: loaded.skipped,
     files: {},
   };
-  const index = new CorpusIndex(manifest, segmented, chunkLabels, graph, lexical, sentenceVectors, await SentenceLexicon.build(segmented));
+  const index = new CorpusIndex(manifest, segmented, chunkLabels, chunkGraph, lexical, sentenceVectors, lexicon);
   manifest.buildSeconds = (performance.now() - started) / 1000;
   if (save) {
     onProgress?.({ ...progress, phase: 'saving' });

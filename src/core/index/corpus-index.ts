@@ -214,22 +214,36 @@ const CORPUS_WRITE_CHARS = 1 << 20;
  * Writes `JSON.stringify({ documents, chunkLabels })` of the index, the same bytes, one document
  * at a time: in one string, the articles of a large corpus (every body, sentence and chunk) would
  * be held twice over, as text and as its UTF-8 bytes, at the peak of the build's memory.
+ *
+ * @returns the SHA-256 of what it wrote, hashed as it went instead of read back
  */
-async function writeCorpusFile(file: string, index: CorpusIndex): Promise<void> {
+async function writeCorpusFile(file: string, index: CorpusIndex): Promise<string> {
   const handle = await open(file, 'w');
+  const hash = createHash('sha256');
+  const write = async (text: string) => {
+    hash.update(text);
+    await handle.write(text);
+  };
   try {
     let pending = '{"documents":[';
     for (const [doc, segmented] of index.documents.entries()) {
       pending += (doc === 0 ? '' : ',') + JSON.stringify(segmented);
       if (pending.length >= CORPUS_WRITE_CHARS) {
-        await handle.write(pending);
+        await write(pending);
         pending = '';
       }
     }
-    await handle.write(`${pending}],"chunkLabels":${JSON.stringify(index.chunkLabels)}}`);
+    await write(`${pending}],"chunkLabels":${JSON.stringify(index.chunkLabels)}}`);
   } finally {
     await handle.close();
   }
+  return hash.digest('hex');
+}
+
+/** Writes `bytes` to `file`; returns their SHA-256, taken from memory instead of the file read back. */
+async function writeHashedFile(file: string, bytes: Uint8Array): Promise<string> {
+  await writeFile(file, bytes);
+  return sha256(bytes);
 }
 
 /**
@@ -256,17 +270,15 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     // Not recursive: fails rather than write into a folder that happens to have this name.
     await mkdir(temporary);
     madeTemporary = true;
+    // Hashed as written, except the graph, which hnswlib writes itself.
     await index.graph.save(path.join(temporary, FILES.graph));
+    const files: Record<string, string> = { [FILES.graph]: await sha256OfFile(path.join(temporary, FILES.graph)) };
     const vectors = index.sentenceVectors;
-    await writeFile(path.join(temporary, FILES.sentenceVectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
-    await writeCorpusFile(path.join(temporary, FILES.corpus), index);
-    await writeFile(path.join(temporary, FILES.lexical), index.lexical.toBinary());
+    files[FILES.sentenceVectors] = await writeHashedFile(path.join(temporary, FILES.sentenceVectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
+    files[FILES.corpus] = await writeCorpusFile(path.join(temporary, FILES.corpus), index);
+    files[FILES.lexical] = await writeHashedFile(path.join(temporary, FILES.lexical), index.lexical.toBinary());
     await index.prepare();
-    await writeFile(path.join(temporary, FILES.lexicon), index.lexicon.toBinary());
-    const files: Record<string, string> = {};
-    for (const name of [FILES.graph, FILES.sentenceVectors, FILES.corpus, FILES.lexical, FILES.lexicon]) {
-      files[name] = await sha256OfFile(path.join(temporary, name));
-    }
+    files[FILES.lexicon] = await writeHashedFile(path.join(temporary, FILES.lexicon), index.lexicon.toBinary());
     index.manifest.files = files;
     await writeFile(path.join(temporary, FILES.manifest), JSON.stringify(index.manifest, null, 2));
     // Checked again: the folder may have changed during a long build.

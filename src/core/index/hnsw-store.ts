@@ -91,6 +91,13 @@ export class ChunkGraph {
     });
   }
 
+  /** Adds vectors packed as rows of {@link dimensions} floats under the next labels, which it returns in order. */
+  addRows(rows: Float32Array): number[] {
+    const vectors: number[][] = [];
+    for (let start = 0; start < rows.length; start += this.dimensions) vectors.push(Array.from(rows.subarray(start, start + this.dimensions)));
+    return this.add(vectors);
+  }
+
   /** Removes vectors from search results for good; their labels are not reused. */
   deleteLabels(labels: Iterable<number>): void {
     for (const label of labels) {
@@ -133,12 +140,17 @@ export class ChunkGraph {
     const file = path.join(scratchDir, `clone-${process.pid}-${Date.now()}.hnsw`);
     try {
       await this.save(file);
-      const graph = new HierarchicalNSW('cosine', this.dimensions);
-      await graph.readIndex(file);
-      return new ChunkGraph(this.dimensions, this.parameters, graph, this.deleted);
+      return await ChunkGraph.read(file, this.dimensions, this.parameters, this.deleted);
     } finally {
       await rm(file, { force: true });
     }
+  }
+
+  /** A graph this process wrote to `file` itself (so trusted as it is, unlike {@link load}'s). */
+  static async read(file: string, dimensions: number, parameters: HnswParameters, deleted: Iterable<number> = []): Promise<ChunkGraph> {
+    const graph = new HierarchicalNSW('cosine', dimensions);
+    await graph.readIndex(file);
+    return new ChunkGraph(dimensions, parameters, graph, deleted);
   }
 
   /**

@@ -2,8 +2,8 @@
  * Cleans up after an index save that did not finish (the process was killed, the machine lost
  * power). {@link saveIndex} writes `.NAME.building-PID-TIME` next to the index folder NAME,
  * renames NAME to `.NAME.old-PID-TIME`, renames the temporary to NAME, then removes the old
- * one; an incremental build copies its graph through `clone-PID-TIME.hnsw` in a scratch
- * folder. A kill leaves those behind (up to the size of an index each), and a kill between the
+ * one; a build passes its graph through `clone-PID-TIME.hnsw` in a scratch folder (an
+ * incremental build's copy of the previous graph, a full build's graph from its worker). A kill leaves those behind (up to the size of an index each), and a kill between the
  * two renames leaves no index at all, with the complete new one still on disk.
  */
 import { lstat, readdir, readlink, realpath, rename, rm } from 'node:fs/promises';

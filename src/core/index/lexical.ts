@@ -2,7 +2,7 @@ import { termOf, tokenize } from '../text/tokens.js';
 import { BinaryReader, BinaryWriter } from './binary.js';
 
 /** The terms of a text, every occurrence, in order: what BM25 counts. */
-function termOccurrences(text: string): string[] {
+export function termOccurrences(text: string): string[] {
   return tokenize(text).flatMap((token) => termOf(token.text) ?? []);
 }
 
@@ -125,22 +125,22 @@ export class LexicalIndex {
   /** Indexes `texts`; the i-th text is chunk label i. */
   static build(texts: string[]): LexicalIndex {
     const index = new LexicalIndex([], new Uint32Array(1), new Uint32Array(0), new Uint16Array(0), new Uint32Array(0), 0, 0);
-    index.add(texts.map((text, label) => ({ label, text })));
+    index.add(texts.map((text, label) => ({ label, terms: termOccurrences(text) })));
     return index;
   }
 
   /**
-   * Adds chunks under their labels.
+   * Adds chunks under their labels, each as the {@link termOccurrences} of its text.
    *
    * @throws Error when a label is already indexed
    */
-  add(chunks: { label: number; text: string }[]): void {
-    for (const { label, text } of chunks) {
+  add(chunks: { label: number; terms: string[] }[]): void {
+    for (const { label, terms } of chunks) {
       // A label removed and added again: the removal must take its old postings, not the new ones.
       if (this.pendingRemovals.has(label)) this.merge();
       if (this.fieldLengths[label]) throw new Error(`chunk ${label} is already in the lexical index`);
       const counts = new Map<string, number>();
-      for (const term of termOccurrences(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+      for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + 1);
       // MiniSearch counted the distinct tokens of the space-joined terms: an empty text is one empty token.
       const fieldLength = Math.max(counts.size, 1);
       for (const [term, count] of counts) {

@@ -71,11 +71,28 @@ const IRREGULAR: ReadonlyMap<string, string> = new Map(
 );
 
 /**
+ * Words whose {@link termOf} is remembered: a build asks for the same few hundred thousand words
+ * millions of times, and stemming is most of the cost of tokenizing. Forgotten all at once past
+ * this many, so that a long-running process holds a bounded memo.
+ */
+const MAX_REMEMBERED_TERMS = 1 << 20;
+const rememberedTerms = new Map<string, string | undefined>();
+
+/**
  * The lexical form of a word: normalised, irregular verbs brought to their base, and
  * Porter-stemmed, so "cancelled", "cancellation" and "cancel" meet, and "sent" meets "send".
  * Returns `undefined` for stop words.
  */
 export function termOf(word: string): string | undefined {
+  const remembered = rememberedTerms.get(word);
+  if (remembered !== undefined || rememberedTerms.has(word)) return remembered;
+  if (rememberedTerms.size >= MAX_REMEMBERED_TERMS) rememberedTerms.clear();
+  const term = lexicalForm(word);
+  rememberedTerms.set(word, term);
+  return term;
+}
+
+function lexicalForm(word: string): string | undefined {
   const normal = normalizeWord(word);
   if (normal.length === 0 || STOPWORDS.has(normal) || STOPWORDS.has(word.toLowerCase())) return undefined;
   return /^\p{N}+$/u.test(normal) ? normal : stemmer(IRREGULAR.get(normal) ?? normal);

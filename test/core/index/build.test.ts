@@ -5,6 +5,7 @@ import { CorpusError, EmbeddingsError } from '../../../src/core/errors.js';
 import { buildIndex, type BuildProgress } from '../../../src/core/index/build.js';
 import { loadIndex, type CorpusIndex } from '../../../src/core/index/corpus-index.js';
 import { DescribedEmbeddings, type EmbeddingsInfo } from '../../../src/core/index/embeddings/provider.js';
+import { LexicalIndex } from '../../../src/core/index/lexical.js';
 import { chunkSearchText } from '../../../src/core/index/segment.js';
 import { ARTICLE_PATH, FailingEmbeddings, GLOVE_TIMEOUT, HashEmbeddings, loadGlove, makeTempDir, removeTempDirs, snapshotDir } from '../../helpers/core.js';
 
@@ -288,4 +289,14 @@ describe('buildIndex with GloVe', () => {
       });
     }
   }, GLOVE_TIMEOUT);
+
+  it("indexes each chunk's BM25 terms from its sentences' terms, as if its text were tokenized whole", async () => {
+    // Besides STRIKE's list lead-in and repeated heading: quotes closing sentences, a dotted acronym ending one, a word the splitter does not cut at.
+    const QUOTES = 'The mayor said "We will rebuild the bridge." Then she left.The crowd cheered. "Soon," she added of the U.S.\nAid arrived.\n';
+    const ws = await workspace({ 'strike.md': STRIKE, 'copper.txt': COPPER, 'quotes.txt': QUOTES });
+    const { index } = await buildIndex({ ...ws, embeddings: new HashEmbeddings(), save: false });
+    const texts: string[] = [];
+    index.documents.forEach((segmented, doc) => segmented.chunks.forEach((chunk, c) => (texts[index.chunkLabels[doc]![c]!] = chunkSearchText(segmented, chunk))));
+    expect(Buffer.from(index.lexical.toBinary())).toEqual(Buffer.from(LexicalIndex.build(texts).toBinary()));
+  });
 });

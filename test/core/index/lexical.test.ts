@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import MiniSearch from 'minisearch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../../src/core/corpus/loader.js';
-import { LexicalIndex } from '../../../src/core/index/lexical.js';
+import { LexicalIndex, termOccurrences } from '../../../src/core/index/lexical.js';
 import { chunkSearchText, segmentDocument } from '../../../src/core/index/segment.js';
 import { termOf, tokenize } from '../../../src/core/text/tokens.js';
 import { ROOT } from '../../helpers/core.js';
@@ -62,11 +62,11 @@ describe('LexicalIndex', () => {
     expect(index.has(termOf('copper')!)).toBe(true);
     expect(index.searchLabels('copper', 5).map((result) => result.label)).toEqual([1]);
     expect(() => copy.remove([1])).toThrow(/not in the lexical index/);
-    expect(() => index.add([{ label: 1, text: 'again' }])).toThrow(/already/);
+    expect(() => index.add([{ label: 1, terms: termOccurrences('again') }])).toThrow(/already/);
     // A label removed and given to a new chunk before any search holds only the new chunk's terms.
     const reused = index.clone();
     reused.remove([1]);
-    reused.add([{ label: 1, text: 'Zinc was mined.' }]);
+    reused.add([{ label: 1, terms: termOccurrences('Zinc was mined.') }]);
     expect(reused.searchLabels('zinc', 5).map((result) => result.label)).toEqual([1]);
     expect(reused.has(termOf('copper')!)).toBe(false);
   });
@@ -151,7 +151,7 @@ describe('LexicalIndex against MiniSearch', () => {
     await search.vacuum();
     index.remove(removed);
     for (const { label, text } of second) search.add({ id: label, text: termsOf(text).join(' ') });
-    index.add(second);
+    index.add(second.map(({ label, text }) => ({ label, terms: termOccurrences(text) })));
     expect(index.size).toBe(search.documentCount);
     for (const terms of queries) expect(same(index.searchTerms(terms, 20))).toBe(same(ranked(search, terms, 20)));
   }, 60_000);
