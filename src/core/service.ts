@@ -63,21 +63,29 @@ async function cleanUpLeftovers({ indexDir, onLeftovers }: VerbatimOptions): Pro
 }
 
 /**
+ * An answerer for `index` with what its first questions would make in one block each (the
+ * lexicon, the acronym expansions) made now, in slices: seconds on a large corpus during which
+ * a bot would acknowledge no interaction.
+ */
+async function preparedAnswerer(index: CorpusIndex, options: VerbatimOptions): Promise<Answerer> {
+  const answerer = new Answerer(index, options.embeddings, { ...DEFAULT_ANSWER, ...options.answer });
+  await answerer.prepare();
+  return answerer;
+}
+
+/**
  * The core's one entry point for the CLI, the bot and the tests: answers from the current
  * index, and rebuilds it without interrupting answers (one rebuild at a time; the new index
  * replaces the old only once it is complete and saved).
  */
 export class Verbatim {
-  private answerer: Answerer;
   private reindexing: Promise<BuildReport> | undefined;
   private lastOutcome: ReindexOutcome | undefined;
 
   private constructor(
     private readonly options: VerbatimOptions,
-    index: CorpusIndex,
-  ) {
-    this.answerer = this.answererFor(index);
-  }
+    private answerer: Answerer,
+  ) {}
 
   /**
    * Loads the index, building it first when there is none.
@@ -97,14 +105,7 @@ export class Verbatim {
       const built = await buildIndex({ ...options, ...(onBuild ? { onProgress: onBuild } : {}) });
       index = built.index;
     }
-    // Made now rather than by the first question, which would make it in one go: seconds on a
-    // large corpus during which a bot acknowledges no interaction.
-    await index.prepare();
-    return new Verbatim(options, index);
-  }
-
-  private answererFor(index: CorpusIndex): Answerer {
-    return new Answerer(index, this.options.embeddings, { ...DEFAULT_ANSWER, ...this.options.answer });
+    return new Verbatim(options, await preparedAnswerer(index, options));
   }
 
   /** The index answers come from now. */
@@ -163,8 +164,7 @@ export class Verbatim {
         const { buildIndex } = await import('./index/build.js');
         ({ index, report } = await buildIndex({ ...this.options, previous: this.index, ...(onProgress ? { onProgress } : {}), ...(requestedBy ? { command: requestedBy } : {}) }));
       }
-      await index.prepare();
-      this.swapIn(index);
+      this.swapIn(await preparedAnswerer(index, this.options));
       return report;
     };
     const started = performance.now();
@@ -185,8 +185,8 @@ export class Verbatim {
    * Answers from `index` from now on, unless it is older than the one answering: a reload of
    * the folder and a reindex can finish in either order, and the newest build must win.
    */
-  private swapIn(index: CorpusIndex): void {
-    if (index.manifest.builtAt >= this.manifest.builtAt) this.answerer = this.answererFor(index);
+  private swapIn(answerer: Answerer): void {
+    if (answerer.index.manifest.builtAt >= this.manifest.builtAt) this.answerer = answerer;
   }
 
   /**
@@ -211,8 +211,7 @@ export class Verbatim {
         builtAt = (JSON.parse(await readFile(manifestPath, 'utf8')) as { builtAt?: string }).builtAt;
         if (builtAt === undefined || builtAt === this.manifest.builtAt || builtAt === failedBuild || this.reindexing) return;
         const index = await loadIndex(this.options.indexDir, this.options.embeddings);
-        await index.prepare();
-        this.swapIn(index);
+        this.swapIn(await preparedAnswerer(index, this.options));
         this.lastOutcome = outcomeOf('index folder', started, { documents: index.manifest.documents.length });
         onReload(this.lastOutcome);
       } catch (error) {

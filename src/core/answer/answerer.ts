@@ -135,7 +135,7 @@ function formatReferences(references: DocumentReference[]): string {
  * from their metadata.
  */
 export class Answerer {
-  /** Made by the first question that needs it, then kept: its lookups read the whole corpus once. */
+  /** Its lookups read the whole corpus once, when first needed or in {@link prepare}. */
   private spelling: CorpusSpelling | undefined;
 
   constructor(
@@ -143,6 +143,19 @@ export class Answerer {
     private readonly embeddings: DescribedEmbeddings,
     private readonly options: AnswerOptions = DEFAULT_ANSWER,
   ) {}
+
+  private corpusSpelling(): CorpusSpelling {
+    return (this.spelling ??= new CorpusSpelling(this.index.lexicon, this.index.documents));
+  }
+
+  /**
+   * Makes now, in slices that leave the event loop free, what the first questions would
+   * otherwise make in one block each: call it before a serving bot answers from this index.
+   */
+  async prepare(): Promise<void> {
+    await this.index.prepare();
+    await this.corpusSpelling().prepare();
+  }
 
   /**
    * The candidate sentences for a question, best first, with the features the confidence
@@ -153,8 +166,7 @@ export class Answerer {
   }
 
   private async rankAnalysed({ words: asked, text: question }: QuestionAnalysis): Promise<Ranking> {
-    this.spelling ??= new CorpusSpelling(this.index.lexicon, this.index.documents);
-    const words = weighQuestion(asked, this.spelling, this.embeddings.words, this.options.weighting);
+    const words = weighQuestion(asked, this.corpusSpelling(), this.embeddings.words, this.options.weighting);
     if (words.length === 0) return { outside: 'no-content-words', words };
     if (words.some((word) => word.key && !word.known)) return { outside: 'unknown-name', words };
     const queryVector = await this.embeddings.embedQuery(question);

@@ -1,5 +1,6 @@
 import type { SentenceLexicon } from '../index/sentence-lexicon.js';
 import type { SegmentedDocument } from '../index/segment.js';
+import { yieldToEventLoop } from '../event-loop.js';
 import { termOf } from '../text/tokens.js';
 
 /** Whether `a` and `b` differ by at most one insertion, deletion, substitution or swap of neighbours. */
@@ -48,6 +49,8 @@ function groupKey(first: string | undefined, length: number): string {
 
 /** Longest acronym whose expansions are indexed; a longer upper-case form (German "ß" becomes "SS") is searched for in every text. */
 const MAX_INDEXED_LETTERS = 5;
+/** Texts (authors, titles, bodies) indexed between two yields of {@link AcronymExpansions.build}: a few milliseconds of work. */
+const TEXTS_PER_SLICE = 64;
 /** A capitalised word ending at white space before another capitalised word: where an expansion of two or more words can start. */
 const FIRST_WORD = /\p{Lu}\p{L}*\.?\s+(?=\p{Lu})/gu;
 const CAPITAL = /\p{Lu}/gu;
@@ -72,7 +75,30 @@ export class AcronymExpansions {
 
   constructor(documents: readonly SegmentedDocument[]) {
     this.texts = documents.flatMap(({ document }) => [document.author ?? '', document.title, document.body]);
-    this.texts.forEach((text, id) => this.indexRuns(text, id));
+    for (const _ of this.fill());
+  }
+
+  /**
+   * The same expansions, made in slices with the event loop free between them: reading every
+   * body takes over half a second at ten times the State of the Union, which a serving bot
+   * must not spend in one block.
+   */
+  static async build(documents: readonly SegmentedDocument[]): Promise<AcronymExpansions> {
+    const expansions = new AcronymExpansions([]);
+    expansions.texts.push(...documents.flatMap(({ document }) => [document.author ?? '', document.title, document.body]));
+    let done = 0;
+    for (const _ of expansions.fill()) {
+      if (++done % TEXTS_PER_SLICE === 0) await yieldToEventLoop();
+    }
+    return expansions;
+  }
+
+  /** Indexes every text; yields after each, so that callers can pause. */
+  private *fill(): Generator<void> {
+    for (const [id, text] of this.texts.entries()) {
+      this.indexRuns(text, id);
+      yield;
+    }
   }
 
   /** The corpus's term for an acronym spelt out in it ("FDR" or "fdr" → "Franklin D. Roosevelt" → roosevelt). */
@@ -117,7 +143,8 @@ export class AcronymExpansions {
 
 /**
  * What matching a question's words to the corpus's reads beyond its lexicon, made on first
- * use and kept with the index: one-edit neighbours of its written words, acronym expansions.
+ * use (or by {@link CorpusSpelling.prepare}) and kept with the index: one-edit neighbours of
+ * its written words, acronym expansions.
  */
 export class CorpusSpelling {
   private neighbours: OneEditNeighbours | undefined;
@@ -132,6 +159,11 @@ export class CorpusSpelling {
   oneEditFrom(word: string): number[] {
     this.neighbours ??= new OneEditNeighbours(this.lexicon.writtenWords);
     return this.neighbours.of(word);
+  }
+
+  /** Makes now, in slices, the acronym expansions the first question with an unknown short word would make in one block. */
+  async prepare(): Promise<void> {
+    this.acronyms ??= await AcronymExpansions.build(this.documents);
   }
 
   /** {@link AcronymExpansions.termOf} for this corpus. */
