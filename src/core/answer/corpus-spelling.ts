@@ -71,11 +71,19 @@ const WHOLE_WORD = /^\p{L}+\.?$/u;
  */
 export class AcronymExpansions {
   private readonly textsByInitials = new Map<string, number[]>();
-  private readonly texts: string[];
 
-  constructor(documents: readonly SegmentedDocument[]) {
-    this.texts = documents.flatMap(({ document }) => [document.author ?? '', document.title, document.body]);
-    for (const _ of this.fill());
+  /** Each document's author, title and body, in that order: where the pattern was tested before. */
+  private constructor(private readonly texts: readonly string[]) {}
+
+  private static unfilled(documents: readonly SegmentedDocument[]): AcronymExpansions {
+    return new AcronymExpansions(documents.flatMap(({ document }) => [document.author ?? '', document.title, document.body]));
+  }
+
+  /** The expansions of `documents`, made in one block (tests, a first question). */
+  static of(documents: readonly SegmentedDocument[]): AcronymExpansions {
+    const expansions = AcronymExpansions.unfilled(documents);
+    for (const _ of expansions.fill());
+    return expansions;
   }
 
   /**
@@ -84,8 +92,7 @@ export class AcronymExpansions {
    * must not spend in one block.
    */
   static async build(documents: readonly SegmentedDocument[]): Promise<AcronymExpansions> {
-    const expansions = new AcronymExpansions([]);
-    expansions.texts.push(...documents.flatMap(({ document }) => [document.author ?? '', document.title, document.body]));
+    const expansions = AcronymExpansions.unfilled(documents);
     let done = 0;
     for (const _ of expansions.fill()) {
       if (++done % TEXTS_PER_SLICE === 0) await yieldToEventLoop();
@@ -168,7 +175,7 @@ export class CorpusSpelling {
 
   /** {@link AcronymExpansions.termOf} for this corpus. */
   acronymTerm(written: string): string | undefined {
-    this.acronyms ??= new AcronymExpansions(this.documents);
+    this.acronyms ??= AcronymExpansions.of(this.documents);
     return this.acronyms.termOf(written);
   }
 }

@@ -78,7 +78,7 @@ describe('corpus spelling lookups equal the scans they replace', () => {
   }, 60_000);
 
   it.each([
-    ['made in one block', () => Promise.resolve(new AcronymExpansions(documents))],
+    ['made in one block', () => Promise.resolve(AcronymExpansions.of(documents))],
     ['made in slices', async () => {
       // The event loop runs between slices: what was queued before the build runs before it ends.
       // Three copies of the corpus make hundreds of texts; the copies after the first change no first match.
