@@ -1,11 +1,10 @@
-import { MessageFlags, SlashCommandBuilder } from 'discord.js';
-import type { Command } from '../src/discord/context.js';
+import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
+import type { SlashCommand } from '../src/discord/context.js';
 import { clip, plainLabel } from '../src/discord/format.js';
-import { NO_MENTIONS } from '../src/discord/replies.js';
 
 /** `/help` — what the bot knows about and how to ask. */
-export const help: Command = {
-  data: new SlashCommandBuilder().setName('help').setDescription('How to ask me questions, and what I know about.'),
+export const help: SlashCommand = {
+  data: new SlashCommandBuilder().setName('help').setDescription('How to ask me questions, and what I know about.').setContexts(InteractionContextType.Guild, InteractionContextType.BotDM),
 
   async execute(interaction, context) {
     const { documents } = context.verbatim.manifest;
@@ -22,6 +21,6 @@ export const help: Command = {
       '',
       'Moderators update the articles and run `/reindex`.',
     ].join('\n');
-    await interaction.reply({ content: clip(content, 2000), flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+    await interaction.reply({ content: clip(content, 2000), flags: MessageFlags.Ephemeral });
   },
 };

@@ -1,4 +1,4 @@
-import type { ButtonHandler, Command } from '../src/discord/context.js';
+import type { ButtonHandler, Command, ModalHandler } from '../src/discord/context.js';
 import { ask, showPassages } from './ask.js';
 import { help } from './help.js';
 import { reindex } from './reindex.js';
@@ -9,3 +9,6 @@ export const commands: readonly Command[] = [ask, sources, reindex, help];
 
 /** Every button handler, by custom-id prefix. */
 export const buttons: readonly ButtonHandler[] = [showPassages];
+
+/** Every modal's submit handler, by custom-id prefix. */
+export const modals: readonly ModalHandler[] = [];

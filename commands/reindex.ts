@@ -1,10 +1,9 @@
-import { MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import { isVerbatimError } from '../src/core/errors.js';
 import type { BuildProgress, BuildReport } from '../src/core/index/build.js';
-import type { Command } from '../src/discord/context.js';
+import type { SlashCommand } from '../src/discord/context.js';
 import { clip, plainText } from '../src/discord/format.js';
-import { isModerator } from '../src/discord/permissions.js';
-import { NO_MENTIONS } from '../src/discord/replies.js';
+import { moderatorOnly } from '../src/discord/preconditions.js';
 
 /** Progress edits at most this often: Discord rate-limits edits, and people read slower. */
 const PROGRESS_INTERVAL_MS = 1000;
@@ -32,26 +31,26 @@ export function reindexSummary(report: BuildReport): string {
 }
 
 /** `/reindex` — moderators rebuild the index from the corpus directory. */
-export const reindex: Command = {
+export const reindex: SlashCommand = {
   data: new SlashCommandBuilder()
     .setName('reindex')
     .setDescription('Moderators: rebuild the index after editing the articles.')
-    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild),
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+    // A server's moderators only: a DM has no Manage Server permission to check.
+    .setContexts(InteractionContextType.Guild),
+
+  preconditions: [moderatorOnly('reindex')],
 
   async execute(interaction, context) {
-    if (!isModerator(interaction, context.config.moderatorRoleIds)) {
-      await interaction.reply({ content: 'Only moderators (Manage Server, or a moderator role) can reindex.', flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
-      return;
-    }
     if (context.verbatim.isReindexing) {
-      await interaction.reply({ content: 'A reindex is already running; its reply will show the summary when it ends.', flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+      await interaction.reply({ content: 'A reindex is already running; its reply will show the summary when it ends.', flags: MessageFlags.Ephemeral });
       return;
     }
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     // Edits go out one after another so that a late progress line never replaces the summary.
     let edits: Promise<unknown> = Promise.resolve();
     const edit = (content: string) => {
-      edits = edits.then(() => interaction.editReply({ content, allowedMentions: NO_MENTIONS })).catch((error: unknown) => context.logger.warn(`reindex progress edit failed: ${String(error)}`));
+      edits = edits.then(() => interaction.editReply({ content })).catch((error: unknown) => context.logger.warn(`reindex progress edit failed: ${String(error)}`));
       return edits;
     };
     let lastEdit = 0;

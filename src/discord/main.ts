@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { Events, MessageFlags, Status } from 'discord.js';
-import { buttons, commands } from '../../commands/index.js';
+import { buttons, commands, modals } from '../../commands/index.js';
 import { ConfigError, configuredSecrets, loadConfig } from '../config/config.js';
 import { isVerbatimError } from '../core/errors.js';
 import { assertIndexFolderReplaceable } from '../core/index/corpus-index.js';
@@ -11,7 +11,6 @@ import { startHealthServer } from './health.js';
 import { RecentAnswers } from './context.js';
 import { createLogger } from './logger.js';
 import { RateLimiter } from './rate-limit.js';
-import { NO_MENTIONS } from './replies.js';
 import { InteractionRouter } from './router.js';
 
 /** How the bot stops: its exit code, and for a failure the line to log (and the error behind it). */
@@ -83,7 +82,7 @@ export async function runBot(): Promise<number> {
   client.on(Events.InteractionCreate, (interaction) => {
     if (router) void router.route(interaction);
     else if (interaction.isRepliable()) {
-      void interaction.reply({ content: STARTING_UP, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS }).catch((error: unknown) => logger.warn(`interaction ${interaction.id} during start-up: cannot answer (${String(error)})`));
+      void interaction.reply({ content: STARTING_UP, flags: MessageFlags.Ephemeral }).catch((error: unknown) => logger.warn(`interaction ${interaction.id} during start-up: cannot answer (${String(error)})`));
     }
   });
   dropMalformedInteractions(client, logger);
@@ -184,14 +183,14 @@ export async function runBot(): Promise<number> {
       if (outcome.ok) logger.info(`index reloaded: another process saved a new index in ${config!.indexDir} (${outcome.documents} documents)`, { event: 'index' });
       else logger.warn(`a new index in ${config!.indexDir} could not be loaded, still answering from the previous one: ${outcome.error}`, { event: 'index' });
     });
-    router = new InteractionRouter(commands, buttons, {
+    router = new InteractionRouter({ commands, buttons, modals }, {
       verbatim,
       config: discord,
       logger,
       askLimiter: new RateLimiter(discord.askRateLimit),
       recentAnswers: new RecentAnswers(),
     });
-    logger.info(`ready as ${client.user?.tag ?? 'the bot'}; serving ${commands.map((command) => `/${command.data.name}`).join(' ')}`, { event: 'ready' });
+    logger.info(`ready as ${client.user?.tag ?? 'the bot'}; serving ${commands.map((command) => command.data.name).join(', ')}`, { event: 'ready' });
     return new Promise<Ending>(() => {});
   }
 }

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type Interaction, type RepliableInteraction } from 'discord.js';
+import { ApplicationCommandType, DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type AutocompleteInteraction, type Interaction, type RepliableInteraction } from 'discord.js';
 import { isVerbatimError } from '../core/errors.js';
-import type { BotContext, ButtonHandler, Command } from './context.js';
+import type { BotContext, ButtonHandler, Command, MessageCommand, ModalHandler, Precondition, SlashCommand } from './context.js';
 import { CallbackUndeliveredError } from './interaction-callbacks.js';
-import { NO_MENTIONS } from './replies.js';
 
 /** Errors that only mean the interaction can no longer be answered: log, never crash. */
 const GONE = new Set<number | string>([RESTJSONErrorCodes.UnknownInteraction, RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged]);
@@ -13,13 +12,23 @@ function referenceId(): string {
   return randomBytes(3).toString('hex').toUpperCase();
 }
 
-/** How the log names an interaction: `/ask`, `button passages:…`. */
-function interactionLabel(interaction: RepliableInteraction): string {
-  return interaction.isChatInputCommand() ? `/${interaction.commandName}` : interaction.isButton() ? `button ${interaction.customId}` : 'interaction';
+/** How the log names an interaction: `/ask`, `message command Find in articles`, `button passages:…`. */
+function interactionLabel(interaction: Interaction): string {
+  if (interaction.isChatInputCommand()) return `/${interaction.commandName}`;
+  if (interaction.isAutocomplete()) return `autocomplete /${interaction.commandName}`;
+  if (interaction.isMessageContextMenuCommand()) return `message command ${interaction.commandName}`;
+  if (interaction.isButton()) return `button ${interaction.customId}`;
+  if (interaction.isModalSubmit()) return `modal ${interaction.customId}`;
+  return 'interaction';
+}
+
+/** Whether a registered command is a message's context-menu command (else a slash command). */
+function isMessageCommand(command: Command): command is MessageCommand {
+  return command.data.toJSON().type === ApplicationCommandType.Message;
 }
 
 async function replyWithError(interaction: RepliableInteraction, content: string): Promise<void> {
-  const message = { content, allowedMentions: NO_MENTIONS };
+  const message = { content };
   if (interaction.deferred || interaction.replied) await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
   else await interaction.reply({ ...message, flags: MessageFlags.Ephemeral });
 }
@@ -32,41 +41,88 @@ async function replyWithError(interaction: RepliableInteraction, content: string
  * answered, or could not be acknowledged at all (Discord unreachable) is only logged.
  */
 export class InteractionRouter {
-  private readonly commands: Map<string, Command>;
+  private readonly slashCommands = new Map<string, SlashCommand>();
+  private readonly messageCommands = new Map<string, MessageCommand>();
+
+  private readonly buttons: readonly ButtonHandler[];
+  private readonly modals: readonly ModalHandler[];
 
   constructor(
-    commands: readonly Command[],
-    private readonly buttons: readonly ButtonHandler[],
+    handlers: { commands: readonly Command[]; buttons?: readonly ButtonHandler[]; modals?: readonly ModalHandler[] },
     private readonly context: BotContext,
   ) {
-    this.commands = new Map(commands.map((command) => [command.data.name, command]));
+    this.buttons = handlers.buttons ?? [];
+    this.modals = handlers.modals ?? [];
+    for (const command of handlers.commands) {
+      if (isMessageCommand(command)) this.messageCommands.set(command.data.name, command);
+      else this.slashCommands.set(command.data.name, command);
+    }
   }
 
   /** Handles one interaction, then logs it with its latency; never rejects. */
   async route(interaction: Interaction): Promise<void> {
-    if (!interaction.isRepliable()) return;
     const started = performance.now();
-    await this.handle(interaction);
-    const what = interactionLabel(interaction);
+    if (interaction.isAutocomplete()) await this.suggest(interaction);
+    else if (interaction.isRepliable()) await this.handle(interaction);
+    else return;
     const latencyMs = Math.round(performance.now() - started);
-    this.context.logger.info(`${what} handled in ${latencyMs} ms`, { event: 'interaction', interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id, latencyMs });
+    this.context.logger.info(`${interactionLabel(interaction)} handled in ${latencyMs} ms`, { event: 'interaction', interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id, latencyMs });
   }
 
   private async handle(interaction: RepliableInteraction): Promise<void> {
     try {
       if (interaction.isChatInputCommand()) {
-        const command = this.commands.get(interaction.commandName);
+        const command = this.slashCommands.get(interaction.commandName);
         if (!command) {
           await replyWithError(interaction, `I don't know /${interaction.commandName} any more. Try /help.`);
           return;
         }
-        await command.execute(interaction, this.context);
+        if (await this.passes(interaction, command.preconditions)) await command.execute(interaction, this.context);
+      } else if (interaction.isMessageContextMenuCommand()) {
+        const command = this.messageCommands.get(interaction.commandName);
+        if (!command) {
+          await replyWithError(interaction, `I don't know "${interaction.commandName}" any more. Try /help.`);
+          return;
+        }
+        if (await this.passes(interaction, command.preconditions)) await command.execute(interaction, this.context);
       } else if (interaction.isButton()) {
         const handler = this.buttons.find((button) => interaction.customId.startsWith(button.prefix));
-        if (handler) await handler.execute(interaction, this.context);
+        if (handler && (await this.passes(interaction, handler.preconditions))) await handler.execute(interaction, this.context);
+      } else if (interaction.isModalSubmit()) {
+        const handler = this.modals.find((modal) => interaction.customId.startsWith(modal.prefix));
+        if (handler && (await this.passes(interaction, handler.preconditions))) await handler.execute(interaction, this.context);
       }
     } catch (error) {
       await this.fail(interaction, error);
+    }
+  }
+
+  /** Runs the declared preconditions in order; the first refusal is the (ephemeral) reply. */
+  private async passes(interaction: RepliableInteraction, preconditions: readonly Precondition[] = []): Promise<boolean> {
+    for (const precondition of preconditions) {
+      const result = precondition.run(interaction, this.context);
+      if (!result.ok) {
+        await interaction.reply({ content: result.message, flags: MessageFlags.Ephemeral });
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Option suggestions: an autocomplete cannot carry an error message, so a failure is logged
+   * and answered with no suggestions (the member can still type a value).
+   */
+  private async suggest(interaction: AutocompleteInteraction): Promise<void> {
+    const command = this.slashCommands.get(interaction.commandName);
+    try {
+      if (command?.autocomplete) await command.autocomplete(interaction, this.context);
+      else await interaction.respond([]);
+    } catch (error) {
+      const gone = error instanceof DiscordAPIError && GONE.has(error.code);
+      if (gone) this.context.logger.warn(`${interactionLabel(interaction)} ${interaction.id}: cannot answer (${error.code} ${error.message})`);
+      else this.context.logger.error(`${interactionLabel(interaction)} ${interaction.id} failed`, error);
+      if (!interaction.responded && !gone) await interaction.respond([]).catch(() => undefined);
     }
   }
 

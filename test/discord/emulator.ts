@@ -36,8 +36,12 @@ import {
   MessageFlags,
   MessageType,
   PermissionFlagsBits,
+  type APIApplicationCommandAutocompleteInteraction,
   type APIApplicationCommandInteractionDataOption,
+  type APIAttachment,
   type APIChatInputApplicationCommandInteraction,
+  type APIMessageApplicationCommandInteraction,
+  type APIModalSubmitInteraction,
   type APIInteractionDataResolved,
   type APIInteractionGuildMember,
   type APIMessage,
@@ -51,7 +55,12 @@ import {
 // ---------------------------------------------------------------------------------------------
 
 /** Any interaction payload this emulator can build and dispatch. */
-export type EmulatedInteraction = APIChatInputApplicationCommandInteraction | APIMessageComponentButtonInteraction;
+export type EmulatedInteraction =
+  | APIChatInputApplicationCommandInteraction
+  | APIMessageComponentButtonInteraction
+  | APIApplicationCommandAutocompleteInteraction
+  | APIMessageApplicationCommandInteraction
+  | APIModalSubmitInteraction;
 
 /** A file part of a multipart (attachment) request. */
 export interface RecordedFile {
@@ -224,6 +233,28 @@ export interface ButtonOptions extends InteractionOptions {
   customId: string;
   /** Fields merged over the default message (authored by the bot) that carries the button. */
   message?: Partial<APIMessage>;
+}
+
+/** Options for {@link DiscordEmulator.autocompleteInteraction}: a chat input being typed. */
+export interface AutocompleteOptions extends ChatInputOptions {
+  /** The option being typed (its value is what was typed so far). */
+  focused: string;
+}
+
+/** Options for {@link DiscordEmulator.messageCommandInteraction}. */
+export interface MessageCommandOptions extends InteractionOptions {
+  commandName: string;
+  /** Fields merged over a default message (by another member) that the command runs on. */
+  target?: Partial<APIMessage>;
+}
+
+/** Options for {@link DiscordEmulator.modalSubmitInteraction}. */
+export interface ModalSubmitOptions extends InteractionOptions {
+  customId: string;
+  /** Text input values by their custom id. */
+  fields: Record<string, string>;
+  /** The message whose button opened the modal, if one did. */
+  message?: APIMessage;
 }
 
 /** Constructor options. */
@@ -434,6 +465,8 @@ export class DiscordEmulator {
   private faults: Array<RestFault & { remaining: number }> = [];
   private readonly commands = new Map<string, Json[]>();
   private readonly guildOwnerId = snowflake();
+  /** Files served at {@link cdnBase}, as Discord's CDN serves attachments, by path. */
+  private readonly cdnFiles = new Map<string, { data: Buffer; contentType: string }>();
 
   constructor(options: DiscordEmulatorOptions = {}) {
     this.options = options;
@@ -487,6 +520,26 @@ export class DiscordEmulator {
   /** `http://127.0.0.1:PORT/api` — pass as `rest.api` (discord.js appends `/v10`). */
   get apiBase(): string {
     return `http://127.0.0.1:${this.port}/api`;
+  }
+
+  /** `http://127.0.0.1:PORT/cdn` — where {@link uploadAttachment} files are served, without authorization. */
+  get cdnBase(): string {
+    return `http://127.0.0.1:${this.port}/cdn`;
+  }
+
+  /**
+   * Stores a file on the emulated CDN and returns its attachment object, as Discord puts it in
+   * an interaction's `resolved.attachments`. `size` defaults to the data's length (set it to
+   * claim another size, as a client could).
+   */
+  uploadAttachment(filename: string, data: Buffer | string, options: { contentType?: string; size?: number } = {}): APIAttachment {
+    const id = snowflake();
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const contentType = options.contentType ?? 'text/plain; charset=utf-8';
+    const path = `/attachments/${id}/${encodeURIComponent(filename)}`;
+    this.cdnFiles.set(path, { data: bytes, contentType });
+    const url = `${this.cdnBase}${path}`;
+    return { id, filename, size: options.size ?? bytes.length, content_type: contentType, url, proxy_url: url };
   }
 
   /** `ws://127.0.0.1:PORT` — the gateway URL returned by `/gateway/bot`. */
@@ -710,7 +763,82 @@ export class DiscordEmulator {
     return payload;
   }
 
+  /** Builds an autocomplete interaction and dispatches it; the suggestions are its callback's `data.choices`. */
+  async sendAutocomplete(options: AutocompleteOptions): Promise<APIApplicationCommandAutocompleteInteraction> {
+    const payload = this.autocompleteInteraction(options);
+    await this.dispatchInteraction(payload);
+    return payload;
+  }
+
+  /** Builds a message context-menu command interaction and dispatches it; returns the payload. */
+  async sendMessageCommand(options: MessageCommandOptions): Promise<APIMessageApplicationCommandInteraction> {
+    const payload = this.messageCommandInteraction(options);
+    await this.dispatchInteraction(payload);
+    return payload;
+  }
+
+  /** Builds a modal submit interaction and dispatches it; returns the payload. */
+  async sendModalSubmit(options: ModalSubmitOptions): Promise<APIModalSubmitInteraction> {
+    const payload = this.modalSubmitInteraction(options);
+    await this.dispatchInteraction(payload);
+    return payload;
+  }
+
   // ----- payload builders --------------------------------------------------------------------
+
+  /** Builds an APPLICATION_COMMAND_AUTOCOMPLETE (type 4) interaction: the chat input so far, one option focused. */
+  autocompleteInteraction(options: AutocompleteOptions): APIApplicationCommandAutocompleteInteraction {
+    const command = this.chatInputInteraction(options);
+    const focus = (list: APIApplicationCommandInteractionDataOption[]): APIApplicationCommandInteractionDataOption[] =>
+      list.map((option) =>
+        'options' in option && Array.isArray(option.options)
+          ? ({ ...option, options: focus(option.options as APIApplicationCommandInteractionDataOption[]) } as APIApplicationCommandInteractionDataOption)
+          : option.name === options.focused
+            ? ({ ...option, focused: true } as APIApplicationCommandInteractionDataOption)
+            : option,
+      );
+    return { ...command, type: InteractionType.ApplicationCommandAutocomplete, data: { ...command.data, options: focus(command.data.options ?? []) } } as APIApplicationCommandAutocompleteInteraction;
+  }
+
+  /** Builds a MESSAGE (type 3) APPLICATION_COMMAND interaction on a message written by another member. */
+  messageCommandInteraction(options: MessageCommandOptions): APIMessageApplicationCommandInteraction {
+    const base = this.baseInteraction(options);
+    const author: APIUser = { id: snowflake(), username: 'someone', global_name: 'Someone', discriminator: '0', avatar: null };
+    const target: APIMessage = {
+      ...this.makeMessage(base.channel_id, options.dm ? undefined : (options.guildId ?? this.guildId), { content: '' }),
+      author,
+      webhook_id: undefined,
+      type: MessageType.Default,
+      ...options.target,
+    };
+    return {
+      ...base,
+      type: InteractionType.ApplicationCommand,
+      data: {
+        id: this.commandIdFor(options.commandName, options.dm ? undefined : (options.guildId ?? this.guildId)),
+        name: options.commandName,
+        type: ApplicationCommandType.Message,
+        target_id: target.id,
+        resolved: { messages: { [target.id]: target } },
+      },
+    } as APIMessageApplicationCommandInteraction;
+  }
+
+  /** Builds a MODAL_SUBMIT (type 5) interaction with one text input per field, each in its action row. */
+  modalSubmitInteraction(options: ModalSubmitOptions): APIModalSubmitInteraction {
+    return {
+      ...this.baseInteraction(options),
+      type: InteractionType.ModalSubmit,
+      data: {
+        custom_id: options.customId,
+        components: Object.entries(options.fields).map(([customId, value]) => ({
+          type: ComponentType.ActionRow,
+          components: [{ type: ComponentType.TextInput, custom_id: customId, value }],
+        })),
+      },
+      ...(options.message ? { message: options.message } : {}),
+    } as APIModalSubmitInteraction;
+  }
 
   /** Builds a complete CHAT_INPUT (type 2) APPLICATION_COMMAND interaction payload. */
   chatInputInteraction(options: ChatInputOptions): APIChatInputApplicationCommandInteraction {
@@ -989,6 +1117,13 @@ export class DiscordEmulator {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/cdn/')) {
+      this.log(`CDN ${req.method ?? 'GET'} ${url.pathname}`);
+      const file = req.method === 'GET' ? this.cdnFiles.get(url.pathname.slice('/cdn'.length)) : undefined;
+      if (file) res.writeHead(200, { 'content-type': file.contentType, 'content-length': String(file.data.length) }).end(file.data);
+      else res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+      return;
+    }
     const path = url.pathname.split('/').map((segment) => decodeURIComponent(segment)).join('/');
     const contentType = req.headers['content-type'] ?? '';
     let body: unknown;
@@ -1103,11 +1238,11 @@ export class DiscordEmulator {
     const guildId = payload.guild_id;
     switch (type) {
       case InteractionResponseType.ChannelMessageWithSource:
-        state.original = this.makeMessage(payload.channel_id, guildId, { ...this.messageFields(r, data), type: MessageType.ChatInputCommand });
+        state.original = this.makeMessage(payload.channel_id ?? this.channelId, guildId, { ...this.messageFields(r, data), type: MessageType.ChatInputCommand });
         break;
       case InteractionResponseType.DeferredChannelMessageWithSource: {
         const flags = (typeof data.flags === 'number' ? data.flags : 0) | MessageFlags.Loading;
-        state.original = this.makeMessage(payload.channel_id, guildId, { content: '', flags, type: MessageType.ChatInputCommand });
+        state.original = this.makeMessage(payload.channel_id ?? this.channelId, guildId, { content: '', flags, type: MessageType.ChatInputCommand });
         break;
       }
       case InteractionResponseType.DeferredMessageUpdate:
@@ -1151,7 +1286,7 @@ export class DiscordEmulator {
     const unknownMessage: [number, unknown] = [404, { message: 'Unknown Message', code: 10008 }];
     if (messages === undefined && method === 'POST') {
       if (!state.acknowledged) return [404, { message: 'Unknown Webhook', code: 10015 }];
-      const message = this.makeMessage(state.payload.channel_id, state.payload.guild_id, this.messageFields(r));
+      const message = this.makeMessage(state.payload.channel_id ?? this.channelId, state.payload.guild_id, this.messageFields(r));
       state.followUps.set(message.id, message);
       return r.query.wait === 'false' ? [204, undefined] : [200, message];
     }

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Events, GatewayIntentBits, MessageFlags, SlashCommandBuilder } from 'discord.js';
+import { ApplicationCommandType, ContextMenuCommandBuilder, Events, MessageFlags, SlashCommandBuilder, type Client } from 'discord.js';
 import { parseConfig } from '../../src/config/config.js';
 import { EmbeddingsError, VerbatimError } from '../../src/core/errors.js';
 import { Verbatim } from '../../src/core/service.js';
-import { RecentAnswers, type Command } from '../../src/discord/context.js';
+import { RecentAnswers, type ButtonHandler, type Command, type MessageCommand, type ModalHandler, type Precondition, type SlashCommand } from '../../src/discord/context.js';
+import { createClient } from '../../src/discord/client.js';
 import { createLogger } from '../../src/discord/logger.js';
 import { RateLimiter } from '../../src/discord/rate-limit.js';
 import { InteractionRouter } from '../../src/discord/router.js';
@@ -12,7 +13,7 @@ import { TEST_APPLICATION_ID, TEST_TOKEN } from './bot-harness.js';
 import { DiscordEmulator } from './emulator.js';
 
 /** Commands of this test's own that fail in each way the router must handle. */
-const failing: Command[] = [
+const failing: SlashCommand[] = [
   {
     data: new SlashCommandBuilder().setName('crash-after-defer').setDescription('fails after deferring'),
     async execute(interaction) {
@@ -47,6 +48,59 @@ const failing: Command[] = [
   },
 ];
 
+/** Records which preconditions ran, in order; `refuse` names those that say no. */
+const ran: string[] = [];
+function recorded(name: string, refuse = false): Precondition {
+  return {
+    name,
+    run: () => {
+      ran.push(name);
+      return refuse ? { ok: false, message: `refused by ${name}` } : { ok: true };
+    },
+  };
+}
+
+/** One handler of each other kind the router dispatches, each answering with what it received. */
+const pick: SlashCommand = {
+  data: new SlashCommandBuilder()
+    .setName('pick')
+    .setDescription('autocompletes')
+    .addStringOption((option) => option.setName('fruit').setDescription('a fruit').setAutocomplete(true)),
+  preconditions: [recorded('never-for-suggestions', true)],
+  async execute(interaction) {
+    await interaction.reply({ content: `picked ${interaction.options.getString('fruit')}` });
+  },
+  async autocomplete(interaction) {
+    const typed = interaction.options.getFocused();
+    await interaction.respond(['apple', 'apricot', 'banana'].filter((fruit) => fruit.startsWith(typed)).map((fruit) => ({ name: fruit, value: fruit })));
+  },
+};
+const echo: MessageCommand = {
+  data: new ContextMenuCommandBuilder().setName('Echo message').setType(ApplicationCommandType.Message),
+  preconditions: [recorded('first'), recorded('second')],
+  async execute(interaction) {
+    await interaction.reply({ content: `echo: ${interaction.targetMessage.content}`, flags: MessageFlags.Ephemeral });
+  },
+};
+const kinds: Command[] = [
+  pick,
+  echo,
+  {
+    data: new SlashCommandBuilder().setName('guarded').setDescription('refused'),
+    preconditions: [recorded('gate', true), recorded('after-gate')],
+    async execute() {
+      throw new Error('must not run');
+    },
+  },
+];
+const button: ButtonHandler = { prefix: 'press:', preconditions: [recorded('button-gate', true)], execute: () => Promise.reject(new Error('must not run')) };
+const modal: ModalHandler = {
+  prefix: 'note:',
+  async execute(interaction) {
+    await interaction.reply({ content: `${interaction.customId} says ${interaction.fields.getTextInputValue('text')}` });
+  },
+};
+
 describe('InteractionRouter with the real discord.js client', () => {
   const log: string[] = [];
   let emulator: DiscordEmulator;
@@ -55,16 +109,17 @@ describe('InteractionRouter with the real discord.js client', () => {
   beforeAll(async () => {
     const dir = await makeTempDir();
     const verbatim = await Verbatim.open({ corpusDir: CORPUS_DIR, indexDir: `${dir}/index`, embeddings: await loadGlove() });
-    const config = parseConfig({ DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID }, 'bot').discord!;
-    const router = new InteractionRouter(failing, [], {
+    emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: TEST_APPLICATION_ID }).start();
+    const config = parseConfig({ DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase, DISCORD_GLOBAL_REQUESTS_PER_SECOND: '10000' }, 'bot').discord!;
+    const router = new InteractionRouter({ commands: [...failing, ...kinds], buttons: [button], modals: [modal] }, {
       verbatim,
       config,
       logger: createLogger([TEST_TOKEN], { write: (line) => log.push(line) }),
       askLimiter: new RateLimiter(config.askRateLimit),
       recentAnswers: new RecentAnswers(),
     });
-    emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: TEST_APPLICATION_ID }).start();
-    client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: emulator.apiBase, globalRequestsPerSecond: 10_000 } });
+    // The bot's own client: replies rely on its no-mentions default.
+    client = createClient(config, [TEST_TOKEN]);
     client.on(Events.InteractionCreate, (interaction) => void router.route(interaction));
     await client.login(TEST_TOKEN);
   }, 60_000);
@@ -121,6 +176,37 @@ describe('InteractionRouter with the real discord.js client', () => {
     expect(emulator.callbacks(expired.id)).toHaveLength(1);
     const next = await emulator.sendChatInput({ commandName: 'known-failure' });
     expect(((await emulator.waitForCallback(next.id)).body as { data: { content: string } }).data.content).toContain('rebuilt');
+  });
+
+  it('runs the declared preconditions in order and answers with the first refusal, running nothing after it', async () => {
+    ran.length = 0;
+    const interaction = await emulator.sendChatInput({ commandName: 'guarded' });
+    const callback = (await emulator.waitForCallback(interaction.id)).body as { data: { content: string; flags: number; allowed_mentions: unknown } };
+    expect(callback.data).toMatchObject({ content: 'refused by gate', flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } });
+    expect(ran).toEqual(['gate']);
+    const pressed = await emulator.sendButton({ customId: 'press:1' });
+    expect(((await emulator.waitForCallback(pressed.id)).body as { data: { content: string } }).data.content).toBe('refused by button-gate');
+  });
+
+  it('routes autocomplete to the command (no preconditions: nothing is done yet), a message command and a modal submit', async () => {
+    ran.length = 0;
+    const typing = await emulator.sendAutocomplete({ commandName: 'pick', options: { fruit: 'ap' }, focused: 'fruit' });
+    const suggestions = (await emulator.waitForCallback(typing.id)).body as { type: number; data: { choices: { name: string }[] } };
+    expect(suggestions.type).toBe(8);
+    expect(suggestions.data.choices.map((choice) => choice.name)).toEqual(['apple', 'apricot']);
+    expect(ran).toEqual([]);
+
+    const onMessage = await emulator.sendMessageCommand({ commandName: 'Echo message', target: { content: 'hello there' } });
+    expect(((await emulator.waitForCallback(onMessage.id)).body as { data: { content: string } }).data.content).toBe('echo: hello there');
+    expect(ran).toEqual(['first', 'second']);
+
+    const submitted = await emulator.sendModalSubmit({ customId: 'note:42', fields: { text: 'typed words' } });
+    expect(((await emulator.waitForCallback(submitted.id)).body as { data: { content: string } }).data.content).toBe('note:42 says typed words');
+  });
+
+  it('answers an autocomplete whose command has none with no suggestions', async () => {
+    const typing = await emulator.sendAutocomplete({ commandName: 'defer-only', options: { x: 'a' }, focused: 'x' });
+    expect(((await emulator.waitForCallback(typing.id)).body as { data: { choices: unknown[] } }).data.choices).toEqual([]);
   });
 
   it('never logs the token', () => {

@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config/config.js';
 import { VerbatimError } from '../../src/core/errors.js';
 import { Verbatim } from '../../src/core/service.js';
 import { createClient } from '../../src/discord/client.js';
-import { RecentAnswers, type Command } from '../../src/discord/context.js';
+import { RecentAnswers, type SlashCommand } from '../../src/discord/context.js';
 import { createLogger } from '../../src/discord/logger.js';
 import { RateLimiter } from '../../src/discord/rate-limit.js';
 import { InteractionRouter } from '../../src/discord/router.js';
@@ -122,7 +122,7 @@ describe('a failing embeddings gateway whose URL holds a password (the bot, end 
 });
 
 /** Commands of this test's own that put the secrets in every part of a message. */
-const leaky: Command[] = [
+const leaky: SlashCommand[] = [
   {
     data: new SlashCommandBuilder().setName('leak-reply').setDescription('replies with the secrets'),
     async execute(interaction) {
@@ -158,7 +158,7 @@ describe('createClient: no configured secret leaves in any message (real discord
     const verbatim = await Verbatim.open({ corpusDir: CORPUS_DIR, indexDir: `${dir}/index`, embeddings: await loadGlove() });
     emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: TEST_APPLICATION_ID }).start();
     const config = parseConfig({ DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase, DISCORD_GLOBAL_REQUESTS_PER_SECOND: '10000' }, 'bot').discord!;
-    const router = new InteractionRouter(leaky, [], {
+    const router = new InteractionRouter({ commands: leaky }, {
       verbatim,
       config,
       logger: createLogger([TEST_TOKEN, API_KEY], { write: () => {} }),
