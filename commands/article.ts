@@ -1,10 +1,11 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { quotedName } from '../src/core/corpus/changes.js';
 import { ArticleChangeError } from '../src/core/errors.js';
 import type { BuildReport } from '../src/core/index/build.js';
 import type { ArticleChangeOptions, ArticleChangeResult } from '../src/core/service.js';
 import { downloadAttachment } from '../src/discord/attachment.js';
 import type { BotContext, ButtonHandler, SlashCommand } from '../src/discord/context.js';
-import { clip, formatArticlePage, plainLabel, plainText } from '../src/discord/format.js';
+import { clip, formatArticlePage, plainLabel } from '../src/discord/format.js';
 import { isModerator } from '../src/discord/permissions.js';
 import { moderatorOnly } from '../src/discord/preconditions.js';
 import { progressReply, reindexSummary } from './reindex.js';
@@ -16,10 +17,6 @@ const MAX_CHOICE_LENGTH = 100;
 
 const onlyModerators = moderatorOnly('change the articles');
 
-/** A file name as the moderator reads it: literal, never Markdown. */
-function fileName(name: string): string {
-  return `\`${name.replace(/`/g, 'ˋ')}\``;
-}
 
 /** Who made a change, for the log: name and id. */
 function who(interaction: ChatInputCommandInteraction): string {
@@ -70,7 +67,7 @@ async function add(interaction: ChatInputCommandInteraction, context: BotContext
   } catch (error) {
     if (!(error instanceof ArticleChangeError)) throw error;
     logger.warn(`/article add by ${who(interaction)} refused: ${error.message}`, { event: 'article' });
-    await edit(clip(plainText(error.message), 2000));
+    await edit(clip(error.message, 2000));
     return;
   }
   const { change } = result;
@@ -78,8 +75,8 @@ async function add(interaction: ChatInputCommandInteraction, context: BotContext
   if (!result.ok) logger.warn(`reindex after /article add failed (${change.source} stays in the corpus): ${result.error.message}`, { event: 'article' });
   const sentences = change.sentences !== undefined ? ` (${change.sentences} sentences)` : '';
   const head = result.ok
-    ? `${change.replaced ? 'Replaced' : 'Added'} **${plainLabel(change.title, 200)}**${sentences} as ${fileName(change.source)}.\n`
-    : `Saved **${plainLabel(change.title, 200)}** as ${fileName(change.source)} in the corpus, but`;
+    ? `${change.replaced ? 'Replaced' : 'Added'} **${plainLabel(change.title, 200)}**${sentences} as ${quotedName(change.source)}.\n`
+    : `Saved **${plainLabel(change.title, 200)}** as ${quotedName(change.source)} in the corpus, but`;
   await edit(clip(result.ok ? head + reindexOutcome(result, '') : reindexOutcome(result, head), 2000));
 }
 
@@ -95,14 +92,14 @@ async function remove(interaction: ChatInputCommandInteraction, context: BotCont
   } catch (error) {
     if (!(error instanceof ArticleChangeError)) throw error;
     logger.warn(`/article remove by ${who(interaction)} refused: ${error.message}`, { event: 'article' });
-    await edit(clip(plainText(error.message), 2000));
+    await edit(clip(error.message, 2000));
     return;
   }
   const { change } = result;
   logger.info(`article removed by ${who(interaction)}: ${change.source}, moved to ${change.movedTo}`, { event: 'article', userId: interaction.user.id, guildId: interaction.guildId });
   if (!result.ok) logger.warn(`reindex after /article remove failed (${change.source} is out of the corpus): ${result.error.message}`, { event: 'article' });
   const title = change.title !== undefined ? ` (**${plainLabel(change.title, 200)}**)` : '';
-  const head = `Removed ${fileName(change.source)}${title}: moved to ${fileName(change.movedTo)} beside the corpus folder (move it back and /reindex to restore it).\n`;
+  const head = `Removed ${quotedName(change.source)}${title}: moved to ${quotedName(change.movedTo)} beside the corpus folder (move it back and /reindex to restore it).\n`;
   await edit(clip(result.ok ? head + reindexOutcome(result, '') : reindexOutcome(result, `${head}But`), 2000));
 }
 

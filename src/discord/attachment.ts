@@ -1,4 +1,5 @@
 import { ArticleChangeError } from '../core/errors.js';
+import { quotedName } from '../core/corpus/changes.js';
 import { checkArticleSize } from '../core/corpus/loader.js';
 
 /** How long a download from Discord's CDN may take in all. */
@@ -13,7 +14,7 @@ export interface AttachmentRef {
 }
 
 function refuse(name: string, reason: string): ArticleChangeError {
-  return new ArticleChangeError(`${name} was not added: ${reason}.`);
+  return new ArticleChangeError(`${quotedName(name)} was not added: ${reason}.`);
 }
 
 function overCap(name: string, size: number, maxBytes: number): ArticleChangeError | undefined {

@@ -40,8 +40,13 @@ export interface RemovedArticle {
 const FRONT_MATTER = /^---\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/;
 const requireModule = createRequire(import.meta.url);
 
+/** A file name as the moderator reads it: in backticks (literal in Discord), a backtick in it made a look-alike. */
+export function quotedName(name: string): string {
+  return `\`${name.replace(/`/g, 'ˋ')}\``;
+}
+
 function refuse(name: string, reason: string): ArticleChangeError {
-  return new ArticleChangeError(`${name} was not added: ${reason}.`);
+  return new ArticleChangeError(`${quotedName(name)} was not added: ${reason}.`);
 }
 
 /**
@@ -209,7 +214,7 @@ export async function writeArticle(corpusDir: string, name: string, bytes: Uint8
  */
 async function corpusFile(corpusDir: string, source: string): Promise<string> {
   const parts = source.split('/');
-  const unknown = new ArticleChangeError(`There is no article ${source} in the corpus. Pick one from the list.`);
+  const unknown = new ArticleChangeError(`There is no article ${quotedName(source)} in the corpus. Pick one from the list.`);
   if (source === '' || path.isAbsolute(source) || source.includes('\\') || parts.some((part) => part === '' || part === '..' || part === '.' || isHidden(part)) || !isArticleFileName(source)) throw unknown;
   const file = path.join(corpusDir, ...parts);
   const info = await lstat(file).catch(() => undefined);

@@ -70,12 +70,12 @@ describe('withFrontMatter', () => {
 
 describe('prepareArticle', () => {
   it('checks the bytes as the loader does: binary, not UTF-8, empty, over the cap, no text', () => {
-    expect(refusal(() => prepareArticle('a.txt', Buffer.from([0x41, 0x00, 0x42]), {}))).toBe('a.txt was not added: binary file (contains NUL bytes).');
-    expect(refusal(() => prepareArticle('a.txt', Buffer.from([0xff, 0xfe, 0x41]), {}))).toBe('a.txt was not added: not UTF-8 text.');
-    expect(refusal(() => prepareArticle('a.txt', Buffer.alloc(0), {}))).toBe('a.txt was not added: empty file.');
-    expect(refusal(() => prepareArticle('a.txt', Buffer.from(TEXT), {}, 20))).toMatch(/^a\.txt was not added: 0\.0 MB is over the 0\.0 MB cap\.$/);
+    expect(refusal(() => prepareArticle('a.txt', Buffer.from([0x41, 0x00, 0x42]), {}))).toBe('`a.txt` was not added: binary file (contains NUL bytes).');
+    expect(refusal(() => prepareArticle('a.txt', Buffer.from([0xff, 0xfe, 0x41]), {}))).toBe('`a.txt` was not added: not UTF-8 text.');
+    expect(refusal(() => prepareArticle('a.txt', Buffer.alloc(0), {}))).toBe('`a.txt` was not added: empty file.');
+    expect(refusal(() => prepareArticle('a.txt', Buffer.from(TEXT), {}, 20))).toMatch(/^`a\.txt` was not added: 0\.0 MB is over the 0\.0 MB cap\.$/);
     expect(refusal(() => prepareArticle('a.md', Buffer.from('---\ntitle: [unclosed\n---\nText.'), {}))).toMatch(/front matter is not valid YAML/);
-    expect(refusal(() => prepareArticle('a.md', Buffer.from('---\ntitle: x\n---\n   \n'), {}))).toBe('a.md was not added: no article text.');
+    expect(refusal(() => prepareArticle('a.md', Buffer.from('---\ntitle: x\n---\n   \n'), {}))).toBe('`a.md` was not added: no article text.');
     // The same reasons the loader gives.
     expect(() => decodeArticleBytes(Buffer.from([0x41, 0x00]))).toThrow('binary file (contains NUL bytes)');
   });
@@ -97,7 +97,7 @@ describe('writeArticle', () => {
   it('writes atomically, refuses an existing name without replace, replaces with it, and leaves no temporary file', async () => {
     const dir = await corpus();
     expect(await writeArticle(dir, 'a.txt', Buffer.from(TEXT), false)).toEqual({ replaced: false });
-    await expect(writeArticle(dir, 'a.txt', Buffer.from('Other text.\n'), false)).rejects.toThrow('a.txt was not added: an article with that file name exists; set `replace` to True to replace it.');
+    await expect(writeArticle(dir, 'a.txt', Buffer.from('Other text.\n'), false)).rejects.toThrow('`a.txt` was not added: an article with that file name exists; set `replace` to True to replace it.');
     expect(await readFile(path.join(dir, 'a.txt'), 'utf8')).toBe(TEXT);
     expect(await writeArticle(dir, 'a.txt', Buffer.from('Other text.\n'), true)).toEqual({ replaced: true });
     expect(await readFile(path.join(dir, 'a.txt'), 'utf8')).toBe('Other text.\n');
@@ -110,7 +110,7 @@ describe('writeArticle', () => {
   it('never replaces a folder', async () => {
     const dir = await corpus();
     await mkdir(path.join(dir, 'x.md'));
-    await expect(writeArticle(dir, 'x.md', Buffer.from(TEXT), true)).rejects.toThrow('x.md was not added: a folder of that name is in the corpus.');
+    await expect(writeArticle(dir, 'x.md', Buffer.from(TEXT), true)).rejects.toThrow('`x.md` was not added: a folder of that name is in the corpus.');
   });
 });
 
