@@ -136,6 +136,19 @@ export function prepareArticle(name: string, bytes: Uint8Array, fields: ArticleF
   }
 }
 
+/** Node's codes for a write refused by permissions or a read-only mount. */
+const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/**
+ * `error` as an {@link ArticleChangeError} telling the moderator the bot may not write `what`
+ * (no folder named: a moderator is not an admin), when that is what it is; else as a full disk or as it is.
+ */
+function writeFailure(error: unknown, what: string, directory: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== undefined && NOT_WRITABLE.has(code)) return new ArticleChangeError(`The bot may not write ${what} (${code}): an admin must give it write access (a container mounts the corpus read-only by default), then try again.`, { cause: error });
+  return diskFullOr(error, directory);
+}
+
 async function exists(file: string): Promise<boolean> {
   return lstat(file).then(
     () => true,
@@ -199,7 +212,7 @@ export async function writeArticle(corpusDir: string, name: string, bytes: Uint8
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !(await exists(corpusDir))) throw new CorpusError(`Cannot add ${name}: the corpus directory ${corpusDir} does not exist.`, { cause: error });
-    throw diskFullOr(error, corpusDir);
+    throw writeFailure(error, 'into the corpus folder', corpusDir);
   } finally {
     await unlink(temp).catch(() => undefined);
   }
@@ -240,7 +253,7 @@ export async function moveArticleOut(corpusDir: string, source: string, now = ne
   const relative = source.split('/');
   const folder = path.join(parent, REMOVED_FOLDER, ...relative.slice(0, -1));
   await mkdir(folder, { recursive: true }).catch((error: unknown) => {
-    throw diskFullOr(error, folder);
+    throw writeFailure(error, `the ${REMOVED_FOLDER}/ folder beside the corpus folder`, folder);
   });
   const name = relative.at(-1)!;
   const extension = path.extname(name);
@@ -250,12 +263,16 @@ export async function moveArticleOut(corpusDir: string, source: string, now = ne
   try {
     await rename(file, destination);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw diskFullOr(error, folder);
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw writeFailure(error, `the article out of the corpus folder into ${REMOVED_FOLDER}/`, folder);
     // Another file system: copy (never over a file), then delete the original.
     await copyFile(file, destination, constants.COPYFILE_EXCL).catch((copyError: unknown) => {
-      throw diskFullOr(copyError, folder);
+      throw writeFailure(copyError, `into the ${REMOVED_FOLDER}/ folder beside the corpus folder`, folder);
     });
-    await unlink(file);
+    await unlink(file).catch(async (unlinkError: unknown) => {
+      // Both copies would be indexed or kept: leave only the original.
+      await unlink(destination).catch(() => undefined);
+      throw writeFailure(unlinkError, 'in the corpus folder', corpusDir);
+    });
   }
   return { source, movedTo: path.relative(parent, destination).split(path.sep).join('/') };
 }

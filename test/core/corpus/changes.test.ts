@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseArticle } from '../../../src/core/corpus/article.js';
@@ -105,6 +105,22 @@ describe('writeArticle', () => {
     const { documents, skipped } = await loadCorpus(dir);
     expect(documents.map((doc) => doc.source)).toEqual(['a.txt']);
     expect(skipped).toEqual([]);
+  });
+
+  // Root writes anywhere: the refusal can only be seen as another user.
+  it.skipIf(process.getuid?.() === 0)('tells the moderator when the bot may not write into the corpus folder', async () => {
+    const dir = await corpus();
+    await chmod(dir, 0o555);
+    try {
+      await expect(writeArticle(dir, 'a.txt', Buffer.from(TEXT), false)).rejects.toThrow(/^The bot may not write into the corpus folder \(EACCES\): an admin must give it write access/);
+      await chmod(dir, 0o755);
+      await writeFile(path.join(dir, 'a.txt'), TEXT);
+      await chmod(path.dirname(dir), 0o555);
+      await expect(moveArticleOut(dir, 'a.txt')).rejects.toThrow(/^The bot may not write the removed\/ folder beside the corpus folder \(EACCES\)/);
+    } finally {
+      await chmod(dir, 0o755);
+      await chmod(path.dirname(dir), 0o755);
+    }
   });
 
   it('never replaces a folder', async () => {
