@@ -1,8 +1,7 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { quotedName } from '../src/core/corpus/changes.js';
 import { ArticleChangeError } from '../src/core/errors.js';
-import type { BuildReport } from '../src/core/index/build.js';
-import type { ArticleChangeOptions, ArticleChangeResult } from '../src/core/service.js';
+import type { ArticleChangeOptions } from '../src/core/service.js';
 import { downloadAttachment } from '../src/discord/attachment.js';
 import type { BotContext, ButtonHandler, SlashCommand } from '../src/discord/context.js';
 import { clip, formatArticlePage, plainLabel } from '../src/discord/format.js';
@@ -37,9 +36,9 @@ function changeOptions(interaction: ChatInputCommandInteraction, context: BotCon
   };
 }
 
-/** The end of a reply after a change: the reindex summary, or why the reindex failed. */
-function reindexOutcome(result: ArticleChangeResult<unknown>, failed: string): string {
-  return result.ok ? reindexSummary(result.report as BuildReport) : `${failed} the reindex failed: ${result.error.message}\nThe previous index keeps serving; the next /reindex that succeeds includes the change.`;
+/** Why the reindex after a change failed, and what that means. */
+function failedReindex(error: Error): string {
+  return `the reindex failed: ${error.message}\nThe previous index keeps serving; the next /reindex that succeeds includes the change.`;
 }
 
 async function add(interaction: ChatInputCommandInteraction, context: BotContext): Promise<void> {
@@ -73,11 +72,11 @@ async function add(interaction: ChatInputCommandInteraction, context: BotContext
   const { change } = result;
   logger.info(`article ${change.replaced ? 'replaced' : 'added'} by ${who(interaction)}: ${change.source}`, { event: 'article', userId: interaction.user.id, guildId: interaction.guildId });
   if (!result.ok) logger.warn(`reindex after /article add failed (${change.source} stays in the corpus): ${result.error.message}`, { event: 'article' });
-  const sentences = change.sentences !== undefined ? ` (${change.sentences} sentences)` : '';
-  const head = result.ok
-    ? `${change.replaced ? 'Replaced' : 'Added'} **${plainLabel(change.title, 200)}**${sentences} as ${quotedName(change.source)}.\n`
-    : `Saved **${plainLabel(change.title, 200)}** as ${quotedName(change.source)} in the corpus, but`;
-  await edit(clip(result.ok ? head + reindexOutcome(result, '') : reindexOutcome(result, head), 2000));
+  const title = `**${plainLabel(change.title, 200)}**`;
+  const reply = result.ok
+    ? `${change.replaced ? 'Replaced' : 'Added'} ${title}${change.sentences !== undefined ? ` (${change.sentences} sentences)` : ''} as ${quotedName(change.source)}.\n${reindexSummary(result.report)}`
+    : `Saved ${title} as ${quotedName(change.source)} in the corpus, but ${failedReindex(result.error)}`;
+  await edit(clip(reply, 2000));
 }
 
 async function remove(interaction: ChatInputCommandInteraction, context: BotContext): Promise<void> {
@@ -99,8 +98,8 @@ async function remove(interaction: ChatInputCommandInteraction, context: BotCont
   logger.info(`article removed by ${who(interaction)}: ${change.source}, moved to ${change.movedTo}`, { event: 'article', userId: interaction.user.id, guildId: interaction.guildId });
   if (!result.ok) logger.warn(`reindex after /article remove failed (${change.source} is out of the corpus): ${result.error.message}`, { event: 'article' });
   const title = change.title !== undefined ? ` (**${plainLabel(change.title, 200)}**)` : '';
-  const head = `Removed ${quotedName(change.source)}${title}: moved to ${quotedName(change.movedTo)} beside the corpus folder (move it back and /reindex to restore it).\n`;
-  await edit(clip(result.ok ? head + reindexOutcome(result, '') : reindexOutcome(result, `${head}But`), 2000));
+  const head = `Removed ${quotedName(change.source)}${title}: moved to ${quotedName(change.movedTo)} beside the corpus folder (move it back and /reindex to restore it).`;
+  await edit(clip(result.ok ? `${head}\n${reindexSummary(result.report)}` : `${head}\nBut ${failedReindex(result.error)}`, 2000));
 }
 
 /** The list's page `page`, with Previous/Next buttons when there is more than one. */
