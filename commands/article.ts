@@ -53,7 +53,7 @@ async function add(interaction: ChatInputCommandInteraction, context: BotContext
       return value === null ? [] : [[name, value]];
     }),
   );
-  logger.info(`/article add by ${who(interaction)}: ${attachment.name} (${attachment.size} bytes)${replace ? ', replacing' : ''}`, { event: 'article', userId: interaction.user.id, guildId: interaction.guildId });
+  logger.info(`/article add by ${who(interaction)}: ${JSON.stringify(attachment.name)} (${attachment.size} bytes)${replace ? ', replacing' : ''}`, { event: 'article', userId: interaction.user.id, guildId: interaction.guildId });
   let result;
   try {
     result = await verbatim.addArticle({
@@ -84,7 +84,7 @@ async function remove(interaction: ChatInputCommandInteraction, context: BotCont
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const { edit, onProgress } = progressReply(interaction, context);
   const { logger } = context;
-  logger.info(`/article remove by ${who(interaction)}: ${source}`, { event: 'article', userId: interaction.user.id, guildId: interaction.guildId });
+  logger.info(`/article remove by ${who(interaction)}: ${JSON.stringify(source)}`, { event: 'article', userId: interaction.user.id, guildId: interaction.guildId });
   let result;
   try {
     result = await context.verbatim.removeArticle(source, changeOptions(interaction, context, edit, onProgress));
