@@ -19,7 +19,7 @@ export const help: SlashCommand = {
       '**What I know:**',
       ...topics,
       '',
-      'Moderators update the articles and run `/reindex`.',
+      'Moderators add, remove and list the articles with `/article` (or edit the files on the server and run `/reindex`).',
     ].join('\n');
     await interaction.reply({ content: clip(content, 2000), flags: MessageFlags.Ephemeral });
   },

@@ -1,14 +1,15 @@
 import type { ButtonHandler, Command, ModalHandler } from '../src/discord/context.js';
+import { article, articleListPage } from './article.js';
 import { ask, showPassages } from './ask.js';
 import { help } from './help.js';
 import { reindex } from './reindex.js';
 import { sources } from './sources.js';
 
 /** Every slash command, explicitly: the bot routes to these and deploy-commands registers them. */
-export const commands: readonly Command[] = [ask, sources, reindex, help];
+export const commands: readonly Command[] = [ask, sources, reindex, article, help];
 
 /** Every button handler, by custom-id prefix. */
-export const buttons: readonly ButtonHandler[] = [showPassages];
+export const buttons: readonly ButtonHandler[] = [showPassages, articleListPage];
 
 /** Every modal's submit handler, by custom-id prefix. */
 export const modals: readonly ModalHandler[] = [];

@@ -1,7 +1,7 @@
-import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { isVerbatimError } from '../src/core/errors.js';
 import type { BuildProgress, BuildReport } from '../src/core/index/build.js';
-import type { SlashCommand } from '../src/discord/context.js';
+import type { BotContext, SlashCommand } from '../src/discord/context.js';
 import { clip, plainText } from '../src/discord/format.js';
 import { moderatorOnly } from '../src/discord/preconditions.js';
 
@@ -11,6 +11,27 @@ const PROGRESS_INTERVAL_MS = 1000;
 function progressText(progress: BuildProgress): string {
   if (progress.phase === 'waiting') return `Waiting for another build of the index to finish: ${plainText(progress.waitingFor ?? '')}. /ask keeps answering from the current index meanwhile.`;
   return `Reindexing… ${progress.phase}: ${progress.documentsDone}/${progress.documentsTotal} documents, ${progress.chunksDone}/${progress.chunksTotal} chunks. /ask keeps answering from the current index meanwhile.`;
+}
+
+/**
+ * The deferred reply of a command that reindexes, edited as it goes: `edit` sends a line, and
+ * `onProgress` the build's progress at most once a second. Edits go out one after another, so
+ * that a late progress line never replaces the summary.
+ */
+export function progressReply(interaction: ChatInputCommandInteraction, context: BotContext): { edit: (content: string) => Promise<unknown>; onProgress: (progress: BuildProgress) => void } {
+  let edits: Promise<unknown> = Promise.resolve();
+  const edit = (content: string) => {
+    edits = edits.then(() => interaction.editReply({ content })).catch((error: unknown) => context.logger.warn(`/${interaction.commandName} progress edit failed: ${String(error)}`));
+    return edits;
+  };
+  let lastEdit = 0;
+  const onProgress = (progress: BuildProgress) => {
+    const now = Date.now();
+    if (now - lastEdit < PROGRESS_INTERVAL_MS && progress.documentsDone > 0 && progress.phase !== 'waiting') return;
+    lastEdit = now;
+    void edit(progressText(progress));
+  };
+  return { edit, onProgress };
 }
 
 /** The summary a moderator reads when a reindex ends. */
@@ -47,19 +68,7 @@ export const reindex: SlashCommand = {
       return;
     }
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    // Edits go out one after another so that a late progress line never replaces the summary.
-    let edits: Promise<unknown> = Promise.resolve();
-    const edit = (content: string) => {
-      edits = edits.then(() => interaction.editReply({ content })).catch((error: unknown) => context.logger.warn(`reindex progress edit failed: ${String(error)}`));
-      return edits;
-    };
-    let lastEdit = 0;
-    const onProgress = (progress: BuildProgress) => {
-      const now = Date.now();
-      if (now - lastEdit < PROGRESS_INTERVAL_MS && progress.documentsDone > 0 && progress.phase !== 'waiting') return;
-      lastEdit = now;
-      void edit(progressText(progress));
-    };
+    const { edit, onProgress } = progressReply(interaction, context);
     context.logger.info(`reindex started by ${interaction.user.id}`);
     try {
       const report = await context.verbatim.reindex(onProgress, `/reindex by ${interaction.user.username}`);

@@ -138,6 +138,15 @@ export class ReindexInProgressError extends VerbatimError {
   }
 }
 
+/**
+ * A moderator's change to the articles (`/article add` or `remove`) was refused before
+ * anything changed: a bad file or name, an existing file, an unknown article. The message
+ * names only what the moderator gave (file names, never the server's folders).
+ */
+export class ArticleChangeError extends VerbatimError {
+  override name = 'ArticleChangeError';
+}
+
 /** Type guard: an error the core raised on purpose, whose message is fit to show. */
 export function isVerbatimError(error: unknown): error is VerbatimError {
   return error instanceof VerbatimError;
@@ -155,6 +164,7 @@ const CORE_ERRORS: Record<string, { prototype: VerbatimError }> = {
   EmbeddingsError,
   DiskFullError,
   ReindexInProgressError,
+  ArticleChangeError,
 };
 
 /** An error as it crosses a thread boundary: structured cloning keeps neither its class nor its fields. */

@@ -1,7 +1,9 @@
 import { unwatchFile, watchFile } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { IndexNotFoundError, ReindexInProgressError } from './errors.js';
+import { IndexNotFoundError, ReindexInProgressError, isVerbatimError, type VerbatimError } from './errors.js';
+import { articleFileName, checkArticleTarget, moveArticleOut, prepareArticle, writeArticle, type ArticleFields, type RemovedArticle, type SavedArticle } from './corpus/changes.js';
+import { DEFAULT_MAX_FILE_BYTES, listCorpusSources } from './corpus/loader.js';
 import { Answerer, DEFAULT_ANSWER, type AnswerOptions } from './answer/answerer.js';
 import type { Answer, Citation } from './answer/types.js';
 // Building (corpus reading, segmenting, embedding, the worker) is imported when a build starts:
@@ -46,6 +48,42 @@ export interface Passage {
   after: string;
 }
 
+/** An indexed article, as a moderator's list shows it. */
+export interface ArticleSummary {
+  source: string;
+  title: string;
+  date?: string;
+  /** From the front matter's `source`. */
+  publisher?: string;
+  url?: string;
+  sentences: number;
+}
+
+/** Who asked for a change to the articles, and what they are told while it waits and runs. */
+export interface ArticleChangeOptions {
+  /** Shown to another build that has to wait for this change's reindex (`/article add by …`). */
+  requestedBy?: string;
+  /** Called when the change has to wait: for a running reindex, or for another change. */
+  onWaiting?: (what: 'reindex' | 'change') => void;
+  onProgress?: (progress: BuildProgress) => void;
+}
+
+/** An article to add: its file name, its bytes (or how to fetch them), the front matter to give it. */
+export interface AddArticleRequest extends ArticleChangeOptions {
+  fileName: string;
+  content: Uint8Array | (() => Promise<Uint8Array>);
+  fields?: ArticleFields;
+  /** Replace a file of the same name (else refused). */
+  replace?: boolean;
+}
+
+/**
+ * How a change to the articles ended: the change is made (the file saved or moved) whatever
+ * happened next; then either the reindex's report, or the core error that failed it (the
+ * previous index keeps serving, and the file stays as changed).
+ */
+export type ArticleChangeResult<T> = { change: T } & ({ ok: true; report: BuildReport } | { ok: false; error: VerbatimError });
+
 /**
  * How a reindex or a reload of the index folder ended, timed from `started` (a
  * `performance.now()` reading): the new index's document count, or the error that kept it out.
@@ -81,6 +119,9 @@ async function preparedAnswerer(index: CorpusIndex, options: VerbatimOptions): P
 export class Verbatim {
   private reindexing: Promise<BuildReport> | undefined;
   private lastOutcome: ReindexOutcome | undefined;
+  /** Settles when the last queued change to the articles has ended. */
+  private changeQueue: Promise<void> = Promise.resolve();
+  private queuedChanges = 0;
 
   private constructor(
     private readonly options: VerbatimOptions,
@@ -125,6 +166,111 @@ export class Verbatim {
   /** Whether a reindex is running. */
   get isReindexing(): boolean {
     return this.reindexing !== undefined;
+  }
+
+  /** The largest article file a reindex reads (and an added article may be). */
+  get maxFileBytes(): number {
+    return this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  }
+
+  /** The indexed articles, in the index's order (by file name). */
+  articles(): ArticleSummary[] {
+    return this.index.documents.map(({ document, sentences }) => {
+      const summary: ArticleSummary = { source: document.source, title: document.title, sentences: sentences.length };
+      if (document.date !== undefined) summary.date = document.date;
+      if (document.publisher !== undefined) summary.publisher = document.publisher;
+      if (document.url !== undefined) summary.url = document.url;
+      return summary;
+    });
+  }
+
+  /** The article files in the corpus folder now (indexed or not), as sources; none when it cannot be read. */
+  corpusSources(): Promise<string[]> {
+    return listCorpusSources(this.options.corpusDir).catch(() => []);
+  }
+
+  /**
+   * Adds an article to the corpus folder and indexes it: the name and the bytes are checked as
+   * a reindex checks a file (and the name as safe: no folder, not hidden, `.txt`/`.md`), the
+   * fields written in its front matter, the file saved atomically, then the index rebuilt
+   * incrementally. One change at a time, each after any running reindex (see {@link ArticleChangeOptions.onWaiting}).
+   *
+   * @throws {@link ArticleChangeError} when the article is refused (nothing is saved)
+   * @returns the saved article and how its reindex ended: a failed reindex keeps the file and the previous index
+   */
+  async addArticle(request: AddArticleRequest): Promise<ArticleChangeResult<SavedArticle & { sentences?: number }>> {
+    const name = articleFileName(request.fileName);
+    const replace = request.replace ?? false;
+    // Before downloading anything: a name that is taken is refused at once.
+    await checkArticleTarget(this.options.corpusDir, name, replace);
+    const bytes = typeof request.content === 'function' ? await request.content() : request.content;
+    const prepared = prepareArticle(name, bytes, request.fields ?? {}, this.maxFileBytes);
+    return this.serially(request, async () => {
+      const { replaced } = await writeArticle(this.options.corpusDir, name, prepared.bytes, replace);
+      const change: SavedArticle & { sentences?: number } = { source: name, title: prepared.title, replaced };
+      const result = await this.reindexAfterChange(change, request);
+      const indexed = this.index.documentBySource(name);
+      if (result.ok && indexed) {
+        change.title = indexed.document.title;
+        change.sentences = indexed.sentences.length;
+      }
+      return result;
+    });
+  }
+
+  /**
+   * Moves an article out of the corpus folder, into `removed/` beside it (never deleted), then
+   * reindexes; queued like {@link addArticle}.
+   *
+   * @param source - the article's path relative to the corpus folder, as the index lists it
+   * @throws {@link ArticleChangeError} when there is no such article file (nothing is moved)
+   */
+  async removeArticle(source: string, options: ArticleChangeOptions = {}): Promise<ArticleChangeResult<RemovedArticle & { title?: string }>> {
+    return this.serially(options, async () => {
+      const title = this.index.documentBySource(source)?.document.title;
+      const change: RemovedArticle & { title?: string } = await moveArticleOut(this.options.corpusDir, source);
+      if (title !== undefined) change.title = title;
+      return this.reindexAfterChange(change, options);
+    });
+  }
+
+  /** Runs `change` after the changes queued before it and after any running reindex. */
+  private async serially<T>(options: ArticleChangeOptions, change: () => Promise<T>): Promise<T> {
+    const previous = this.changeQueue;
+    let done!: () => void;
+    this.changeQueue = new Promise<void>((resolve) => (done = resolve));
+    if (this.queuedChanges > 0) options.onWaiting?.('change');
+    this.queuedChanges++;
+    try {
+      await previous;
+      await this.reindexEnded(options);
+      return await change();
+    } finally {
+      this.queuedChanges--;
+      done();
+    }
+  }
+
+  /** Waits until no reindex runs (a /reindex may start while a change waits). */
+  private async reindexEnded(options: ArticleChangeOptions): Promise<void> {
+    let told = false;
+    while (this.reindexing) {
+      if (!told) options.onWaiting?.('reindex');
+      told = true;
+      await this.reindexing.catch(() => undefined);
+    }
+  }
+
+  /** Reindexes after a change; a core error is returned with the change, which stays made. */
+  private async reindexAfterChange<T>(change: T, options: ArticleChangeOptions): Promise<ArticleChangeResult<T>> {
+    await this.reindexEnded(options);
+    try {
+      // Called with no reindex running (checked just above, nothing awaited since): never refused.
+      return { change, ok: true, report: await this.reindex(options.onProgress, options.requestedBy) };
+    } catch (error) {
+      if (!isVerbatimError(error)) throw error;
+      return { change, ok: false, error };
+    }
   }
 
   /**

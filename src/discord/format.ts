@@ -1,6 +1,6 @@
 import { escapeMarkdown, type APIEmbed } from 'discord.js';
 import { TENTATIVE, type Answer, type Citation, type DocumentReference } from '../core/answer/types.js';
-import type { Passage } from '../core/service.js';
+import type { ArticleSummary, Passage } from '../core/service.js';
 import type { IndexManifest } from '../core/index/manifest.js';
 
 /** Discord's documented limits for a message. */
@@ -234,12 +234,48 @@ export function formatPassages(passages: Passage[]): APIEmbed[] {
   return embeds;
 }
 
+/** One article in a list (`/sources`, `/article list`): its title (linked), date, then `details`. */
+function articleLine(doc: { title: string; url?: string | undefined; date?: string | undefined }, details: string[]): string {
+  return `• ${[linkedTitle(doc.title, doc.url, 120), doc.date, ...details].filter(Boolean).join(' — ')}`;
+}
+
+/** Articles a page of `/article list` shows. */
+export const ARTICLES_PER_PAGE = 10;
+
+/**
+ * One page of `/article list`: each article's title, date, publisher, sentence count and file
+ * name; `page` is clamped to the pages there are.
+ */
+export function formatArticlePage(articles: ArticleSummary[], page: number): { embed: APIEmbed; page: number; pages: number } {
+  const pages = Math.max(1, Math.ceil(articles.length / ARTICLES_PER_PAGE));
+  const shown = Math.min(Math.max(0, Math.trunc(page)), pages - 1);
+  const onPage = articles.slice(shown * ARTICLES_PER_PAGE, (shown + 1) * ARTICLES_PER_PAGE);
+  const render = (linked: boolean) =>
+    onPage.map((article) => {
+      const details = [article.publisher && plainLabel(article.publisher, 80), `${article.sentences} sentences`].filter((part): part is string => Boolean(part));
+      return `${articleLine(linked ? article : { ...article, url: undefined }, details)}\n  ${codeName(article.source, 100)}`;
+    });
+  let lines = render(true);
+  // Ten long links can outgrow the description: the titles are then shown without them.
+  if (lines.join('\n').length > LIMITS.description) lines = render(false);
+  return {
+    page: shown,
+    pages,
+    embed: {
+      color: BRAND_COLOR,
+      title: `Articles (${articles.length})`,
+      description: lines.length > 0 ? clip(lines.join('\n'), LIMITS.description) : 'No article is indexed.',
+      footer: { text: `Page ${shown + 1} of ${pages} · /article add · /article remove` },
+    },
+  };
+}
+
 /** The `/sources` embed: the indexed documents, when and with which embeddings. */
 export function formatSources(manifest: IndexManifest): APIEmbed {
   const lines: string[] = [];
   let length = 0;
   for (const doc of manifest.documents) {
-    const line = `• ${linkedTitle(doc.title, doc.url, 120)}${doc.date ? ` — ${doc.date}` : ''} — ${doc.chunks} chunks`;
+    const line = articleLine(doc, [`${doc.chunks} chunks`]);
     if (length + line.length + 60 > LIMITS.description) {
       lines.push(`…and ${manifest.documents.length - lines.length} more`);
       break;

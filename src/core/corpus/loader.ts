@@ -22,7 +22,7 @@ export interface LoadedCorpus {
 }
 
 /** Dotfiles and dot-folders (`.env`, `.git`) are never articles, wherever they are. */
-function isHidden(name: string): boolean {
+export function isHidden(name: string): boolean {
   return name.startsWith('.');
 }
 
@@ -37,7 +37,7 @@ async function listArticleFiles(root: string, dir = root): Promise<string[]> {
     if (isHidden(entry.name)) continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) files.push(...(await listArticleFiles(root, full)));
-    else if ((entry.isFile() || entry.isSymbolicLink()) && ARTICLE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+    else if ((entry.isFile() || entry.isSymbolicLink()) && isArticleFileName(entry.name)) {
       files.push(full);
     }
   }
@@ -45,6 +45,40 @@ async function listArticleFiles(root: string, dir = root): Promise<string[]> {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Whether `name` ends in an extension the corpus reads (`.txt`, `.md`, any case). */
+export function isArticleFileName(name: string): boolean {
+  return ARTICLE_EXTENSIONS.has(path.extname(name).toLowerCase());
+}
+
+/**
+ * Refuses a file of `size` bytes over the cap, before it is read (or downloaded).
+ *
+ * @throws {@link ArticleFormatError} saying how large it is and what the cap is
+ */
+export function checkArticleSize(size: number, maxFileBytes = DEFAULT_MAX_FILE_BYTES): void {
+  if (size > maxFileBytes) {
+    throw new ArticleFormatError(`${(size / 1024 / 1024).toFixed(1)} MB is over the ${(maxFileBytes / 1024 / 1024).toFixed(1)} MB cap`);
+  }
+}
+
+/**
+ * The text of an article file's bytes, checked as every corpus file is: within the size cap,
+ * not empty, not binary (no NUL byte), valid UTF-8. Shared by the corpus loader and by
+ * `/article add`, so an article is accepted on upload exactly when a reindex would read it.
+ *
+ * @throws {@link ArticleFormatError} whose message is the reason
+ */
+export function decodeArticleBytes(bytes: Uint8Array, maxFileBytes = DEFAULT_MAX_FILE_BYTES): string {
+  checkArticleSize(bytes.length, maxFileBytes);
+  if (bytes.length === 0) throw new ArticleFormatError('empty file');
+  if (bytes.includes(0)) throw new ArticleFormatError('binary file (contains NUL bytes)');
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new ArticleFormatError('not UTF-8 text');
+  }
+}
 
 /**
  * Where a listed file really is, once every link is resolved, if it may be read: inside the
@@ -78,22 +112,12 @@ async function readArticle(file: string, source: string, maxFileBytes: number): 
   try {
     const info = await handle.stat();
     if (!info.isFile()) throw new ArticleFormatError('not a regular file');
-    if (info.size > maxFileBytes) {
-      throw new ArticleFormatError(`${(info.size / 1024 / 1024).toFixed(1)} MB is over the ${(maxFileBytes / 1024 / 1024).toFixed(1)} MB cap`);
-    }
+    checkArticleSize(info.size, maxFileBytes);
     bytes = await handle.readFile();
   } finally {
     await handle.close();
   }
-  if (bytes.length === 0) throw new ArticleFormatError('empty file');
-  if (bytes.includes(0)) throw new ArticleFormatError('binary file (contains NUL bytes)');
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw new ArticleFormatError('not UTF-8 text');
-  }
-  return parseArticle(source, bytes, text);
+  return parseArticle(source, bytes, decodeArticleBytes(bytes, maxFileBytes));
 }
 
 function reasonOf(error: unknown): string {
@@ -104,6 +128,14 @@ function reasonOf(error: unknown): string {
   if (code === 'EISDIR') return 'is a directory';
   if (code === 'ELOOP') return 'a link that changed while reading';
   return `unreadable (${code ?? (error as Error).message})`;
+}
+
+/**
+ * The sources (paths relative to `dir`, `/`-separated, sorted) of the article files under `dir`
+ * that a reindex would look at, without reading them: for suggestions, not for indexing.
+ */
+export async function listCorpusSources(dir: string): Promise<string[]> {
+  return (await listArticleFiles(dir)).map((file) => path.relative(dir, file).split(path.sep).join('/')).sort();
 }
 
 /**
