@@ -63,22 +63,24 @@ describe('setup for admins', () => {
     expect(stderr).toContain('DISCORD_CLIENT_ID is missing');
   });
 
-  it('deploy-commands registers the four commands in the guild when DISCORD_GUILD_ID is set, globally otherwise', async () => {
+  it('deploy-commands registers the five commands in the guild when DISCORD_GUILD_ID is set, globally otherwise', async () => {
     emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: TEST_APPLICATION_ID }).start();
     const env = { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase };
     const guildId = '200000000000000002';
     const guild = await runEntry('cli/deploy-commands', { ...env, DISCORD_GUILD_ID: guildId });
     expect(guild.code).toBe(0);
-    expect(guild.stdout).toContain(`Registered 4 commands in guild ${guildId}`);
+    expect(guild.stdout).toContain(`Registered 5 commands in guild ${guildId}`);
     const names = emulator.registeredCommands(guildId).map((command) => (command as { name: string }).name);
-    expect(names.sort()).toEqual(['ask', 'help', 'reindex', 'sources']);
+    expect(names.sort()).toEqual(['ask', 'help', 'reindex', 'sources', 'unanswered']);
     const reindex = emulator.registeredCommands(guildId).find((command) => (command as { name: string }).name === 'reindex') as { default_member_permissions: string };
     expect(reindex.default_member_permissions).toBe('32');
+    const unanswered = emulator.registeredCommands(guildId).find((command) => (command as { name: string }).name === 'unanswered') as { default_member_permissions: string; contexts: number[] };
+    expect(unanswered).toMatchObject({ default_member_permissions: '32', contexts: [0] });
 
     const global = await runEntry('cli/deploy-commands', env);
     expect(global.code).toBe(0);
-    expect(global.stdout).toContain('Registered 4 commands globally');
-    expect(emulator.registeredCommands().length).toBe(4);
+    expect(global.stdout).toContain('Registered 5 commands globally');
+    expect(emulator.registeredCommands().length).toBe(5);
     expect(guild.stdout + guild.stderr + global.stdout + global.stderr).not.toContain(TEST_TOKEN);
   }, 30_000);
 
@@ -96,7 +98,7 @@ describe('setup for admins', () => {
 
       expect((await runEntry('cli/deploy-commands', env)).code).toBe(0);
       const after = await runEntry('cli/doctor', env);
-      expect(after.stdout).toContain('✔ commands: /ask /sources /reindex /help registered in server 200000000000000002, up to date');
+      expect(after.stdout).toContain('✔ commands: /ask /sources /reindex /help /unanswered registered in server 200000000000000002, up to date');
       expect(before.stdout + before.stderr + after.stdout + after.stderr).not.toContain(TEST_TOKEN);
     } finally {
       await rm(work, { recursive: true, force: true });
