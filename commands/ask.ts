@@ -34,7 +34,6 @@ export const ask: SlashCommand = {
       await interaction.editReply({ content: error.message });
       return;
     }
-    recordUnanswered(interaction, answer, context);
     const { embed, shown } = formatAnswer(answer, context.verbatim.manifest);
     const components =
       shown.length > 0
@@ -47,6 +46,8 @@ export const ask: SlashCommand = {
         : [];
     if (shown.length > 0) context.recentAnswers.remember(interaction.id, shown);
     await interaction.editReply({ embeds: [embed], components });
+    // After the answer is sent: a slow (locked) store never delays it.
+    recordUnanswered(interaction, answer, context);
   },
 };
 

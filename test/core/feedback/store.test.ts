@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mountSmallDisk } from '../../helpers/small-disk.js';
 import { FeedbackSchemaTooNewError, FeedbackStore, FeedbackStoreError, normalizeQuestion } from '../../../src/core/feedback/store.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -149,5 +150,30 @@ describe('FeedbackStore', () => {
     store.recordQuestion({ kind: 'abstained', question: 'x', memberId: 'a', guildId: GUILD });
     expect(store.counts()).toEqual({ questions: 1, votes: 0 });
     store.close();
+  });
+
+  it('throws FeedbackStoreError on a full disk, and works again once there is room', async (test) => {
+    const disk = await mountSmallDisk(1024 * 1024);
+    if (!disk) return test.skip();
+    try {
+      const store = FeedbackStore.open({ file: path.join(disk.dir, 'verbatim.db'), now });
+      await disk.fill();
+      let failure: unknown;
+      for (let i = 0; i < 2000 && failure === undefined; i++) {
+        try {
+          store.recordQuestion({ kind: 'abstained', question: `question ${i} ${'x'.repeat(2000)}`, memberId: 'a', guildId: GUILD });
+        } catch (error) {
+          failure = error;
+        }
+      }
+      expect(failure).toBeInstanceOf(FeedbackStoreError);
+      expect((failure as Error).message).toMatch(/could not record a question: database or disk is full/);
+      await disk.unfill();
+      store.recordQuestion({ kind: 'abstained', question: 'after', memberId: 'a', guildId: GUILD });
+      expect(store.unanswered(GUILD).some((entry) => entry.question === 'after')).toBe(true);
+      store.close();
+    } finally {
+      await disk.unmount();
+    }
   });
 });
