@@ -2,16 +2,16 @@
 # starts in about a second. Mount the articles at /app/corpus and keep /app/data (the index) on
 # a volume; see compose.yaml and the README's "Container" section.
 
-# Build stage: dev dependencies, a C++ toolchain for hnswlib-node, the TypeScript build.
+# Build stage: dev dependencies, a C++ toolchain for hnswlib-node and better-sqlite3, the TypeScript build.
 FROM node:20-bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Scripts off so that `prepare` does not build before the sources are here; hnswlib-node's
-# native addon is then compiled explicitly.
-RUN npm ci --ignore-scripts && npm rebuild hnswlib-node
+# Scripts off so that `prepare` does not build before the sources are here; the native addons
+# (hnswlib-node, better-sqlite3) are then compiled explicitly.
+RUN npm ci --ignore-scripts && npm rebuild hnswlib-node better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY commands ./commands
@@ -25,6 +25,7 @@ ENV NODE_ENV=production \
     CACHE_DIR=/app/cache \
     CORPUS_DIR=/app/corpus \
     INDEX_DIR=/app/data/index \
+    DATA_DIR=/app/data \
     HEALTH_PORT=8080
 WORKDIR /app
 COPY --from=build /app/package.json ./

@@ -3,6 +3,7 @@ import { InvalidQuestionError } from '../src/core/errors.js';
 import type { ButtonHandler, SlashCommand } from '../src/discord/context.js';
 import { formatAnswer, formatPassages } from '../src/discord/format.js';
 import { inAllowedChannel, withinAskRateLimit } from '../src/discord/preconditions.js';
+import { recordUnanswered, voteButtons } from './vote.js';
 
 /** Longest question Discord will accept in the option. */
 export const MAX_QUESTION = 300;
@@ -36,10 +37,17 @@ export const ask: SlashCommand = {
     const { embed, shown } = formatAnswer(answer, context.verbatim.manifest);
     const components =
       shown.length > 0
-        ? [new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId(`${PASSAGES_PREFIX}${interaction.id}`).setLabel('Show passages').setStyle(ButtonStyle.Secondary))]
+        ? [
+            new ActionRowBuilder<ButtonBuilder>().addComponents(
+              new ButtonBuilder().setCustomId(`${PASSAGES_PREFIX}${interaction.id}`).setLabel('Show passages').setStyle(ButtonStyle.Secondary),
+              ...voteButtons(interaction),
+            ),
+          ]
         : [];
     if (shown.length > 0) context.recentAnswers.remember(interaction.id, shown);
     await interaction.editReply({ embeds: [embed], components });
+    // After the answer is sent: a slow (locked) store never delays it.
+    recordUnanswered(interaction, answer, context);
   },
 };
 

@@ -14,12 +14,13 @@ export const help: SlashCommand = {
       '**Verbatim answers questions by quoting the articles word for word.** Every quote is checked against its article before I send it, and each has a numbered source.',
       '',
       '**Ask:** `/ask question: Why was the Budapest summit cancelled?` — add `private: True` to see the answer alone. Press **Show passages** under an answer to read the sentences around each quote.',
+      '**Tell us:** press 👍 or 👎 under an answer (in a server) to say whether it answered you (one vote each; press the other to change it). The moderators see the questions voted 👎, and those I could not answer, so they know which articles to add.',
       '**How sure I am:** a blue answer quotes the sentences that answer you. An amber one says *I’m not sure the articles answer this* and shows the closest passages: read them before you rely on them. When the question is plainly outside the articles, I say so rather than guess.',
       '**About the articles themselves:** ask *when was this published?*, *what’s the source?*, *who wrote it?* or *which articles do you have?*',
       '**What I know:**',
       ...topics,
       '',
-      'Moderators add, remove and list the articles with `/article` (or edit the files on the server and run `/reindex`).',
+      'Moderators add, remove and list the articles with `/article` (or edit the files on the server and run `/reindex`); `/unanswered` shows them what I could not answer.',
     ].join('\n');
     await interaction.reply({ content: clip(content, 2000), flags: MessageFlags.Ephemeral });
   },

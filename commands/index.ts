@@ -4,12 +4,14 @@ import { ask, showPassages } from './ask.js';
 import { help } from './help.js';
 import { reindex } from './reindex.js';
 import { sources } from './sources.js';
+import { dismissUnanswered, unanswered } from './unanswered.js';
+import { vote } from './vote.js';
 
 /** Every slash command, explicitly: the bot routes to these and deploy-commands registers them. */
-export const commands: readonly Command[] = [ask, sources, reindex, article, help];
+export const commands: readonly Command[] = [ask, sources, reindex, article, unanswered, help];
 
 /** Every button handler, by custom-id prefix. */
-export const buttons: readonly ButtonHandler[] = [showPassages, articleListPage];
+export const buttons: readonly ButtonHandler[] = [showPassages, vote, articleListPage, dismissUnanswered];
 
 /** Every modal's submit handler, by custom-id prefix. */
 export const modals: readonly ModalHandler[] = [];

@@ -44,6 +44,10 @@ export interface DiscordConfig {
   logFormat: LogFormat;
   /** Where `GET /healthz` is served; absent: no health endpoint. */
   health?: { host: string; port: number };
+  /** The bot's own data (the feedback database, `verbatim.db`); default `./data`. */
+  dataDir: string;
+  /** How long and how much feedback (votes, unanswered questions) is kept. */
+  feedback: { retentionDays: number; maxRows: number };
 }
 
 /** Which parts of the configuration a command needs to be valid. */
@@ -204,6 +208,7 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
     read.problems.push(`EMBEDDINGS must be "local" or "openai", got ${read.quote(provider)}.`);
   }
 
+  const dataDir = dir('DATA_DIR', 'data');
   const config: Config = {
     corpusDir: dir('CORPUS_DIR', 'corpus'),
     indexDir: dir('INDEX_DIR', 'data/index'),
@@ -215,6 +220,7 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
       { name: 'the corpus folder (CORPUS_DIR)', dir: config.corpusDir },
       { name: 'the working folder', dir: cwd },
       { name: 'the word-vector cache (CACHE_DIR)', dir: cacheDir },
+      { name: 'the data folder (DATA_DIR)', dir: dataDir },
     ]),
   );
 
@@ -234,6 +240,8 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
       apiBase: read.url('DISCORD_API_BASE', 'https://discord.com/api'),
       globalRequestsPerSecond: read.positiveInteger('DISCORD_GLOBAL_REQUESTS_PER_SECOND', 50, 100_000),
       logFormat: read.choice('LOG_FORMAT', ['text', 'json'], 'text'),
+      dataDir,
+      feedback: { retentionDays: read.positiveInteger('FEEDBACK_RETENTION_DAYS', 90, 3650), maxRows: read.positiveInteger('FEEDBACK_MAX_ROWS', 10_000, 10_000_000) },
     };
     if (guildId !== undefined) discord.guildId = guildId;
     if (read.text('HEALTH_PORT') !== undefined) {

@@ -12,6 +12,7 @@ import type {
 import type { DiscordConfig } from '../config/config.js';
 import type { Citation } from '../core/answer/types.js';
 import type { Verbatim } from '../core/service.js';
+import type { Feedback } from './feedback.js';
 import type { Logger } from './logger.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -23,6 +24,8 @@ export interface BotContext {
   askLimiter: RateLimiter;
   /** Citations of recent answers by interaction id, for the "Show passages" button. */
   recentAnswers: RecentAnswers;
+  /** Votes and the unanswered queue; absent where nothing is recorded (some tests). */
+  feedback?: Feedback;
 }
 
 /** What a precondition decides: go on, or refuse with a reply only the member sees. */

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import path from 'node:path';
 import { Events, MessageFlags, Status } from 'discord.js';
 import { buttons, commands, modals } from '../../commands/index.js';
 import { ConfigError, configuredSecrets, loadConfig } from '../config/config.js';
@@ -7,6 +8,7 @@ import { assertIndexFolderReplaceable } from '../core/index/corpus-index.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import { Verbatim } from '../core/service.js';
 import { createClient, dropMalformedInteractions, fatalGatewayProblem, loginProblem } from './client.js';
+import { Feedback } from './feedback.js';
 import { startHealthServer } from './health.js';
 import { RecentAnswers } from './context.js';
 import { createLogger } from './logger.js';
@@ -64,6 +66,7 @@ export async function runBot(): Promise<number> {
   let verbatim: Verbatim | undefined;
   let router: InteractionRouter | undefined;
   let health: Server | undefined;
+  let feedback: Feedback | undefined;
   if (discord.health) {
     try {
       health = await startHealthServer(discord.health, () => ({
@@ -144,6 +147,7 @@ export async function runBot(): Promise<number> {
   // Bounded: a supervisor waits a few seconds after SIGTERM, then kills; the log must say we stopped.
   const closed = await Promise.race([client.destroy().then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS).unref())]);
   if (!closed) logger.warn(`the Discord connection did not close within ${SHUTDOWN_GRACE_MS / 1000} s; stopping anyway`, { event: 'shutdown' });
+  feedback?.close();
   // Monitors keep their connections alive; they must not keep a stopping bot running.
   health?.close();
   health?.closeAllConnections();
@@ -183,12 +187,15 @@ export async function runBot(): Promise<number> {
       if (outcome.ok) logger.info(`index reloaded: another process saved a new index in ${config!.indexDir} (${outcome.documents} documents)`, { event: 'index' });
       else logger.warn(`a new index in ${config!.indexDir} could not be loaded, still answering from the previous one: ${outcome.error}`, { event: 'index' });
     });
+    // Votes and the unanswered queue: a store that cannot be opened is logged, and answering goes on.
+    feedback = new Feedback({ file: path.join(discord.dataDir, 'verbatim.db'), retention: { days: discord.feedback.retentionDays, maxRows: discord.feedback.maxRows } }, logger).start();
     router = new InteractionRouter({ commands, buttons, modals }, {
       verbatim,
       config: discord,
       logger,
       askLimiter: new RateLimiter(discord.askRateLimit),
       recentAnswers: new RecentAnswers(),
+      feedback,
     });
     logger.info(`ready as ${client.user?.tag ?? 'the bot'}; serving ${commands.map((command) => command.data.name).join(', ')}`, { event: 'ready' });
     return new Promise<Ending>(() => {});

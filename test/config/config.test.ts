@@ -36,7 +36,15 @@ describe('parseConfig', () => {
       askRateLimit: { requests: 3, perSeconds: 30 },
       apiBase: 'https://discord.com/api',
       globalRequestsPerSecond: 50,
+      dataDir: path.resolve(process.cwd(), 'data'),
+      feedback: { retentionDays: 90, maxRows: 10_000 },
     });
+    const feedback = parseConfig({ ...DISCORD, DATA_DIR: '/var/lib/verbatim', FEEDBACK_RETENTION_DAYS: '30', FEEDBACK_MAX_ROWS: '500' }, 'bot');
+    expect(feedback.discord).toMatchObject({ dataDir: path.resolve('/var/lib/verbatim'), feedback: { retentionDays: 30, maxRows: 500 } });
+    expect(problemsOf({ ...DISCORD, FEEDBACK_RETENTION_DAYS: '0', FEEDBACK_MAX_ROWS: 'lots' })).toEqual([
+      'FEEDBACK_RETENTION_DAYS must be a whole number from 1 to 3650, got "0".',
+      'FEEDBACK_MAX_ROWS must be a whole number from 1 to 10000000, got "lots".',
+    ]);
   });
 
   it('reports every problem at once and never echoes the token', () => {
@@ -65,9 +73,16 @@ describe('parseConfig', () => {
       expect.stringMatching(/^INDEX_DIR \(or --index\) contains the corpus folder \(CORPUS_DIR\)/),
       expect.stringMatching(/^INDEX_DIR \(or --index\) is the working folder, \/srv\/verbatim:/),
       expect.stringMatching(/^INDEX_DIR \(or --index\) contains the word-vector cache \(CACHE_DIR\)/),
+      expect.stringMatching(/^INDEX_DIR \(or --index\) contains the data folder \(DATA_DIR\)/),
     ]);
-    expect(problems({ INDEX_DIR: '/' })).toHaveLength(3);
-    expect(problems({ INDEX_DIR: 'data' })).toEqual([expect.stringMatching(/contains the word-vector cache \(CACHE_DIR\), \/srv\/verbatim\/data\/cache/)]);
+    expect(problems({ INDEX_DIR: '/' })).toHaveLength(4);
+    expect(problems({ INDEX_DIR: 'data' })).toEqual([
+      expect.stringMatching(/contains the word-vector cache \(CACHE_DIR\), \/srv\/verbatim\/data\/cache/),
+      'INDEX_DIR (or --index) is the data folder (DATA_DIR), /srv/verbatim/data: the index needs a folder of its own, such as data/index.',
+    ]);
+    // The feedback database sits beside the index by default (data/verbatim.db, data/index), never inside it.
+    expect(problems({ DATA_DIR: 'data/index/feedback' })).toEqual([expect.stringMatching(/^INDEX_DIR \(or --index\) contains the data folder \(DATA_DIR\), \/srv\/verbatim\/data\/index\/feedback/)]);
+    expect(problems({ DATA_DIR: 'state', INDEX_DIR: 'state/index' })).toEqual([]);
     expect(problems({ INDEX_DIR: '/srv/articles/index', CORPUS_DIR: '/srv/articles/index/2025' })).toEqual([expect.stringMatching(/contains the corpus folder/)]);
     expect(problems({ INDEX_DIR: 'cache', CACHE_DIR: 'cache', MAX_QUOTES: '0' })).toEqual([
       expect.stringMatching(/^MAX_QUOTES/),

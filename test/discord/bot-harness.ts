@@ -64,6 +64,8 @@ export async function startBot(
     DISCORD_GLOBAL_REQUESTS_PER_SECOND: '10000',
     CORPUS_DIR: corpusDir,
     INDEX_DIR: indexDir,
+    // The feedback database, private to the test (never the repository's data/).
+    DATA_DIR: path.join(work, 'data'),
     ...options.env,
   });
   let log = '';
