@@ -63,7 +63,7 @@ describe('setup for admins', () => {
     expect(stderr).toContain('DISCORD_CLIENT_ID is missing');
   });
 
-  it('deploy-commands registers the five commands in the guild when DISCORD_GUILD_ID is set, globally otherwise', async () => {
+  it('deploy-commands registers every command in the guild when DISCORD_GUILD_ID is set, globally otherwise', async () => {
     emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: TEST_APPLICATION_ID }).start();
     const env = { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase };
     const guildId = '200000000000000002';
@@ -81,7 +81,7 @@ describe('setup for admins', () => {
     const global = await runEntry('cli/deploy-commands', env);
     expect(global.code).toBe(0);
     expect(global.stdout).toContain('Registered 6 commands globally');
-    expect(emulator.registeredCommands().length).toBe(5);
+    expect(emulator.registeredCommands().length).toBe(6);
     expect(guild.stdout + guild.stderr + global.stdout + global.stderr).not.toContain(TEST_TOKEN);
   }, 30_000);
 
