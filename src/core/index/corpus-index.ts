@@ -310,6 +310,69 @@ async function readManifest(indexDir: string): Promise<IndexManifest> {
   return folder.manifest as IndexManifest;
 }
 
+/** Bytes read per call: a few large reads instead of readFile's 512 KiB ones, each a round trip to the thread pool. */
+const READ_PIECE = 16 << 20;
+
+/**
+ * Reads the files of an index, each checked against the SHA-256 its manifest lists. Each file is read
+ * in pieces into one buffer; a piece is hashed while the next one is read.
+ */
+class IndexFileReader {
+  constructor(
+    private readonly indexDir: string,
+    private readonly hashes: Record<string, string>,
+  ) {}
+
+  /** The size of a file the manifest lists. */
+  async size(name: string): Promise<number> {
+    try {
+      return (await stat(path.join(this.indexDir, name))).size;
+    } catch (error) {
+      throw new IndexCorruptError(this.indexDir, `${name} is missing`, { cause: error });
+    }
+  }
+
+  /**
+   * The whole file, checked. Read into the start of `into` when it is large enough (the bytes then
+   * share its memory), into a buffer of its own otherwise.
+   *
+   * @throws {@link IndexCorruptError} when it is missing, unreadable, truncated or altered
+   */
+  async read(name: string, into?: ArrayBuffer): Promise<Buffer> {
+    const expected = this.hashes[name];
+    if (expected === undefined) throw new IndexCorruptError(this.indexDir, `the manifest lists no ${name}`);
+    let handle;
+    try {
+      handle = await open(path.join(this.indexDir, name), 'r');
+    } catch (error) {
+      throw new IndexCorruptError(this.indexDir, `${name} is missing`, { cause: error });
+    }
+    try {
+      const { size } = await handle.stat();
+      const bytes = into !== undefined && into.byteLength >= size ? Buffer.from(into, 0, size) : Buffer.allocUnsafeSlow(size);
+      const hash = createHash('sha256');
+      const readAt = (offset: number) => handle.read(bytes, offset, Math.min(READ_PIECE, size - offset), offset);
+      let offset = 0;
+      let pending = size > 0 ? readAt(0) : undefined;
+      while (pending !== undefined) {
+        const { bytesRead } = await pending;
+        if (bytesRead === 0) break;
+        const start = offset;
+        offset += bytesRead;
+        pending = offset < size ? readAt(offset) : undefined;
+        hash.update(bytes.subarray(start, offset));
+      }
+      if (offset !== size || hash.digest('hex') !== expected) throw new IndexCorruptError(this.indexDir, `${name} is truncated or altered`);
+      return bytes;
+    } catch (error) {
+      if (error instanceof IndexCorruptError) throw error;
+      throw new IndexCorruptError(this.indexDir, `${name} is missing`, { cause: error });
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
 /**
  * Loads the index in `indexDir` for querying with `embeddings`.
  *
@@ -325,18 +388,19 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
   if (built.provider !== configured.provider || built.model !== configured.model || (configured.dimensions > 0 && built.dimensions !== configured.dimensions)) {
     throw new IndexMismatchError(indexDir, describeEmbeddings(built), describeEmbeddings(configured));
   }
+  const files = new IndexFileReader(indexDir, manifest.files);
+  // The graph is checked from its bytes, then hnswlib reads the file itself: its bytes are needed only
+  // briefly, so the sentence vectors are read into the same memory afterwards (touching fresh memory is
+  // what reading costs most here).
+  const scratch = new ArrayBuffer(Math.max(await files.size(FILES.graph), await files.size(FILES.sentenceVectors)));
+  const graphBytes = await files.read(FILES.graph, scratch);
+  // ChunkGraph.load checks the bytes before its first await; only hnswlib's own read of the file is left running.
+  const graphLoad = ChunkGraph.load(path.join(indexDir, FILES.graph), built.dimensions, manifest.hnsw, graphBytes);
+  graphLoad.catch(() => undefined);
   const contents = new Map<string, Buffer>();
-  for (const [name, hash] of Object.entries(manifest.files)) {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path.join(indexDir, name));
-    } catch (error) {
-      throw new IndexCorruptError(indexDir, `${name} is missing`, { cause: error });
-    }
-    if (sha256(bytes) !== hash) throw new IndexCorruptError(indexDir, `${name} is truncated or altered`);
-    contents.set(name, bytes);
-    // A bot loads a new index while it serves: one file at a time, letting interactions run between.
-    await yieldToEventLoop();
+  contents.set(FILES.sentenceVectors, await files.read(FILES.sentenceVectors, scratch));
+  for (const name of Object.keys(manifest.files)) {
+    if (name !== FILES.graph && name !== FILES.sentenceVectors) contents.set(name, await files.read(name));
   }
   try {
     const { documents, chunkLabels } = JSON.parse(contents.get(FILES.corpus)!.toString('utf8')) as { documents: SegmentedDocument[]; chunkLabels: number[][] };
@@ -351,8 +415,7 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     contents.delete(FILES.lexical);
     contents.delete(FILES.lexicon);
     await yieldToEventLoop();
-    const graph = await ChunkGraph.load(path.join(indexDir, FILES.graph), built.dimensions, manifest.hnsw, contents.get(FILES.graph));
-    contents.delete(FILES.graph);
+    const graph = await graphLoad;
     await yieldToEventLoop();
     // Each chunk has a live label of its own; with the counts equal below, every live label is one chunk's
     // and the labels the graph marks deleted are exactly those no chunk has.
