@@ -6,6 +6,7 @@ import { yieldToEventLoop } from '../event-loop.js';
 import { diskFullOr, errorCode, ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
 import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provider.js';
 import { viewOf } from './binary.js';
+import { readCorpusFile, writeCorpusFile } from './corpus-file.js';
 import { ChunkGraph, HNSW_FILES } from './hnsw-store.js';
 import { LexicalIndex } from './lexical.js';
 import { isVerbatimManifest, MANIFEST_FILE, manifestProblem, type IndexManifest } from './manifest.js';
@@ -14,7 +15,7 @@ import type { Chunk, SegmentedDocument, Sentence } from './segment.js';
 
 const FILES = {
   manifest: MANIFEST_FILE,
-  corpus: 'corpus.json',
+  corpus: 'corpus.bin',
   sentenceVectors: 'sentences.f32',
   lexical: 'lexical.bin',
   lexicon: 'lexicon.bin',
@@ -23,10 +24,11 @@ const FILES = {
 
 /**
  * The names of the files a saved index folder holds: nothing else is ever written to one. With
- * `chunks.docstore.json` and `lexical.json`, which indexes before format 3 held, so that what an
- * interrupted save of an earlier version left is still recognised as ours.
+ * `chunks.docstore.json` and `lexical.json`, which indexes before format 3 held, and `corpus.json`,
+ * which they held before format 4, so that what an interrupted save of an earlier version left is
+ * still recognised as ours.
  */
-export const INDEX_FILE_NAMES: readonly string[] = [...Object.values(FILES), 'chunks.docstore.json', 'lexical.json'];
+export const INDEX_FILE_NAMES: readonly string[] = [...Object.values(FILES), 'chunks.docstore.json', 'lexical.json', 'corpus.json'];
 
 /** A chunk located in the index: its document and position. */
 export interface ChunkRef {
@@ -50,7 +52,8 @@ export class CorpusIndex {
   readonly chunkRefs: (ChunkRef | undefined)[];
   /** Index of each document's first sentence in {@link sentenceVectors}. */
   private readonly sentenceBase: number[];
-  private readonly bySource: Map<string, SegmentedDocument>;
+  /** Source → position in {@link documents}. */
+  private readonly bySource: Map<string, number>;
   private sentenceLexicon: SentenceLexicon | undefined;
 
   constructor(
@@ -64,22 +67,29 @@ export class CorpusIndex {
     readonly sentenceVectors: Float32Array,
     /** The documents' sentence-level vocabulary, when already made (a build makes it, a load reads it). */
     lexicon?: SentenceLexicon,
+    /**
+     * Each document's source and sentence count, when known without reading the documents (a load
+     * reads them from the corpus file, whose documents are made on first use).
+     */
+    layout?: { sources: readonly string[]; sentenceCounts: readonly number[] },
   ) {
     this.sentenceLexicon = lexicon;
     this.chunkRefs = [];
     chunkLabels.forEach((labels, doc) => labels.forEach((label, chunk) => (this.chunkRefs[label] = { doc, chunk })));
-    this.bySource = new Map(documents.map((segmented) => [segmented.document.source, segmented]));
+    const sources = layout?.sources ?? documents.map((segmented) => segmented.document.source);
+    this.bySource = new Map(sources.map((source, doc) => [source, doc]));
     this.sentenceBase = [];
     let base = 0;
-    for (const segmented of documents) {
+    for (const [doc, segmented] of documents.entries()) {
       this.sentenceBase.push(base);
-      base += segmented.sentences.length;
+      base += layout?.sentenceCounts[doc] ?? segmented.sentences.length;
     }
   }
 
   /** The document with this source path (relative to the corpus directory). */
   documentBySource(source: string): SegmentedDocument | undefined {
-    return this.bySource.get(source);
+    const doc = this.bySource.get(source);
+    return doc === undefined ? undefined : this.documents[doc];
   }
 
   get dimensions(): number {
@@ -207,39 +217,6 @@ export async function assertIndexFolderReplaceable(indexDir: string): Promise<vo
   if (folder.kind === 'foreign') throw new ForeignIndexFolderError(indexDir, folder.reason);
 }
 
-/** Characters of JSON gathered before each write of {@link writeCorpusFile}. */
-const CORPUS_WRITE_CHARS = 1 << 20;
-
-/**
- * Writes `JSON.stringify({ documents, chunkLabels })` of the index, the same bytes, one document
- * at a time: in one string, the articles of a large corpus (every body, sentence and chunk) would
- * be held twice over, as text and as its UTF-8 bytes, at the peak of the build's memory.
- *
- * @returns the SHA-256 of what it wrote, hashed as it went instead of read back
- */
-async function writeCorpusFile(file: string, index: CorpusIndex): Promise<string> {
-  const handle = await open(file, 'w');
-  const hash = createHash('sha256');
-  const write = async (text: string) => {
-    hash.update(text);
-    await handle.write(text);
-  };
-  try {
-    let pending = '{"documents":[';
-    for (const [doc, segmented] of index.documents.entries()) {
-      pending += (doc === 0 ? '' : ',') + JSON.stringify(segmented);
-      if (pending.length >= CORPUS_WRITE_CHARS) {
-        await write(pending);
-        pending = '';
-      }
-    }
-    await write(`${pending}],"chunkLabels":${JSON.stringify(index.chunkLabels)}}`);
-  } finally {
-    await handle.close();
-  }
-  return hash.digest('hex');
-}
-
 /** Writes `bytes` to `file`; returns their SHA-256, taken from memory instead of the file read back. */
 async function writeHashedFile(file: string, bytes: Uint8Array): Promise<string> {
   await writeFile(file, bytes);
@@ -275,7 +252,7 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     const files: Record<string, string> = { [FILES.graph]: await sha256OfFile(path.join(temporary, FILES.graph)) };
     const vectors = index.sentenceVectors;
     files[FILES.sentenceVectors] = await writeHashedFile(path.join(temporary, FILES.sentenceVectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
-    files[FILES.corpus] = await writeCorpusFile(path.join(temporary, FILES.corpus), index);
+    files[FILES.corpus] = await writeCorpusFile(path.join(temporary, FILES.corpus), index.documents, index.chunkLabels);
     files[FILES.lexical] = await writeHashedFile(path.join(temporary, FILES.lexical), index.lexical.toBinary());
     await index.prepare();
     files[FILES.lexicon] = await writeHashedFile(path.join(temporary, FILES.lexicon), index.lexicon.toBinary());
@@ -403,7 +380,8 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     if (name !== FILES.graph && name !== FILES.sentenceVectors) contents.set(name, await files.read(name));
   }
   try {
-    const { documents, chunkLabels } = JSON.parse(contents.get(FILES.corpus)!.toString('utf8')) as { documents: SegmentedDocument[]; chunkLabels: number[][] };
+    const corpus = readCorpusFile(contents.get(FILES.corpus)!);
+    const { documents, chunkLabels } = corpus;
     const vectorBytes = contents.get(FILES.sentenceVectors)!;
     // A view of the file's bytes, not a copy: hundreds of MB for a large corpus.
     const sentenceVectors = viewOf(Float32Array, vectorBytes);
@@ -425,27 +403,21 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
       claimed[label] = 1;
       return true;
     };
+    let claimedAll = true;
+    for (const label of corpus.labels) claimedAll &&= claim(label);
     const consistent =
-      Array.isArray(documents) &&
-      Array.isArray(chunkLabels) &&
       documents.length === manifest.documents.length &&
-      chunkLabels.length === documents.length &&
-      documents.every(
-        (doc, i) =>
-          typeof doc.document?.body === 'string' &&
-          doc.document.source === manifest.documents[i]!.source &&
-          doc.chunks?.length === chunkLabels[i]!.length &&
-          chunkLabels[i]!.every(claim),
-      ) &&
-      documents.reduce((sum, doc) => sum + doc.chunks.length, 0) === manifest.chunkCount &&
-      documents.reduce((sum, doc) => sum + (doc.sentences?.length ?? NaN), 0) === manifest.sentenceCount &&
+      corpus.sources.every((source, i) => source === manifest.documents[i]!.source) &&
+      claimedAll &&
+      corpus.labels.length === manifest.chunkCount &&
+      corpus.sentenceCounts.reduce((sum, count) => sum + count, 0) === manifest.sentenceCount &&
       sentenceVectors.length === manifest.sentenceCount * built.dimensions &&
       graph.size === manifest.chunkCount &&
       lexical.size === manifest.chunkCount &&
       lexicon.size === manifest.sentenceCount &&
       lexicon.documentWords.length === documents.length;
     if (!consistent) throw new Error('the counts of the manifest and of the files disagree');
-    return new CorpusIndex(manifest, documents, chunkLabels, graph, lexical, sentenceVectors, lexicon);
+    return new CorpusIndex(manifest, documents, chunkLabels, graph, lexical, sentenceVectors, lexicon, corpus);
   } catch (error) {
     throw new IndexCorruptError(indexDir, (error as Error).message, { cause: error });
   }
