@@ -69,13 +69,18 @@ export class CorpusIndex {
     lexicon?: SentenceLexicon,
     /**
      * Each document's source and sentence count, when known without reading the documents (a load
-     * reads them from the corpus file, whose documents are made on first use).
+     * reads them from the corpus file, whose documents are made on first use), and the chunk of each
+     * label when already made.
      */
-    layout?: { sources: readonly string[]; sentenceCounts: readonly number[] },
+    layout?: { sources: readonly string[]; sentenceCounts: readonly number[]; chunkRefs?: (ChunkRef | undefined)[] },
   ) {
     this.sentenceLexicon = lexicon;
-    this.chunkRefs = [];
-    chunkLabels.forEach((labels, doc) => labels.forEach((label, chunk) => (this.chunkRefs[label] = { doc, chunk })));
+    if (layout?.chunkRefs) {
+      this.chunkRefs = layout.chunkRefs;
+    } else {
+      this.chunkRefs = [];
+      chunkLabels.forEach((labels, doc) => labels.forEach((label, chunk) => (this.chunkRefs[label] = { doc, chunk })));
+    }
     const sources = layout?.sources ?? documents.map((segmented) => segmented.document.source);
     this.bySource = new Map(sources.map((source, doc) => [source, doc]));
     this.sentenceBase = [];
@@ -382,6 +387,7 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
   try {
     const corpus = readCorpusFile(contents.get(FILES.corpus)!);
     const { documents, chunkLabels } = corpus;
+    await yieldToEventLoop();
     const vectorBytes = contents.get(FILES.sentenceVectors)!;
     // A view of the file's bytes, not a copy: hundreds of MB for a large corpus.
     const sentenceVectors = viewOf(Float32Array, vectorBytes);
@@ -389,6 +395,7 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     contents.delete(FILES.sentenceVectors);
     await yieldToEventLoop();
     const lexical = LexicalIndex.fromBinary(contents.get(FILES.lexical)!);
+    await yieldToEventLoop();
     const lexicon = SentenceLexicon.fromBinary(contents.get(FILES.lexicon)!);
     contents.delete(FILES.lexical);
     contents.delete(FILES.lexicon);
@@ -397,14 +404,14 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     await yieldToEventLoop();
     // Each chunk has a live label of its own; with the counts equal below, every live label is one chunk's
     // and the labels the graph marks deleted are exactly those no chunk has.
-    const claimed = new Uint8Array(graph.labelCount);
-    const claim = (label: number) => {
-      if (!graph.isLive(label) || claimed[label] === 1) return false;
-      claimed[label] = 1;
-      return true;
-    };
+    const labelCount = graph.labelCount;
+    const claimed = new Uint8Array(labelCount);
+    for (const label of graph.deletedLabels) claimed[label] = 1;
     let claimedAll = true;
-    for (const label of corpus.labels) claimedAll &&= claim(label);
+    for (const label of corpus.labels) {
+      if (label >= labelCount || claimed[label] === 1) claimedAll = false;
+      claimed[label] = 1;
+    }
     const consistent =
       documents.length === manifest.documents.length &&
       corpus.sources.every((source, i) => source === manifest.documents[i]!.source) &&
@@ -417,7 +424,14 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
       lexicon.size === manifest.sentenceCount &&
       lexicon.documentWords.length === documents.length;
     if (!consistent) throw new Error('the counts of the manifest and of the files disagree');
-    return new CorpusIndex(manifest, documents, chunkLabels, graph, lexical, sentenceVectors, lexicon, corpus);
+    await yieldToEventLoop();
+    // One object per chunk: made in slices, as a serving bot answers meanwhile.
+    const chunkRefs: (ChunkRef | undefined)[] = new Array<ChunkRef | undefined>(labelCount).fill(undefined);
+    for (const [doc, labels] of chunkLabels.entries()) {
+      labels.forEach((label, chunk) => (chunkRefs[label] = { doc, chunk }));
+      if (doc % 256 === 255) await yieldToEventLoop();
+    }
+    return new CorpusIndex(manifest, documents, chunkLabels, graph, lexical, sentenceVectors, lexicon, { ...corpus, chunkRefs });
   } catch (error) {
     throw new IndexCorruptError(indexDir, (error as Error).message, { cause: error });
   }
