@@ -292,8 +292,8 @@ async function readManifest(indexDir: string): Promise<IndexManifest> {
   return folder.manifest as IndexManifest;
 }
 
-/** Bytes read per call: a few large reads instead of readFile's 512 KiB ones, each a round trip to the thread pool. */
-const READ_PIECE = 16 << 20;
+/** Bytes read per call: a few MB per read instead of readFile's 512 KiB, each a round trip to the thread pool. */
+const READ_PIECE = 4 << 20;
 
 /**
  * Reads the files of an index, each checked against the SHA-256 its manifest lists. Each file is read
