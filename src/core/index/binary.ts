@@ -1,5 +1,5 @@
 /** The typed arrays a binary index file holds. */
-export type Section = Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Array;
+export type Section = Uint8Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 export type SectionType<T extends Section> = { new (length: number): T; new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; readonly BYTES_PER_ELEMENT: number };
 
 /** Sections start on multiples of 8 bytes, so that a file read into memory is viewed in place, not copied. */
@@ -35,6 +35,11 @@ export class BinaryWriter {
   /** The whole file. */
   bytes(): Uint8Array {
     return Buffer.concat(this.parts);
+  }
+
+  /** The whole file, as the pieces it is made of (to be written one after the other). */
+  pieces(): readonly Uint8Array[] {
+    return this.parts;
   }
 }
 

@@ -6,6 +6,7 @@ import { yieldToEventLoop } from '../event-loop.js';
 import { diskFullOr, errorCode, ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
 import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provider.js';
 import { viewOf } from './binary.js';
+import { readCorpusFile, writeCorpusFile } from './corpus-file.js';
 import { ChunkGraph, HNSW_FILES } from './hnsw-store.js';
 import { LexicalIndex } from './lexical.js';
 import { isVerbatimManifest, MANIFEST_FILE, manifestProblem, type IndexManifest } from './manifest.js';
@@ -14,7 +15,7 @@ import type { Chunk, SegmentedDocument, Sentence } from './segment.js';
 
 const FILES = {
   manifest: MANIFEST_FILE,
-  corpus: 'corpus.json',
+  corpus: 'corpus.bin',
   sentenceVectors: 'sentences.f32',
   lexical: 'lexical.bin',
   lexicon: 'lexicon.bin',
@@ -23,10 +24,11 @@ const FILES = {
 
 /**
  * The names of the files a saved index folder holds: nothing else is ever written to one. With
- * `chunks.docstore.json` and `lexical.json`, which indexes before format 3 held, so that what an
- * interrupted save of an earlier version left is still recognised as ours.
+ * `chunks.docstore.json` and `lexical.json`, which indexes before format 3 held, and `corpus.json`,
+ * which they held before format 4, so that what an interrupted save of an earlier version left is
+ * still recognised as ours.
  */
-export const INDEX_FILE_NAMES: readonly string[] = [...Object.values(FILES), 'chunks.docstore.json', 'lexical.json'];
+export const INDEX_FILE_NAMES: readonly string[] = [...Object.values(FILES), 'chunks.docstore.json', 'lexical.json', 'corpus.json'];
 
 /** A chunk located in the index: its document and position. */
 export interface ChunkRef {
@@ -50,7 +52,8 @@ export class CorpusIndex {
   readonly chunkRefs: (ChunkRef | undefined)[];
   /** Index of each document's first sentence in {@link sentenceVectors}. */
   private readonly sentenceBase: number[];
-  private readonly bySource: Map<string, SegmentedDocument>;
+  /** Source → position in {@link documents}. */
+  private readonly bySource: Map<string, number>;
   private sentenceLexicon: SentenceLexicon | undefined;
 
   constructor(
@@ -64,22 +67,34 @@ export class CorpusIndex {
     readonly sentenceVectors: Float32Array,
     /** The documents' sentence-level vocabulary, when already made (a build makes it, a load reads it). */
     lexicon?: SentenceLexicon,
+    /**
+     * Each document's source and sentence count, when known without reading the documents (a load
+     * reads them from the corpus file, whose documents are made on first use), and the chunk of each
+     * label when already made.
+     */
+    layout?: { sources: readonly string[]; sentenceCounts: readonly number[]; chunkRefs?: (ChunkRef | undefined)[] },
   ) {
     this.sentenceLexicon = lexicon;
-    this.chunkRefs = [];
-    chunkLabels.forEach((labels, doc) => labels.forEach((label, chunk) => (this.chunkRefs[label] = { doc, chunk })));
-    this.bySource = new Map(documents.map((segmented) => [segmented.document.source, segmented]));
+    if (layout?.chunkRefs) {
+      this.chunkRefs = layout.chunkRefs;
+    } else {
+      this.chunkRefs = [];
+      chunkLabels.forEach((labels, doc) => labels.forEach((label, chunk) => (this.chunkRefs[label] = { doc, chunk })));
+    }
+    const sources = layout?.sources ?? documents.map((segmented) => segmented.document.source);
+    this.bySource = new Map(sources.map((source, doc) => [source, doc]));
     this.sentenceBase = [];
     let base = 0;
-    for (const segmented of documents) {
+    for (const [doc, segmented] of documents.entries()) {
       this.sentenceBase.push(base);
-      base += segmented.sentences.length;
+      base += layout?.sentenceCounts[doc] ?? segmented.sentences.length;
     }
   }
 
   /** The document with this source path (relative to the corpus directory). */
   documentBySource(source: string): SegmentedDocument | undefined {
-    return this.bySource.get(source);
+    const doc = this.bySource.get(source);
+    return doc === undefined ? undefined : this.documents[doc];
   }
 
   get dimensions(): number {
@@ -207,39 +222,6 @@ export async function assertIndexFolderReplaceable(indexDir: string): Promise<vo
   if (folder.kind === 'foreign') throw new ForeignIndexFolderError(indexDir, folder.reason);
 }
 
-/** Characters of JSON gathered before each write of {@link writeCorpusFile}. */
-const CORPUS_WRITE_CHARS = 1 << 20;
-
-/**
- * Writes `JSON.stringify({ documents, chunkLabels })` of the index, the same bytes, one document
- * at a time: in one string, the articles of a large corpus (every body, sentence and chunk) would
- * be held twice over, as text and as its UTF-8 bytes, at the peak of the build's memory.
- *
- * @returns the SHA-256 of what it wrote, hashed as it went instead of read back
- */
-async function writeCorpusFile(file: string, index: CorpusIndex): Promise<string> {
-  const handle = await open(file, 'w');
-  const hash = createHash('sha256');
-  const write = async (text: string) => {
-    hash.update(text);
-    await handle.write(text);
-  };
-  try {
-    let pending = '{"documents":[';
-    for (const [doc, segmented] of index.documents.entries()) {
-      pending += (doc === 0 ? '' : ',') + JSON.stringify(segmented);
-      if (pending.length >= CORPUS_WRITE_CHARS) {
-        await write(pending);
-        pending = '';
-      }
-    }
-    await write(`${pending}],"chunkLabels":${JSON.stringify(index.chunkLabels)}}`);
-  } finally {
-    await handle.close();
-  }
-  return hash.digest('hex');
-}
-
 /** Writes `bytes` to `file`; returns their SHA-256, taken from memory instead of the file read back. */
 async function writeHashedFile(file: string, bytes: Uint8Array): Promise<string> {
   await writeFile(file, bytes);
@@ -275,7 +257,7 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     const files: Record<string, string> = { [FILES.graph]: await sha256OfFile(path.join(temporary, FILES.graph)) };
     const vectors = index.sentenceVectors;
     files[FILES.sentenceVectors] = await writeHashedFile(path.join(temporary, FILES.sentenceVectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
-    files[FILES.corpus] = await writeCorpusFile(path.join(temporary, FILES.corpus), index);
+    files[FILES.corpus] = await writeCorpusFile(path.join(temporary, FILES.corpus), index.documents, index.chunkLabels);
     files[FILES.lexical] = await writeHashedFile(path.join(temporary, FILES.lexical), index.lexical.toBinary());
     await index.prepare();
     files[FILES.lexicon] = await writeHashedFile(path.join(temporary, FILES.lexicon), index.lexicon.toBinary());
@@ -310,6 +292,69 @@ async function readManifest(indexDir: string): Promise<IndexManifest> {
   return folder.manifest as IndexManifest;
 }
 
+/** Bytes read per call: a few MB per read instead of readFile's 512 KiB, each a round trip to the thread pool. */
+const READ_PIECE = 4 << 20;
+
+/**
+ * Reads the files of an index, each checked against the SHA-256 its manifest lists. Each file is read
+ * in pieces into one buffer; a piece is hashed while the next one is read.
+ */
+class IndexFileReader {
+  constructor(
+    private readonly indexDir: string,
+    private readonly hashes: Record<string, string>,
+  ) {}
+
+  /** The size of a file the manifest lists. */
+  async size(name: string): Promise<number> {
+    try {
+      return (await stat(path.join(this.indexDir, name))).size;
+    } catch (error) {
+      throw new IndexCorruptError(this.indexDir, `${name} is missing`, { cause: error });
+    }
+  }
+
+  /**
+   * The whole file, checked. Read into the start of `into` when it is large enough (the bytes then
+   * share its memory), into a buffer of its own otherwise.
+   *
+   * @throws {@link IndexCorruptError} when it is missing, unreadable, truncated or altered
+   */
+  async read(name: string, into?: ArrayBuffer): Promise<Buffer> {
+    const expected = this.hashes[name];
+    if (expected === undefined) throw new IndexCorruptError(this.indexDir, `the manifest lists no ${name}`);
+    let handle;
+    try {
+      handle = await open(path.join(this.indexDir, name), 'r');
+    } catch (error) {
+      throw new IndexCorruptError(this.indexDir, `${name} is missing`, { cause: error });
+    }
+    try {
+      const { size } = await handle.stat();
+      const bytes = into !== undefined && into.byteLength >= size ? Buffer.from(into, 0, size) : Buffer.allocUnsafeSlow(size);
+      const hash = createHash('sha256');
+      const readAt = (offset: number) => handle.read(bytes, offset, Math.min(READ_PIECE, size - offset), offset);
+      let offset = 0;
+      let pending = size > 0 ? readAt(0) : undefined;
+      while (pending !== undefined) {
+        const { bytesRead } = await pending;
+        if (bytesRead === 0) break;
+        const start = offset;
+        offset += bytesRead;
+        pending = offset < size ? readAt(offset) : undefined;
+        hash.update(bytes.subarray(start, offset));
+      }
+      if (offset !== size || hash.digest('hex') !== expected) throw new IndexCorruptError(this.indexDir, `${name} is truncated or altered`);
+      return bytes;
+    } catch (error) {
+      if (error instanceof IndexCorruptError) throw error;
+      throw new IndexCorruptError(this.indexDir, `${name} is missing`, { cause: error });
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
 /**
  * Loads the index in `indexDir` for querying with `embeddings`.
  *
@@ -325,21 +370,24 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
   if (built.provider !== configured.provider || built.model !== configured.model || (configured.dimensions > 0 && built.dimensions !== configured.dimensions)) {
     throw new IndexMismatchError(indexDir, describeEmbeddings(built), describeEmbeddings(configured));
   }
+  const files = new IndexFileReader(indexDir, manifest.files);
+  // The graph is checked from its bytes, then hnswlib reads the file itself: its bytes are needed only
+  // briefly, so the sentence vectors are read into the same memory afterwards (touching fresh memory is
+  // what reading costs most here).
+  const scratch = new ArrayBuffer(Math.max(await files.size(FILES.graph), await files.size(FILES.sentenceVectors)));
+  const graphBytes = await files.read(FILES.graph, scratch);
+  // ChunkGraph.load checks the bytes before its first await; only hnswlib's own read of the file is left running.
+  const graphLoad = ChunkGraph.load(path.join(indexDir, FILES.graph), built.dimensions, manifest.hnsw, graphBytes);
+  graphLoad.catch(() => undefined);
   const contents = new Map<string, Buffer>();
-  for (const [name, hash] of Object.entries(manifest.files)) {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path.join(indexDir, name));
-    } catch (error) {
-      throw new IndexCorruptError(indexDir, `${name} is missing`, { cause: error });
-    }
-    if (sha256(bytes) !== hash) throw new IndexCorruptError(indexDir, `${name} is truncated or altered`);
-    contents.set(name, bytes);
-    // A bot loads a new index while it serves: one file at a time, letting interactions run between.
-    await yieldToEventLoop();
+  contents.set(FILES.sentenceVectors, await files.read(FILES.sentenceVectors, scratch));
+  for (const name of Object.keys(manifest.files)) {
+    if (name !== FILES.graph && name !== FILES.sentenceVectors) contents.set(name, await files.read(name));
   }
   try {
-    const { documents, chunkLabels } = JSON.parse(contents.get(FILES.corpus)!.toString('utf8')) as { documents: SegmentedDocument[]; chunkLabels: number[][] };
+    const corpus = readCorpusFile(contents.get(FILES.corpus)!);
+    const { documents, chunkLabels } = corpus;
+    await yieldToEventLoop();
     const vectorBytes = contents.get(FILES.sentenceVectors)!;
     // A view of the file's bytes, not a copy: hundreds of MB for a large corpus.
     const sentenceVectors = viewOf(Float32Array, vectorBytes);
@@ -347,42 +395,43 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     contents.delete(FILES.sentenceVectors);
     await yieldToEventLoop();
     const lexical = LexicalIndex.fromBinary(contents.get(FILES.lexical)!);
+    await yieldToEventLoop();
     const lexicon = SentenceLexicon.fromBinary(contents.get(FILES.lexicon)!);
     contents.delete(FILES.lexical);
     contents.delete(FILES.lexicon);
     await yieldToEventLoop();
-    const graph = await ChunkGraph.load(path.join(indexDir, FILES.graph), built.dimensions, manifest.hnsw, contents.get(FILES.graph));
-    contents.delete(FILES.graph);
+    const graph = await graphLoad;
     await yieldToEventLoop();
     // Each chunk has a live label of its own; with the counts equal below, every live label is one chunk's
     // and the labels the graph marks deleted are exactly those no chunk has.
-    const claimed = new Uint8Array(graph.labelCount);
-    const claim = (label: number) => {
-      if (!graph.isLive(label) || claimed[label] === 1) return false;
+    const labelCount = graph.labelCount;
+    const claimed = new Uint8Array(labelCount);
+    for (const label of graph.deletedLabels) claimed[label] = 1;
+    let claimedAll = true;
+    for (const label of corpus.labels) {
+      if (label >= labelCount || claimed[label] === 1) claimedAll = false;
       claimed[label] = 1;
-      return true;
-    };
+    }
     const consistent =
-      Array.isArray(documents) &&
-      Array.isArray(chunkLabels) &&
       documents.length === manifest.documents.length &&
-      chunkLabels.length === documents.length &&
-      documents.every(
-        (doc, i) =>
-          typeof doc.document?.body === 'string' &&
-          doc.document.source === manifest.documents[i]!.source &&
-          doc.chunks?.length === chunkLabels[i]!.length &&
-          chunkLabels[i]!.every(claim),
-      ) &&
-      documents.reduce((sum, doc) => sum + doc.chunks.length, 0) === manifest.chunkCount &&
-      documents.reduce((sum, doc) => sum + (doc.sentences?.length ?? NaN), 0) === manifest.sentenceCount &&
+      corpus.sources.every((source, i) => source === manifest.documents[i]!.source) &&
+      claimedAll &&
+      corpus.labels.length === manifest.chunkCount &&
+      corpus.sentenceCounts.reduce((sum, count) => sum + count, 0) === manifest.sentenceCount &&
       sentenceVectors.length === manifest.sentenceCount * built.dimensions &&
       graph.size === manifest.chunkCount &&
       lexical.size === manifest.chunkCount &&
       lexicon.size === manifest.sentenceCount &&
       lexicon.documentWords.length === documents.length;
     if (!consistent) throw new Error('the counts of the manifest and of the files disagree');
-    return new CorpusIndex(manifest, documents, chunkLabels, graph, lexical, sentenceVectors, lexicon);
+    await yieldToEventLoop();
+    // One object per chunk: made in slices, as a serving bot answers meanwhile.
+    const chunkRefs: (ChunkRef | undefined)[] = new Array<ChunkRef | undefined>(labelCount).fill(undefined);
+    for (const [doc, labels] of chunkLabels.entries()) {
+      labels.forEach((label, chunk) => (chunkRefs[label] = { doc, chunk }));
+      if (doc % 256 === 255) await yieldToEventLoop();
+    }
+    return new CorpusIndex(manifest, documents, chunkLabels, graph, lexical, sentenceVectors, lexicon, { ...corpus, chunkRefs });
   } catch (error) {
     throw new IndexCorruptError(indexDir, (error as Error).message, { cause: error });
   }

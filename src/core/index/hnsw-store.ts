@@ -74,6 +74,11 @@ export class ChunkGraph {
     return this.labelCount === 0 ? 0 : this.deleted.size / this.labelCount;
   }
 
+  /** The labels deleted so far. */
+  get deletedLabels(): ReadonlySet<number> {
+    return this.deleted;
+  }
+
   /** Whether `label` was handed out and is not deleted. */
   isLive(label: number): boolean {
     return Number.isInteger(label) && label >= 0 && label < this.labelCount && !this.deleted.has(label);

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CorpusError, EmbeddingsError } from '../../../src/core/errors.js';
@@ -229,14 +229,17 @@ describe('rebuilding with the previous index', () => {
 });
 
 describe('the saved corpus file', () => {
-  it('holds the same bytes as one JSON.stringify of the documents, though written one document at a time', async () => {
-    // Long enough that the file is written in several pieces.
-    const long = Array.from({ length: 120 }, (_, line) => `Line ${line} of the report says ${'that the mine kept working through the night '.repeat(200)}again.`).join('\n');
+  it('loads as the documents and chunk labels that were saved, keys in the same order', async () => {
+    const long = Array.from({ length: 120 }, (_, line) => `Line ${line} of the report says ${'that the mine kept working through the night '.repeat(20)}again: \u00e9t\u00e9 \u2014 \u{1F600}.`).join('\n');
     const ws = await workspace({ 'copper.txt': COPPER, 'long.txt': long, 'sport/football.md': FOOTBALL, 'weather.txt': WEATHER });
     const { index } = await buildIndex({ ...ws, embeddings: new HashEmbeddings() });
-    const written = await readFile(path.join(ws.indexDir, 'corpus.json'), 'utf8');
-    expect(written.length).toBeGreaterThan(1 << 20);
-    expect(written).toBe(JSON.stringify({ documents: index.documents, chunkLabels: index.chunkLabels }));
+    const loaded = await loadIndex(ws.indexDir, new HashEmbeddings());
+    // Made on first use: one document read alone, then all of them.
+    expect(loaded.documentBySource('weather.txt')?.document.body).toBe(index.documentBySource('weather.txt')?.document.body);
+    expect(JSON.stringify(loaded.documents)).toBe(JSON.stringify(index.documents));
+    expect(loaded.documents).toEqual(index.documents);
+    expect(loaded.chunkLabels).toEqual(index.chunkLabels);
+    expect(index.documents.map((_, doc) => loaded.sentenceId({ doc, sentence: 0 }))).toEqual(index.documents.map((_, doc) => index.sentenceId({ doc, sentence: 0 })));
   }, 30_000);
 });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Answerer } from '../../../src/core/answer/answerer.js';
 import { ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../../../src/core/errors.js';
 import { buildIndex } from '../../../src/core/index/build.js';
+import { writeCorpusFile } from '../../../src/core/index/corpus-file.js';
 import { loadIndex, type CorpusIndex } from '../../../src/core/index/corpus-index.js';
 import type { GloveEmbeddings } from '../../../src/core/index/embeddings/glove.js';
 import type { DescribedEmbeddings } from '../../../src/core/index/embeddings/provider.js';
@@ -12,7 +13,7 @@ import { DEFAULT_HNSW } from '../../../src/core/index/hnsw-store.js';
 import { INDEX_FORMAT_VERSION, type IndexManifest } from '../../../src/core/index/manifest.js';
 import { CORPUS_DIR, GatedEmbeddings, GLOVE_TIMEOUT, HashEmbeddings, loadGlove, makeTempDir, readDevQuestions, removeTempDirs, snapshotDir, type DevQuestion } from '../../helpers/core.js';
 
-const INDEX_FILES = ['chunks.hnsw', 'corpus.json', 'lexical.bin', 'lexicon.bin', 'manifest.json', 'sentences.f32'];
+const INDEX_FILES = ['chunks.hnsw', 'corpus.bin', 'lexical.bin', 'lexicon.bin', 'manifest.json', 'sentences.f32'];
 
 let glove: GloveEmbeddings;
 let built: CorpusIndex;
@@ -48,6 +49,15 @@ async function replaceAndRehash(dir: string, name: string, bytes: Uint8Array): P
   const manifest = await readManifest(dir);
   manifest.files[name] = sha256(bytes);
   await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+}
+
+/** `corpus.bin` as {@link writeCorpusFile} writes it for the pristine index's documents, its chunk labels changed by `change`. */
+async function corpusFileWith(change: (chunkLabels: number[][]) => void, documents = built.documents): Promise<Buffer> {
+  const chunkLabels = built.chunkLabels.map((labels) => [...labels]);
+  change(chunkLabels);
+  const file = path.join(await makeTempDir('verbatim-corpus-file-'), 'corpus.bin');
+  await writeCorpusFile(file, documents, documents.length === 0 ? [] : chunkLabels);
+  return readFile(file);
 }
 
 async function loadError(dir: string, embeddings: DescribedEmbeddings = glove): Promise<unknown> {
@@ -221,13 +231,14 @@ describe('loadIndex refuses an unusable index', () => {
     ['a truncated chunks.hnsw', (dir) => truncate(path.join(dir, 'chunks.hnsw'), 100), /chunks\.hnsw/],
     ['an empty chunks.hnsw', (dir) => truncate(path.join(dir, 'chunks.hnsw'), 0), /chunks\.hnsw/],
     [
-      'an altered corpus.json',
+      'an altered corpus.bin',
       async (dir) => {
-        const file = path.join(dir, 'corpus.json');
-        await writeFile(file, (await readFile(file, 'utf8')).replace('Budapest', 'Bucharest'));
+        const file = path.join(dir, 'corpus.bin');
+        await writeFile(file, (await readFile(file, 'latin1')).replace('Budapest', 'Bucharest'), 'latin1');
       },
-      /corpus\.json/,
+      /corpus\.bin is truncated or altered/,
     ],
+    ['a truncated corpus.bin', (dir) => truncate(path.join(dir, 'corpus.bin'), 1000), /corpus\.bin is truncated or altered/],
     ['a truncated sentences.f32', (dir) => truncate(path.join(dir, 'sentences.f32'), 12), /sentences\.f32/],
     [
       'a manifest of another format version',
@@ -249,17 +260,19 @@ describe('loadIndex refuses an unusable index', () => {
     // Damage that the manifest's hashes do not catch (the manifest was rewritten to match).
     ['a truncated chunks.hnsw with a matching hash', async (dir) => replaceAndRehash(dir, 'chunks.hnsw', (await readFile(path.join(dir, 'chunks.hnsw'))).subarray(0, 100)), /chunks\.hnsw is 100 bytes, too short for 9 elements/],
     ['an empty chunks.hnsw with a matching hash', (dir) => replaceAndRehash(dir, 'chunks.hnsw', new Uint8Array()), /./],
-    ['a non-JSON corpus.json with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.json', Buffer.from('{"not json')), /JSON/],
-    ['a corpus.json of the wrong shape with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.json', Buffer.from('{}')), /./],
-    ['an empty corpus.json list with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.json', Buffer.from('[]')), /counts/],
+    ['a corpus.bin of another kind with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.bin', Buffer.from('{"documents": []}')), /not a VCORP 1 file/],
+    ['a corpus.bin cut short with a matching hash', async (dir) => replaceAndRehash(dir, 'corpus.bin', (await readFile(path.join(dir, 'corpus.bin'))).subarray(0, 400)), /shorter than its sections/],
+    ['a corpus.bin of no documents with a matching hash', async (dir) => replaceAndRehash(dir, 'corpus.bin', await corpusFileWith(() => undefined, [])), /counts/],
+    ['a corpus.bin whose lead-in is past its document, with a matching hash', async (dir) => {
+      const documents = built.documents.map((doc) => ({ ...doc, sentences: doc.sentences.map((sentence, i) => (i === 0 ? { ...sentence, leadIn: 9999 } : sentence)) }));
+      await replaceAndRehash(dir, 'corpus.bin', await corpusFileWith(() => undefined, documents));
+    }, /sections disagree/],
     ['a short sentences.f32 with a matching hash', (dir) => replaceAndRehash(dir, 'sentences.f32', new Uint8Array(8)), /counts/],
     ['a lexical.bin of another kind with a matching hash', (dir) => replaceAndRehash(dir, 'lexical.bin', Buffer.from('{"search": {}}')), /not a VLEX 1 file/],
     ['a lexicon.bin cut short with a matching hash', async (dir) => replaceAndRehash(dir, 'lexicon.bin', (await readFile(path.join(dir, 'lexicon.bin'))).subarray(0, 64)), /shorter than its sections/],
     ['a truncated lexical.bin with a matching hash', async (dir) => replaceAndRehash(dir, 'lexical.bin', (await readFile(path.join(dir, 'lexical.bin'))).subarray(0, 100)), /shorter than its sections/],
     ['two chunks given the same label with a matching hash', async (dir) => {
-      const saved = JSON.parse(await readFile(path.join(dir, 'corpus.json'), 'utf8')) as { chunkLabels: number[][] };
-      saved.chunkLabels[0]![1] = saved.chunkLabels[0]![0]!;
-      await replaceAndRehash(dir, 'corpus.json', Buffer.from(JSON.stringify(saved)));
+      await replaceAndRehash(dir, 'corpus.bin', await corpusFileWith((chunkLabels) => (chunkLabels[0]![1] = chunkLabels[0]![0]!)));
     }, /counts/],
     ['a graph marking a live chunk deleted with a matching hash', async (dir) => {
       const graph = await readFile(path.join(dir, 'chunks.hnsw'));
@@ -268,9 +281,7 @@ describe('loadIndex refuses an unusable index', () => {
       await replaceAndRehash(dir, 'chunks.hnsw', graph);
     }, /counts/],
     ['a chunk label beyond the graph with a matching hash', async (dir) => {
-      const saved = JSON.parse(await readFile(path.join(dir, 'corpus.json'), 'utf8')) as { chunkLabels: number[][] };
-      saved.chunkLabels[0]![0] = 1000;
-      await replaceAndRehash(dir, 'corpus.json', Buffer.from(JSON.stringify(saved)));
+      await replaceAndRehash(dir, 'corpus.bin', await corpusFileWith((chunkLabels) => (chunkLabels[0]![0] = 1000)));
     }, /counts/],
   ];
 

@@ -1,0 +1,253 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import type { CorpusDocument } from '../corpus/document.js';
+import { BinaryReader, BinaryWriter } from './binary.js';
+import type { Chunk, SegmentedDocument, Sentence } from './segment.js';
+
+const SIGNATURE = 'VCORP 1';
+
+/** No section (heading) in a sentence or chunk's slot of the section numbers. */
+const NO_SECTION = -1;
+/** No lead-in in a sentence's slot of the lead-ins. */
+const NO_LEAD_IN = -1;
+
+/**
+ * `corpus.bin`: the segmented documents and their chunks' graph labels, as typed arrays that a load
+ * takes views of instead of parsing (a JSON file of a large corpus took seconds to parse). Sections:
+ * 1. the documents without their bodies, as JSON (each `body` a placeholder where the key stands);
+ * 2. the bodies, as one run of UTF-8, and 3. where each document's body starts and ends in it;
+ * 4. each document's first sentence (documents + 1 entries), then per sentence 5. start, 6. end,
+ * 7. section number, 8. lead-in; 9. each document's first chunk (documents + 1 entries), then per
+ * chunk 10. start, 11. end, 12. first sentence, 13. last sentence, 14. section number, 15. graph
+ * label; 16. the section headings the numbers refer to, as JSON.
+ */
+export interface CorpusFile {
+  /** The documents, each materialised (its body decoded, its sentences and chunks made) on first use. */
+  documents: SegmentedDocument[];
+  chunkLabels: number[][];
+  /** Each document's source, read without materialising it. */
+  sources: string[];
+  /** Each document's sentence count, read without materialising it. */
+  sentenceCounts: number[];
+  /** Each document's chunk count. */
+  chunkCounts: number[];
+  /** Every chunk's label, documents in order. */
+  labels: Uint32Array;
+}
+
+/**
+ * Writes the documents and labels of an index as `corpus.bin`, section by section (a large corpus's
+ * bodies are not copied once more into one buffer).
+ *
+ * @returns the SHA-256 of what it wrote
+ */
+export async function writeCorpusFile(file: string, documents: readonly SegmentedDocument[], chunkLabels: readonly (readonly number[])[]): Promise<string> {
+  const sections = new Map<string, number>();
+  const sectionNumber = (section: string | undefined) => {
+    if (section === undefined) return NO_SECTION;
+    let number = sections.get(section);
+    if (number === undefined) sections.set(section, (number = sections.size));
+    return number;
+  };
+  const sentenceTotal = documents.reduce((sum, doc) => sum + doc.sentences.length, 0);
+  const chunkTotal = documents.reduce((sum, doc) => sum + doc.chunks.length, 0);
+  const bodyBytes = documents.map((doc) => Buffer.byteLength(doc.document.body, 'utf8'));
+  const bodies = Buffer.allocUnsafe(bodyBytes.reduce((sum, bytes) => sum + bytes, 0));
+  const bodyOffsets = new Float64Array(documents.length + 1);
+  const firstSentence = new Uint32Array(documents.length + 1);
+  const sentenceStart = new Uint32Array(sentenceTotal);
+  const sentenceEnd = new Uint32Array(sentenceTotal);
+  const sentenceSection = new Int32Array(sentenceTotal);
+  const sentenceLeadIn = new Int32Array(sentenceTotal);
+  const firstChunk = new Uint32Array(documents.length + 1);
+  const chunkStart = new Uint32Array(chunkTotal);
+  const chunkEnd = new Uint32Array(chunkTotal);
+  const chunkFirst = new Uint32Array(chunkTotal);
+  const chunkLast = new Uint32Array(chunkTotal);
+  const chunkSection = new Int32Array(chunkTotal);
+  const labels = new Uint32Array(chunkTotal);
+  let sentence = 0;
+  let chunk = 0;
+  let bodyOffset = 0;
+  const metadata = documents.map((doc, d) => {
+    bodies.write(doc.document.body, bodyOffset, 'utf8');
+    bodyOffsets[d] = bodyOffset;
+    bodyOffset += bodyBytes[d]!;
+    firstSentence[d] = sentence;
+    for (const { start, end, section, leadIn } of doc.sentences) {
+      sentenceStart[sentence] = start;
+      sentenceEnd[sentence] = end;
+      sentenceSection[sentence] = sectionNumber(section);
+      sentenceLeadIn[sentence] = leadIn ?? NO_LEAD_IN;
+      sentence++;
+    }
+    firstChunk[d] = chunk;
+    const docLabels = chunkLabels[d]!;
+    if (docLabels.length !== doc.chunks.length) throw new Error(`document ${d} has ${doc.chunks.length} chunks and ${docLabels.length} labels`);
+    doc.chunks.forEach(({ start, end, firstSentence: first, lastSentence: last, section }, c) => {
+      chunkStart[chunk] = start;
+      chunkEnd[chunk] = end;
+      chunkFirst[chunk] = first;
+      chunkLast[chunk] = last;
+      chunkSection[chunk] = sectionNumber(section);
+      labels[chunk] = docLabels[c]!;
+      chunk++;
+    });
+    // The body's key keeps its place, so that a loaded document lists its keys in the same order.
+    return { ...doc.document, body: 0 };
+  });
+  bodyOffsets[documents.length] = bodyOffset;
+  firstSentence[documents.length] = sentence;
+  firstChunk[documents.length] = chunk;
+  const writer = new BinaryWriter(SIGNATURE)
+    .add(utf8(JSON.stringify(metadata)))
+    .add(bodies)
+    .add(bodyOffsets)
+    .add(firstSentence)
+    .add(sentenceStart)
+    .add(sentenceEnd)
+    .add(sentenceSection)
+    .add(sentenceLeadIn)
+    .add(firstChunk)
+    .add(chunkStart)
+    .add(chunkEnd)
+    .add(chunkFirst)
+    .add(chunkLast)
+    .add(chunkSection)
+    .add(labels)
+    .add(utf8(JSON.stringify([...sections.keys()])));
+  const handle = await open(file, 'w');
+  const hash = createHash('sha256');
+  try {
+    for (const part of writer.pieces()) {
+      hash.update(part);
+      await handle.write(part);
+    }
+  } finally {
+    await handle.close();
+  }
+  return hash.digest('hex');
+}
+
+function utf8(text: string): Uint8Array {
+  return Buffer.from(text, 'utf8');
+}
+
+/** Defines `key` on `target` as made by `make` on first read, then kept (and writable, as a plain property). */
+function lazy<T extends object, K extends keyof T>(target: T, key: K, make: () => T[K]): void {
+  const settle = (value: T[K]) => Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const value = make();
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
+}
+
+/** Whether every value is at least `low` and below `high`. */
+function numbersWithin(values: Int32Array | Uint32Array, low: number, high: number): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i]! < low || values[i]! >= high) return false;
+  return true;
+}
+
+/** Whether `values` runs in order from 0 to `last`. */
+function inRange(values: Uint32Array | Float64Array, last: number): boolean {
+  if (values[0] !== 0 || values[values.length - 1] !== last) return false;
+  for (let i = 1; i < values.length; i++) if (values[i]! < values[i - 1]!) return false;
+  return true;
+}
+
+/**
+ * Reads what {@link writeCorpusFile} wrote. The file's structure is checked (sections, their
+ * lengths, offsets in order and within the file, section numbers and lead-ins that exist); what it
+ * must agree with (the manifest, the graph) is the caller's to check.
+ *
+ * @throws Error naming what is wrong when the bytes are not such a file
+ */
+export function readCorpusFile(bytes: Uint8Array): CorpusFile {
+  const file = new BinaryReader(bytes, SIGNATURE);
+  const metadata = JSON.parse(new TextDecoder().decode(file.next(Uint8Array))) as CorpusDocument[];
+  const bodies = file.next(Uint8Array);
+  const bodyOffsets = file.next(Float64Array);
+  const firstSentence = file.next(Uint32Array);
+  const sentenceStart = file.next(Uint32Array);
+  const sentenceEnd = file.next(Uint32Array);
+  const sentenceSection = file.next(Int32Array);
+  const sentenceLeadIn = file.next(Int32Array);
+  const firstChunk = file.next(Uint32Array);
+  const chunkStart = file.next(Uint32Array);
+  const chunkEnd = file.next(Uint32Array);
+  const chunkFirst = file.next(Uint32Array);
+  const chunkLast = file.next(Uint32Array);
+  const chunkSection = file.next(Int32Array);
+  const labels = file.next(Uint32Array);
+  const sectionTitles = JSON.parse(new TextDecoder().decode(file.next(Uint8Array))) as string[];
+  file.end();
+  const count = Array.isArray(metadata) ? metadata.length : -1;
+  const sentences = sentenceStart.length;
+  const chunks = chunkStart.length;
+  if (
+    !Array.isArray(sectionTitles) ||
+    !metadata.every((doc) => typeof doc === 'object' && doc !== null && typeof doc.source === 'string' && 'body' in doc) ||
+    bodyOffsets.length !== count + 1 ||
+    !inRange(bodyOffsets, bodies.length) ||
+    firstSentence.length !== count + 1 ||
+    !inRange(firstSentence, sentences) ||
+    [sentenceEnd, sentenceSection, sentenceLeadIn].some((values) => values.length !== sentences) ||
+    firstChunk.length !== count + 1 ||
+    !inRange(firstChunk, chunks) ||
+    [chunkEnd, chunkFirst, chunkLast, chunkSection, labels].some((values) => values.length !== chunks) ||
+    !sectionTitles.every((title) => typeof title === 'string') ||
+    !numbersWithin(sentenceSection, NO_SECTION, sectionTitles.length) ||
+    !numbersWithin(chunkSection, NO_SECTION, sectionTitles.length) ||
+    !metadata.every((_, d) => {
+      const sentenceCount = firstSentence[d + 1]! - firstSentence[d]!;
+      return (
+        numbersWithin(sentenceLeadIn.subarray(firstSentence[d]!, firstSentence[d + 1]!), NO_LEAD_IN, sentenceCount) &&
+        numbersWithin(chunkFirst.subarray(firstChunk[d]!, firstChunk[d + 1]!), 0, sentenceCount) &&
+        numbersWithin(chunkLast.subarray(firstChunk[d]!, firstChunk[d + 1]!), 0, sentenceCount)
+      );
+    })
+  ) {
+    throw new Error('corpus.bin: its sections disagree');
+  }
+  const sectionOf = (number: number) => (number === NO_SECTION ? undefined : sectionTitles[number]!);
+  const documents = metadata.map((document, d): SegmentedDocument => {
+    lazy(document, 'body', () => Buffer.from(bodies.buffer, bodies.byteOffset, bodies.length).toString('utf8', bodyOffsets[d]!, bodyOffsets[d + 1]!));
+    const segmented = { document } as SegmentedDocument;
+    lazy(segmented, 'sentences', () => {
+      const made: Sentence[] = [];
+      for (let s = firstSentence[d]!; s < firstSentence[d + 1]!; s++) {
+        const sentence: Sentence = { start: sentenceStart[s]!, end: sentenceEnd[s]! };
+        const section = sectionOf(sentenceSection[s]!);
+        if (section !== undefined) sentence.section = section;
+        if (sentenceLeadIn[s] !== NO_LEAD_IN) sentence.leadIn = sentenceLeadIn[s]!;
+        made.push(sentence);
+      }
+      return made;
+    });
+    lazy(segmented, 'chunks', () => {
+      const made: Chunk[] = [];
+      for (let c = firstChunk[d]!; c < firstChunk[d + 1]!; c++) {
+        const chunk: Chunk = { start: chunkStart[c]!, end: chunkEnd[c]!, firstSentence: chunkFirst[c]!, lastSentence: chunkLast[c]! };
+        const section = sectionOf(chunkSection[c]!);
+        if (section !== undefined) chunk.section = section;
+        made.push(chunk);
+      }
+      return made;
+    });
+    return segmented;
+  });
+  return {
+    documents,
+    chunkLabels: metadata.map((_, d) => Array.from(labels.subarray(firstChunk[d]!, firstChunk[d + 1]!))),
+    sources: metadata.map((doc) => doc.source),
+    sentenceCounts: metadata.map((_, d) => firstSentence[d + 1]! - firstSentence[d]!),
+    chunkCounts: metadata.map((_, d) => firstChunk[d + 1]! - firstChunk[d]!),
+    labels,
+  };
+}
