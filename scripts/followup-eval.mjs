@@ -15,6 +15,7 @@ const sets = [
   { name: 'sotu-dev', questions: 'test/fixtures/sotu-dev/questions.jsonl', corpus: 'test/fixtures/sotu-dev/corpus', pairs: 'test/fixtures/followups/sotu-dev.jsonl' },
 ];
 const verbose = process.argv.includes('--verbose');
+const switches = [];
 const ways = {
   alone: (a, p) => a.ask(p.question),
   'with context': (a, p) => a.ask(p.question, { previous: p.previous }),
@@ -39,5 +40,19 @@ for (const set of sets) {
     }
     console.log(`| ${set.name} | ${pairs.length} | ${way} | ${first}/${pairs.length} | ${any}/${pairs.length} | ${sure} | ${abstained} |`);
   }
+  // A follow-up that names its own subject must not suffer from the question before it: every
+  // answerable question of the set asked after the one before it in the file (an unrelated previous question).
+  const own = opened.questions.filter((question) => question.kind === 'answerable');
+  const holds = (question, answer) => !answer.abstained && answer.citations.some((c) => question.evidence.some((e) => c.quote.includes(e)));
+  let alone = 0, after = 0;
+  for (const [i, question] of own.entries()) {
+    if (holds(question, await answerer.ask(question.question))) alone++;
+    if (holds(question, await answerer.ask(question.question, { previous: own[(i + own.length - 1) % own.length].question }))) after++;
+  }
+  switches.push(`| ${set.name} | ${own.length} | ${alone}/${own.length} | ${after}/${own.length} |`);
   await opened.close();
 }
+console.log('\nSelf-contained questions after an unrelated one (any quote holds the evidence):\n');
+console.log('| set | questions | asked alone | after an unrelated previous question |');
+console.log('|---|---|---|---|');
+for (const line of switches) console.log(line);

@@ -194,7 +194,10 @@ export class Answerer {
   /**
    * @param previous - a question this one follows up: its known content words that this one
    * lacks join the question at {@link CARRIED_WEIGHT} of their weight, never as key words (a
-   * sentence need not name them), and its vector is blended into the query's at that weight
+   * sentence need not name them), and its vector is blended into the query's at that weight.
+   * The previous question steers, the follow-up finds: chunks and sentences are looked up by
+   * the follow-up's own words (and the blended vector); the carried words only score them,
+   * unless the follow-up has no word of its own the articles know ("and why?").
    */
   private async rankAnalysed({ words: asked, text: question }: QuestionAnalysis, previous?: QuestionAnalysis): Promise<Ranking> {
     const own = weighQuestion(asked, this.corpusSpelling(), this.embeddings.words, this.options.weighting);
@@ -203,10 +206,11 @@ export class Answerer {
     if (words.some((word) => word.key && !word.known)) return { outside: 'unknown-name', words };
     let queryVector = await this.embeddings.embedQuery(question);
     if (previous !== undefined) queryVector = blendVectors(queryVector, await this.embeddings.embedQuery(previous.text), CARRIED_WEIGHT);
-    const knownTerms = words.filter((word) => word.known).map((word) => word.term);
+    const finding = previous === undefined || !own.some((word) => word.known) ? words : own;
+    const knownTerms = finding.filter((word) => word.known).map((word) => word.term);
     const chunks = retrieveChunks(this.index, knownTerms, queryVector, this.options.retrieval);
     const scorer = new EvidenceScorer(this.index, words, queryVector, this.embeddings.words, this.options.evidence, expectedAnswer(question));
-    const candidates = candidateSentences(this.index, chunks, words, this.options.candidates);
+    const candidates = candidateSentences(this.index, chunks, finding, this.options.candidates);
     const ranked = [...candidates.values()].map(({ ref, chunk }) => scorer.score(ref, chunk)).sort((a, b) => b.score - a.score);
     const [best] = ranked;
     const runnerUp = best && ranked.find((candidate) => this.index.sentenceText(candidate) !== this.index.sentenceText(best));

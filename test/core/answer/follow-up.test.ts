@@ -52,6 +52,13 @@ describe('a follow-up asked with the previous question', () => {
     expect(await story.ask('and what did he say about NATO?', { previous: 'What did Trump say about Putin?' })).toEqual(alone);
   });
 
+  it('finds sentences by the follow-up’s own words: an unrelated previous question does not pull the answer away', async () => {
+    const question = 'which country did the us team up with to shut down the transatlantic slave trafficking?';
+    const quotes = (answer: Answer) => answer.citations.map((citation) => citation.quote).join(' ');
+    expect(quotes(await sotu.ask(question))).toContain('The treaty with Great Britain for the suppression of the slave trade');
+    expect(quotes(await sotu.ask(question, { previous: 'what did bush want to do to protect peoples retirment accounts like 401ks?' }))).toContain('The treaty with Great Britain for the suppression of the slave trade');
+  });
+
   it('still abstains on a follow-up naming what the articles never mention', async () => {
     const answer = await story.ask('and what did Angela Merkel say?', { previous: 'What did Trump say about Putin?' });
     expect(answer.abstained).toBe(true);
