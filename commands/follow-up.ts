@@ -9,6 +9,16 @@ const MODAL_PREFIX = 'followup-modal:';
 /** The modal's one text input. */
 export const FOLLOW_UP_FIELD = 'question';
 
+const FOLLOW_UP_TO = 'Follow-up to: ';
+
+/** Text the bot showed escaped as plain text (src/discord/format.ts), as typed. */
+function unescaped(shown: string): string {
+  return shown
+    .replace(/\\([^\p{L}\p{N}\s])/gu, '$1')
+    .replace(/…$/u, '')
+    .trim();
+}
+
 /**
  * The question an answer message answers: its embed's title (src/discord/format.ts shows the
  * question there, escaped as plain text), unescaped. Read from the message itself, so a
@@ -17,11 +27,20 @@ export const FOLLOW_UP_FIELD = 'question';
 export function questionOf(message: Pick<Message, 'embeds'> | null | undefined): string | undefined {
   const title = message?.embeds[0]?.title;
   if (!title) return undefined;
-  const text = title
-    .replace(/\\([^\p{L}\p{N}\s])/gu, '$1')
-    .replace(/…$/u, '')
-    .trim();
+  const text = unescaped(title);
   return text === '' ? undefined : text;
+}
+
+/**
+ * What a follow-up to `message` is asked with: the question it answers and, when it is itself
+ * a follow-up's answer, the question that one followed (its "Follow-up to:" line), so that
+ * "and when?" then "and why?" keep the first question's subject.
+ */
+export function contextOf(message: Pick<Message, 'embeds' | 'content'> | null | undefined): string | undefined {
+  const question = questionOf(message);
+  if (question === undefined || !message?.content.startsWith(FOLLOW_UP_TO)) return question;
+  const earlier = unescaped(message.content.slice(FOLLOW_UP_TO.length).replace(/ — https:\/\/\S+$/u, ''));
+  return earlier === '' ? question : `${earlier} ${question}`;
 }
 
 /** The "Follow up" button under an answer: opens a modal for the follow-up question. */
@@ -65,12 +84,13 @@ export const followUpModal: ModalHandler = {
   async execute(interaction, context) {
     const original = interaction.message;
     const previous = questionOf(original);
+    const asked = contextOf(original);
     const isPrivate = original?.flags.has(MessageFlags.Ephemeral) ?? false;
     await interaction.deferReply(isPrivate ? { flags: MessageFlags.Ephemeral } : {});
     const question = interaction.fields.getTextInputValue(FOLLOW_UP_FIELD);
     let answer;
     try {
-      answer = await context.verbatim.ask(question, previous === undefined ? {} : { previous });
+      answer = await context.verbatim.ask(question, asked === undefined ? {} : { previous: asked });
     } catch (error) {
       if (!(error instanceof InvalidQuestionError)) throw error;
       await interaction.editReply({ content: error.message });
@@ -80,7 +100,7 @@ export const followUpModal: ModalHandler = {
     if (shown.length > 0) context.recentAnswers.remember(interaction.id, shown);
     // An ephemeral message has no link anyone can open.
     const link = !original || isPrivate ? undefined : original.guildId ? messageLink(original.channelId, original.id, original.guildId) : messageLink(original.channelId, original.id);
-    const content = previous === undefined ? undefined : `Follow-up to: ${plainLabel(previous, 400)}${link ? ` — ${link}` : ''}`;
+    const content = previous === undefined ? undefined : `${FOLLOW_UP_TO}${plainLabel(previous, 400)}${link ? ` — ${link}` : ''}`;
     await interaction.editReply({ ...(content ? { content } : {}), embeds: [embed], components: answerComponents(interaction, shown) });
   },
 };

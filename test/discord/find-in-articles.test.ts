@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { claimOf, FIND_LIMIT, messageText } from '../../commands/find-in-articles.js';
-import { questionOf } from '../../commands/follow-up.js';
+import { contextOf, questionOf } from '../../commands/follow-up.js';
 import { plainLabel } from '../../src/discord/format.js';
 
 describe('what "Find in articles" looks up in a message', () => {
@@ -42,5 +42,12 @@ describe('the question a follow-up follows', () => {
     }
     expect(questionOf({ embeds: [] } as never)).toBeUndefined();
     expect(questionOf(null)).toBeUndefined();
+  });
+
+  it('of a follow-up’s answer, also holds the question that one followed', () => {
+    const answer = { embeds: [{ title: plainLabel('and when?', 256) }], content: `Follow-up to: ${plainLabel('Where was the *summit* to be held?', 400)} — https://discord.com/channels/1/2/3` };
+    expect(contextOf(answer as never)).toBe('Where was the *summit* to be held? and when?');
+    expect(contextOf({ embeds: [{ title: 'Why?' }], content: '' } as never)).toBe('Why?');
+    expect(contextOf({ embeds: [{ title: 'and why?' }], content: 'Follow-up to: What did Trump promise about the war?' } as never)).toBe('What did Trump promise about the war? and why?');
   });
 });

@@ -74,6 +74,16 @@ describe('follow-ups and "Find in articles" with the real discord.js client agai
     expect(reply.allowed_mentions).toEqual({ parse: [] });
   });
 
+  it('follows up a follow-up’s answer, linking that answer', async () => {
+    const answer = await ask('How has Trump tried to pressure Russia?');
+    const first = await followUp(bot, answer, 'what about Ukraine?');
+    // The follow-up's answer as Discord stores it: a message of the bot's with its content, embed and buttons.
+    const followed = { ...answer, id: snowflake(), content: first.reply.content!, embeds: first.reply.embeds!, components: first.reply.components as APIMessage['components'] };
+    const { reply } = await followUp(bot, followed, 'and what did he threaten?');
+    expect(reply.content).toBe(`Follow-up to: what about Ukraine? — https://discord.com/channels/${bot.emulator.guildId}/${CHANNEL}/${followed.id}`);
+    expect(reply.embeds![0]!.description).toContain('threatened new sanctions on Russian energy');
+  });
+
   it('follows up a private answer privately', async () => {
     const answer = await ask('What did Trump promise about the war?', { private: true });
     const { deferred, reply } = await followUp(bot, answer, 'and what has he acknowledged since?');
