@@ -8,7 +8,7 @@ export const help: SlashCommand = {
 
   async execute(interaction, context) {
     const { documents } = context.verbatim.manifest;
-    const topics = documents.slice(0, 5).map((doc) => `• ${plainLabel(doc.title, 150)}${doc.date ? ` (${doc.date})` : ''}`);
+    const topics = documents.slice(0, 5).map((doc) => `• ${plainLabel(doc.title, 100)}${doc.date ? ` (${doc.date})` : ''}`);
     if (documents.length > 5) topics.push(`• …and ${documents.length - 5} more (see \`/sources\`)`);
     const content = [
       '**Verbatim answers questions by quoting the articles word for word.** Every quote is checked against its article before I send it, and each has a numbered source.',
