@@ -99,7 +99,9 @@ export const followUpModal: ModalHandler = {
     const { embed, shown } = formatAnswer(answer, context.verbatim.manifest);
     if (shown.length > 0) context.recentAnswers.remember(interaction.id, shown);
     // An ephemeral message has no link anyone can open.
-    const link = !original || isPrivate ? undefined : original.guildId ? messageLink(original.channelId, original.id, original.guildId) : messageLink(original.channelId, original.id);
+    // The interaction's server: a message in an interaction payload may not say which it is in.
+    const guildId = interaction.guildId ?? original?.guildId ?? null;
+    const link = !original || isPrivate ? undefined : guildId ? messageLink(original.channelId, original.id, guildId) : messageLink(original.channelId, original.id);
     const content = previous === undefined ? undefined : `${FOLLOW_UP_TO}${plainLabel(previous, 400)}${link ? ` — ${link}` : ''}`;
     await interaction.editReply({ ...(content ? { content } : {}), embeds: [embed], components: answerComponents(interaction, shown) });
   },

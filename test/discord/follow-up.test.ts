@@ -35,7 +35,7 @@ describe('follow-ups and "Find in articles" with the real discord.js client agai
   }
 
   /** Presses "Follow up" under `answer`, submits `text` in the modal, and returns the callback and the follow-up's answer. */
-  async function followUp(running: RunningBot, answer: APIMessage, text: string, where: { channelId?: string; channelType?: ChannelType.PublicThread; parentId?: string } = {}) {
+  async function followUp(running: RunningBot, answer: APIMessage, text: string, where: { channelId?: string; channelType?: ChannelType.PublicThread; parentId?: string; dm?: boolean } = {}) {
     const customId = answer.components!.flatMap((row) => (row as { components: { custom_id: string; label: string }[] }).components).find((button) => button.label === 'Follow up')!.custom_id;
     const user = { id: snowflake() };
     const pressed = await running.emulator.sendButton({ customId, message: answer, user, ...where });
@@ -60,7 +60,8 @@ describe('follow-ups and "Find in articles" with the real discord.js client agai
   });
 
   it('answers the follow-up with the previous question as context, as a new message linking the original, with the same buttons', async () => {
-    const answer = await ask('How has Trump tried to pressure Russia?');
+    // As Discord sends it in an interaction: a message there need not say which server it is in.
+    const { guild_id: _guild, ...answer } = (await ask('How has Trump tried to pressure Russia?')) as APIMessage & { guild_id?: string };
     const { deferred, reply } = await followUp(bot, answer, 'what about Ukraine?');
     expect(deferred.type).toBe(5);
     expect(deferred.data?.flags ?? 0).toBe(0);
@@ -83,6 +84,20 @@ describe('follow-ups and "Find in articles" with the real discord.js client agai
     expect(reply.content).toBe(`Follow-up to: what about Ukraine? — https://discord.com/channels/${bot.emulator.guildId}/${CHANNEL}/${followed.id}`);
     expect(reply.embeds![0]!.description).toContain('threatened new sanctions on Russian energy');
   });
+
+  it('follows up in a DM with the bot (no ALLOWED_CHANNEL_IDS), linking the DM message', async () => {
+    const anywhere = await startBot();
+    try {
+      const interaction = await anywhere.emulator.sendChatInput({ commandName: 'ask', options: { question: 'What did Rubio tell Trump?' }, dm: true });
+      await anywhere.emulator.waitForOriginalEdit(interaction.id, 10_000);
+      const answer = anywhere.emulator.originalMessage(interaction.id)!;
+      const { reply } = await followUp(anywhere, answer, 'what did he call the meeting after that?', { dm: true });
+      expect(reply.content).toBe(`Follow-up to: What did Rubio tell Trump? — https://discord.com/channels/@me/${anywhere.emulator.channelId}/${answer.id}`);
+      expect(reply.embeds![0]!.description).toContain('wasted meeting');
+    } finally {
+      await anywhere.stop();
+    }
+  }, 120_000);
 
   it('follows up a private answer privately', async () => {
     const answer = await ask('What did Trump promise about the war?', { private: true });
