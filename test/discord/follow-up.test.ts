@@ -72,6 +72,9 @@ describe('follow-ups and "Find in articles" with the real discord.js client agai
     const alone = await ask('what about Ukraine?');
     expect(firstQuote(alone as MessageBody)).not.toContain('pressuring Ukraine');
     expect(labels(reply)).toEqual(['Show passages', 'Follow up']);
+    // 👍 / 👎 too, for this answer (the modal submit's interaction id), as under /ask.
+    const ids = reply.components!.flatMap((row) => row.components.map((button) => button.custom_id));
+    expect(ids.filter((id) => id?.startsWith('vote:'))).toHaveLength(2);
     expect(reply.allowed_mentions).toEqual({ parse: [] });
   });
 
