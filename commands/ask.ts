@@ -1,4 +1,4 @@
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, InteractionContextType, MessageFlags, SlashCommandBuilder, type Interaction } from 'discord.js';
 import { InvalidQuestionError } from '../src/core/errors.js';
 import type { ButtonHandler, SlashCommand } from '../src/discord/context.js';
 import { formatAnswer, formatPassages } from '../src/discord/format.js';
@@ -9,6 +9,23 @@ import { recordUnanswered, voteButtons } from './vote.js';
 export const MAX_QUESTION = 300;
 
 const PASSAGES_PREFIX = 'passages:';
+/** The "Follow up" button's custom id (commands/follow-up.ts): the question it follows is the answer's embed title. */
+export const FOLLOW_UP_BUTTON = 'followup:';
+
+/**
+ * The buttons under an answer that quotes (none under an abstention): "Show passages" for the
+ * citations remembered under the answering interaction's id, 👍 / 👎 in servers, and "Follow up".
+ */
+export function answerComponents(interaction: Pick<Interaction, 'id' | 'guildId'>, shown: readonly unknown[]): ActionRowBuilder<ButtonBuilder>[] {
+  if (shown.length === 0) return [];
+  return [
+    new ActionRowBuilder<ButtonBuilder>().addComponents(
+      new ButtonBuilder().setCustomId(`${PASSAGES_PREFIX}${interaction.id}`).setLabel('Show passages').setStyle(ButtonStyle.Secondary),
+      ...voteButtons(interaction),
+      new ButtonBuilder().setCustomId(FOLLOW_UP_BUTTON).setLabel('Follow up').setStyle(ButtonStyle.Secondary),
+    ),
+  ];
+}
 
 /** `/ask question:<text> [private:<bool>]` — the answer's quotes with their sources. */
 export const ask: SlashCommand = {
@@ -35,15 +52,7 @@ export const ask: SlashCommand = {
       return;
     }
     const { embed, shown } = formatAnswer(answer, context.verbatim.manifest);
-    const components =
-      shown.length > 0
-        ? [
-            new ActionRowBuilder<ButtonBuilder>().addComponents(
-              new ButtonBuilder().setCustomId(`${PASSAGES_PREFIX}${interaction.id}`).setLabel('Show passages').setStyle(ButtonStyle.Secondary),
-              ...voteButtons(interaction),
-            ),
-          ]
-        : [];
+    const components = answerComponents(interaction, shown);
     if (shown.length > 0) context.recentAnswers.remember(interaction.id, shown);
     await interaction.editReply({ embeds: [embed], components });
     // After the answer is sent: a slow (locked) store never delays it.

@@ -8,12 +8,14 @@ export const help: SlashCommand = {
 
   async execute(interaction, context) {
     const { documents } = context.verbatim.manifest;
-    const topics = documents.slice(0, 5).map((doc) => `• ${plainLabel(doc.title, 150)}${doc.date ? ` (${doc.date})` : ''}`);
+    const topics = documents.slice(0, 5).map((doc) => `• ${plainLabel(doc.title, 70)}${doc.date ? ` (${doc.date})` : ''}`);
     if (documents.length > 5) topics.push(`• …and ${documents.length - 5} more (see \`/sources\`)`);
     const content = [
       '**Verbatim answers questions by quoting the articles word for word.** Every quote is checked against its article before I send it, and each has a numbered source.',
       '',
       '**Ask:** `/ask question: Why was the Budapest summit cancelled?` — add `private: True` to see the answer alone. Press **Show passages** under an answer to read the sentences around each quote.',
+      '**Follow up:** press **Follow up** under an answer; I read your next question with the one before (*and what did he say about NATO?*).',
+      '**Check a message:** *Apps → Find in articles* on any message shows you, privately, the quotes that bear on it.',
       '**Tell us:** press 👍 or 👎 under an answer (in a server) to say whether it answered you (one vote each; press the other to change it). The moderators see the questions voted 👎, and those I could not answer, so they know which articles to add.',
       '**How sure I am:** a blue answer quotes the sentences that answer you. An amber one says *I’m not sure the articles answer this* and shows the closest passages: read them before you rely on them. When the question is plainly outside the articles, I say so rather than guess.',
       '**About the articles themselves:** ask *when was this published?*, *what’s the source?*, *who wrote it?* or *which articles do you have?*',

@@ -1,4 +1,4 @@
-import { ButtonBuilder, ButtonStyle, MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
+import { ButtonBuilder, ButtonStyle, MessageFlags, type Interaction } from 'discord.js';
 import type { Answer } from '../src/core/answer/types.js';
 import type { VoteValue } from '../src/core/feedback/store.js';
 import type { BotContext, ButtonHandler } from '../src/discord/context.js';
@@ -13,7 +13,7 @@ const EMOJI: Record<VoteValue, string> = { up: '👍', down: '👎' };
  * in the server's unanswered queue. Only in servers: a DM has no moderators to read it. A
  * store failure is logged, never raised.
  */
-export function recordUnanswered(interaction: ChatInputCommandInteraction, answer: Answer, context: BotContext): void {
+export function recordUnanswered(interaction: Pick<Interaction, 'guildId' | 'user'>, answer: Answer, context: BotContext): void {
   const guildId = interaction.guildId;
   if (!guildId || answer.documents !== undefined) return;
   const kind = answer.abstained ? 'abstained' : answer.confidence === 'low' ? 'tentative' : undefined;
@@ -22,7 +22,7 @@ export function recordUnanswered(interaction: ChatInputCommandInteraction, answe
 }
 
 /** The 👍 / 👎 buttons under an answer, in servers (where the moderators read the votes). */
-export function voteButtons(interaction: ChatInputCommandInteraction): ButtonBuilder[] {
+export function voteButtons(interaction: Pick<Interaction, 'id' | 'guildId'>): ButtonBuilder[] {
   if (!interaction.guildId) return [];
   return (['up', 'down'] as const).map((value) =>
     new ButtonBuilder()

@@ -1,7 +1,7 @@
 import { REST, Routes } from 'discord.js';
 import { loadConfig } from '../config/config.js';
 import { commands } from '../../commands/index.js';
-import { discordSetupProblem } from '../discord/setup-checks.js';
+import { commandLabel, discordSetupProblem } from '../discord/setup-checks.js';
 import { EXIT, parseFlags, runAsProgram, runCommand } from './run.js';
 
 const USAGE = `Usage: npm run deploy-commands
@@ -17,16 +17,16 @@ export async function main(args: string[]): Promise<number> {
     const rest = new REST({ api: discord.apiBase }).setToken(discord.token);
     const body = commands.map((command) => command.data.toJSON());
     const route = discord.guildId ? Routes.applicationGuildCommands(discord.clientId, discord.guildId) : Routes.applicationCommands(discord.clientId);
-    let registered: { name: string }[];
+    let registered: { name: string; type?: number }[];
     try {
-      registered = (await rest.put(route, { body })) as { name: string }[];
+      registered = (await rest.put(route, { body })) as { name: string; type?: number }[];
     } catch (error) {
       const problem = discordSetupProblem(error, discord);
       if (!problem) throw error;
       process.stderr.write(`Error: ${problem.message}\n`);
       return problem.exitCode;
     }
-    const names = registered.map((command) => `/${command.name}`).join(' ');
+    const names = registered.map(commandLabel).join(' ');
     process.stdout.write(
       discord.guildId
         ? `Registered ${registered.length} commands in guild ${discord.guildId}: ${names}. They are available now.\n`

@@ -5,7 +5,7 @@ import { loadCorpus } from '../core/corpus/loader.js';
 import { isVerbatimError } from '../core/errors.js';
 import { loadIndex } from '../core/index/corpus-index.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
-import { commandDifferences, discordSetupProblem } from '../discord/setup-checks.js';
+import { commandDifferences, commandLabel, discordSetupProblem } from '../discord/setup-checks.js';
 import { formatBytes, recoverIndexLeftovers } from '../core/index/leftovers.js';
 import { EXIT, parseFlags, runAsProgram, runCommand } from './run.js';
 
@@ -60,7 +60,7 @@ async function checkDiscord(discord: DiscordConfig, say: (ok: boolean, line: str
     const registered = (await rest.get(route)) as Record<string, unknown>[];
     const differences = commandDifferences(commands.map((command) => command.data.toJSON() as unknown as Record<string, unknown>), registered);
     if (differences.length === 0) {
-      say(true, `commands: ${commands.map((command) => `/${command.data.name}`).join(' ')} registered ${where}, up to date`);
+      say(true, `commands: ${commands.map((command) => commandLabel(command.data.toJSON())).join(' ')} registered ${where}, up to date`);
       return;
     }
     const state = registered.length === 0 ? 'none registered' : `out of date (${differences.join(', ')})`;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { IndexNotFoundError, ReindexInProgressError, isVerbatimError, type VerbatimError } from './errors.js';
 import { articleFileName, checkArticleTarget, moveArticleOut, prepareArticle, writeArticle, type ArticleFields, type RemovedArticle, type SavedArticle } from './corpus/changes.js';
 import { DEFAULT_MAX_FILE_BYTES, listCorpusSources } from './corpus/loader.js';
-import { Answerer, DEFAULT_ANSWER, type AnswerOptions } from './answer/answerer.js';
+import { Answerer, DEFAULT_ANSWER, type AnswerOptions, type AskContext } from './answer/answerer.js';
 import type { Answer, Citation } from './answer/types.js';
 // Building (corpus reading, segmenting, embedding, the worker) is imported when a build starts:
 // a command that only asks should not load it.
@@ -274,12 +274,13 @@ export class Verbatim {
   }
 
   /**
-   * Answers with verbatim quotes, or abstains.
+   * Answers with verbatim quotes, or abstains. With `context.previous`, the question is a
+   * follow-up to that one: see {@link Answerer.ask}.
    *
    * @throws {@link InvalidQuestionError} for an empty or overlong question
    */
-  ask(question: string): Promise<Answer> {
-    return this.answerer.ask(question);
+  ask(question: string, context?: AskContext): Promise<Answer> {
+    return this.answerer.ask(question, context);
   }
 
   /**

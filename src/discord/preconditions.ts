@@ -15,12 +15,15 @@ export function moderatorOnly(action: string): Precondition {
   };
 }
 
-/** Only in the channels of `ALLOWED_CHANNEL_IDS`, when it is set; anywhere otherwise. */
+/** Only in the channels of `ALLOWED_CHANNEL_IDS` (and their threads), when it is set; anywhere otherwise. */
 export const inAllowedChannel: Precondition = {
   name: 'allowed-channel',
   run(interaction, context) {
     const allowed = context.config.allowedChannelIds;
     if (allowed.length === 0 || (interaction.channelId !== null && allowed.includes(interaction.channelId))) return PASS;
+    // A thread of an allowed channel is part of it.
+    const parentId = interaction.channel?.isThread() ? interaction.channel.parentId : null;
+    if (parentId !== null && allowed.includes(parentId)) return PASS;
     return { ok: false, message: `I answer questions in ${allowed.map((id) => channelMention(id)).join(', ')}. Ask there, please.` };
   },
 };

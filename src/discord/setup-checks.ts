@@ -78,6 +78,11 @@ function canonicalCommand(command: CommandJson): string {
   });
 }
 
+/** How a command is named to people: `/ask` for a slash command, `"Find in articles" (message menu)` for a message command. */
+export function commandLabel(command: { name?: unknown; type?: unknown }): string {
+  return command.type === 3 ? `"${String(command.name)}" (message menu)` : `/${String(command.name)}`;
+}
+
 /**
  * How the commands registered with Discord differ from the local ones, one phrase each
  * (`missing /help`, `changed /ask`, `extra /old`); empty when they match.
@@ -88,9 +93,9 @@ export function commandDifferences(local: readonly CommandJson[], registered: re
   return [
     ...local.flatMap((command) => {
       const other = registeredByName.get(command.name);
-      if (!other) return [`missing /${String(command.name)}`];
-      return canonicalCommand(other) === canonicalCommand(command) ? [] : [`changed /${String(command.name)}`];
+      if (!other) return [`missing ${commandLabel(command)}`];
+      return canonicalCommand(other) === canonicalCommand(command) ? [] : [`changed ${commandLabel(command)}`];
     }),
-    ...registered.filter((command) => !localNames.has(command.name)).map((command) => `extra /${String(command.name)}`),
+    ...registered.filter((command) => !localNames.has(command.name)).map((command) => `extra ${commandLabel(command)}`),
   ];
 }

@@ -193,6 +193,10 @@ export interface InteractionOptions {
   /** Default: the emulator's `channelId`. */
   channelId?: string;
   channelName?: string;
+  /** The channel's type in a server (default a text channel; a thread type needs `parentId`). */
+  channelType?: ChannelType.GuildText | ChannelType.PublicThread | ChannelType.PrivateThread | ChannelType.AnnouncementThread;
+  /** The text channel a thread is in. */
+  parentId?: string;
   /** Send as a DM interaction (`user` instead of `member`, channel type 1, no guild). */
   dm?: boolean;
   /** The invoking user (merged over a default test user). */
@@ -928,7 +932,16 @@ export class DiscordEmulator {
       guild_id: guildId,
       guild: { id: guildId, locale: Locale.EnglishUS, features: [] },
       guild_locale: Locale.EnglishUS,
-      channel: { id: channelId, type: ChannelType.GuildText as const, guild_id: guildId, name: options.channelName ?? 'general' },
+      channel: {
+        id: channelId,
+        type: options.channelType ?? ChannelType.GuildText,
+        guild_id: guildId,
+        name: options.channelName ?? 'general',
+        ...(options.parentId !== undefined ? { parent_id: options.parentId } : {}),
+        ...(options.channelType !== undefined && options.channelType !== ChannelType.GuildText
+          ? { thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false } }
+          : {}),
+      },
       member,
       authorizing_integration_owners: { 0: guildId },
       context: InteractionContextType.Guild,

@@ -69,9 +69,10 @@ describe('setup for admins', () => {
     const guildId = '200000000000000002';
     const guild = await runEntry('cli/deploy-commands', { ...env, DISCORD_GUILD_ID: guildId });
     expect(guild.code).toBe(0);
-    expect(guild.stdout).toContain(`Registered 6 commands in guild ${guildId}`);
+    expect(guild.stdout).toContain(`Registered 7 commands in guild ${guildId}`);
+    expect(guild.stdout).toContain('"Find in articles" (message menu)');
     const names = emulator.registeredCommands(guildId).map((command) => (command as { name: string }).name);
-    expect(names.sort()).toEqual(['article', 'ask', 'help', 'reindex', 'sources', 'unanswered']);
+    expect(names.sort()).toEqual(['Find in articles', 'article', 'ask', 'help', 'reindex', 'sources', 'unanswered']);
     for (const name of ['reindex', 'article', 'unanswered']) {
       const moderatorCommand = emulator.registeredCommands(guildId).find((command) => (command as { name: string }).name === name) as { default_member_permissions: string; contexts: number[] };
       expect(moderatorCommand.default_member_permissions, name).toBe('32');
@@ -80,8 +81,8 @@ describe('setup for admins', () => {
 
     const global = await runEntry('cli/deploy-commands', env);
     expect(global.code).toBe(0);
-    expect(global.stdout).toContain('Registered 6 commands globally');
-    expect(emulator.registeredCommands().length).toBe(6);
+    expect(global.stdout).toContain('Registered 7 commands globally');
+    expect(emulator.registeredCommands().length).toBe(7);
     expect(guild.stdout + guild.stderr + global.stdout + global.stderr).not.toContain(TEST_TOKEN);
   }, 30_000);
 
@@ -99,7 +100,7 @@ describe('setup for admins', () => {
 
       expect((await runEntry('cli/deploy-commands', env)).code).toBe(0);
       const after = await runEntry('cli/doctor', env);
-      expect(after.stdout).toContain('✔ commands: /ask /sources /reindex /article /unanswered /help registered in server 200000000000000002, up to date');
+      expect(after.stdout).toContain('✔ commands: /ask /sources /reindex /article /unanswered /help "Find in articles" (message menu) registered in server 200000000000000002, up to date');
       expect(before.stdout + before.stderr + after.stdout + after.stderr).not.toContain(TEST_TOKEN);
     } finally {
       await rm(work, { recursive: true, force: true });

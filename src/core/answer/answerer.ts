@@ -6,7 +6,7 @@ import { judgeConfidence, type Confidence, type ConfidenceThresholds } from './c
 import { CorpusSpelling } from './corpus-spelling.js';
 import { candidateSentences, EvidenceScorer, type CandidateOptions, type EvidenceOptions, type ScoredSentence } from './evidence.js';
 import { documentsAskedAbout, metadataTopic, referenceOf, type MetadataTopic } from './metadata.js';
-import { analyzeQuestion, weighQuestion, type AskedWord, type QuestionAnalysis, type QuestionWeighting, type QuestionWord } from './question.js';
+import { analyzeQuestion, MAX_QUESTION_LENGTH, weighQuestion, type AskedWord, type QuestionAnalysis, type QuestionWeighting, type QuestionWord } from './question.js';
 import { retrieveChunks, type RetrievalOptions } from './retrieve.js';
 import { ABSTENTION, type Answer, type Citation, type DocumentReference } from './types.js';
 import { keepVerbatim } from './verify.js';
@@ -21,6 +21,32 @@ export interface AnswerOptions {
   candidates: CandidateOptions;
   evidence: EvidenceOptions;
   thresholds: ConfidenceThresholds;
+}
+
+/** What a question is asked with besides its text. */
+export interface AskContext {
+  /**
+   * The question this one follows up ("and what did he say about NATO?" after "What did
+   * Trump say about Putin?"): its content words are carried over, weighing less than the
+   * follow-up's own, when the follow-up alone is not answered surely.
+   */
+  previous?: string;
+}
+
+/**
+ * How much a carried-over word of the previous question weighs against the follow-up's own
+ * words, and how much the previous question's direction counts in the query vector.
+ */
+export const CARRIED_WEIGHT = 0.5;
+
+/** The unit vector of `a + weight × b`, each of them first brought to unit length. */
+function blendVectors(a: number[], b: number[], weight: number): number[] {
+  const norm = (v: number[]) => Math.sqrt(v.reduce((sum, x) => sum + x * x, 0)) || 1;
+  const na = norm(a);
+  const nb = norm(b);
+  const blended = a.map((x, d) => x / na + (weight * b[d]!) / nb);
+  const n = norm(blended);
+  return blended.map((x) => x / n);
 }
 
 export const DEFAULT_ANSWER: AnswerOptions = {
@@ -165,35 +191,70 @@ export class Answerer {
     return this.rankAnalysed(analyzeQuestion(text));
   }
 
-  private async rankAnalysed({ words: asked, text: question }: QuestionAnalysis): Promise<Ranking> {
-    const words = weighQuestion(asked, this.corpusSpelling(), this.embeddings.words, this.options.weighting);
+  /**
+   * @param previous - a question this one follows up: its known content words that this one
+   * lacks join the question at {@link CARRIED_WEIGHT} of their weight, never as key words (a
+   * sentence need not name them), and its vector is blended into the query's at that weight.
+   * The previous question steers, the follow-up finds: chunks and sentences are looked up by
+   * the follow-up's own words (and the blended vector); the carried words only score them,
+   * unless the follow-up has no word of its own the articles know ("and why?").
+   */
+  private async rankAnalysed({ words: asked, text: question }: QuestionAnalysis, previous?: QuestionAnalysis): Promise<Ranking> {
+    const own = weighQuestion(asked, this.corpusSpelling(), this.embeddings.words, this.options.weighting);
+    const words = previous === undefined ? own : [...own, ...this.carriedWords(own, previous)];
     if (words.length === 0) return { outside: 'no-content-words', words };
     if (words.some((word) => word.key && !word.known)) return { outside: 'unknown-name', words };
-    const queryVector = await this.embeddings.embedQuery(question);
-    const knownTerms = words.filter((word) => word.known).map((word) => word.term);
+    let queryVector = await this.embeddings.embedQuery(question);
+    if (previous !== undefined) queryVector = blendVectors(queryVector, await this.embeddings.embedQuery(previous.text), CARRIED_WEIGHT);
+    const finding = previous === undefined || !own.some((word) => word.known) ? words : own;
+    const knownTerms = finding.filter((word) => word.known).map((word) => word.term);
     const chunks = retrieveChunks(this.index, knownTerms, queryVector, this.options.retrieval);
     const scorer = new EvidenceScorer(this.index, words, queryVector, this.embeddings.words, this.options.evidence, expectedAnswer(question));
-    const candidates = candidateSentences(this.index, chunks, words, this.options.candidates);
+    const candidates = candidateSentences(this.index, chunks, finding, this.options.candidates);
     const ranked = [...candidates.values()].map(({ ref, chunk }) => scorer.score(ref, chunk)).sort((a, b) => b.score - a.score);
     const [best] = ranked;
     const runnerUp = best && ranked.find((candidate) => this.index.sentenceText(candidate) !== this.index.sentenceText(best));
     return { words, ranked, runnerUp };
   }
 
+  /** The previous question's known content words that the follow-up's words lack, weighing less and never key. */
+  private carriedWords(own: QuestionWord[], previous: QuestionAnalysis): QuestionWord[] {
+    const terms = new Set(own.map((word) => word.term));
+    return weighQuestion(previous.words, this.corpusSpelling(), this.embeddings.words, this.options.weighting)
+      .filter((word) => word.known && !terms.has(word.term))
+      .map((word) => ({ ...word, key: false, weight: word.weight * CARRIED_WEIGHT }));
+  }
+
+  /** The verdict on a ranking: abstain, or answer with a confidence. */
+  private verdictOf(ranking: Ranking): Confidence | 'abstain' {
+    if (ranking.outside !== undefined) return 'abstain';
+    const [best] = ranking.ranked;
+    if (!best) return 'abstain';
+    return judgeConfidence({ best, runnerUp: ranking.runnerUp }, this.options.thresholds);
+  }
+
   /**
+   * A follow-up is answered on its own when that answer is sure, or when it names something
+   * the articles never mention; otherwise it is ranked again with the previous question's
+   * words carried over (a follow-up that leaves its subject to the previous question: "and
+   * what did he say about NATO?", "and when?"), and that answer is given unless it abstains.
+   *
    * @throws {@link InvalidQuestionError} for an empty or overlong question
    */
-  async ask(question: string): Promise<Answer> {
+  async ask(question: string, context: AskContext = {}): Promise<Answer> {
     const analysis = analyzeQuestion(question);
     const { text } = analysis;
     const topic = metadataTopic(text);
     if (topic !== undefined) return this.aboutArticles(text, topic, analysis.words);
     const ranking = await this.rankAnalysed(analysis);
-    if (ranking.outside !== undefined) return abstention(text);
-    const [best] = ranking.ranked;
-    if (!best) return abstention(text);
-    const verdict = judgeConfidence({ best, runnerUp: ranking.runnerUp }, this.options.thresholds);
-    if (verdict === 'abstain') return abstention(text);
+    const verdict = this.verdictOf(ranking);
+    const previous = context.previous?.replace(/\s+/g, ' ').trim().slice(0, MAX_QUESTION_LENGTH);
+    if (previous && verdict !== 'high' && ranking.outside !== 'unknown-name') {
+      const followed = await this.rankAnalysed(analysis, analyzeQuestion(previous));
+      const followedVerdict = this.verdictOf(followed);
+      if (followed.outside === undefined && followedVerdict !== 'abstain') return this.quote(text, followed.ranked, followedVerdict);
+    }
+    if (ranking.outside !== undefined || verdict === 'abstain') return abstention(text);
     return this.quote(text, ranking.ranked, verdict);
   }
 
