@@ -654,23 +654,33 @@ function compareAscii(bytes: Uint8Array, start: number, end: number, word: strin
  * tens of thousands, spends about as long reading them one by one as reading them at once.
  */
 class RowsOnDemand {
-  /** Zero-filled memory is only committed where rows are written: untouched rows cost nothing. */
-  private readonly rows: Int8Array;
+  /**
+   * The rows in blocks of {@link ROWS_PER_BLOCK}, each allocated when one of its rows is first
+   * read. One zero-filled array of all 34 MB committed no memory where untouched, but V8 counted
+   * all of it as external memory at once: with the index's buffers that passed V8's limit, and
+   * the bot, its heap full of discord.js, paid for collections forced by "external memory
+   * pressure" (tens of milliseconds each) while starting.
+   */
+  private readonly blocks: (Int8Array | undefined)[];
   private readonly loaded: Uint8Array;
 
   constructor(
     private readonly descriptor: number,
     private readonly filePosition: number,
-    count: number,
+    private readonly count: number,
     private readonly dimensions: number,
   ) {
-    this.rows = new Int8Array(count * dimensions);
+    this.blocks = new Array<Int8Array | undefined>(Math.ceil(count / ROWS_PER_BLOCK)).fill(undefined);
     this.loaded = new Uint8Array(count);
   }
 
   row(rank: number): Int8Array {
     const { dimensions } = this;
-    const row = this.rows.subarray(rank * dimensions, (rank + 1) * dimensions);
+    if (!(rank >= 0 && rank < this.count)) throw new RangeError(`no word vector of rank ${rank}`);
+    const block = Math.floor(rank / ROWS_PER_BLOCK);
+    const first = block * ROWS_PER_BLOCK;
+    const rows = (this.blocks[block] ??= new Int8Array(Math.min(ROWS_PER_BLOCK, this.count - first) * dimensions));
+    const row = rows.subarray((rank - first) * dimensions, (rank - first + 1) * dimensions);
     if (this.loaded[rank] === 1) return row;
     if (row.length !== dimensions) throw new RangeError(`no word vector of rank ${rank}`);
     let read = 0;
@@ -683,6 +693,9 @@ class RowsOnDemand {
     return row;
   }
 }
+
+/** Rows per block of {@link RowsOnDemand}: 100 KB of 100-dimensional rows. */
+const ROWS_PER_BLOCK = 1024;
 
 /** Closes the cache file once nothing can read its rows any more (tests open many). */
 const openCacheFiles = new FinalizationRegistry<number>((descriptor) => closeSync(descriptor));
