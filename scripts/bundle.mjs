@@ -134,7 +134,10 @@ if (useCache) {
       writeFileSync(temporary, Buffer.concat([createHash('sha256').update(code).digest(), code]));
       renameSync(temporary, cacheFile);
     } catch {
-      rmSync(temporary, { force: true });
+      // Nothing thrown here may change how the process ends.
+      try {
+        rmSync(temporary, { force: true });
+      } catch {}
     }
   });
 }
