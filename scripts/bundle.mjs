@@ -31,8 +31,12 @@ try {
   process.exit(1);
 }
 
-/** Native addons and optional native speed-ups stay outside the bundle, loaded from node_modules. */
-const EXTERNAL = ['hnswlib-node', 'zlib-sync', 'bufferutil', 'utf-8-validate', 'erlpack', '@discordjs/voice'];
+/**
+ * Native addons and optional native speed-ups stay outside the bundle, loaded from node_modules:
+ * a package that finds its addon through `bindings` looks for it beside the file that calls it,
+ * which in a bundle is dist/bundle/. Add any new native dependency here.
+ */
+const EXTERNAL = ['hnswlib-node', 'better-sqlite3', 'zlib-sync', 'bufferutil', 'utf-8-validate', 'erlpack', '@discordjs/voice'];
 
 /** Gives each compiled module of ours the URL of its own file under dist/src/ in place of `import.meta.url`. */
 function ownModuleUrls(entryFile) {
