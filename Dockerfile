@@ -13,6 +13,7 @@ COPY package.json package-lock.json ./
 # (hnswlib-node, better-sqlite3) are then compiled explicitly.
 RUN npm ci --ignore-scripts && npm rebuild hnswlib-node better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
 COPY commands ./commands
 RUN npm run build \
@@ -39,5 +40,6 @@ VOLUME ["/app/data"]
 # 503 while Discord is unreachable or no index is loaded yet (a first start builds it).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+process.env.HEALTH_PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# The bot bundled into one file (scripts/bundle.mjs) starts faster than dist/src/cli/start.js.
 # Node itself is PID 1 (exec form, no shell): `docker stop`'s SIGTERM reaches the bot.
-CMD ["node", "dist/src/cli/start.js"]
+CMD ["node", "dist/bundle/start.js"]

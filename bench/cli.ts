@@ -185,7 +185,7 @@ async function benchLatency(context: Context): Promise<NonNullable<BenchResults[
   const { plan, devQuestions } = context;
   const questions = devQuestions.map((question) => question.question);
 
-  progress(`latency: cold start, ${plan.coldRuns} runs of \`npm run ask\`, then of \`node dist/src/cli/ask.js\``);
+  progress(`latency: cold start, ${plan.coldRuns} runs of \`npm run ask\`, then of \`node dist/bundle/ask.js\``);
   const storyEnv = childEnv({ CORPUS_DIR: STORY_CORPUS, INDEX_DIR: context.storyIndex, CACHE_DIR: context.cacheDir });
   const npm = await spawnSeries(plan.coldRuns, () => timeNpmRun('ask', storyEnv, [questions[0]!]), true);
   const node = await spawnSeries(plan.coldRuns, () => timeEntry('cli/ask', storyEnv, [questions[0]!]), true);
@@ -429,7 +429,7 @@ function judgeTargets(results: BenchResults, quick: boolean): Target[] {
   }
   if (results.latency) {
     const { latency } = results;
-    atMost('cold-ask-node', 'Cold `ask` through `node dist/src/cli/ask.js` (spawn → first answer byte, p50)', latency.coldStart.node.firstByteMs.p50, 'ms', 250);
+    atMost('cold-ask-node', 'Cold `ask` through `node dist/bundle/ask.js` (spawn → first answer byte, p50)', latency.coldStart.node.firstByteMs.p50, 'ms', 250);
     atMost('cold-ask-npm', 'Cold `ask` through `npm run ask` (spawn → first answer byte, p50)', latency.coldStart.npm.firstByteMs.p50, 'ms', 450);
     atMost('story-ask-p50', 'Story: `ask` p50 in-process (a fresh worker)', latency.ask.p50, 'ms', 1);
     if (latency.discord.available) {

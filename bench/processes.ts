@@ -9,9 +9,12 @@ import type { WorkerJob, WorkerResult } from './worker.js';
 /** The repository root (this file runs from `dist-dev/bench/`). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** Entry points that `npm run build` also bundles into one file each (scripts/bundle.mjs), which their npm scripts run. */
+const BUNDLED = new Set(['cli/ask', 'cli/start']);
+
 /** The compiled entry point of a command (`cli/ask`), as its npm script runs it. */
 function entryScript(entry: string): string {
-  return path.join(ROOT, 'dist/src', `${entry}.js`);
+  return BUNDLED.has(entry) ? path.join(ROOT, 'dist/bundle', `${path.basename(entry)}.js`) : path.join(ROOT, 'dist/src', `${entry}.js`);
 }
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker.js');
 /** The test suite's Discord API emulator, compiled by `npm run build:dev`. */
@@ -106,7 +109,7 @@ export async function timeCommand(
   return { firstByteMs, exitMs, code, stdout: output.stdout(), stderr: output.stderr() };
 }
 
-/** Runs `node dist/src/<entry>.js …args`, the command an npm script executes, timing it. */
+/** Runs the `node dist/…/<entry>.js …args` an npm script executes, timing it. */
 export function timeEntry(entry: string, env: Record<string, string>, args: string[]): Promise<TimedRun> {
   return timeCommand(process.execPath, [entryScript(entry), ...args], { cwd: ROOT, env });
 }
@@ -154,7 +157,7 @@ const BENCH_APPLICATION_ID = '100000000000000002';
 
 /** The compiled bot and emulator, when both exist. */
 export function discordAvailability(): { available: true } | { available: false; reason: string } {
-  if (!existsSync(entryScript('cli/start'))) return { available: false, reason: 'bot not built (no dist/src/cli/start.js: npm run build)' };
+  if (!existsSync(entryScript('cli/start'))) return { available: false, reason: 'bot not built (no dist/bundle/start.js: npm run build)' };
   if (!existsSync(EMULATOR)) return { available: false, reason: 'emulator not built (no dist-dev/test/discord/emulator.js: npm run build:dev)' };
   return { available: true };
 }
@@ -186,7 +189,7 @@ export interface BenchBot {
 }
 
 /**
- * Starts the Discord emulator and the bot (`node dist/src/cli/start.js`, as
+ * Starts the Discord emulator and the bot (`node dist/bundle/start.js`, as
  * `npm start` runs it) on the given corpus and index; resolves once the bot is ready. The
  * rate limit is lifted so that the benchmark's questions are never refused.
  */

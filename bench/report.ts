@@ -89,7 +89,7 @@ export interface BenchResults {
     paraphrase: { questions: number; systems: { project: StoryQuality; bm25: StoryQuality; textbook: StoryQuality } };
   };
   latency?: {
-    /** `npm run ask -- "Q"` as a user types it, and the `node dist/src/cli/ask.js "Q"` it executes. */
+    /** `npm run ask -- "Q"` as a user types it, and the `node dist/bundle/ask.js "Q"` it executes. */
     coldStart: { npm: SpawnFigures; node: SpawnFigures };
     /** Story index load (`Verbatim.open`) and `ask` in a fresh worker holding only that index. */
     loadSeconds: number;
@@ -249,7 +249,7 @@ export function formatReport(results: BenchResults): string {
     const { npm, node } = latency.coldStart;
     rows.push([`cold \`npm run ask -- "Q"\` (index built): spawn → first answer byte past npm's banner, ${npm.runs} runs`, ms(npm.firstByteMs.p50), ms(npm.firstByteMs.p95), '', ...targetCells(results, 'cold-ask-npm')]);
     rows.push(['… spawn → exit', ms(npm.exitMs.p50), ms(npm.exitMs.p95), '', '', '']);
-    rows.push([`cold \`node dist/src/cli/ask.js "Q"\` (what the script executes): spawn → first answer byte, ${node.runs} runs`, ms(node.firstByteMs.p50), ms(node.firstByteMs.p95), '', ...targetCells(results, 'cold-ask-node')]);
+    rows.push([`cold \`node dist/bundle/ask.js "Q"\` (what the script executes): spawn → first answer byte, ${node.runs} runs`, ms(node.firstByteMs.p50), ms(node.firstByteMs.p95), '', ...targetCells(results, 'cold-ask-node')]);
     rows.push(['… spawn → exit', ms(node.exitMs.p50), ms(node.exitMs.p95), '', '', '']);
     const ask = latency.ask;
     rows.push([`\`ask\` in-process: a fresh worker holding only the story index, ${ask.questions} questions × ${ask.passes} passes (after a warm-up pass)`, ms(ask.p50), ms(ask.p95), ms(ask.p99), ...targetCells(results, 'story-ask-p50')]);

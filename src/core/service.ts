@@ -135,6 +135,20 @@ export class Verbatim {
    * @throws {@link IndexMismatchError} / {@link IndexCorruptError} for an unusable index (never rebuilt silently)
    */
   static async open(options: VerbatimOptions, onBuild?: (progress: BuildProgress) => void): Promise<Verbatim> {
+    const existing = await Verbatim.openExisting(options);
+    if (existing) return existing;
+    const { buildIndex } = await import('./index/build.js');
+    const built = await buildIndex({ ...options, ...(onBuild ? { onProgress: onBuild } : {}) });
+    return new Verbatim(options, await preparedAnswerer(built.index, options));
+  }
+
+  /**
+   * Loads the index when there is one, as {@link Verbatim.open} does; `undefined` when there is
+   * none (nothing is built). The bot loads it so while it logs in.
+   *
+   * @throws {@link IndexMismatchError} / {@link IndexCorruptError} for an unusable index
+   */
+  static async openExisting(options: VerbatimOptions): Promise<Verbatim | undefined> {
     let index: CorpusIndex;
     // Before loading: a save killed between its renames leaves no index but a complete copy.
     await cleanUpLeftovers(options);
@@ -142,9 +156,7 @@ export class Verbatim {
       index = await loadIndex(options.indexDir, options.embeddings);
     } catch (error) {
       if (!(error instanceof IndexNotFoundError)) throw error;
-      const { buildIndex } = await import('./index/build.js');
-      const built = await buildIndex({ ...options, ...(onBuild ? { onProgress: onBuild } : {}) });
-      index = built.index;
+      return undefined;
     }
     return new Verbatim(options, await preparedAnswerer(index, options));
   }

@@ -6,7 +6,8 @@ import { ConfigError, configuredSecrets, loadConfig } from '../config/config.js'
 import { isVerbatimError } from '../core/errors.js';
 import { assertIndexFolderReplaceable } from '../core/index/corpus-index.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
-import { Verbatim } from '../core/service.js';
+import type { DescribedEmbeddings } from '../core/index/embeddings/provider.js';
+import { Verbatim, type VerbatimOptions } from '../core/service.js';
 import { createClient, dropMalformedInteractions, fatalGatewayProblem, loginProblem } from './client.js';
 import { Feedback } from './feedback.js';
 import { startHealthServer } from './health.js';
@@ -125,12 +126,22 @@ export async function runBot(): Promise<number> {
       }
     });
   });
-  // The word vectors (most of what loading takes) are read while the gateway connects; serve()
-  // waits for them. Only the index is left for after the login: opening it may build one.
+  // The word vectors (most of what loading takes) and an existing index are read while the
+  // gateway connects; serve() waits for them. Building a missing index is left for after the
+  // login (a refused bot never builds one), and so is reporting an unusable one.
   const loadingStarted = performance.now();
   const embeddingsLoading = loadEmbeddings();
+  const indexOptions = (embeddings: DescribedEmbeddings): VerbatimOptions => ({
+    corpusDir: config!.corpusDir,
+    indexDir: config!.indexDir,
+    embeddings,
+    answer: { maxQuotes: config!.maxQuotes },
+    onLeftovers: (line) => logger.info(line, { event: 'index' }),
+  });
+  const existingLoading = embeddingsLoading.then((embeddings) => Verbatim.openExisting(indexOptions(embeddings)));
   // Awaited by serve() only: a refused login ends the bot without asking for them.
   embeddingsLoading.catch(() => undefined);
+  existingLoading.catch(() => undefined);
   const loggedIn = client.login(discord.token).then(
     () => undefined,
     (error: unknown): Ending => {
@@ -172,10 +183,12 @@ export async function runBot(): Promise<number> {
   async function serve(): Promise<Ending> {
     try {
       const embeddings = await embeddingsLoading;
-      verbatim = await Verbatim.open(
-        { corpusDir: config!.corpusDir, indexDir: config!.indexDir, embeddings, answer: { maxQuotes: config!.maxQuotes }, onLeftovers: (line) => logger.info(line, { event: 'index' }) },
-        (progress) => progress.phase === 'embedding' && progress.documentsDone === 0 && logger.info(`no index yet: building it from ${config!.corpusDir}`, { event: 'index' }),
-      );
+      verbatim =
+        (await existingLoading) ??
+        (await Verbatim.open(
+          indexOptions(embeddings),
+          (progress) => progress.phase === 'embedding' && progress.documentsDone === 0 && logger.info(`no index yet: building it from ${config!.corpusDir}`, { event: 'index' }),
+        ));
       const { manifest } = verbatim;
       logger.info(`index loaded in ${(performance.now() - loadingStarted).toFixed(0)} ms: ${manifest.documents.length} documents, ${manifest.chunkCount} chunks (${manifest.embeddings.provider}:${manifest.embeddings.model})`, { event: 'index' });
     } catch (error) {

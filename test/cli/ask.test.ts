@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,45 @@ describe('npm run ask', () => {
     expect(stderr).toMatch(/^Error: The index in .* is unreadable \(chunks\.hnsw is truncated or altered\)\. Rebuild it with `npm run index`\./m);
     expect(stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
+  it('runs from its V8 code cache as without one: writes it when there is none usable, keeps a good one, replaces a damaged one, and VERBATIM_CODE_CACHE=0 turns it off', async () => {
+    // A copy of the bundle and its loader beside dist/bundle/, so that the shared cache is not touched.
+    const folder = await mkdtemp(path.join(ROOT, 'dist/bundle-cache-test-'));
+    try {
+      await Promise.all(['ask.js', 'ask.cjs'].map(async (name) => writeFile(path.join(folder, name), await readFile(path.join(ROOT, 'dist/bundle', name)))));
+      const caches = async () => (await readdir(folder)).filter((name) => name.endsWith('.v8cache'));
+      const run = (extra: Record<string, string> = {}) =>
+        new Promise<{ code: number | null; stdout: string }>((resolve) => {
+          const child = spawn(process.execPath, [path.join(folder, 'ask.js'), '--json', 'Who reported the cancellation?'], {
+            cwd: ROOT,
+            env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CACHE_DIR: path.join(ROOT, 'data/cache'), ...env, ...extra },
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
+          let stdout = '';
+          child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+          child.on('close', (code) => resolve({ code, stdout }));
+        });
+      const expected = await runEntry('cli/ask', env, ['--json', 'Who reported the cancellation?']);
+      expect(expected.code).toBe(0);
+
+      expect(await run({ VERBATIM_CODE_CACHE: '0' })).toEqual({ code: 0, stdout: expected.stdout });
+      expect(await caches()).toEqual([]);
+      expect(await run()).toEqual({ code: 0, stdout: expected.stdout });
+      const [cache] = await caches();
+      expect(cache).toMatch(new RegExp(`^ask\\.cjs\\.[0-9a-f]{16}-${process.version.replace(/\./g, '\\.')}-${process.platform}-${process.arch}\\.v8cache$`));
+      const written = await readFile(path.join(folder, cache!));
+      expect(await run()).toEqual({ code: 0, stdout: expected.stdout });
+      expect((await readFile(path.join(folder, cache!))).equals(written)).toBe(true);
+      // Damaged (V8 rejects it by its checksum): compiled without it, and written anew.
+      const damaged = Buffer.from(written);
+      damaged.fill(7, Math.floor(damaged.length / 2));
+      await writeFile(path.join(folder, cache!), damaged);
+      expect(await run()).toEqual({ code: 0, stdout: expected.stdout });
+      expect((await readFile(path.join(folder, cache!))).equals(damaged)).toBe(false);
+      expect(await caches()).toEqual([cache]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('npm run index and npm run eval', () => {
@@ -127,6 +166,7 @@ describe('npm run index and npm run eval', () => {
       await rm(work, { recursive: true, force: true });
     }
   }, 60_000);
+
 });
 
 describe('--help', () => {

@@ -33,7 +33,7 @@ function expectBuild(series: Json): void {
 
 describe('afterNpmBanner', () => {
   // What npm 11 prints before the script's own output, on the same stdout.
-  const banner = '\n> verbatim@0.1.0 ask\n> exec node dist/src/cli/ask.js Who won?\n\n';
+  const banner = '\n> verbatim@0.1.0 ask\n> exec node dist/bundle/ask.js Who won?\n\n';
 
   it('finds where the script\'s output starts past npm\'s banner, and waits while the banner is incomplete', () => {
     expect(afterNpmBanner('')).toBeUndefined();

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
@@ -43,12 +44,54 @@ async function packagesLoadedBy(entry: string): Promise<Set<string>> {
   return packages;
 }
 
+/** esbuild's metafile of a bundle (scripts/bundle.mjs writes one beside each). */
+interface Metafile {
+  inputs: Record<string, unknown>;
+  outputs: Record<string, { imports: { path: string; external?: boolean }[] }>;
+}
+
+/**
+ * Every package a bundled entry point (dist/bundle/<name>.js) can load, lazily or not: the
+ * packages bundled into it, the packages it leaves outside and imports, and everything those
+ * depend on. The bundle holds what its lazy `import()`s reach too, so this is a superset of
+ * what {@link packagesLoadedBy} finds for the unbundled entry point.
+ */
+async function packagesInBundle(name: string): Promise<Set<string>> {
+  const metafile = JSON.parse(await readFile(path.join(ROOT, 'dist/bundle', `${name}.meta.json`), 'utf8')) as Metafile;
+  const packages = new Set<string>();
+  for (const input of Object.keys(metafile.inputs)) {
+    const at = input.lastIndexOf('node_modules/');
+    if (at !== -1) packages.add(packageOf(input.slice(at + 'node_modules/'.length)));
+  }
+  for (const output of Object.values(metafile.outputs)) {
+    for (const imported of output.imports) if (imported.external && !isBuiltin(imported.path)) packages.add(packageOf(imported.path));
+  }
+  for (const name of packages) {
+    // Optional native speed-ups left outside the bundle (bufferutil, zlib-sync, …) may not be installed.
+    const manifestPath = path.join(ROOT, 'node_modules', name, 'package.json');
+    if (!existsSync(manifestPath)) continue;
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) packages.add(dependency);
+  }
+  return packages;
+}
+
 describe('what the entry points load', () => {
   it('loads no LangChain package from `ask` or the bot, and no Discord package from `ask` (its cold start pays for every import)', async () => {
     const ask = await packagesLoadedBy(path.join(ROOT, 'dist/src/cli/ask.js'));
     const bot = await packagesLoadedBy(path.join(ROOT, 'dist/src/cli/start.js'));
     expect(ask).toContain('hnswlib-node');
     expect(bot).toContain('discord.js');
+    for (const name of [...ask, ...bot]) expect(name).not.toMatch(/^@langchain\//);
+    for (const name of ask) expect(name).not.toMatch(/^discord\.js$|^@discordjs\//);
+  });
+
+  it('bundles no LangChain package into `ask` or the bot, and no Discord package into `ask` (what `npm run ask` and `npm start` run)', async () => {
+    const ask = await packagesInBundle('ask');
+    const bot = await packagesInBundle('start');
+    expect(ask).toContain('hnswlib-node');
+    expect(bot).toContain('discord.js');
+    expect(bot).toContain('@discordjs/ws');
     for (const name of [...ask, ...bot]) expect(name).not.toMatch(/^@langchain\//);
     for (const name of ask) expect(name).not.toMatch(/^discord\.js$|^@discordjs\//);
   });

@@ -5,16 +5,21 @@ import { fileURLToPath } from 'node:url';
 /** The repository root. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** Entry points that `npm run build` also bundles into one file each (scripts/bundle.mjs), which their npm scripts run. */
+const BUNDLED = new Set(['cli/ask', 'cli/start']);
+
 /**
  * The compiled script of an entry point, as its npm script runs it: `cli/ask` is
- * dist/src/cli/ask.js (`npm run build`), `bench/cli` is dist-dev/bench/cli.js (`npm run build:dev`).
+ * dist/bundle/ask.js and `cli/index-command` dist/src/cli/index-command.js (`npm run build`),
+ * `bench/cli` is dist-dev/bench/cli.js (`npm run build:dev`).
  */
 export function entryScript(entry: string): string {
-  return entry.startsWith('bench/') ? path.join(ROOT, 'dist-dev', `${entry}.js`) : path.join(ROOT, 'dist/src', `${entry}.js`);
+  if (entry.startsWith('bench/')) return path.join(ROOT, 'dist-dev', `${entry}.js`);
+  return BUNDLED.has(entry) ? path.join(ROOT, 'dist/bundle', `${path.basename(entry)}.js`) : path.join(ROOT, 'dist/src', `${entry}.js`);
 }
 
 /**
- * Runs an entry point the way its npm script does (`node dist/src/<entry>.js`), with only the
+ * Runs an entry point the way its npm script does (`node dist/…/<entry>.js`), with only the
  * given environment (plus PATH, HOME and the shared word-vector cache).
  */
 export function spawnEntry(entry: string, env: Record<string, string>, args: string[] = []): ChildProcess {
