@@ -14,8 +14,7 @@ const LIST_PREFIX = 'article-list:';
 const MAX_CHOICES = 25;
 const MAX_CHOICE_LENGTH = 100;
 
-const onlyModerators = moderatorOnly('change the articles');
-
+const onlyModerators = moderatorOnly('manage the articles');
 
 /** Who made a change, for the log: name and id. */
 function who(interaction: ChatInputCommandInteraction): string {

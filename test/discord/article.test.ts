@@ -68,7 +68,7 @@ describe('/article against the Discord API emulator', () => {
     const file = bot.emulator.uploadAttachment('copper.txt', COPPER);
     for (const [subcommand, options, attachment] of [['list', {}, undefined], ['add', {}, file], ['remove', { source: 'note-01.md' }, undefined]] as const) {
       const interaction = await article(subcommand, options, attachment, { permissions: MEMBER });
-      expect(bodyOf(await bot.emulator.waitForCallback(interaction.id))).toMatchObject({ content: 'Only moderators (Manage Server, or a moderator role) can change the articles.', flags: MessageFlags.Ephemeral });
+      expect(bodyOf(await bot.emulator.waitForCallback(interaction.id))).toMatchObject({ content: 'Only moderators (Manage Server, or a moderator role) can manage the articles.', flags: MessageFlags.Ephemeral });
     }
     const typing = await bot.emulator.sendAutocomplete({ commandName: 'article', subcommand: 'remove', options: { source: 'note' }, focused: 'source', permissions: MEMBER });
     expect(((await bot.emulator.waitForCallback(typing.id)).body as { data: { choices: unknown[] } }).data.choices).toEqual([]);
@@ -169,7 +169,7 @@ describe('/article against the Discord API emulator', () => {
     expect(callback.data.embeds![0]!.description!.split('\n•')).toHaveLength(2);
 
     const refused = await bot.emulator.sendButton({ customId: 'article-list:1', permissions: MEMBER });
-    expect(bodyOf(await bot.emulator.waitForCallback(refused.id)).content).toBe('Only moderators (Manage Server, or a moderator role) can change the articles.');
+    expect(bodyOf(await bot.emulator.waitForCallback(refused.id)).content).toBe('Only moderators (Manage Server, or a moderator role) can manage the articles.');
   });
 
   it('keeps an added article and the previous index when the reindex fails, and tells the moderator', async () => {
