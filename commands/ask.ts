@@ -1,5 +1,7 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, InteractionContextType, MessageFlags, SlashCommandBuilder, type Interaction } from 'discord.js';
+import type { Citation } from '../src/core/answer/types.js';
 import { InvalidQuestionError } from '../src/core/errors.js';
+import { decodeReferences, encodeReferences } from '../src/core/index/reference.js';
 import type { ButtonHandler, SlashCommand } from '../src/discord/context.js';
 import { formatAnswer, formatPassages } from '../src/discord/format.js';
 import { inAllowedChannel, withinAskRateLimit } from '../src/discord/preconditions.js';
@@ -8,19 +10,27 @@ import { recordUnanswered, voteButtons } from './vote.js';
 /** Longest question Discord will accept in the option. */
 export const MAX_QUESTION = 300;
 
+/** `passages:<references>`: the shown quotes' stable references (src/core/index/reference.ts), so the button works after a restart. */
 const PASSAGES_PREFIX = 'passages:';
+/** Discord's longest custom id. */
+const MAX_CUSTOM_ID = 100;
 /** The "Follow up" button's custom id (commands/follow-up.ts): the question it follows is the answer's embed title. */
 export const FOLLOW_UP_BUTTON = 'followup:';
 
 /**
- * The buttons under an answer that quotes (none under an abstention): "Show passages" for the
- * citations remembered under the answering interaction's id, 👍 / 👎 in servers, and "Follow up".
+ * The buttons under an answer that quotes (none under an abstention): "Show passages", which
+ * carries the shown quotes' references in its custom id (as many as fit: all of them for up to
+ * 10 quotes from a document's first 16,384 sentences), 👍 / 👎 in servers, and "Follow up".
  */
-export function answerComponents(interaction: Pick<Interaction, 'id' | 'guildId'>, shown: readonly unknown[]): ActionRowBuilder<ButtonBuilder>[] {
+export function answerComponents(interaction: Pick<Interaction, 'id' | 'guildId'>, shown: readonly Pick<Citation, 'reference'>[]): ActionRowBuilder<ButtonBuilder>[] {
   if (shown.length === 0) return [];
+  const references = encodeReferences(
+    shown.map((citation) => citation.reference),
+    MAX_CUSTOM_ID - PASSAGES_PREFIX.length,
+  );
   return [
     new ActionRowBuilder<ButtonBuilder>().addComponents(
-      new ButtonBuilder().setCustomId(`${PASSAGES_PREFIX}${interaction.id}`).setLabel('Show passages').setStyle(ButtonStyle.Secondary),
+      new ButtonBuilder().setCustomId(`${PASSAGES_PREFIX}${references}`).setLabel('Show passages').setStyle(ButtonStyle.Secondary),
       ...voteButtons(interaction),
       new ButtonBuilder().setCustomId(FOLLOW_UP_BUTTON).setLabel('Follow up').setStyle(ButtonStyle.Secondary),
     ),
@@ -53,20 +63,23 @@ export const ask: SlashCommand = {
     }
     const { embed, shown } = formatAnswer(answer, context.verbatim.manifest);
     const components = answerComponents(interaction, shown);
-    if (shown.length > 0) context.recentAnswers.remember(interaction.id, shown);
     await interaction.editReply({ embeds: [embed], components });
     // After the answer is sent: a slow (locked) store never delays it.
     recordUnanswered(interaction, answer, context);
   },
 };
 
-/** The "Show passages" button under an answer: the context of each cited sentence, ephemerally. */
+/**
+ * The "Show passages" button under an answer: the context of each cited sentence, ephemerally,
+ * from the references in its custom id (read from the message, so across restarts, and across
+ * reindexes that leave the quoted articles unchanged).
+ */
 export const showPassages: ButtonHandler = {
   prefix: PASSAGES_PREFIX,
 
   async execute(interaction, context) {
-    const citations = context.recentAnswers.recall(interaction.customId.slice(PASSAGES_PREFIX.length));
-    const passages = citations ? context.verbatim.passages(citations) : [];
+    const references = decodeReferences(interaction.customId.slice(PASSAGES_PREFIX.length));
+    const passages = references ? context.verbatim.passages(references) : [];
     if (passages.length === 0) {
       await interaction.reply({ content: 'That answer is too old to expand (or the index has changed since). Ask again with `/ask`.', flags: MessageFlags.Ephemeral });
       return;

@@ -76,7 +76,6 @@ export const findInArticles: MessageCommand = {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const answer = await context.verbatim.ask(claim.text);
     const { embed, shown } = formatAnswer(answer, context.verbatim.manifest);
-    if (shown.length > 0) context.recentAnswers.remember(interaction.id, shown);
     const content = claim.trimmed ? `That message is long: I looked up its start (first sentences, up to ${FIND_LIMIT} characters).` : undefined;
     await interaction.editReply({ ...(content ? { content } : {}), embeds: [embed], components: answerComponents(interaction, shown) });
   },

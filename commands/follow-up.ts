@@ -97,7 +97,6 @@ export const followUpModal: ModalHandler = {
       return;
     }
     const { embed, shown } = formatAnswer(answer, context.verbatim.manifest);
-    if (shown.length > 0) context.recentAnswers.remember(interaction.id, shown);
     // An ephemeral message has no link anyone can open.
     // The interaction's server: a message in an interaction payload may not say which it is in.
     const guildId = interaction.guildId ?? original?.guildId ?? null;

@@ -78,7 +78,7 @@ export async function main(args: string[]): Promise<number> {
       const opened = await openSet(set, embeddings);
       try {
         const answerer = opened.answererWith({ ...DEFAULT_ANSWER, maxQuotes: config.maxQuotes });
-        const summary = await evaluate((question) => answerer.ask(question), () => opened.index, opened.questions);
+        const summary = await evaluate((question) => answerer.ask(question), path.resolve(set.corpus), opened.questions);
         const misses = values.verbose ? await describeMisses(opened, summary.outcomes) : '';
         process.stdout.write(`## ${set.name}: ${opened.questions.length} questions (${set.questions}, corpus ${set.corpus})\n\n${misses}${formatEvalTable(summary, TARGETS[set.name])}\n\n`);
       } finally {

@@ -1,3 +1,4 @@
+import { buttons, commands, modals } from '../../commands/index.js';
 import { runBot } from '../discord/main.js';
 import { parseFlags, runAsProgram, runCommand } from './run.js';
 
@@ -10,7 +11,8 @@ first start) and answers until SIGINT or SIGTERM. See the README's "For server a
 export async function main(args: string[]): Promise<number> {
   return runCommand(USAGE, async () => {
     parseFlags(args, {});
-    return runBot();
+    // The composition root: the commands (commands/) wired into the Discord layer (src/discord/), which imports none of them.
+    return runBot({ commands, buttons, modals });
   });
 }
 

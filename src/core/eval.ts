@@ -1,7 +1,6 @@
 import type { Answer } from './answer/types.js';
 import { isVerbatimError } from './errors.js';
-import type { CorpusIndex } from './index/corpus-index.js';
-import { isVerbatim } from './answer/verify.js';
+import { verbatimIn } from './answer/verify.js';
 
 /**
  * One line of a questions file. `evidence`: for an answerable question, strings of which a
@@ -114,9 +113,10 @@ export function median(values: number[]): number {
 
 /**
  * Asks every question and scores the answers: hit@k (one of the first k quotes contains an
- * evidence string), abstentions, and whether every quote is verbatim.
+ * evidence string), abstentions, and whether every quote is verbatim: found at its offsets in
+ * its article file in `corpusDir`, as the file is on disk.
  */
-export async function evaluate(ask: (question: string) => Promise<Answer>, index: () => CorpusIndex, questions: EvalQuestion[]): Promise<EvalSummary> {
+export async function evaluate(ask: (question: string) => Promise<Answer>, corpusDir: string, questions: EvalQuestion[]): Promise<EvalSummary> {
   const outcomes: EvalOutcome[] = [];
   for (const question of questions) {
     const started = performance.now();
@@ -140,7 +140,8 @@ export async function evaluate(ask: (question: string) => Promise<Answer>, index
     });
   }
   const citations = outcomes.flatMap((outcome) => outcome.answer.citations);
-  const verbatim = citations.filter((citation) => isVerbatim(index(), citation)).length;
+  // Against the article files on disk, not the index that produced the citations.
+  const verbatim = citations.filter(verbatimIn(corpusDir)).length;
   const ofKind = (kind: EvalQuestion['kind']) => outcomes.filter((outcome) => outcome.question.kind === kind);
   const rate = (part: number, whole: number) => (whole === 0 ? 0 : part / whole);
   const confident = outcomes.filter((outcome) => outcome.question.kind !== 'metadata' && outcome.answer.confidence === 'high');

@@ -5,7 +5,7 @@ import { IndexNotFoundError, ReindexInProgressError, isVerbatimError, type Verba
 import { articleFileName, checkArticleTarget, moveArticleOut, prepareArticle, writeArticle, type ArticleFields, type RemovedArticle, type SavedArticle } from './corpus/changes.js';
 import { DEFAULT_MAX_FILE_BYTES, listCorpusSources } from './corpus/loader.js';
 import { Answerer, DEFAULT_ANSWER, type AnswerOptions, type AskContext } from './answer/answerer.js';
-import type { Answer, Citation } from './answer/types.js';
+import type { Answer } from './answer/types.js';
 // Building (corpus reading, segmenting, embedding, the worker) is imported when a build starts:
 // a command that only asks should not load it.
 import type { BuildProgress, BuildReport } from './index/build.js';
@@ -13,6 +13,7 @@ import { loadIndex, type CorpusIndex } from './index/corpus-index.js';
 import type { DescribedEmbeddings } from './index/embeddings/provider.js';
 import { describeLeftovers, recoverIndexLeftovers } from './index/leftovers.js';
 import { MANIFEST_FILE, type IndexManifest } from './index/manifest.js';
+import type { QuoteReference } from './index/reference.js';
 
 export interface VerbatimOptions {
   corpusDir: string;
@@ -389,23 +390,28 @@ export class Verbatim {
     return () => unwatchFile(manifestPath, listener);
   }
 
-  /** The surrounding sentences of each citation, from the index that answered. */
-  passages(citations: Citation[], around = 1): Passage[] {
-    return citations.flatMap((citation) => {
-      const doc = this.index.documentBySource(citation.source);
-      const position = doc?.sentences.findIndex((sentence) => sentence.start === citation.start && sentence.end === citation.end) ?? -1;
-      if (!doc || position === -1) return [];
-      const { body } = doc.document;
-      const first = doc.sentences[Math.max(0, position - around)]!;
-      const last = doc.sentences[Math.min(doc.sentences.length - 1, position + around)]!;
+  /**
+   * The surrounding sentences of each referenced quote (`n` its place in `references`, from 1),
+   * from the index now serving: a quote whose document has changed or gone since is left out.
+   */
+  passages(references: readonly QuoteReference[], around = 1): Passage[] {
+    return references.flatMap((reference, i) => {
+      const found = this.index.referenced(reference);
+      if (!found) return [];
+      const { segmented, position } = found;
+      const { body, title } = segmented.document;
+      const { sentences } = segmented;
+      const sentence = sentences[position]!;
+      const first = sentences[Math.max(0, position - around)]!;
+      const last = sentences[Math.min(sentences.length - 1, position + around)]!;
       const passage: Passage = {
-        n: citation.n,
-        title: citation.title,
-        before: body.slice(first.start, citation.start).trim(),
-        quote: citation.quote,
-        after: body.slice(citation.end, last.end).trim(),
+        n: i + 1,
+        title,
+        before: body.slice(first.start, sentence.start).trim(),
+        quote: body.slice(sentence.start, sentence.end),
+        after: body.slice(sentence.end, last.end).trim(),
       };
-      if (citation.section !== undefined) passage.section = citation.section;
+      if (sentence.section !== undefined) passage.section = sentence.section;
       return [passage];
     });
   }

@@ -10,7 +10,6 @@ import type {
   SlashCommandSubcommandsOnlyBuilder,
 } from 'discord.js';
 import type { DiscordConfig } from '../config/config.js';
-import type { Citation } from '../core/answer/types.js';
 import type { Verbatim } from '../core/service.js';
 import type { Feedback } from './feedback.js';
 import type { Logger } from './logger.js';
@@ -22,8 +21,6 @@ export interface BotContext {
   config: DiscordConfig;
   logger: Logger;
   askLimiter: RateLimiter;
-  /** Citations of recent answers by interaction id, for the "Show passages" button. */
-  recentAnswers: RecentAnswers;
   /** Votes and the unanswered queue; absent where nothing is recorded (some tests). */
   feedback?: Feedback;
 }
@@ -73,25 +70,3 @@ export interface ComponentHandler<I extends ButtonInteraction | ModalSubmitInter
 
 export type ButtonHandler = ComponentHandler<ButtonInteraction>;
 export type ModalHandler = ComponentHandler<ModalSubmitInteraction>;
-
-/** A bounded, time-limited memory of the citations behind recent answers. */
-export class RecentAnswers {
-  private readonly answers = new Map<string, { citations: Citation[]; at: number }>();
-
-  constructor(
-    private readonly capacity = 1000,
-    private readonly ttlMs = 60 * 60 * 1000,
-  ) {}
-
-  remember(id: string, citations: Citation[]): void {
-    this.answers.set(id, { citations, at: Date.now() });
-    // Maps iterate in insertion order: the first key is the oldest.
-    while (this.answers.size > this.capacity) this.answers.delete(this.answers.keys().next().value!);
-  }
-
-  recall(id: string): Citation[] | undefined {
-    const entry = this.answers.get(id);
-    if (!entry || Date.now() - entry.at > this.ttlMs) return undefined;
-    return entry.citations;
-  }
-}

@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Events, MessageFlags, Status } from 'discord.js';
-import { buttons, commands, modals } from '../../commands/index.js';
 import { ConfigError, configuredSecrets, loadConfig } from '../config/config.js';
 import { isVerbatimError } from '../core/errors.js';
 import { assertIndexFolderReplaceable } from '../core/index/corpus-index.js';
@@ -11,10 +10,17 @@ import { Verbatim, type VerbatimOptions } from '../core/service.js';
 import { createClient, dropMalformedInteractions, fatalGatewayProblem, loginProblem } from './client.js';
 import { Feedback } from './feedback.js';
 import { startHealthServer } from './health.js';
-import { RecentAnswers } from './context.js';
+import type { ButtonHandler, Command, ModalHandler } from './context.js';
 import { createLogger } from './logger.js';
 import { RateLimiter } from './rate-limit.js';
 import { InteractionRouter } from './router.js';
+
+/** What the bot serves: its commands and the handlers of the buttons and modals they show, passed in by the program that runs it (src/cli/start.ts). */
+export interface BotHandlers {
+  commands: readonly Command[];
+  buttons: readonly ButtonHandler[];
+  modals: readonly ModalHandler[];
+}
 
 /** How the bot stops: its exit code, and for a failure the line to log (and the error behind it). */
 interface Ending {
@@ -35,7 +41,7 @@ const STARTING_UP = "I'm starting up and still loading the articles. Ask again i
  * none), then answers. Keeps serving through failed commands, dropped gateways and unhandled
  * rejections; stops cleanly on SIGINT/SIGTERM.
  */
-export async function runBot(): Promise<number> {
+export async function runBot({ commands, buttons, modals }: BotHandlers): Promise<number> {
   let config;
   try {
     config = loadConfig('bot');
@@ -207,7 +213,6 @@ export async function runBot(): Promise<number> {
       config: discord,
       logger,
       askLimiter: new RateLimiter(discord.askRateLimit),
-      recentAnswers: new RecentAnswers(),
       feedback,
     });
     logger.info(`ready as ${client.user?.tag ?? 'the bot'}; serving ${commands.map((command) => command.data.name).join(', ')}`, { event: 'ready' });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -104,14 +104,36 @@ describe('what the entry points load', () => {
   });
 });
 
+/** Every import of a source file, static, re-exported or `import()`, relative ones resolved to a path from ROOT. */
+async function importsOf(file: string): Promise<string[]> {
+  const text = await readFile(file, 'utf8');
+  const specifiers = [...text.matchAll(/\bfrom\s*'([^']+)'|\bimport\s*'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/g)].map((match) => match[1] ?? match[2] ?? match[3]!);
+  return specifiers.map((specifier) => (specifier.startsWith('.') ? path.relative(ROOT, path.resolve(path.dirname(file), specifier)) : specifier));
+}
+
 describe('layering', () => {
   it('keeps the product free of the tests and the benchmark: nothing under src/ or commands/ imports from test/, bench/ or a build folder', async () => {
     for (const folder of ['src', 'commands']) {
       for (const file of await sources(path.join(ROOT, folder))) {
-        const text = await readFile(file, 'utf8');
-        const imports = [...text.matchAll(/from '([^']+)'|import\(([^)]+)\)/g)].map((match) => match[1] ?? match[2]!);
-        for (const specifier of imports) expect(specifier, path.relative(ROOT, file)).not.toMatch(/\/test\/|\/bench\/|dist|^\.\.\/\.\.\/test|^\.\.\/bench/);
+        for (const imported of await importsOf(file)) expect(imported, path.relative(ROOT, file)).not.toMatch(/^(?:test|bench|dist|dist-dev)(?:\/|$)|\/test\/|\/bench\/|dist/);
       }
+    }
+  });
+
+  it('keeps the Discord layer a library of the commands: nothing under src/discord imports commands/ or the programs (src/cli), whatever the path says', async () => {
+    for (const file of await sources(path.join(ROOT, 'src/discord'))) {
+      for (const imported of await importsOf(file)) expect(imported, path.relative(ROOT, file)).not.toMatch(/^(?:commands|src\/cli)(?:\/|$)/);
+    }
+  });
+
+  it('finds such an import when there is one (the check above can fail)', async () => {
+    const dir = await mkdtemp(path.join(ROOT, 'src/discord/.arch-'));
+    try {
+      const file = path.join(dir, 'x.ts');
+      await writeFile(file, "import { commands } from '../../../commands/index.js';\nexport const late = () => import('../../../test/helpers/core.js');\n");
+      expect(await importsOf(file)).toEqual(['commands/index.js', 'test/helpers/core.js']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -164,9 +164,9 @@ describe('Verbatim.passages', () => {
     const answer = await verbatim.ask('Why is peace elusive?');
     const citation = answer.citations.find((c) => c.quote.includes('peace remains elusive'))!;
     expect(citation).toBeDefined();
-    const [passage] = verbatim.passages([citation]);
+    const [passage] = verbatim.passages([citation.reference]);
     expect(passage).toEqual({
-      n: citation.n,
+      n: 1,
       title: citation.title,
       section: 'Ukraine says Russia Avoids Diplomacy When Losing Ground',
       before: 'The sudden cancellation of the summit underscores the continuing diplomatic deadlock.',
@@ -174,7 +174,7 @@ describe('Verbatim.passages', () => {
       after: '(With Reuters Inputs)',
     });
 
-    const [wider] = verbatim.passages([citation], 2);
+    const [wider] = verbatim.passages([citation.reference], 2);
     expect(wider!.before).toBe(
       '“As soon as long-range mobility became more possible for Ukraine, Russia became less interested in diplomacy,” he said.\n\nThe sudden cancellation of the summit underscores the continuing diplomatic deadlock.',
     );
@@ -182,16 +182,8 @@ describe('Verbatim.passages', () => {
   });
 
   it('returns nothing before the first sentence and nothing after the last', async () => {
-    const { document, sentences } = verbatim.index.documents[0]!;
-    const cite = (i: number) => ({
-      n: 1,
-      source: document.source,
-      title: document.title,
-      quote: document.body.slice(sentences[i]!.start, sentences[i]!.end),
-      start: sentences[i]!.start,
-      end: sentences[i]!.end,
-      score: 1,
-    });
+    const { sentences } = verbatim.index.documents[0]!;
+    const cite = (i: number) => ({ documentHash: verbatim.manifest.documents[0]!.hash, sentence: i });
     const [first] = verbatim.passages([cite(0)]);
     expect(first!.before).toBe('');
     expect(first!.after).toBe(body.slice(sentences[0]!.end, sentences[1]!.end).trim());
@@ -200,11 +192,15 @@ describe('Verbatim.passages', () => {
     expect(last!.quote).toBe('(With Reuters Inputs)');
   });
 
-  it('skips citations that match no sentence of the index', async () => {
+  it('skips references that match no document or sentence of the index, numbering the rest by their place', async () => {
     const answer = await verbatim.ask(MEETING);
-    const citation = answer.citations[0]!;
-    expect(verbatim.passages([{ ...citation, source: 'gone.txt' }])).toEqual([]);
-    expect(verbatim.passages([{ ...citation, start: citation.start + 1 }])).toEqual([]);
-    expect(verbatim.passages(answer.citations)).toHaveLength(answer.citations.length);
+    const { reference } = answer.citations[0]!;
+    const changed = { ...reference, documentHash: `${reference.documentHash.slice(0, -1)}${reference.documentHash.endsWith('0') ? '1' : '0'}` };
+    expect(verbatim.passages([{ ...reference, documentHash: '0'.repeat(64) }])).toEqual([]);
+    expect(verbatim.passages([changed])).toEqual([]);
+    expect(verbatim.passages([{ ...reference, sentence: 10_000 }])).toEqual([]);
+    expect(verbatim.passages([{ ...reference, sentence: 10_000 }, reference]).map((passage) => passage.n)).toEqual([2]);
+    const passages = verbatim.passages(answer.citations.map((citation) => citation.reference));
+    expect(passages.map((passage) => passage.quote)).toEqual(answer.citations.map((citation) => citation.quote));
   });
 });

@@ -18,7 +18,7 @@ const manifest: IndexManifest = {
 };
 
 function citation(n: number, quote: string, extra: Partial<Citation> = {}): Citation {
-  return { n, source: 'a.md', title: 'A [bracketed] title', date: '2025-10-31', section: 'Section', quote, start: 0, end: quote.length, score: 0.9, ...extra };
+  return { n, source: 'a.md', title: 'A [bracketed] title', date: '2025-10-31', section: 'Section', quote, start: 0, end: quote.length, score: 0.9, reference: { documentHash: 'ab'.repeat(32), sentence: n - 1 }, ...extra };
 }
 
 function answer(citations: Citation[]): Answer {

@@ -3,7 +3,7 @@ import { ApplicationCommandType, ContextMenuCommandBuilder, Events, MessageFlags
 import { parseConfig } from '../../src/config/config.js';
 import { EmbeddingsError, VerbatimError } from '../../src/core/errors.js';
 import { Verbatim } from '../../src/core/service.js';
-import { RecentAnswers, type ButtonHandler, type Command, type MessageCommand, type ModalHandler, type Precondition, type SlashCommand } from '../../src/discord/context.js';
+import { type ButtonHandler, type Command, type MessageCommand, type ModalHandler, type Precondition, type SlashCommand } from '../../src/discord/context.js';
 import { createClient } from '../../src/discord/client.js';
 import { createLogger } from '../../src/discord/logger.js';
 import { RateLimiter } from '../../src/discord/rate-limit.js';
@@ -116,7 +116,6 @@ describe('InteractionRouter with the real discord.js client', () => {
       config,
       logger: createLogger([TEST_TOKEN], { write: (line) => log.push(line) }),
       askLimiter: new RateLimiter(config.askRateLimit),
-      recentAnswers: new RecentAnswers(),
     });
     // The bot's own client: replies rely on its no-mentions default.
     client = createClient(config, [TEST_TOKEN]);

@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config/config.js';
 import { VerbatimError } from '../../src/core/errors.js';
 import { Verbatim } from '../../src/core/service.js';
 import { createClient } from '../../src/discord/client.js';
-import { RecentAnswers, type SlashCommand } from '../../src/discord/context.js';
+import { type SlashCommand } from '../../src/discord/context.js';
 import { createLogger } from '../../src/discord/logger.js';
 import { RateLimiter } from '../../src/discord/rate-limit.js';
 import { InteractionRouter } from '../../src/discord/router.js';
@@ -163,7 +163,6 @@ describe('createClient: no configured secret leaves in any message (real discord
       config,
       logger: createLogger([TEST_TOKEN, API_KEY], { write: () => {} }),
       askLimiter: new RateLimiter(config.askRateLimit),
-      recentAnswers: new RecentAnswers(),
     });
     client = createClient(config, [TEST_TOKEN, API_KEY]);
     client.on(Events.InteractionCreate, (interaction) => void router.route(interaction));

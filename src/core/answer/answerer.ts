@@ -9,7 +9,6 @@ import { documentsAskedAbout, metadataTopic, referenceOf, type MetadataTopic } f
 import { analyzeQuestion, MAX_QUESTION_LENGTH, weighQuestion, type AskedWord, type QuestionAnalysis, type QuestionWeighting, type QuestionWord } from './question.js';
 import { retrieveChunks, type RetrievalOptions } from './retrieve.js';
 import { ABSTENTION, type Answer, type Citation, type DocumentReference } from './types.js';
-import { keepVerbatim } from './verify.js';
 
 export interface AnswerOptions {
   /** Quotes in an answer at most. */
@@ -127,6 +126,7 @@ function citationOf(index: CorpusIndex, evidence: ScoredSentence, n: number): Ci
     start: sentence.start,
     end: sentence.end,
     score: Math.round(evidence.score * 1000) / 1000,
+    reference: { documentHash: index.manifest.documents[evidence.doc]!.hash, sentence: evidence.sentence },
   };
   if (document.date !== undefined) citation.date = document.date;
   if (sentence.section !== undefined) citation.section = sentence.section;
@@ -260,7 +260,8 @@ export class Answerer {
 
   private quote(question: string, ranked: ScoredSentence[], confidence: Confidence): Answer {
     const evidence = selectEvidence(this.index, ranked, confidence, this.options);
-    const citations = keepVerbatim(this.index, evidence.map((sentence, i) => citationOf(this.index, sentence, i + 1)));
+    // Verbatim by construction: each quote is a slice of the body read from its file (src/core/corpus/article.ts).
+    const citations = evidence.map((sentence, i) => citationOf(this.index, sentence, i + 1));
     if (citations.length === 0) return abstention(question);
     return { question, abstained: false, confidence, answer: formatQuotes(citations), citations };
   }

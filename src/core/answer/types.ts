@@ -1,4 +1,5 @@
 import type { Confidence } from './confidence.js';
+import type { QuoteReference } from '../index/reference.js';
 
 /** One quoted sentence and where it comes from. `quote === body.slice(start, end)` of its document. */
 export interface Citation {
@@ -15,6 +16,8 @@ export interface Citation {
   end: number;
   /** Evidence score in [0, 1]: higher is better. */
   score: number;
+  /** Where the quote is, stably (its document's hash and the sentence's position): what "Show passages" expands. */
+  reference: QuoteReference;
 }
 
 /** A document cited for its metadata, when the question is about the articles themselves. */

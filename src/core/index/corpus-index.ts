@@ -12,6 +12,7 @@ import { LexicalIndex } from './lexical.js';
 import { isVerbatimManifest, MANIFEST_FILE, manifestProblem, type IndexManifest } from './manifest.js';
 import { SentenceLexicon } from './sentence-lexicon.js';
 import type { Chunk, SegmentedDocument, Sentence } from './segment.js';
+import { HASH_HEX, type QuoteReference } from './reference.js';
 
 const FILES = {
   manifest: MANIFEST_FILE,
@@ -55,6 +56,8 @@ export class CorpusIndex {
   /** Source → position in {@link documents}. */
   private readonly bySource: Map<string, number>;
   private sentenceLexicon: SentenceLexicon | undefined;
+  /** First {@link HASH_HEX} hex digits of each document's file hash → position in {@link documents}, made on first use. */
+  private byHash: Map<string, number> | undefined;
 
   constructor(
     readonly manifest: IndexManifest,
@@ -89,6 +92,19 @@ export class CorpusIndex {
       this.sentenceBase.push(base);
       base += layout?.sentenceCounts[doc] ?? segmented.sentences.length;
     }
+  }
+
+  /**
+   * The sentence a {@link QuoteReference} names, if this index holds its document unchanged (the
+   * same file hash, or hash prefix) and the document has that sentence.
+   */
+  referenced(reference: QuoteReference): { segmented: SegmentedDocument; position: number } | undefined {
+    if (reference.documentHash.length < HASH_HEX) return undefined;
+    this.byHash ??= new Map(this.manifest.documents.map((document, doc) => [document.hash.slice(0, HASH_HEX), doc]));
+    const doc = this.byHash.get(reference.documentHash.slice(0, HASH_HEX));
+    if (doc === undefined || !this.manifest.documents[doc]!.hash.startsWith(reference.documentHash)) return undefined;
+    const segmented = this.documents[doc]!;
+    return reference.sentence < segmented.sentences.length ? { segmented, position: reference.sentence } : undefined;
   }
 
   /** The document with this source path (relative to the corpus directory). */

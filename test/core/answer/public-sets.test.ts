@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSet, PUBLIC_SETS, type OpenedSet } from '../../../src/cli/eval-sets.js';
 import { DEFAULT_ANSWER } from '../../../src/core/answer/answerer.js';
+import { isVerbatim } from '../../../src/core/answer/verify.js';
 import { evaluate, type EvalSummary } from '../../../src/core/eval.js';
 import { GLOVE_TIMEOUT, loadGlove, ROOT } from '../../helpers/core.js';
 
@@ -21,7 +23,7 @@ beforeAll(async () => {
     for (const set of PUBLIC_SETS) {
       const opened = await openSet(set, glove);
       const answerer = opened.answererWith(DEFAULT_ANSWER);
-      results.set(set.name, { opened, summary: await evaluate((question) => answerer.ask(question), () => opened.index, opened.questions) });
+      results.set(set.name, { opened, summary: await evaluate((question) => answerer.ask(question), path.resolve(set.corpus), opened.questions) });
     }
   } finally {
     process.chdir(previous);
@@ -66,17 +68,22 @@ describe('public question sets', () => {
     expect(summary.confidentPrecision).toBeGreaterThanOrEqual(0.8);
   });
 
-  it.each(PUBLIC_SETS.map((set) => set.name))('%s: every quote is the exact text of its file at its offsets', async (name) => {
+  it.each(PUBLIC_SETS.map((set) => set.name))('%s: every quote is the exact text of its file on disk at its offsets, and its reference names that file and sentence', async (name) => {
     const { opened, summary } = results.get(name)!;
     let quotes = 0;
     for (const { answer } of summary.outcomes) {
       if (answer.abstained) expect(answer.confidence).toBeUndefined();
       else expect(['high', 'low']).toContain(answer.confidence);
       for (const citation of answer.citations) {
-        const file = await readFile(path.join(ROOT, opened.set.corpus, citation.source), 'utf8');
-        const document = opened.index.documentBySource(citation.source)!.document;
-        expect(document.body.slice(citation.start, citation.end)).toBe(citation.quote);
-        expect(file).toContain(citation.quote);
+        // The file as it is on disk, not the index that produced the citation.
+        const bytes = await readFile(path.join(ROOT, opened.set.corpus, citation.source));
+        expect(isVerbatim(bytes, citation), citation.quote).toBe(true);
+        expect(bytes.toString('utf8')).toContain(citation.quote);
+        expect(citation.reference.documentHash).toBe(createHash('sha256').update(bytes).digest('hex'));
+        const found = opened.index.referenced(citation.reference)!;
+        const sentence = found.segmented.sentences[found.position]!;
+        expect(found.segmented.document.source).toBe(citation.source);
+        expect([sentence.start, sentence.end]).toEqual([citation.start, citation.end]);
         quotes++;
       }
     }
