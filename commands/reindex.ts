@@ -1,5 +1,6 @@
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { isVerbatimError } from '../src/core/errors.js';
+import { describeError } from '../src/discord/errors.js';
 import type { BuildProgress, BuildReport } from '../src/core/index/build.js';
 import type { BotContext, SlashCommand } from '../src/discord/context.js';
 import { clip, plainText } from '../src/discord/format.js';
@@ -76,8 +77,8 @@ export const reindex: SlashCommand = {
       await edit(reindexSummary(report));
     } catch (error) {
       if (!isVerbatimError(error)) throw error;
-      context.logger.warn(`reindex failed: ${error.message}`);
-      await edit(clip(`Reindex failed: ${error.message}\nThe previous index keeps serving.`, 2000));
+      context.logger.warn(`reindex failed: ${describeError(error)}`);
+      await edit(clip(`Reindex failed: ${describeError(error)}\nThe previous index keeps serving.`, 2000));
     }
   },
 };

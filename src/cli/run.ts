@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, type Config } from '../config/config.js';
 import { isVerbatimError } from '../core/errors.js';
+import { describeError } from './errors.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import type { DescribedEmbeddings } from '../core/index/embeddings/provider.js';
 import type { BuildProgress } from '../core/index/build.js';
@@ -132,7 +133,7 @@ export async function runCommand(usage: string, body: () => Promise<number>): Pr
       return EXIT.usage;
     }
     if (isVerbatimError(error)) {
-      process.stderr.write(`Error: ${error.message}\n`);
+      process.stderr.write(`Error: ${describeError(error)}\n`);
       return EXIT.failure;
     }
     const ref = randomBytes(3).toString('hex').toUpperCase();

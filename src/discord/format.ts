@@ -1,7 +1,8 @@
 import { escapeMarkdown, type APIEmbed } from 'discord.js';
-import { TENTATIVE, type Answer, type Citation, type DocumentReference } from '../core/answer/types.js';
+import { ABSTENTION, TENTATIVE, type Answer, type Citation, type DocumentReference } from '../core/answer/types.js';
 import type { ArticleSummary, Passage } from '../core/service.js';
 import type { IndexManifest } from '../core/index/manifest.js';
+import { sourceLine, type SourceLineStyle } from '../core/answer/source-line.js';
 
 /** Discord's documented limits for a message. */
 export const LIMITS = {
@@ -136,10 +137,8 @@ function codeName(name: string, max: number): string {
   return `\`${clip(name.replace(HIDDEN_CONTROLS, '').replace(/\s+/g, ' ').replace(/`/g, 'ˋ'), max)}\``;
 }
 
-function sourceLine(citation: Citation): string {
-  const title = linkedTitle(citation.title, citation.url, 120);
-  return `[${citation.n}] ${[title, citation.date, citation.section && plainLabel(citation.section, 100)].filter(Boolean).join(' — ')}`;
-}
+/** Source lines as an embed shows them: the title linked to its document, every label as plain text. */
+const EMBED_SOURCE: SourceLineStyle = { title: (citation) => linkedTitle(citation.title, citation.url, 120), label: plainLabel };
 
 function footerOf(manifest: IndexManifest): { text: string } {
   return { text: `Index built ${manifest.builtAt.replace('T', ' ').slice(0, 16)} UTC · ${manifest.documents.length} document(s) · quotes are verbatim` };
@@ -152,7 +151,7 @@ function answerEmbed(answer: Answer, citations: Citation[], manifest: IndexManif
     color: tentative ? TENTATIVE_COLOR : BRAND_COLOR,
     title: plainLabel(answer.question, LIMITS.title),
     description: tentative ? `*${TENTATIVE}*\n\n${quotes}` : quotes,
-    fields: [{ name: 'Sources', value: citations.map(sourceLine).join('\n') }],
+    fields: [{ name: 'Sources', value: citations.map((citation) => sourceLine(citation, EMBED_SOURCE)).join('\n') }],
     footer: footerOf(manifest),
   };
 }
@@ -169,7 +168,7 @@ export function formatAnswer(answer: Answer, manifest: IndexManifest): { embed: 
       embed: {
         color: ABSTAIN_COLOR,
         title: plainLabel(answer.question, LIMITS.title),
-        description: `${answer.answer}\nTry \`/sources\` to see which articles I know, or ask about something they cover.`,
+        description: `${ABSTENTION}\nTry \`/sources\` to see which articles I know, or ask about something they cover.`,
         footer: footerOf(manifest),
       },
       shown: [],

@@ -4,6 +4,7 @@ import { Events, MessageFlags, Status } from 'discord.js';
 import { buttons, commands, modals } from '../../commands/index.js';
 import { ConfigError, configuredSecrets, loadConfig } from '../config/config.js';
 import { isVerbatimError } from '../core/errors.js';
+import { describeError } from './errors.js';
 import { assertIndexFolderReplaceable } from '../core/index/corpus-index.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import type { DescribedEmbeddings } from '../core/index/embeddings/provider.js';
@@ -49,9 +50,9 @@ export async function runBot(): Promise<number> {
   const logger = createLogger(secrets, { format: discord.logFormat });
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection (still serving)', reason, { event: 'unhandled-rejection' }));
   const startedAt = new Date();
-  /** The core's own errors say what to do in their message; anything else needs its stack. */
+  /** The core's own errors are worded with what to do; anything else needs its stack. */
   const cannotStart = (error: unknown) => {
-    if (isVerbatimError(error)) logger.error(`cannot start: ${error.message}`, undefined, { event: 'fatal' });
+    if (isVerbatimError(error)) logger.error(`cannot start: ${describeError(error)}`, undefined, { event: 'fatal' });
     else logger.error('cannot start: loading the index failed unexpectedly', error, { event: 'fatal' });
   };
   try {
