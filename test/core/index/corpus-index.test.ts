@@ -262,27 +262,27 @@ describe('loadIndex refuses an unusable index', () => {
     ['an empty chunks.hnsw with a matching hash', (dir) => replaceAndRehash(dir, 'chunks.hnsw', new Uint8Array()), /./],
     ['a corpus.bin of another kind with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.bin', Buffer.from('{"documents": []}')), /not a VCORP 1 file/],
     ['a corpus.bin cut short with a matching hash', async (dir) => replaceAndRehash(dir, 'corpus.bin', (await readFile(path.join(dir, 'corpus.bin'))).subarray(0, 400)), /shorter than its sections/],
-    ['a corpus.bin of no documents with a matching hash', async (dir) => replaceAndRehash(dir, 'corpus.bin', await corpusFileWith(() => undefined, [])), /counts/],
+    ['a corpus.bin of no documents with a matching hash', async (dir) => replaceAndRehash(dir, 'corpus.bin', await corpusFileWith(() => undefined, [])), /the manifest and the files disagree: the manifest lists \d+ documents, corpus\.bin holds 0/],
     ['a corpus.bin whose lead-in is past its document, with a matching hash', async (dir) => {
       const documents = built.documents.map((doc) => ({ ...doc, sentences: doc.sentences.map((sentence, i) => (i === 0 ? { ...sentence, leadIn: 9999 } : sentence)) }));
       await replaceAndRehash(dir, 'corpus.bin', await corpusFileWith(() => undefined, documents));
     }, /sections disagree/],
-    ['a short sentences.f32 with a matching hash', (dir) => replaceAndRehash(dir, 'sentences.f32', new Uint8Array(8)), /counts/],
+    ['a short sentences.f32 with a matching hash', (dir) => replaceAndRehash(dir, 'sentences.f32', new Uint8Array(8)), /sentences\.f32 holds 2 numbers, not \d+ vectors of \d+/],
     ['a lexical.bin of another kind with a matching hash', (dir) => replaceAndRehash(dir, 'lexical.bin', Buffer.from('{"search": {}}')), /not a VLEX 1 file/],
     ['a lexicon.bin cut short with a matching hash', async (dir) => replaceAndRehash(dir, 'lexicon.bin', (await readFile(path.join(dir, 'lexicon.bin'))).subarray(0, 64)), /shorter than its sections/],
     ['a truncated lexical.bin with a matching hash', async (dir) => replaceAndRehash(dir, 'lexical.bin', (await readFile(path.join(dir, 'lexical.bin'))).subarray(0, 100)), /shorter than its sections/],
     ['two chunks given the same label with a matching hash', async (dir) => {
       await replaceAndRehash(dir, 'corpus.bin', await corpusFileWith((chunkLabels) => (chunkLabels[0]![1] = chunkLabels[0]![0]!)));
-    }, /counts/],
+    }, /the chunks of corpus\.bin do not each have a graph label of their own/],
     ['a graph marking a live chunk deleted with a matching hash', async (dir) => {
       const graph = await readFile(path.join(dir, 'chunks.hnsw'));
       // Element 0 (label 0, the first chunk): its flags follow its 16-bit link count, after the 96-byte header.
       graph.writeUInt16LE(1, 96 + 2);
       await replaceAndRehash(dir, 'chunks.hnsw', graph);
-    }, /counts/],
+    }, /the chunks of corpus\.bin do not each have a graph label of their own/],
     ['a chunk label beyond the graph with a matching hash', async (dir) => {
       await replaceAndRehash(dir, 'corpus.bin', await corpusFileWith((chunkLabels) => (chunkLabels[0]![0] = 1000)));
-    }, /counts/],
+    }, /the chunks of corpus\.bin do not each have a graph label of their own/],
   ];
 
   for (const [what, damage, reason] of corruptions) {
