@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * What would set an error right, as a code: each front end words it in its own terms (the CLI
  * names `npm run index`, the bot `/reindex`).
@@ -165,6 +167,14 @@ export class ReindexInProgressError extends VerbatimError {
  */
 export class ArticleChangeError extends VerbatimError {
   override name = 'ArticleChangeError';
+}
+
+/**
+ * A short id for an unexpected error, shown to whoever met it and written to the log beside the
+ * error, to find one failure among many (six hex digits, upper case).
+ */
+export function referenceId(): string {
+  return randomBytes(3).toString('hex').toUpperCase();
 }
 
 /** Type guard: an error the core raised on purpose, whose message is fit to show. */

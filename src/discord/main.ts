@@ -6,7 +6,7 @@ import { ConfigError, configuredSecrets, loadConfig } from '../config/config.js'
 import { isVerbatimError } from '../core/errors.js';
 import { describeError } from './errors.js';
 import { assertIndexFolderReplaceable } from '../core/index/corpus-index.js';
-import { createEmbeddings } from '../core/index/embeddings/factory.js';
+import { announceConversion, createEmbeddings } from '../core/index/embeddings/factory.js';
 import type { DescribedEmbeddings } from '../core/index/embeddings/provider.js';
 import { Verbatim, type VerbatimOptions } from '../core/service.js';
 import { createClient, dropMalformedInteractions, fatalGatewayProblem, loginProblem } from './client.js';
@@ -171,13 +171,7 @@ export async function runBot(): Promise<number> {
 
   /** The configured embeddings, saying when the word vectors are converted first. */
   function loadEmbeddings() {
-    let converting = 0;
-    return createEmbeddings(config!.embeddings, (fraction) => {
-      if (fraction === 0) {
-        converting = performance.now();
-        logger.info('converting the GloVe word vectors once (about 10 s, ~200 MB of memory)', { event: 'index' });
-      } else if (fraction === 1) logger.info(`word vectors converted in ${((performance.now() - converting) / 1000).toFixed(1)} s`, { event: 'index' });
-    });
+    return createEmbeddings(config!.embeddings, announceConversion((line) => logger.info(line, { event: 'index' })));
   }
 
   /** Loads the index, then routes interactions until stopped; settles only when loading fails. */

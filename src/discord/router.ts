@@ -1,17 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { ApplicationCommandType, DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type AutocompleteInteraction, type Interaction, type RepliableInteraction } from 'discord.js';
-import { isVerbatimError } from '../core/errors.js';
+import { isVerbatimError, referenceId } from '../core/errors.js';
 import { describeError } from './errors.js';
 import type { BotContext, ButtonHandler, Command, MessageCommand, ModalHandler, Precondition, SlashCommand } from './context.js';
 import { CallbackUndeliveredError } from './interaction-callbacks.js';
 
 /** Errors that only mean the interaction can no longer be answered: log, never crash. */
 const GONE = new Set<number | string>([RESTJSONErrorCodes.UnknownInteraction, RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged]);
-
-/** A short id shown to the member and written to the log, to find one failure among many. */
-function referenceId(): string {
-  return randomBytes(3).toString('hex').toUpperCase();
-}
 
 /** How the log names an interaction: `/ask`, `message command Find in articles`, `button passages:…`. */
 function interactionLabel(interaction: Interaction): string {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { embedLength } from 'discord.js';
 import type { Answer, Citation } from '../../src/core/answer/types.js';
 import type { IndexManifest } from '../../src/core/index/manifest.js';
-import { embedLength, fitsDiscord, formatAnswer, formatPassages, formatSources, LIMITS, linkTarget, plainLabel, plainText } from '../../src/discord/format.js';
+import { fitsDiscord, formatAnswer, formatPassages, formatSources, LIMITS, linkTarget, plainLabel, plainText } from '../../src/discord/format.js';
 import { rendersMarkdown } from '../helpers/markdown.js';
 
 const manifest: IndexManifest = {

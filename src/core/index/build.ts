@@ -64,6 +64,22 @@ export interface BuildOptions extends LoadCorpusOptions {
   command?: string;
 }
 
+/** How far a build is, as every progress line says it: `embedding — 3/10 documents, 40/100 chunks`. */
+export function progressCounts(progress: BuildProgress): string {
+  return `${progress.phase} — ${progress.documentsDone}/${progress.documentsTotal} documents, ${progress.chunksDone}/${progress.chunksTotal} chunks`;
+}
+
+/** What a build changed, in the order every summary lists it: added, changed, removed, unchanged, skipped. */
+export function changeCounts(report: BuildReport): [what: string, count: number][] {
+  return [
+    ['added', report.added.length],
+    ['changed', report.changed.length],
+    ['removed', report.removed.length],
+    ['unchanged', report.unchanged.length],
+    ['skipped', report.skipped.length],
+  ];
+}
+
 /** Vectors as rows of `dimensions` floats, packed: a JavaScript array per vector costs about four times the memory. */
 interface PackedVectors {
   rows: Float32Array<ArrayBuffer>;
