@@ -50,7 +50,11 @@ export interface DiscordConfig {
   feedback: { retentionDays: number; maxRows: number };
 }
 
-/** Which parts of the configuration a command needs to be valid. */
+/**
+ * Which parts of the configuration a command needs to be valid: `core` (embeddings, folders) for the
+ * CLI; `bot` (the bot) and `deploy` (`npm run deploy-commands`) read and check the same Discord
+ * variables on top, and differ only in who asks.
+ */
 export type ConfigNeeds = 'core' | 'bot' | 'deploy';
 
 export interface Config extends CoreConfig {
@@ -182,7 +186,8 @@ function indexLocationProblems(indexDir: string, protectedFolders: ProtectedFold
  * Parses and validates the environment once. Every problem is collected and reported
  * together in one {@link ConfigError}; values are typed from here on.
  *
- * @param needs - `core` for the CLI, `deploy` adds the token and application id, `bot` also the Discord options
+ * @param needs - `core` for the CLI (no Discord variable read); `bot` and `deploy` both also read and check every
+ *   Discord variable (the token and application id required), which {@link Config.discord} then holds
  * @param cwd - relative directories are resolved against it
  */
 export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process.cwd()): Config {
