@@ -2,7 +2,7 @@ import path from 'node:path';
 import dotenv from 'dotenv';
 import type { EmbeddingsOptions } from '../core/index/embeddings/factory.js';
 import { isSameOrInside, resolveLinksSync } from '../core/paths.js';
-import { BOT_TOKEN_SHAPE, looksLikeSecret, withoutCredentials } from '../core/redact.js';
+import { BOT_TOKEN_SHAPE, looksLikeSecret, urlCredentials, withoutCredentials } from '../core/redact.js';
 
 /** Every configuration problem found at once, one a line: the process prints it and exits 2. */
 export class ConfigError extends Error {
@@ -258,16 +258,6 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
-}
-
-/** The user name and password of a URL, decoded; none when it has none or does not parse. */
-function urlCredentials(url: string): string[] {
-  try {
-    const { username, password } = new URL(url);
-    return [username, password].filter(Boolean).map(decodeURIComponent);
-  } catch {
-    return [];
-  }
 }
 
 /**
