@@ -13,6 +13,7 @@ import type { DescribedEmbeddings } from '../src/core/index/embeddings/provider.
 import type { SegmentedDocument } from '../src/core/index/segment.js';
 import { termOf, tokenize } from '../src/core/text/tokens.js';
 import { HnswVectorStore } from '../src/langchain/hnsw-vector-store.js';
+import { cosine } from '../src/core/answer/evidence.js';
 
 /** A passage a system answers with; offsets are into the document body (-1 when unknown). */
 export interface Quote {
@@ -154,12 +155,6 @@ export class TextbookRecipe implements QuoteSystem {
   }
 }
 
-function dot(a: number[], b: Float32Array): number {
-  let sum = 0;
-  for (let d = 0; d < a.length; d++) sum += a[d]! * b[d]!;
-  return sum;
-}
-
 /**
  * Vectors alone over the project's index: HNSW nearest chunks (`topChunks`, as the core
  * retrieves), then their sentences ranked by the cosine of their own vectors.
@@ -186,7 +181,7 @@ export class VectorOnly implements QuoteSystem {
         const key = `${doc}:${sentence}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        candidates.push({ doc, sentence, score: dot(vector, this.index.sentenceVector({ doc, sentence })) });
+        candidates.push({ doc, sentence, score: cosine(vector, this.index.sentenceVector({ doc, sentence })) });
       }
     }
     return candidates

@@ -15,7 +15,7 @@ import { loadCorpus } from '../src/core/corpus/loader.js';
 import { parseQuestions } from '../src/core/eval.js';
 import { buildIndex } from '../src/core/index/build.js';
 import { loadIndex } from '../src/core/index/corpus-index.js';
-import { createEmbeddings } from '../src/core/index/embeddings/factory.js';
+import { announceConversion, createEmbeddings } from '../src/core/index/embeddings/factory.js';
 import type { DescribedEmbeddings } from '../src/core/index/embeddings/provider.js';
 import { segmentDocument } from '../src/core/index/segment.js';
 import { EXIT, parseFlags, runAsProgram, runCommand, UsageError } from '../src/cli/run.js';
@@ -503,13 +503,7 @@ export async function main(args: string[]): Promise<number> {
 
     const config = loadConfig('core');
     const cacheDir = config.embeddings.provider === 'local' ? config.embeddings.cacheDir : path.join(ROOT, 'data/cache');
-    let converting = 0;
-    const embeddings = await createEmbeddings({ provider: 'local', cacheDir }, (fraction) => {
-      if (fraction === 0) {
-        converting = performance.now();
-        progress('converting the GloVe word vectors once (about 10 s, ~200 MB of memory)');
-      } else if (fraction === 1) progress(`converted the word vectors in ${((performance.now() - converting) / 1000).toFixed(1)} s`);
-    });
+    const embeddings = await createEmbeddings({ provider: 'local', cacheDir }, announceConversion(progress));
     const work = await mkdtemp(path.join(os.tmpdir(), 'verbatim-bench-'));
     try {
       const storyIndex = path.join(work, 'story-index');

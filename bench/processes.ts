@@ -3,11 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { projectRoot } from '../src/core/paths.js';
 import { summarize, type LatencySummary } from './stats.js';
 import type { WorkerJob, WorkerResult } from './worker.js';
 
 /** The repository root (this file runs from `dist-dev/bench/`). */
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ROOT = projectRoot();
 
 /** Entry points that `npm run build` also bundles into one file each (scripts/bundle.mjs), which their npm scripts run. */
 const BUNDLED = new Set(['cli/ask', 'cli/start']);

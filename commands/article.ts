@@ -1,6 +1,7 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { quotedName } from '../src/core/corpus/changes.js';
 import { ArticleChangeError } from '../src/core/errors.js';
+import { describeAnyError } from '../src/discord/errors.js';
 import type { ArticleChangeOptions } from '../src/core/service.js';
 import { downloadAttachment } from '../src/discord/attachment.js';
 import type { BotContext, ButtonHandler, SlashCommand } from '../src/discord/context.js';
@@ -37,7 +38,7 @@ function changeOptions(interaction: ChatInputCommandInteraction, context: BotCon
 
 /** Why the reindex after a change failed, and what that means. */
 function failedReindex(error: Error): string {
-  return `the reindex failed: ${error.message}\nThe previous index keeps serving; the next /reindex that succeeds includes the change.`;
+  return `the reindex failed: ${describeAnyError(error)}\nThe previous index keeps serving; the next /reindex that succeeds includes the change.`;
 }
 
 async function add(interaction: ChatInputCommandInteraction, context: BotContext): Promise<void> {
@@ -70,7 +71,7 @@ async function add(interaction: ChatInputCommandInteraction, context: BotContext
   }
   const { change } = result;
   logger.info(`article ${change.replaced ? 'replaced' : 'added'} by ${who(interaction)}: ${change.source}`, { event: 'article', userId: interaction.user.id, guildId: interaction.guildId });
-  if (!result.ok) logger.warn(`reindex after /article add failed (${change.source} stays in the corpus): ${result.error.message}`, { event: 'article' });
+  if (!result.ok) logger.warn(`reindex after /article add failed (${change.source} stays in the corpus): ${describeAnyError(result.error)}`, { event: 'article' });
   const title = `**${plainLabel(change.title, 200)}**`;
   const reply = result.ok
     ? `${change.replaced ? 'Replaced' : 'Added'} ${title}${change.sentences !== undefined ? ` (${change.sentences} sentences)` : ''} as ${quotedName(change.source)}.\n${reindexSummary(result.report)}`
@@ -95,7 +96,7 @@ async function remove(interaction: ChatInputCommandInteraction, context: BotCont
   }
   const { change } = result;
   logger.info(`article removed by ${who(interaction)}: ${change.source}, moved to ${change.movedTo}`, { event: 'article', userId: interaction.user.id, guildId: interaction.guildId });
-  if (!result.ok) logger.warn(`reindex after /article remove failed (${change.source} is out of the corpus): ${result.error.message}`, { event: 'article' });
+  if (!result.ok) logger.warn(`reindex after /article remove failed (${change.source} is out of the corpus): ${describeAnyError(result.error)}`, { event: 'article' });
   const title = change.title !== undefined ? ` (**${plainLabel(change.title, 200)}**)` : '';
   const head = `Removed ${quotedName(change.source)}${title}: moved to ${quotedName(change.movedTo)} beside the corpus folder (move it back and /reindex to restore it).`;
   await edit(clip(result.ok ? `${head}\n${reindexSummary(result.report)}` : `${head}\nBut ${failedReindex(result.error)}`, 2000));

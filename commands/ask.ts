@@ -1,5 +1,6 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, InteractionContextType, MessageFlags, SlashCommandBuilder, type Interaction } from 'discord.js';
 import type { Citation } from '../src/core/answer/types.js';
+import { MAX_QUESTION_LENGTH } from '../src/core/answer/question.js';
 import { InvalidQuestionError } from '../src/core/errors.js';
 import { decodeReferences, encodeReferences } from '../src/core/index/reference.js';
 import type { ButtonHandler, SlashCommand } from '../src/discord/context.js';
@@ -7,8 +8,14 @@ import { formatAnswer, formatPassages } from '../src/discord/format.js';
 import { inAllowedChannel, withinAskRateLimit } from '../src/discord/preconditions.js';
 import { recordUnanswered, voteButtons } from './vote.js';
 
-/** Longest question Discord will accept in the option. */
-export const MAX_QUESTION = 300;
+/**
+ * Longest question the bot takes: the bot's own limit, set as the max length of the `/ask` option
+ * and of the follow-up and "Find in articles" text inputs, so Discord enforces it before sending
+ * (Discord itself allows 6000 characters in an option, 4000 in a text input). It is within the
+ * core's {@link MAX_QUESTION_LENGTH}, the limit of every front end (the CLI's too), which
+ * {@link InvalidQuestionError} reports.
+ */
+export const MAX_QUESTION = Math.min(300, MAX_QUESTION_LENGTH);
 
 /** `passages:<references>`: the shown quotes' stable references (src/core/index/reference.ts), so the button works after a restart. */
 const PASSAGES_PREFIX = 'passages:';

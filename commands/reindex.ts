@@ -1,6 +1,7 @@
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { isVerbatimError } from '../src/core/errors.js';
-import type { BuildProgress, BuildReport } from '../src/core/index/build.js';
+import { describeError } from '../src/discord/errors.js';
+import { changeCounts, progressCounts, type BuildProgress, type BuildReport } from '../src/core/index/build.js';
 import type { BotContext, SlashCommand } from '../src/discord/context.js';
 import { clip, plainText } from '../src/discord/format.js';
 import { moderatorOnly } from '../src/discord/preconditions.js';
@@ -10,7 +11,7 @@ const PROGRESS_INTERVAL_MS = 1000;
 
 function progressText(progress: BuildProgress): string {
   if (progress.phase === 'waiting') return `Waiting for another build of the index to finish: ${plainText(progress.waitingFor ?? '')}. /ask keeps answering from the current index meanwhile.`;
-  return `Reindexing… ${progress.phase}: ${progress.documentsDone}/${progress.documentsTotal} documents, ${progress.chunksDone}/${progress.chunksTotal} chunks. /ask keeps answering from the current index meanwhile.`;
+  return `Reindexing… ${progressCounts(progress)}. /ask keeps answering from the current index meanwhile.`;
 }
 
 /**
@@ -34,6 +35,8 @@ export function progressReply(interaction: ChatInputCommandInteraction, context:
   return { edit, onProgress };
 }
 
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /** The summary a moderator reads when a reindex ends. */
 export function reindexSummary(report: BuildReport): string {
   // File names are the corpus's, shown as typed, never as Markdown.
@@ -41,7 +44,7 @@ export function reindexSummary(report: BuildReport): string {
   const skipped = report.skipped.map((file) => `${file.source} (${file.reason})`);
   return clip(
     `Reindexed in ${report.seconds.toFixed(1)} s: ${report.documents} documents, ${report.chunks} chunks.\n` +
-      `Added ${report.added.length} · changed ${report.changed.length} · removed ${report.removed.length} · unchanged ${report.unchanged.length} · skipped ${report.skipped.length}` +
+      capitalized(changeCounts(report).map(([what, count]) => `${what} ${count}`).join(' · ')) +
       list('Added', report.added) +
       list('Changed', report.changed) +
       list('Removed', report.removed) +
@@ -76,8 +79,8 @@ export const reindex: SlashCommand = {
       await edit(reindexSummary(report));
     } catch (error) {
       if (!isVerbatimError(error)) throw error;
-      context.logger.warn(`reindex failed: ${error.message}`);
-      await edit(clip(`Reindex failed: ${error.message}\nThe previous index keeps serving.`, 2000));
+      context.logger.warn(`reindex failed: ${describeError(error)}`);
+      await edit(clip(`Reindex failed: ${describeError(error)}\nThe previous index keeps serving.`, 2000));
     }
   },
 };

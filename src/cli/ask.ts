@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../config/config.js';
-import { TENTATIVE, type Answer, type DocumentReference } from '../core/answer/types.js';
+import { ABSTENTION, TENTATIVE, type Answer, type Citation, type DocumentReference } from '../core/answer/types.js';
 import { isVerbatimError } from '../core/errors.js';
+import { describeError } from './errors.js';
+import { sourceLine } from '../core/answer/source-line.js';
 import { EXIT, openVerbatim, parseFlags, runAsProgram, runCommand, UsageError } from './run.js';
 
 const USAGE = `Usage: npm run ask -- [--json] [--corpus DIR] [--index DIR] "question"
@@ -9,7 +11,21 @@ const USAGE = `Usage: npm run ask -- [--json] [--corpus DIR] [--index DIR] "ques
 
 Answers a question by quoting the articles verbatim, with numbered sources.
 --json prints one JSON object per question: {question, abstained, confidence, answer, citations[]}
+(each citation: n, source, title, date, section, publisher, url, quote, start, end, score)
 (confidence "high" or "low", absent when abstained; documents[] for questions about the articles).`;
+
+/** The quotes in quotation marks with their `[n]` markers, one a line; a document per line; or the abstention sentence. */
+export function answerText(answer: Answer): string {
+  if (answer.abstained) return ABSTENTION;
+  if (answer.documents !== undefined) return answer.documents.map(documentLine).join('\n');
+  return answer.citations.map((citation) => `“${citation.quote}” [${citation.n}]`).join('\n');
+}
+
+/** A document cited for its metadata, on one line: what it records, then its file. */
+function documentLine(reference: DocumentReference): string {
+  const facts = [reference.title, reference.date, reference.author && `by ${reference.author}`, reference.publisher, reference.url].filter(Boolean);
+  return `[${reference.n}] ${facts.join(' — ')} (${reference.source})`;
+}
 
 /** The JSON form of an answer: the documented schema, every citation field present (null when unknown). */
 export function answerToJson(answer: Answer): object {
@@ -17,7 +33,7 @@ export function answerToJson(answer: Answer): object {
     question: answer.question,
     abstained: answer.abstained,
     ...(answer.confidence !== undefined ? { confidence: answer.confidence } : {}),
-    answer: answer.answer,
+    answer: answerText(answer),
     ...(answer.documents !== undefined ? { documents: answer.documents.map(documentToJson) } : {}),
     citations: answer.citations.map((citation) => ({
       n: citation.n,
@@ -25,6 +41,8 @@ export function answerToJson(answer: Answer): object {
       title: citation.title,
       date: citation.date ?? null,
       section: citation.section ?? null,
+      publisher: citation.publisher ?? null,
+      url: citation.url ?? null,
       quote: citation.quote,
       start: citation.start,
       end: citation.end,
@@ -46,15 +64,15 @@ function documentToJson(reference: DocumentReference): object {
   };
 }
 
+/** Source lines as the terminal shows them: every part as written (see {@link forTerminal}). */
+const PLAIN = { title: (citation: Citation) => citation.title, label: (text: string) => text };
+
 /** The readable form: the quotes (flagged when unsure), then the sources they cite. */
 export function answerToText(answer: Answer): string {
-  if (answer.abstained) return `${answer.answer}\n`;
-  if (answer.documents !== undefined) return `${answer.answer}\n`;
+  if (answer.abstained || answer.documents !== undefined) return `${answerText(answer)}\n`;
   const lead = answer.confidence === 'low' ? `${TENTATIVE}\n` : '';
-  const sources = answer.citations.map((citation) =>
-    `[${citation.n}] ${[citation.title, citation.date, citation.section].filter(Boolean).join(' — ')} (${citation.source})`,
-  );
-  return `${lead}${answer.answer}\n\nSources:\n${sources.join('\n')}\n`;
+  const sources = answer.citations.map((citation) => `${sourceLine(citation, PLAIN)} (${citation.source})`);
+  return `${lead}${answerText(answer)}\n\nSources:\n${sources.join('\n')}\n`;
 }
 
 /**
@@ -111,7 +129,7 @@ export async function main(args: string[]): Promise<number> {
         // One bad line of a batch must not lose the answers to the others.
         if (!isVerbatimError(error) || questions.length === 1) throw error;
         failed = true;
-        process.stdout.write(values.json ? `${JSON.stringify({ question: text, error: error.message })}\n` : `Q: ${text}\nError: ${error.message}\n\n`);
+        process.stdout.write(values.json ? `${JSON.stringify({ question: text, error: describeError(error) })}\n` : `Q: ${text}\nError: ${describeError(error)}\n\n`);
       }
     }
     return failed ? EXIT.failure : EXIT.ok;

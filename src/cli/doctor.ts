@@ -3,6 +3,7 @@ import { commands } from '../../commands/index.js';
 import { ConfigError, loadConfig, type Config, type DiscordConfig } from '../config/config.js';
 import { loadCorpus } from '../core/corpus/loader.js';
 import { isVerbatimError } from '../core/errors.js';
+import { describeError } from './errors.js';
 import { loadIndex } from '../core/index/corpus-index.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
 import { commandDifferences, commandLabel, discordSetupProblem } from '../discord/setup-checks.js';
@@ -120,7 +121,7 @@ export async function main(args: string[]): Promise<number> {
       if (!isVerbatimError(error)) throw error;
       const missing = error.name === 'IndexNotFoundError';
       // A missing index with a complete copy to put back was reported above.
-      if (!(missing && leftovers.recovered)) say(false, missing ? 'index: not built yet — `npm run index` builds it (`npm start` also does, on its first start)' : `index: ${error.message}`);
+      if (!(missing && leftovers.recovered)) say(false, missing ? 'index: not built yet — `npm run index` builds it (`npm start` also does, on its first start)' : `index: ${describeError(error)}`);
     }
 
     if (clientId) {

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/config.js';
-import { buildIndex, loadPreviousIndex, type BuildReport } from '../core/index/build.js';
+import { buildIndex, changeCounts, loadPreviousIndex, type BuildReport } from '../core/index/build.js';
 import { describeLeftovers, recoverIndexLeftovers } from '../core/index/leftovers.js';
 import { EXIT, openEmbeddings, parseFlags, progressLine, runAsProgram, runCommand } from './run.js';
 
@@ -12,7 +12,7 @@ Unchanged documents reuse their vectors; the new index replaces the old one only
 export function formatBuildReport(report: BuildReport): string {
   const lines = [
     `Indexed ${report.documents} document(s), ${report.chunks} chunks, ${report.sentences} sentences in ${report.seconds.toFixed(2)} s.`,
-    `  added ${report.added.length}, changed ${report.changed.length}, removed ${report.removed.length}, unchanged ${report.unchanged.length}, skipped ${report.skipped.length}`,
+    `  ${changeCounts(report).map(([what, count]) => `${what} ${count}`).join(', ')}`,
   ];
   for (const file of report.skipped) lines.push(`warning: skipped ${file.source}: ${file.reason}`);
   return lines.join('\n');

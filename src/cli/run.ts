@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, type Config } from '../config/config.js';
-import { isVerbatimError } from '../core/errors.js';
-import { createEmbeddings } from '../core/index/embeddings/factory.js';
+import { isVerbatimError, referenceId } from '../core/errors.js';
+import { describeError } from './errors.js';
+import { CONVERSION_NOTICE, createEmbeddings } from '../core/index/embeddings/factory.js';
 import type { DescribedEmbeddings } from '../core/index/embeddings/provider.js';
-import type { BuildProgress } from '../core/index/build.js';
+import { progressCounts, type BuildProgress } from '../core/index/build.js';
 import { Verbatim } from '../core/service.js';
 import { VERSION } from '../core/version.js';
 
@@ -72,7 +72,7 @@ export function progressLine(label: string): { update: (progress: BuildProgress)
         process.stderr.write(`Another build of this index is running: ${progress.waitingFor}. Waiting for it to finish…\n`);
         return;
       }
-      last = `${label}: ${progress.phase} — ${progress.documentsDone}/${progress.documentsTotal} documents, ${progress.chunksDone}/${progress.chunksTotal} chunks`;
+      last = `${label}: ${progressCounts(progress)}`;
       if (tty) process.stderr.write(`\r\x1b[2K${last}`);
     },
     done() {
@@ -83,7 +83,7 @@ export function progressLine(label: string): { update: (progress: BuildProgress)
 
 /** The configured embeddings for a CLI command, saying on stderr when the word vectors are converted first (with a percentage on a terminal). */
 export function openEmbeddings(config: Config): Promise<DescribedEmbeddings> {
-  const notice = 'First run: converting the GloVe word vectors to a compact cache (once, about 10 s, ~200 MB of memory)…';
+  const notice = `First run: ${CONVERSION_NOTICE}…`;
   const tty = process.stderr.isTTY;
   return createEmbeddings(config.embeddings, (fraction) => {
     if (tty) process.stderr.write(`\r\x1b[2K${notice} ${Math.round(fraction * 100)} %${fraction === 1 ? '\n' : ''}`);
@@ -132,10 +132,10 @@ export async function runCommand(usage: string, body: () => Promise<number>): Pr
       return EXIT.usage;
     }
     if (isVerbatimError(error)) {
-      process.stderr.write(`Error: ${error.message}\n`);
+      process.stderr.write(`Error: ${describeError(error)}\n`);
       return EXIT.failure;
     }
-    const ref = randomBytes(3).toString('hex').toUpperCase();
+    const ref = referenceId();
     process.stderr.write(`Unexpected error (ref ${ref}): ${(error as Error)?.stack ?? String(error)}\n`);
     return EXIT.failure;
   }

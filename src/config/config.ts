@@ -2,7 +2,7 @@ import path from 'node:path';
 import dotenv from 'dotenv';
 import type { EmbeddingsOptions } from '../core/index/embeddings/factory.js';
 import { isSameOrInside, resolveLinksSync } from '../core/paths.js';
-import { BOT_TOKEN_SHAPE, looksLikeSecret, withoutCredentials } from '../core/redact.js';
+import { BOT_TOKEN_SHAPE, looksLikeSecret, urlCredentials, withoutCredentials } from '../core/redact.js';
 
 /** Every configuration problem found at once, one a line: the process prints it and exits 2. */
 export class ConfigError extends Error {
@@ -50,7 +50,11 @@ export interface DiscordConfig {
   feedback: { retentionDays: number; maxRows: number };
 }
 
-/** Which parts of the configuration a command needs to be valid. */
+/**
+ * Which parts of the configuration a command needs to be valid: `core` (embeddings, folders) for the
+ * CLI; `bot` (the bot) and `deploy` (`npm run deploy-commands`) read and check the same Discord
+ * variables on top, and differ only in who asks.
+ */
 export type ConfigNeeds = 'core' | 'bot' | 'deploy';
 
 export interface Config extends CoreConfig {
@@ -182,7 +186,8 @@ function indexLocationProblems(indexDir: string, protectedFolders: ProtectedFold
  * Parses and validates the environment once. Every problem is collected and reported
  * together in one {@link ConfigError}; values are typed from here on.
  *
- * @param needs - `core` for the CLI, `deploy` adds the token and application id, `bot` also the Discord options
+ * @param needs - `core` for the CLI (no Discord variable read); `bot` and `deploy` both also read and check every
+ *   Discord variable (the token and application id required), which {@link Config.discord} then holds
  * @param cwd - relative directories are resolved against it
  */
 export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process.cwd()): Config {
@@ -253,16 +258,6 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
-}
-
-/** The user name and password of a URL, decoded; none when it has none or does not parse. */
-function urlCredentials(url: string): string[] {
-  try {
-    const { username, password } = new URL(url);
-    return [username, password].filter(Boolean).map(decodeURIComponent);
-  } catch {
-    return [];
-  }
 }
 
 /**

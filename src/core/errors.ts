@@ -1,7 +1,23 @@
+import { randomBytes } from 'node:crypto';
+
 /**
- * Errors the core raises on purpose. Each one carries a message written for the person
- * who will read it (a member, a moderator, an admin; see {@link VerbatimError.forMembers}), so
- * adapters can show `error.message` to that person as it is; anything that is not a
+ * What would set an error right, as a code: each front end words it in its own terms (the CLI
+ * names `npm run index`, the bot `/reindex`).
+ * - `build-index`: no index yet; build one.
+ * - `rebuild-index`: the index cannot be read; build it again.
+ * - `reindex`: the index is of other embeddings; reindex to use the configured ones.
+ * - `free-space-and-reindex`: free some space on that disk, then reindex.
+ * - `choose-index-folder`: point the index at a new or empty folder (or move that one away).
+ * - `wait-for-reindex`: wait for the running reindex; answers go on meanwhile.
+ */
+export type Remedy = 'build-index' | 'rebuild-index' | 'reindex' | 'free-space-and-reindex' | 'choose-index-folder' | 'wait-for-reindex';
+
+/**
+ * Errors the core raises on purpose, in the style of ky's and discord.js's errors: one base
+ * class, a named subclass a case with typed fields (which folder, which model), and what to do
+ * as a {@link Remedy} code. `message` states what happened in terms any reader shares (never a
+ * front end's command); the CLI and the bot add the remedy in their own words. Whom the
+ * message is fit for is {@link VerbatimError.forMembers}; anything that is not a
  * {@link VerbatimError} is unexpected and gets a reference id.
  */
 export class VerbatimError extends Error {
@@ -13,6 +29,9 @@ export class VerbatimError extends Error {
    * the message goes to the log under that reference.
    */
   readonly forMembers: boolean = true;
+
+  /** What would set it right, for the front end to word; `undefined` when the message says all. */
+  readonly remedy?: Remedy;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -28,9 +47,10 @@ export class InvalidQuestionError extends VerbatimError {
 export class IndexNotFoundError extends VerbatimError {
   override name = 'IndexNotFoundError';
   override readonly forMembers = false;
+  override readonly remedy = 'build-index';
 
   constructor(readonly indexDir: string) {
-    super(`No index found in ${indexDir}. Build it with \`npm run index\`.`);
+    super(`No index found in ${indexDir}.`);
   }
 }
 
@@ -38,16 +58,16 @@ export class IndexNotFoundError extends VerbatimError {
 export class IndexMismatchError extends VerbatimError {
   override name = 'IndexMismatchError';
   override readonly forMembers = false;
+  override readonly remedy = 'reindex';
 
   constructor(
     readonly indexDir: string,
+    /** The embeddings the index was built with (model and dimensions). */
     readonly built: string,
+    /** The embeddings configured now. */
     readonly configured: string,
   ) {
-    super(
-      `The index in ${indexDir} was built with ${built}, but the configured embeddings are ${configured}. ` +
-        'Reindex (`npm run index`, or /reindex in Discord) to use them.',
-    );
+    super(`The index in ${indexDir} was built with ${built}, but the configured embeddings are ${configured}.`);
   }
 }
 
@@ -55,14 +75,16 @@ export class IndexMismatchError extends VerbatimError {
 export class IndexCorruptError extends VerbatimError {
   override name = 'IndexCorruptError';
   override readonly forMembers = false;
+  // Safe advice: a build replaces only a folder whose manifest shows Verbatim wrote it.
+  override readonly remedy = 'rebuild-index';
 
   constructor(
     readonly indexDir: string,
-    reason: string,
+    /** What is wrong with it (`chunks.hnsw is truncated or altered`…). */
+    readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    // Safe advice: `npm run index` replaces only a folder whose manifest shows Verbatim wrote it.
-    super(`The index in ${indexDir} is unreadable (${reason}). Rebuild it with \`npm run index\`.`, options);
+    super(`The index in ${indexDir} is unreadable (${reason}).`, options);
   }
 }
 
@@ -73,16 +95,14 @@ export class IndexCorruptError extends VerbatimError {
 export class ForeignIndexFolderError extends VerbatimError {
   override name = 'ForeignIndexFolderError';
   override readonly forMembers = false;
+  override readonly remedy = 'choose-index-folder';
 
   constructor(
     readonly indexDir: string,
     /** What shows the folder is not an index Verbatim wrote. */
     readonly reason: string,
   ) {
-    super(
-      `${indexDir} is not an index Verbatim wrote (${reason}), so Verbatim will not use, replace or delete it. ` +
-        'Set INDEX_DIR (or --index) to a new or empty folder, or move that folder away yourself.',
-    );
+    super(`${indexDir} is not an index Verbatim wrote (${reason}), so Verbatim will not use, replace or delete it.`);
   }
 }
 
@@ -106,13 +126,14 @@ export class EmbeddingsError extends VerbatimError {
 export class DiskFullError extends VerbatimError {
   override name = 'DiskFullError';
   override readonly forMembers = false;
+  override readonly remedy = 'free-space-and-reindex';
 
   constructor(
     /** The folder that could not be written (the index folder, or the scratch folder of a build). */
     readonly directory: string,
     options?: { cause?: unknown },
   ) {
-    super(`Disk full at ${directory}: free some space and run /reindex (or \`npm run index\`) again.`, options);
+    super(`Disk full at ${directory}.`, options);
   }
 }
 
@@ -132,9 +153,10 @@ export function diskFullOr(error: unknown, directory: string): unknown {
 /** A reindex was requested while another one is still running. */
 export class ReindexInProgressError extends VerbatimError {
   override name = 'ReindexInProgressError';
+  override readonly remedy = 'wait-for-reindex';
 
   constructor() {
-    super('A reindex is already running. Wait for it to finish; /ask keeps answering meanwhile.');
+    super('A reindex is already running.');
   }
 }
 
@@ -145,6 +167,14 @@ export class ReindexInProgressError extends VerbatimError {
  */
 export class ArticleChangeError extends VerbatimError {
   override name = 'ArticleChangeError';
+}
+
+/**
+ * A short id for an unexpected error, shown to whoever met it and written to the log beside the
+ * error, to find one failure among many (six hex digits, upper case).
+ */
+export function referenceId(): string {
+  return randomBytes(3).toString('hex').toUpperCase();
 }
 
 /** Type guard: an error the core raised on purpose, whose message is fit to show. */

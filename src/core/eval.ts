@@ -125,7 +125,7 @@ export async function evaluate(ask: (question: string) => Promise<Answer>, corpu
       answer = await ask(question.question);
     } catch (error) {
       if (!isVerbatimError(error)) throw error;
-      answer = { question: question.question, abstained: true, answer: error.message, citations: [] };
+      answer = { question: question.question, abstained: true, citations: [] };
     }
     const milliseconds = performance.now() - started;
     const passages = answer.citations.map((citation) => citation.quote);

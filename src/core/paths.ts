@@ -29,6 +29,21 @@ export function resolveLinksSync(target: string): string {
   }
 }
 
+let root: string | undefined;
+
+/**
+ * The project's root: the folder holding its package.json, found above this module wherever it
+ * runs from (src/core/, dist/src/core/, dist-dev/src/core/, or bundled into dist/bundle/).
+ */
+export function projectRoot(): string {
+  if (root === undefined) {
+    let folder = path.dirname(fileURLToPath(import.meta.url));
+    while (!existsSync(path.join(folder, 'package.json')) && path.dirname(folder) !== folder) folder = path.dirname(folder);
+    root = folder;
+  }
+  return root;
+}
+
 /**
  * The URL of the compiled JavaScript for a module of this project, for code that must be
  * loaded by plain Node (a worker thread's script, a module the worker imports). Compiled code
@@ -38,7 +53,6 @@ export function resolveLinksSync(target: string): string {
 export function compiledModuleUrl(moduleUrl: string | URL): string {
   const file = fileURLToPath(moduleUrl);
   if (!file.endsWith('.ts')) return pathToFileURL(file).href;
-  let root = path.dirname(file);
-  while (!existsSync(path.join(root, 'package.json')) && path.dirname(root) !== root) root = path.dirname(root);
+  const root = projectRoot();
   return pathToFileURL(path.join(root, 'dist', path.relative(root, file)).replace(/\.ts$/, '.js')).href;
 }

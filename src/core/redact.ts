@@ -29,6 +29,16 @@ export function createRedactor(secrets: readonly (string | undefined)[]): Redact
   return (text) => hidden.reduce((result, secret) => result.split(secret).join(REDACTED), text);
 }
 
+/** The user name and password of a URL, decoded (secrets to redact, as the log and the embeddings client do); none when it has none or does not parse. */
+export function urlCredentials(url: string): string[] {
+  try {
+    const { username, password } = new URL(url);
+    return [username, password].filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * A URL as it may be shown in a message or a log: any user name and password (as in
  * `https://user:password@gateway/v1`) replaced by `***`. Works on text that does not parse

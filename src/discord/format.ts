@@ -1,7 +1,8 @@
-import { escapeMarkdown, type APIEmbed } from 'discord.js';
-import { TENTATIVE, type Answer, type Citation, type DocumentReference } from '../core/answer/types.js';
+import { bold, embedLength, escapeMarkdown, hyperlink, type APIEmbed } from 'discord.js';
+import { ABSTENTION, TENTATIVE, type Answer, type Citation, type DocumentReference } from '../core/answer/types.js';
 import type { ArticleSummary, Passage } from '../core/service.js';
 import type { IndexManifest } from '../core/index/manifest.js';
+import { sourceLine, type SourceLineStyle } from '../core/answer/source-line.js';
 
 /** Discord's documented limits for a message. */
 export const LIMITS = {
@@ -23,17 +24,6 @@ const ABSTAIN_COLOR = 0x718096;
 /** Shortens a label (never a quote) to `max` characters with an ellipsis. */
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
-}
-
-/** Characters an embed counts toward the 6000 total. */
-export function embedLength(embed: APIEmbed): number {
-  return (
-    (embed.title?.length ?? 0) +
-    (embed.description?.length ?? 0) +
-    (embed.footer?.text.length ?? 0) +
-    (embed.author?.name.length ?? 0) +
-    (embed.fields ?? []).reduce((sum, field) => sum + field.name.length + field.value.length, 0)
-  );
 }
 
 /** Whether an embed is within every per-part limit and the total. */
@@ -128,7 +118,7 @@ export function linkTarget(url: string | undefined): string | undefined {
 function linkedTitle(title: string, url: string | undefined, max: number): string {
   const text = plainLabel(title, max);
   const target = linkTarget(url);
-  return target === undefined ? text : `[${text}](${target})`;
+  return target === undefined ? text : hyperlink(text, target);
 }
 
 /** A file name as inline code: a backtick would end the code span early, so it becomes a look-alike. */
@@ -136,24 +126,23 @@ function codeName(name: string, max: number): string {
   return `\`${clip(name.replace(HIDDEN_CONTROLS, '').replace(/\s+/g, ' ').replace(/`/g, 'ˋ'), max)}\``;
 }
 
-function sourceLine(citation: Citation): string {
-  const title = linkedTitle(citation.title, citation.url, 120);
-  return `[${citation.n}] ${[title, citation.date, citation.section && plainLabel(citation.section, 100)].filter(Boolean).join(' — ')}`;
-}
+/** Source lines as an embed shows them: the title linked to its document, every label as plain text. */
+const EMBED_SOURCE: SourceLineStyle = { title: (citation) => linkedTitle(citation.title, citation.url, 120), label: plainLabel };
 
-function footerOf(manifest: IndexManifest): { text: string } {
-  return { text: `Index built ${manifest.builtAt.replace('T', ' ').slice(0, 16)} UTC · ${manifest.documents.length} document(s) · quotes are verbatim` };
+/** The footer of an answer, and when its index was built as the embed's timestamp (each member reads it in their own time zone). */
+function footerOf(manifest: IndexManifest): Pick<APIEmbed, 'footer' | 'timestamp'> {
+  return { footer: { text: `Quotes are verbatim · ${manifest.documents.length} document(s) · index built` }, timestamp: manifest.builtAt };
 }
 
 function answerEmbed(answer: Answer, citations: Citation[], manifest: IndexManifest): APIEmbed {
-  const quotes = citations.map((citation) => `“${plainText(citation.quote)}” **[${citation.n}]**`).join('\n\n');
+  const quotes = citations.map((citation) => `“${plainText(citation.quote)}” ${bold(`[${citation.n}]`)}`).join('\n\n');
   const tentative = answer.confidence === 'low';
   return {
     color: tentative ? TENTATIVE_COLOR : BRAND_COLOR,
     title: plainLabel(answer.question, LIMITS.title),
     description: tentative ? `*${TENTATIVE}*\n\n${quotes}` : quotes,
-    fields: [{ name: 'Sources', value: citations.map(sourceLine).join('\n') }],
-    footer: footerOf(manifest),
+    fields: [{ name: 'Sources', value: citations.map((citation) => sourceLine(citation, EMBED_SOURCE)).join('\n') }],
+    ...footerOf(manifest),
   };
 }
 
@@ -169,8 +158,8 @@ export function formatAnswer(answer: Answer, manifest: IndexManifest): { embed: 
       embed: {
         color: ABSTAIN_COLOR,
         title: plainLabel(answer.question, LIMITS.title),
-        description: `${answer.answer}\nTry \`/sources\` to see which articles I know, or ask about something they cover.`,
-        footer: footerOf(manifest),
+        description: `${ABSTENTION}\nTry \`/sources\` to see which articles I know, or ask about something they cover.`,
+        ...footerOf(manifest),
       },
       shown: [],
     };
@@ -186,7 +175,7 @@ export function formatAnswer(answer: Answer, manifest: IndexManifest): { embed: 
       color: ABSTAIN_COLOR,
       title: plainLabel(answer.question, LIMITS.title),
       description: `The passage that answers this is too long to show in Discord. It is in: ${answer.citations[0] ? plainLabel(answer.citations[0].title, 200) : 'the articles'}.`,
-      footer: footerOf(manifest),
+      ...footerOf(manifest),
     },
     shown: [],
   };
@@ -211,7 +200,7 @@ function documentsEmbed(question: string, references: DocumentReference[], manif
     lines.push(line);
     length += line.length + 1;
   }
-  return { color: BRAND_COLOR, title: plainLabel(question, LIMITS.title), description: lines.join('\n'), footer: footerOf(manifest) };
+  return { color: BRAND_COLOR, title: plainLabel(question, LIMITS.title), description: lines.join('\n'), ...footerOf(manifest) };
 }
 
 /** The ephemeral "Show passages" reply: each cited sentence with the sentences around it. */
@@ -219,7 +208,7 @@ export function formatPassages(passages: Passage[]): APIEmbed[] {
   const embeds: APIEmbed[] = [];
   let total = 0;
   for (const passage of passages) {
-    const quote = `**${plainText(passage.quote)}**`;
+    const quote = bold(plainText(passage.quote));
     const text = [passage.before && plainText(passage.before), quote, passage.after && plainText(passage.after)].filter(Boolean).join(' ');
     const embed: APIEmbed = {
       color: BRAND_COLOR,

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { Events, MessageFlags, Status } from 'discord.js';
 import { ConfigError, configuredSecrets, loadConfig } from '../config/config.js';
 import { isVerbatimError } from '../core/errors.js';
+import { describeError } from './errors.js';
 import { assertIndexFolderReplaceable } from '../core/index/corpus-index.js';
-import { createEmbeddings } from '../core/index/embeddings/factory.js';
+import { announceConversion, createEmbeddings } from '../core/index/embeddings/factory.js';
 import type { DescribedEmbeddings } from '../core/index/embeddings/provider.js';
 import { Verbatim, type VerbatimOptions } from '../core/service.js';
 import { createClient, dropMalformedInteractions, fatalGatewayProblem, loginProblem } from './client.js';
@@ -55,9 +56,9 @@ export async function runBot({ commands, buttons, modals }: BotHandlers): Promis
   const logger = createLogger(secrets, { format: discord.logFormat });
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection (still serving)', reason, { event: 'unhandled-rejection' }));
   const startedAt = new Date();
-  /** The core's own errors say what to do in their message; anything else needs its stack. */
+  /** The core's own errors are worded with what to do; anything else needs its stack. */
   const cannotStart = (error: unknown) => {
-    if (isVerbatimError(error)) logger.error(`cannot start: ${error.message}`, undefined, { event: 'fatal' });
+    if (isVerbatimError(error)) logger.error(`cannot start: ${describeError(error)}`, undefined, { event: 'fatal' });
     else logger.error('cannot start: loading the index failed unexpectedly', error, { event: 'fatal' });
   };
   try {
@@ -176,13 +177,7 @@ export async function runBot({ commands, buttons, modals }: BotHandlers): Promis
 
   /** The configured embeddings, saying when the word vectors are converted first. */
   function loadEmbeddings() {
-    let converting = 0;
-    return createEmbeddings(config!.embeddings, (fraction) => {
-      if (fraction === 0) {
-        converting = performance.now();
-        logger.info('converting the GloVe word vectors once (about 10 s, ~200 MB of memory)', { event: 'index' });
-      } else if (fraction === 1) logger.info(`word vectors converted in ${((performance.now() - converting) / 1000).toFixed(1)} s`, { event: 'index' });
-    });
+    return createEmbeddings(config!.embeddings, announceConversion((line) => logger.info(line, { event: 'index' })));
   }
 
   /** Loads the index, then routes interactions until stopped; settles only when loading fails. */

@@ -1,16 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { ApplicationCommandType, DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type AutocompleteInteraction, type Interaction, type RepliableInteraction } from 'discord.js';
-import { isVerbatimError } from '../core/errors.js';
+import { isVerbatimError, referenceId } from '../core/errors.js';
+import { describeError } from './errors.js';
 import type { BotContext, ButtonHandler, Command, MessageCommand, ModalHandler, Precondition, SlashCommand } from './context.js';
 import { CallbackUndeliveredError } from './interaction-callbacks.js';
 
 /** Errors that only mean the interaction can no longer be answered: log, never crash. */
 const GONE = new Set<number | string>([RESTJSONErrorCodes.UnknownInteraction, RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged]);
-
-/** A short id shown to the member and written to the log, to find one failure among many. */
-function referenceId(): string {
-  return randomBytes(3).toString('hex').toUpperCase();
-}
 
 /** How the log names an interaction: `/ask`, `message command Find in articles`, `button passages:…`. */
 function interactionLabel(interaction: Interaction): string {
@@ -140,13 +135,13 @@ export class InteractionRouter {
     }
     let content: string;
     if (isVerbatimError(error) && error.forMembers) {
-      content = error.message;
-      logger.warn(`${what} ${interaction.id}: ${error.message}`);
+      content = describeError(error);
+      logger.warn(`${what} ${interaction.id}: ${content}`);
     } else if (isVerbatimError(error)) {
       // Written for the admins (an internal URL, a folder): the member gets a reference to it.
       const ref = referenceId();
       content = `I can't answer right now (ref ${ref}). The moderators can find the details in the log.`;
-      logger.error(`${what} ${interaction.id} failed (ref ${ref}): ${error.message}`);
+      logger.error(`${what} ${interaction.id} failed (ref ${ref}): ${describeError(error)}`);
     } else {
       const ref = referenceId();
       content = `Something went wrong (ref ${ref}). The moderators can find it in the log.`;

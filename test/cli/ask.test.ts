@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryScript, ROOT, runEntry } from '../helpers/entry.js';
 
-const CITATION_KEYS = ['n', 'source', 'title', 'date', 'section', 'quote', 'start', 'end', 'score'];
+const CITATION_KEYS = ['n', 'source', 'title', 'date', 'section', 'publisher', 'url', 'quote', 'start', 'end', 'score'];
 
 describe('npm run ask', () => {
   let work: string;

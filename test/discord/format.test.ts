@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { embedLength } from 'discord.js';
 import type { Answer, Citation } from '../../src/core/answer/types.js';
 import type { IndexManifest } from '../../src/core/index/manifest.js';
-import { embedLength, fitsDiscord, formatAnswer, formatPassages, formatSources, LIMITS, linkTarget, plainLabel, plainText } from '../../src/discord/format.js';
+import { fitsDiscord, formatAnswer, formatPassages, formatSources, LIMITS, linkTarget, plainLabel, plainText } from '../../src/discord/format.js';
 import { rendersMarkdown } from '../helpers/markdown.js';
 
 const manifest: IndexManifest = {
@@ -22,7 +23,7 @@ function citation(n: number, quote: string, extra: Partial<Citation> = {}): Cita
 }
 
 function answer(citations: Citation[]): Answer {
-  return { question: 'Why?', abstained: false, answer: '', citations };
+  return { question: 'Why?', abstained: false, citations };
 }
 
 describe('formatAnswer', () => {
@@ -31,6 +32,11 @@ describe('formatAnswer', () => {
     expect(shown).toHaveLength(2);
     expect(embed.description).toBe('“First quote.” **[1]**\n\n“Second quote.” **[2]**');
     expect(embed.fields![0]!.value).toBe('[1] A \\[bracketed\\] title — 2025-10-31 — Section\n[2] [A \\[bracketed\\] title](https://example.com/a) — 2025-10-31 — Section');
+  });
+
+  it('names the publisher (front matter `source`) on a source line, as plain text', () => {
+    const { embed } = formatAnswer(answer([citation(1, 'Quote.', { publisher: '*Financial* Times' })]), manifest);
+    expect(embed.fields![0]!.value).toBe('[1] A \\[bracketed\\] title — \\*Financial\\* Times — 2025-10-31 — Section');
   });
 
   it('drops whole quotes from the end to fit the 4096-character description, never cutting one', () => {
@@ -56,7 +62,7 @@ describe('formatAnswer', () => {
   });
 
   it('abstains plainly and points to /sources', () => {
-    const { embed, shown } = formatAnswer({ question: 'Q?', abstained: true, answer: "I couldn't find that in the articles I have.", citations: [] }, manifest);
+    const { embed, shown } = formatAnswer({ question: 'Q?', abstained: true, citations: [] }, manifest);
     expect(shown).toEqual([]);
     expect(embed.description).toContain('/sources');
   });

@@ -1,21 +1,18 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { GloveEmbeddings } from '../../src/core/index/embeddings/glove.js';
+import { projectRoot } from '../../src/core/paths.js';
+import { parseQuestions, type EvalQuestion } from '../../src/core/eval.js';
 import { DescribedEmbeddings, type EmbeddingsInfo } from '../../src/core/index/embeddings/provider.js';
 
 /**
  * The repository root: the nearest directory above this file holding package.json, so the
  * helpers also work from their compiled copy under dist-dev/ (`npm run build:dev`).
  */
-export const ROOT = (() => {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-})();
+export const ROOT = projectRoot();
 
 /** This module as plain Node loads it in a build worker: its compiled copy (`npm run build:dev`). */
 const COMPILED_HELPERS = import.meta.url.endsWith('.ts') ? pathToFileURL(path.join(ROOT, 'dist-dev/test/helpers/core.js')).href : import.meta.url;
@@ -175,17 +172,10 @@ export class GatedEmbeddings extends DescribedEmbeddings {
   }
 }
 
-export interface DevQuestion {
-  question: string;
-  evidence: string[];
-  kind: 'answerable' | 'unanswerable';
-}
+/** A development question: an eval question, read by the eval's own reader. */
+export type DevQuestion = EvalQuestion;
 
 /** The development questions (JSON lines). */
 export async function readDevQuestions(): Promise<DevQuestion[]> {
-  const text = await readFile(DEV_QUESTIONS, 'utf8');
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as DevQuestion);
+  return parseQuestions(await readFile(DEV_QUESTIONS, 'utf8'));
 }

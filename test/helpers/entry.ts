@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../../src/core/paths.js';
 
 /** The repository root. */
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ROOT = projectRoot();
 
 /** Entry points that `npm run build` also bundles into one file each (scripts/bundle.mjs), which their npm scripts run. */
 const BUNDLED = new Set(['cli/ask', 'cli/start']);

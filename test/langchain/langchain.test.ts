@@ -73,7 +73,7 @@ describe('VerbatimRetriever', () => {
   });
 
   it('gives no document for an abstention, and pipes like any runnable', async () => {
-    const abstaining = { ask: async (question: string): Promise<Answer> => ({ question, abstained: true, answer: 'no', citations: [] }) };
+    const abstaining = { ask: async (question: string): Promise<Answer> => ({ question, abstained: true, citations: [] }) };
     const chain = new VerbatimRetriever({ answerer: abstaining }).pipe(formatDocs);
     expect(await chain.invoke('What is the capital of Peru?')).toBe('');
     expect(await new VerbatimRetriever({ answerer }).pipe(formatDocs).invoke('Why was the Budapest summit cancelled?')).toMatch(/^\[1\] “.*refused to soften its hardline demands/);

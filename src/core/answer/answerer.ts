@@ -8,7 +8,7 @@ import { candidateSentences, EvidenceScorer, type CandidateOptions, type Evidenc
 import { documentsAskedAbout, metadataTopic, referenceOf, type MetadataTopic } from './metadata.js';
 import { analyzeQuestion, MAX_QUESTION_LENGTH, weighQuestion, type AskedWord, type QuestionAnalysis, type QuestionWeighting, type QuestionWord } from './question.js';
 import { retrieveChunks, type RetrievalOptions } from './retrieve.js';
-import { ABSTENTION, type Answer, type Citation, type DocumentReference } from './types.js';
+import type { Answer, Citation } from './types.js';
 
 export interface AnswerOptions {
   /** Quotes in an answer at most. */
@@ -130,27 +130,13 @@ function citationOf(index: CorpusIndex, evidence: ScoredSentence, n: number): Ci
   };
   if (document.date !== undefined) citation.date = document.date;
   if (sentence.section !== undefined) citation.section = sentence.section;
+  if (document.publisher !== undefined) citation.publisher = document.publisher;
   if (document.url !== undefined) citation.url = document.url;
   return citation;
 }
 
 function abstention(question: string): Answer {
-  return { question, abstained: true, answer: ABSTENTION, citations: [] };
-}
-
-/** The answer text: each quote in quotation marks with its marker, one a line. */
-export function formatQuotes(citations: Citation[]): string {
-  return citations.map((citation) => `“${citation.quote}” [${citation.n}]`).join('\n');
-}
-
-/** The answer text of a question about the articles: one line per document with what it records. */
-function formatReferences(references: DocumentReference[]): string {
-  return references
-    .map((reference) => {
-      const facts = [reference.title, reference.date, reference.author && `by ${reference.author}`, reference.publisher, reference.url].filter(Boolean);
-      return `[${reference.n}] ${facts.join(' — ')} (${reference.source})`;
-    })
-    .join('\n');
+  return { question, abstained: true, citations: [] };
 }
 
 /**
@@ -263,7 +249,7 @@ export class Answerer {
     // Verbatim by construction: each quote is a slice of the body read from its file (src/core/corpus/article.ts).
     const citations = evidence.map((sentence, i) => citationOf(this.index, sentence, i + 1));
     if (citations.length === 0) return abstention(question);
-    return { question, abstained: false, confidence, answer: formatQuotes(citations), citations };
+    return { question, abstained: false, confidence, citations };
   }
 
   /** A question about the articles themselves, answered from their metadata with a reference to each. */
@@ -274,6 +260,6 @@ export class Answerer {
     const known = topic === 'author' ? references.filter((reference) => reference.author !== undefined) : references;
     if (known.length === 0) return abstention(question);
     const numbered = known.map((reference, i) => ({ ...reference, n: i + 1 }));
-    return { question, abstained: false, confidence: 'high', answer: formatReferences(numbered), citations: [], documents: numbered };
+    return { question, abstained: false, confidence: 'high', citations: [], documents: numbered };
   }
 }

@@ -52,7 +52,8 @@ export interface EvidenceOptions {
   typePenalty: number;
 }
 
-function cosine(query: number[], sentence: Float32Array): number {
+/** The cosine of a query vector and a sentence vector of unit length (as the index stores them); 0 for a zero query. */
+export function cosine(query: number[], sentence: Float32Array): number {
   let dot = 0;
   let norm = 0;
   for (let d = 0; d < query.length; d++) {

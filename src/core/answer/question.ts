@@ -3,7 +3,10 @@ import { normalizeWord, STOPWORDS, termOf, tokenize } from '../text/tokens.js';
 import type { CorpusSpelling } from './corpus-spelling.js';
 import type { WordSimilarity } from './word-similarity.js';
 
-/** Longest question accepted, in characters. */
+/**
+ * Longest question the core answers, in characters: the limit of every front end. The bot takes
+ * shorter ones (its `MAX_QUESTION`, commands/ask.ts), a limit Discord enforces in the option.
+ */
 export const MAX_QUESTION_LENGTH = 1000;
 
 /** A content word of a question as asked. */

@@ -10,6 +10,8 @@ export interface Citation {
   title: string;
   date?: string;
   section?: string;
+  /** The publisher, from the article's front matter `source`. */
+  publisher?: string;
   url?: string;
   quote: string;
   start: number;
@@ -45,12 +47,10 @@ export interface Answer {
   confidence?: Confidence;
   /** Documents answering a question about the articles themselves (their date, source, author, list). */
   documents?: DocumentReference[];
-  /** The quotes in quotation marks with their `[n]` markers, one a line; or the abstention sentence. */
-  answer: string;
   citations: Citation[];
 }
 
-/** The sentence the core answers with when the corpus does not say it. */
+/** The sentence every front end says when the corpus does not say it (an abstained {@link Answer}). */
 export const ABSTENTION = "I couldn't find that in the articles I have.";
 
 /** What an unsure answer's quotes are introduced with: they are the closest passages, not a sure answer. */

@@ -64,6 +64,22 @@ export interface BuildOptions extends LoadCorpusOptions {
   command?: string;
 }
 
+/** How far a build is, as every progress line says it: `embedding — 3/10 documents, 40/100 chunks`. */
+export function progressCounts(progress: BuildProgress): string {
+  return `${progress.phase} — ${progress.documentsDone}/${progress.documentsTotal} documents, ${progress.chunksDone}/${progress.chunksTotal} chunks`;
+}
+
+/** What a build changed, in the order every summary lists it: added, changed, removed, unchanged, skipped. */
+export function changeCounts(report: BuildReport): [what: string, count: number][] {
+  return [
+    ['added', report.added.length],
+    ['changed', report.changed.length],
+    ['removed', report.removed.length],
+    ['unchanged', report.unchanged.length],
+    ['skipped', report.skipped.length],
+  ];
+}
+
 /** Vectors as rows of `dimensions` floats, packed: a JavaScript array per vector costs about four times the memory. */
 interface PackedVectors {
   rows: Float32Array<ArrayBuffer>;
@@ -258,12 +274,8 @@ export async function buildIndex(options: BuildOptions): Promise<{ index: Corpus
   }
 }
 
-async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusIndex; report: BuildReport }> {
-  const started = performance.now();
-  const { embeddings, previous, onProgress } = options;
-  const save = options.save ?? true;
-  // Refuse a folder that is not an index before minutes of embedding, not after.
-  if (save) await assertIndexFolderReplaceable(options.indexDir);
+/** The articles to index, read and cut into chunks and sentences. */
+async function readArticles(options: BuildOptions): Promise<{ segmented: SegmentedDocument[]; skipped: SkippedFile[] }> {
   const loaded = await loadCorpus(options.corpusDir, options);
   if (loaded.documents.length === 0) {
     const skipped = loaded.skipped.length ? ` (${loaded.skipped.length} file(s) skipped: ${loaded.skipped.map((file) => `${file.source}: ${file.reason}`).join('; ')})` : '';
@@ -273,21 +285,33 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
   if (segmented.every((doc) => doc.chunks.length === 0)) {
     throw new CorpusError(`The articles in ${options.corpusDir} hold no sentence to quote (only headings or blank lines).`);
   }
-  const progress: BuildProgress = {
-    phase: 'embedding',
-    documentsDone: 0,
-    documentsTotal: segmented.length,
-    chunksDone: 0,
-    chunksTotal: segmented.reduce((sum, doc) => sum + doc.chunks.length, 0),
-  };
-  onProgress?.({ ...progress });
+  return { segmented, skipped: loaded.skipped };
+}
 
-  // For each document: its position in the previous index when unchanged, else fresh vectors.
+/** What a build reuses of the previous index, and whether it updates that index's graph and lexical index in place. */
+interface BuildPlan {
+  /** For each document, its position in the previous index when unchanged; -1 when it is embedded. */
+  reused: number[];
+  reusedDocuments: number;
+  /** Positions in the previous index of the documents gone or changed. */
+  stale: number[];
+  /** Their chunks' labels in the previous graph. */
+  staleLabels: number[];
+  /** Chunks to embed. */
+  freshChunks: number;
+  /** Update a copy of the previous graph and lexical index rather than rebuild both. */
+  incremental: boolean;
+}
+
+/**
+ * Plans the build: an unchanged document's vectors are reused; the previous graph and lexical
+ * index are updated in place when few chunks changed (a one-file reindex of a large corpus),
+ * rebuilt otherwise. Decided before embedding, so that each document's chunks go into the graph
+ * as soon as its vectors are ready.
+ */
+function planBuild(previous: CorpusIndex | undefined, segmented: SegmentedDocument[], embeddings: DescribedEmbeddings): BuildPlan {
   const reused = previousPositions(previous, segmented, embeddings);
   const reusedDocuments = reused.filter((position) => position !== -1).length;
-  // Update a copy of the previous graph and lexical index in place when few chunks changed
-  // (a one-file reindex of a large corpus); rebuild both otherwise. Decided before embedding, so
-  // that each document's chunks go into the graph as soon as its vectors are ready.
   const kept = new Set(reused);
   const stale = previous ? previous.documents.flatMap((_, doc) => (kept.has(doc) ? [] : [doc])) : [];
   const staleLabels = stale.flatMap((doc) => previous!.chunkLabels[doc]!);
@@ -296,10 +320,30 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
     previous !== undefined &&
     reusedDocuments > 0 &&
     (previous.graph.labelCount - previous.graph.size + staleLabels.length) / (previous.graph.labelCount + freshChunks) <= MAX_DELETED_SHARE;
+  return { reused, reusedDocuments, stale, staleLabels, freshChunks, incremental };
+}
 
-  // Each document's vectors go where the index keeps them as soon as it is embedded: its
-  // sentences' rows into the index's one array, its chunks' rows into the graph. The size of a
-  // vector is known from the previous index or the first one embedded.
+/** The searchable parts of an index, as {@link embedAndAssemble} makes them. */
+interface Assembled {
+  dimensions: number;
+  sentenceVectors: Float32Array;
+  chunkLabels: number[][];
+  chunkGraph: ChunkGraph;
+  lexical: LexicalIndex;
+  lexicon: SentenceLexicon;
+}
+
+/**
+ * Embeds each document the plan does not reuse and assembles the HNSW graph of chunks, the
+ * BM25 lexical index and the sentence vectors: each document's vectors go where the index keeps
+ * them as soon as it is embedded (its sentences' rows into the index's one array, its chunks'
+ * rows into the graph). On the incremental path a copy of the previous graph and lexical index
+ * (or the previous ones, with `consumePrevious`) lose the stale chunks and gain the fresh ones.
+ */
+async function embedAndAssemble(options: BuildOptions, segmented: SegmentedDocument[], plan: BuildPlan, progress: BuildProgress): Promise<Assembled> {
+  const { embeddings, previous, onProgress } = options;
+  const { reused, reusedDocuments, stale, staleLabels, freshChunks, incremental } = plan;
+  // The size of a vector is known from the previous index or the first one embedded.
   let dimensions = previous && reusedDocuments > 0 ? previous.dimensions : 0;
   let sentenceVectors = new Float32Array(sentenceCount(segmented) * dimensions);
   let lexical: LexicalIndex;
@@ -307,8 +351,8 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
   let graph: ChunkGraph | GraphInWorker | undefined;
   const parameters = options.hnsw ?? DEFAULT_HNSW;
   if (incremental) {
-    const updated = options.consumePrevious ? previous.graph : await previous.graph.clone(os.tmpdir());
-    lexical = options.consumePrevious ? previous.lexical : previous.lexical.clone();
+    const updated = options.consumePrevious ? previous!.graph : await previous!.graph.clone(os.tmpdir());
+    lexical = options.consumePrevious ? previous!.lexical : previous!.lexical.clone();
     updated.deleteLabels(staleLabels);
     lexical.remove(staleLabels);
     updated.reserve(updated.labelCount + freshChunks);
@@ -318,8 +362,6 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
   }
   const chunkLabels: number[][] = [];
   let sentenceRow = 0;
-  let lexicon: SentenceLexicon;
-  let chunkGraph: ChunkGraph;
   try {
     for (const [i, doc] of segmented.entries()) {
       const count = doc.sentences.length;
@@ -363,30 +405,39 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
     onProgress?.({ ...progress, phase: 'indexing' });
     // Made while the graph worker inserts the last vectors. An update tokenizes only the documents
     // it embedded: the others' words are the previous lexicon's.
-    lexicon = await SentenceLexicon.build(segmented, previous && reusedDocuments > 0 ? { previous: previous.lexicon, positions: reused, removed: stale.map((doc) => previous.documents[doc]!) } : undefined);
-    chunkGraph = graph instanceof GraphInWorker ? await graph.finish(os.tmpdir()) : (graph ?? new ChunkGraph(dimensions, parameters));
+    const lexicon = await SentenceLexicon.build(segmented, previous && reusedDocuments > 0 ? { previous: previous.lexicon, positions: reused, removed: stale.map((doc) => previous.documents[doc]!) } : undefined);
+    const chunkGraph = graph instanceof GraphInWorker ? await graph.finish(os.tmpdir()) : (graph ?? new ChunkGraph(dimensions, parameters));
+    return { dimensions, sentenceVectors, chunkLabels, chunkGraph, lexical, lexicon };
   } catch (error) {
     if (graph instanceof GraphInWorker) await graph.stop();
     throw error;
   }
+}
+
+/** What a build changed against the previous index (`seconds` set by the caller). */
+function reportOf(segmented: SegmentedDocument[], previous: CorpusIndex | undefined, chunks: number, reusedDocuments: number, skipped: SkippedFile[]): BuildReport {
   const previousSources = new Map((previous?.documents ?? []).map((doc) => [doc.document.source, doc.document.hash]));
   const currentSources = new Set(segmented.map((doc) => doc.document.source));
-  const report: BuildReport = {
+  return {
     documents: segmented.length,
-    chunks: chunkGraph.size,
+    chunks,
     sentences: sentenceCount(segmented),
     added: segmented.filter((doc) => !previousSources.has(doc.document.source)).map((doc) => doc.document.source),
     changed: segmented.filter((doc) => previousSources.has(doc.document.source) && previousSources.get(doc.document.source) !== doc.document.hash).map((doc) => doc.document.source),
     removed: [...previousSources.keys()].filter((source) => !currentSources.has(source)),
     unchanged: segmented.filter((doc) => previousSources.get(doc.document.source) === doc.document.hash).map((doc) => doc.document.source),
     reusedDocuments,
-    skipped: loaded.skipped,
+    skipped,
     seconds: 0,
   };
-  const manifest: IndexManifest = {
+}
+
+/** The manifest of an assembled index (`buildSeconds` and `files` filled in later). */
+function manifestOf(embeddings: DescribedEmbeddings, segmented: SegmentedDocument[], assembled: Assembled, skipped: SkippedFile[]): IndexManifest {
+  return {
     formatVersion: INDEX_FORMAT_VERSION,
-    embeddings: { ...embeddings.info, dimensions },
-    hnsw: chunkGraph.parameters,
+    embeddings: { ...embeddings.info, dimensions: assembled.dimensions },
+    hnsw: assembled.chunkGraph.parameters,
     builtAt: new Date().toISOString(),
     buildSeconds: 0,
     documents: segmented.map(({ document, chunks, sentences }) => ({
@@ -398,15 +449,36 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
       chunks: chunks.length,
       sentences: sentences.length,
     })),
-    chunkCount: chunkGraph.size,
-    sentenceCount: report.sentences,
-    skipped: loaded.skipped,
+    chunkCount: assembled.chunkGraph.size,
+    sentenceCount: sentenceCount(segmented),
+    skipped,
     files: {},
   };
-  const index = new CorpusIndex(manifest, segmented, chunkLabels, chunkGraph, lexical, sentenceVectors, lexicon);
+}
+
+/** The build itself, in its steps: read, plan, embed and assemble, report, save. */
+async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusIndex; report: BuildReport }> {
+  const started = performance.now();
+  const save = options.save ?? true;
+  // Refuse a folder that is not an index before minutes of embedding, not after.
+  if (save) await assertIndexFolderReplaceable(options.indexDir);
+  const { segmented, skipped } = await readArticles(options);
+  const progress: BuildProgress = {
+    phase: 'embedding',
+    documentsDone: 0,
+    documentsTotal: segmented.length,
+    chunksDone: 0,
+    chunksTotal: segmented.reduce((sum, doc) => sum + doc.chunks.length, 0),
+  };
+  options.onProgress?.({ ...progress });
+  const plan = planBuild(options.previous, segmented, options.embeddings);
+  const assembled = await embedAndAssemble(options, segmented, plan, progress);
+  const report = reportOf(segmented, options.previous, assembled.chunkGraph.size, plan.reusedDocuments, skipped);
+  const manifest = manifestOf(options.embeddings, segmented, assembled, skipped);
+  const index = new CorpusIndex(manifest, segmented, assembled.chunkLabels, assembled.chunkGraph, assembled.lexical, assembled.sentenceVectors, assembled.lexicon);
   manifest.buildSeconds = (performance.now() - started) / 1000;
   if (save) {
-    onProgress?.({ ...progress, phase: 'saving' });
+    options.onProgress?.({ ...progress, phase: 'saving' });
     await saveIndex(index, options.indexDir);
   }
   report.seconds = (performance.now() - started) / 1000;

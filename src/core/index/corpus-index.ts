@@ -23,6 +23,54 @@ const FILES = {
   ...HNSW_FILES,
 } as const;
 
+/** What {@link loadIndex} finds in an index's files, to check against its manifest. */
+export interface IndexFileCounts {
+  /** Documents in corpus.bin. */
+  documents: number;
+  /** The documents' sources, in order, as corpus.bin lists them. */
+  sources: readonly string[];
+  /** Whether each chunk in corpus.bin has a label of its own that the graph holds and has not deleted. */
+  labelsOwnedOnce: boolean;
+  /** Chunk labels in corpus.bin. */
+  chunkLabels: number;
+  /** Sentences in corpus.bin. */
+  sentences: number;
+  /** Floats in sentences.f32. */
+  vectorFloats: number;
+  /** The size of a vector. */
+  dimensions: number;
+  /** Live chunks in the graph. */
+  graphSize: number;
+  /** Chunks in lexical.bin. */
+  lexicalSize: number;
+  /** Sentences in lexicon.bin. */
+  lexiconSize: number;
+  /** Documents in lexicon.bin. */
+  lexiconDocuments: number;
+}
+
+/**
+ * Which check of an index's files against its manifest fails first, in words; `undefined` when
+ * every count agrees. With the counts equal, every live label of the graph is one chunk's and the
+ * labels it marks deleted are exactly those no chunk has.
+ */
+export function inconsistency(manifest: Pick<IndexManifest, 'documents' | 'chunkCount' | 'sentenceCount'>, files: IndexFileCounts): string | undefined {
+  const documents = manifest.documents.length;
+  const checks: [ok: boolean, problem: () => string][] = [
+    [files.documents === documents, () => `the manifest lists ${documents} documents, ${FILES.corpus} holds ${files.documents}`],
+    [files.sources.every((source, i) => source === manifest.documents[i]!.source), () => `${FILES.corpus} lists other documents than the manifest, or in another order`],
+    [files.labelsOwnedOnce, () => `the chunks of ${FILES.corpus} do not each have a graph label of their own`],
+    [files.chunkLabels === manifest.chunkCount, () => `the manifest counts ${manifest.chunkCount} chunks, ${FILES.corpus} holds ${files.chunkLabels}`],
+    [files.sentences === manifest.sentenceCount, () => `the manifest counts ${manifest.sentenceCount} sentences, ${FILES.corpus} holds ${files.sentences}`],
+    [files.vectorFloats === manifest.sentenceCount * files.dimensions, () => `${FILES.sentenceVectors} holds ${files.vectorFloats} numbers, not ${manifest.sentenceCount} vectors of ${files.dimensions}`],
+    [files.graphSize === manifest.chunkCount, () => `the manifest counts ${manifest.chunkCount} chunks, the graph holds ${files.graphSize}`],
+    [files.lexicalSize === manifest.chunkCount, () => `the manifest counts ${manifest.chunkCount} chunks, ${FILES.lexical} holds ${files.lexicalSize}`],
+    [files.lexiconSize === manifest.sentenceCount, () => `the manifest counts ${manifest.sentenceCount} sentences, ${FILES.lexicon} holds ${files.lexiconSize}`],
+    [files.lexiconDocuments === documents, () => `the manifest lists ${documents} documents, ${FILES.lexicon} holds ${files.lexiconDocuments}`],
+  ];
+  return checks.find(([ok]) => !ok)?.[1]();
+}
+
 /**
  * The names of the files a saved index folder holds: nothing else is ever written to one. With
  * `chunks.docstore.json` and `lexical.json`, which indexes before format 3 held, and `corpus.json`,
@@ -428,18 +476,20 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
       if (label >= labelCount || claimed[label] === 1) claimedAll = false;
       claimed[label] = 1;
     }
-    const consistent =
-      documents.length === manifest.documents.length &&
-      corpus.sources.every((source, i) => source === manifest.documents[i]!.source) &&
-      claimedAll &&
-      corpus.labels.length === manifest.chunkCount &&
-      corpus.sentenceCounts.reduce((sum, count) => sum + count, 0) === manifest.sentenceCount &&
-      sentenceVectors.length === manifest.sentenceCount * built.dimensions &&
-      graph.size === manifest.chunkCount &&
-      lexical.size === manifest.chunkCount &&
-      lexicon.size === manifest.sentenceCount &&
-      lexicon.documentWords.length === documents.length;
-    if (!consistent) throw new Error('the counts of the manifest and of the files disagree');
+    const problem = inconsistency(manifest, {
+      documents: documents.length,
+      sources: corpus.sources,
+      labelsOwnedOnce: claimedAll,
+      chunkLabels: corpus.labels.length,
+      sentences: corpus.sentenceCounts.reduce((sum, count) => sum + count, 0),
+      vectorFloats: sentenceVectors.length,
+      dimensions: built.dimensions,
+      graphSize: graph.size,
+      lexicalSize: lexical.size,
+      lexiconSize: lexicon.size,
+      lexiconDocuments: lexicon.documentWords.length,
+    });
+    if (problem !== undefined) throw new Error(`the manifest and the files disagree: ${problem}`);
     await yieldToEventLoop();
     // One object per chunk: made in slices, as a serving bot answers meanwhile.
     const chunkRefs: (ChunkRef | undefined)[] = new Array<ChunkRef | undefined>(labelCount).fill(undefined);

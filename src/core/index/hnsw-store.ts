@@ -69,11 +69,6 @@ export class ChunkGraph {
     return this.labelCount - this.deleted.size;
   }
 
-  /** Share of labels that are deleted: past some share, a rebuild is cheaper to search. */
-  get deletedShare(): number {
-    return this.labelCount === 0 ? 0 : this.deleted.size / this.labelCount;
-  }
-
   /** The labels deleted so far. */
   get deletedLabels(): ReadonlySet<number> {
     return this.deleted;

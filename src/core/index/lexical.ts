@@ -215,11 +215,6 @@ export class LexicalIndex {
     return new LexicalIndex(terms, runStarts, labels, frequencies, fieldLengths, averageFieldLength, chunkCount);
   }
 
-  /** Chunks ranked by BM25 for the query (OR of its terms); score: higher is better. */
-  searchLabels(query: string, k: number): { label: number; score: number }[] {
-    return this.searchTerms(termOccurrences(query), k);
-  }
-
   /**
    * The k chunks ranked best by BM25 for already-processed terms ({@link termOf} forms, as
    * {@link resolve} gives), combined with OR. Scored as MiniSearch 7 scored: each occurrence

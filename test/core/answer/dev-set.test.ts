@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Answerer } from '../../../src/core/answer/answerer.js';
-import { ABSTENTION, type Answer } from '../../../src/core/answer/types.js';
+import type { Answer } from '../../../src/core/answer/types.js';
 import { isVerbatim } from '../../../src/core/answer/verify.js';
 import { evaluate, parseQuestions } from '../../../src/core/eval.js';
 import { buildIndex } from '../../../src/core/index/build.js';
@@ -61,7 +61,6 @@ describe('dev set: offsets', () => {
         expect(citation.quote, question).toBe(citation.quote.trim());
         expect(citation.quote.length, question).toBeGreaterThan(0);
         expect(isVerbatim(Buffer.from(fileText), citation), question).toBe(true);
-        expect(answer.answer).toContain(`“${citation.quote}” [${citation.n}]`);
         citations++;
       }
     }
@@ -98,7 +97,7 @@ describe('dev set: answer quality', () => {
     const unanswerable = questions.filter((question) => question.kind === 'unanswerable');
     for (const q of unanswerable) expect(answers.get(q.question)!.confidence, q.question).not.toBe('high');
     const abstained = unanswerable.filter((q) => answers.get(q.question)!.abstained);
-    for (const q of abstained) expect(answers.get(q.question), q.question).toEqual({ question: q.question, abstained: true, answer: ABSTENTION, citations: [] });
+    for (const q of abstained) expect(answers.get(q.question), q.question).toEqual({ question: q.question, abstained: true, citations: [] });
     expect(abstained.length).toBeGreaterThanOrEqual(4);
   });
 

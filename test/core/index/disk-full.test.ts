@@ -29,7 +29,7 @@ describe.skipIf(!disk)('a full disk while saving an index or copying its graph',
     const indexDir = path.join(fullDisk.dir, 'index');
     const saving = buildIndex({ corpusDir: CORPUS_DIR, indexDir, embeddings, previous });
     await expect(saving).rejects.toThrow(DiskFullError);
-    await expect(saving).rejects.toMatchObject({ directory: indexDir, message: `Disk full at ${indexDir}: free some space and run /reindex (or \`npm run index\`) again.` });
+    await expect(saving).rejects.toMatchObject({ directory: indexDir, message: `Disk full at ${indexDir}.`, remedy: 'free-space-and-reindex' });
     expect((await loadIndex(indexDir, embeddings)).manifest.documents).toHaveLength(previous.manifest.documents.length);
     expect(await readdir(fullDisk.dir)).toEqual(['filler', 'index']);
   });

@@ -59,7 +59,7 @@ describe('ChunkGraph', () => {
     expect(graph.isLive(0)).toBe(false);
     expect(graph.isLive(1)).toBe(true);
     expect(graph.isLive(4)).toBe(false);
-    expect([graph.size, graph.labelCount, graph.deletedShare]).toEqual([3, 4, 0.25]);
+    expect([graph.size, graph.labelCount, graph.deletedLabels.size]).toEqual([3, 4, 1]);
     expect(graph.search([1, 0, 0], 4).map(({ label }) => label)).not.toContain(0);
     expect(graph.add([[1, 0, 0]])).toEqual([4]);
   });

@@ -92,7 +92,7 @@ describe('incremental reindex', () => {
     for (let edition = 2; edition <= 6; edition++) {
       for (const topic of TOPICS.slice(0, 3)) await writeFile(path.join(corpusDir, `${topic}.txt`), article(topic, edition));
       ({ index } = await buildIndex({ corpusDir, indexDir: path.join(dir, 'index'), embeddings, previous: index }));
-      expect(index.graph.deletedShare).toBeLessThanOrEqual(0.25);
+      expect(index.graph.deletedLabels.size / index.graph.labelCount).toBeLessThanOrEqual(0.25);
     }
     expect((await new Answerer(index, embeddings).ask('What does edition 6 of the coffee report say?')).citations[0]!.quote).toContain('edition 6');
   });

@@ -95,7 +95,7 @@ describe('recoverIndexLeftovers', () => {
     expect(verbatim.manifest.builtAt).toBe(original);
     const answer = await verbatim.ask('Why was the Budapest summit cancelled?');
     expect(answer.abstained).toBe(false);
-    expect(answer.answer).toContain('refused to soften its hardline demands');
+    expect(answer.citations.map((citation) => citation.quote).join('\n')).toContain('refused to soften its hardline demands');
   });
 
   it('cleans up before a reindex of a running bot, saying so', async () => {

@@ -8,6 +8,9 @@ import { chunkSearchText, segmentDocument } from '../../../src/core/index/segmen
 import { termOf, tokenize } from '../../../src/core/text/tokens.js';
 import { ROOT } from '../../helpers/core.js';
 
+/** Chunks ranked by BM25 for a query as typed (OR of its terms), as the answerer searches once it has the terms. */
+const searchText = (lexical: LexicalIndex, query: string, k: number) => lexical.searchTerms(termOccurrences(query), k);
+
 const TEXTS = [
   'The Budapest summit was cancelled after a phone call.',
   'Copper prices surged after a strike at the mine.',
@@ -18,12 +21,12 @@ const TEXTS = [
 describe('LexicalIndex', () => {
   it('ranks chunks by BM25 over stemmed content words, best first', () => {
     const index = LexicalIndex.build(TEXTS);
-    const results = index.searchLabels('Why was the summit cancelled?', 10);
+    const results = searchText(index, 'Why was the summit cancelled?', 10);
     expect(results[0]!.label).toBe(0);
     expect(results.map((result) => result.label).sort()).toEqual([0, 2, 3]);
     for (let i = 1; i < results.length; i++) expect(results[i]!.score).toBeLessThanOrEqual(results[i - 1]!.score);
-    expect(index.searchLabels('summit', 1)).toHaveLength(1);
-    expect(index.searchLabels('the of was', 10)).toEqual([]);
+    expect(searchText(index, 'summit', 1)).toHaveLength(1);
+    expect(searchText(index, 'the of was', 10)).toEqual([]);
   });
 
   it('knows which terms the chunks hold, and weighs rare terms more', () => {
@@ -41,7 +44,7 @@ describe('LexicalIndex', () => {
     const index = LexicalIndex.build(TEXTS);
     const loaded = LexicalIndex.fromBinary(index.toBinary());
     expect(loaded.size).toBe(index.size);
-    for (const query of ['summit cancelled', 'copper strike', 'snow']) expect(loaded.searchLabels(query, 5)).toEqual(index.searchLabels(query, 5));
+    for (const query of ['summit cancelled', 'copper strike', 'snow']) expect(searchText(loaded, query, 5)).toEqual(searchText(index, query, 5));
     expect(loaded.idf(termOf('copper')!)).toBe(index.idf(termOf('copper')!));
   });
 
@@ -58,16 +61,16 @@ describe('LexicalIndex', () => {
     copy.remove([1]);
     expect(copy.has(termOf('copper')!)).toBe(false);
     expect(copy.size).toBe(3);
-    expect(copy.searchLabels('copper strike', 5)).toEqual([]);
+    expect(searchText(copy, 'copper strike', 5)).toEqual([]);
     expect(index.has(termOf('copper')!)).toBe(true);
-    expect(index.searchLabels('copper', 5).map((result) => result.label)).toEqual([1]);
+    expect(searchText(index, 'copper', 5).map((result) => result.label)).toEqual([1]);
     expect(() => copy.remove([1])).toThrow(/not in the lexical index/);
     expect(() => index.add([{ label: 1, terms: termOccurrences('again') }])).toThrow(/already/);
     // A label removed and given to a new chunk before any search holds only the new chunk's terms.
     const reused = index.clone();
     reused.remove([1]);
     reused.add([{ label: 1, terms: termOccurrences('Zinc was mined.') }]);
-    expect(reused.searchLabels('zinc', 5).map((result) => result.label)).toEqual([1]);
+    expect(searchText(reused, 'zinc', 5).map((result) => result.label)).toEqual([1]);
     expect(reused.has(termOf('copper')!)).toBe(false);
   });
 });

@@ -20,3 +20,22 @@ export async function createEmbeddings(options: EmbeddingsOptions, onConvert?: C
   embeddings.recipe = { module: compiledModuleUrl(import.meta.url), exportName: 'createEmbeddings', args: [options] };
   return embeddings;
 }
+
+/** What every front end says when the local word vectors must first be converted (once per machine). */
+export const CONVERSION_NOTICE = 'converting the GloVe word vectors once (about 10 s, ~200 MB of memory)';
+
+/**
+ * A {@link ConversionProgress} that tells `say` the {@link CONVERSION_NOTICE} when the conversion
+ * starts and how long it took when it ends; `onFraction` also gets every fraction (for a percentage).
+ */
+export function announceConversion(say: (line: string) => void, onFraction?: ConversionProgress): ConversionProgress {
+  let started = 0;
+  return (fraction) => {
+    if (fraction === 0) {
+      started = performance.now();
+      say(CONVERSION_NOTICE);
+    }
+    onFraction?.(fraction);
+    if (fraction === 1) say(`word vectors converted in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  };
+}

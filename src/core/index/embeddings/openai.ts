@@ -1,5 +1,5 @@
 import { EmbeddingsError } from '../../errors.js';
-import { createRedactor, withoutCredentials, type Redactor } from '../../redact.js';
+import { createRedactor, urlCredentials, withoutCredentials, type Redactor } from '../../redact.js';
 import { DescribedEmbeddings, type EmbeddingsInfo } from './provider.js';
 
 export interface OpenAICompatibleOptions {
@@ -66,7 +66,7 @@ export class OpenAICompatibleEmbeddings extends DescribedEmbeddings {
     if (options.apiKey) this.authorization = `Bearer ${options.apiKey}`;
     else if (username || password) this.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     this.info = { provider: 'openai', model: options.model, dimensions: 0 };
-    this.redact = createRedactor([options.apiKey, username, password]);
+    this.redact = createRedactor([options.apiKey, ...urlCredentials(options.baseUrl)]);
   }
 
   private async request(input: string[]): Promise<number[][]> {

@@ -239,7 +239,7 @@ describe('an index built with an OpenAI-compatible endpoint', () => {
     const mismatch = await loadIndex(indexDir, glove).catch((error: unknown) => error);
     expect(mismatch).toBeInstanceOf(IndexMismatchError);
     expect((mismatch as Error).message).toContain(`openai:${MODEL}`);
-    expect((mismatch as Error).message).toMatch(/Reindex/);
+    expect(mismatch).toMatchObject({ remedy: 'reindex' });
     await expect(loadIndex(indexDir, client({ model: 'another-model' }))).rejects.toBeInstanceOf(IndexMismatchError);
   }, GLOVE_TIMEOUT);
 
