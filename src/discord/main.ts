@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { Events, MessageFlags, Status } from 'discord.js';
 import { buttons, commands, modals } from '../../commands/index.js';
-import { ConfigError, configuredSecrets, loadConfig } from '../config/config.js';
+import { ConfigError, configuredSecrets, loadConfig, type Config } from '../config/config.js';
 import { isVerbatimError } from '../core/errors.js';
 import { assertIndexFolderReplaceable } from '../core/index/corpus-index.js';
 import { createEmbeddings } from '../core/index/embeddings/factory.js';
@@ -36,7 +36,7 @@ const STARTING_UP = "I'm starting up and still loading the articles. Ask again i
  * rejections; stops cleanly on SIGINT/SIGTERM.
  */
 export async function runBot(): Promise<number> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig('bot');
   } catch (error) {
@@ -132,10 +132,10 @@ export async function runBot(): Promise<number> {
   const loadingStarted = performance.now();
   const embeddingsLoading = loadEmbeddings();
   const indexOptions = (embeddings: DescribedEmbeddings): VerbatimOptions => ({
-    corpusDir: config!.corpusDir,
-    indexDir: config!.indexDir,
+    corpusDir: config.corpusDir,
+    indexDir: config.indexDir,
     embeddings,
-    answer: { maxQuotes: config!.maxQuotes },
+    answer: { maxQuotes: config.maxQuotes },
     onLeftovers: (line) => logger.info(line, { event: 'index' }),
   });
   const existingLoading = embeddingsLoading.then((embeddings) => Verbatim.openExisting(indexOptions(embeddings)));
@@ -171,7 +171,7 @@ export async function runBot(): Promise<number> {
   /** The configured embeddings, saying when the word vectors are converted first. */
   function loadEmbeddings() {
     let converting = 0;
-    return createEmbeddings(config!.embeddings, (fraction) => {
+    return createEmbeddings(config.embeddings, (fraction) => {
       if (fraction === 0) {
         converting = performance.now();
         logger.info('converting the GloVe word vectors once (about 10 s, ~200 MB of memory)', { event: 'index' });
@@ -187,7 +187,7 @@ export async function runBot(): Promise<number> {
         (await existingLoading) ??
         (await Verbatim.open(
           indexOptions(embeddings),
-          (progress) => progress.phase === 'embedding' && progress.documentsDone === 0 && logger.info(`no index yet: building it from ${config!.corpusDir}`, { event: 'index' }),
+          (progress) => progress.phase === 'embedding' && progress.documentsDone === 0 && logger.info(`no index yet: building it from ${config.corpusDir}`, { event: 'index' }),
         ));
       const { manifest } = verbatim;
       logger.info(`index loaded in ${(performance.now() - loadingStarted).toFixed(0)} ms: ${manifest.documents.length} documents, ${manifest.chunkCount} chunks (${manifest.embeddings.provider}:${manifest.embeddings.model})`, { event: 'index' });
@@ -197,8 +197,8 @@ export async function runBot(): Promise<number> {
     }
     // `npm run index` beside the bot: answer from what it saved, as after a /reindex.
     verbatim.watchIndexFolder((outcome) => {
-      if (outcome.ok) logger.info(`index reloaded: another process saved a new index in ${config!.indexDir} (${outcome.documents} documents)`, { event: 'index' });
-      else logger.warn(`a new index in ${config!.indexDir} could not be loaded, still answering from the previous one: ${outcome.error}`, { event: 'index' });
+      if (outcome.ok) logger.info(`index reloaded: another process saved a new index in ${config.indexDir} (${outcome.documents} documents)`, { event: 'index' });
+      else logger.warn(`a new index in ${config.indexDir} could not be loaded, still answering from the previous one: ${outcome.error}`, { event: 'index' });
     });
     // Votes and the unanswered queue: a store that cannot be opened is logged, and answering goes on.
     feedback = new Feedback({ file: path.join(discord.dataDir, 'verbatim.db'), retention: { days: discord.feedback.retentionDays, maxRows: discord.feedback.maxRows } }, logger).start();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { afterNpmBanner } from '../../bench/processes.js';
 import { runEntry } from '../helpers/entry.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the bench's JSON report, read field by field
 type Json = Record<string, any>;
 
 function expectRate(value: unknown): void {
