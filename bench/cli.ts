@@ -105,7 +105,7 @@ function buildSeries(runs: BuildFigures[]): BuildSeries {
   const mid = (pick: (run: BuildFigures) => number) => median(runs.map(pick));
   const phases: Phases = {};
   for (const phase of ['reading', 'embedding', 'indexing', 'saving'] as const) {
-    const values = runs.flatMap((run) => (run.phases[phase] !== undefined ? [run.phases[phase]!] : []));
+    const values = runs.flatMap((run) => (run.phases[phase] !== undefined ? [run.phases[phase]] : []));
     if (values.length > 0) phases[phase] = median(values);
   }
   return {
@@ -242,7 +242,7 @@ async function benchScale(context: Context, speeches: SpeechFile[]): Promise<Non
   await rm(reindexIndex, { recursive: true, force: true });
   const reindexPhases: Phases = {};
   for (const phase of ['reading', 'embedding', 'indexing', 'saving'] as const) {
-    const values = reindexed.runs.flatMap((run) => (run.phases[phase] !== undefined ? [run.phases[phase]!] : []));
+    const values = reindexed.runs.flatMap((run) => (run.phases[phase] !== undefined ? [run.phases[phase]] : []));
     if (values.length > 0) reindexPhases[phase] = median(values);
   }
   const reindex = {

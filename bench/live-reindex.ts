@@ -134,7 +134,7 @@ export async function liveReindex(options: {
         30 * 60_000,
       );
       reindexSeconds = (ended.at - emulator.interactionTiming(reindex.id).dispatchedAt!) / 1000;
-      summary = String((ended.body as { content: string }).content);
+      summary = (ended.body as { content: string }).content;
       options.progress(`live-reindex ${options.name}: ${summary.split('\n')[0]}`);
       await new Promise((resolve) => setTimeout(resolve, TAIL_MS));
     } finally {

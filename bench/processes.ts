@@ -102,9 +102,9 @@ export async function timeCommand(
     const start = ownOutput(stdout);
     if (start === undefined || stdout.length <= start) return;
     firstByteMs = performance.now() - started;
-    child.stdout!.off('data', onData);
+    child.stdout.off('data', onData);
   };
-  child.stdout!.on('data', onData);
+  child.stdout.on('data', onData);
   const code = await output.exit;
   const exitMs = performance.now() - started;
   return { firstByteMs, exitMs, code, stdout: output.stdout(), stderr: output.stderr() };

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Answerer, DEFAULT_ANSWER, type AnswerOptions } from '../core/answer/answerer.js';
+import { Answerer, type AnswerOptions } from '../core/answer/answerer.js';
 import { parseQuestions, type EvalQuestion } from '../core/eval.js';
 import { buildIndex } from '../core/index/build.js';
 import type { CorpusIndex } from '../core/index/corpus-index.js';
@@ -51,7 +51,7 @@ export async function openSet(set: EvalSet, embeddings: DescribedEmbeddings): Pr
       set,
       questions,
       index,
-      answererWith: (options = DEFAULT_ANSWER) => new Answerer(index, embeddings, options),
+      answererWith: (options) => new Answerer(index, embeddings, options),
       close: () => rm(indexDir, { recursive: true, force: true }),
     };
   } catch (error) {

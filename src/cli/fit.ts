@@ -30,7 +30,7 @@ const NEVER_ABSTAIN: ConfidenceThresholds = {
 };
 
 /** The ranking parameters searched, each with the values tried (the current value is always among them). */
-type Tunable = { name: string; values: number[]; get: (o: AnswerOptions) => number; set: (o: AnswerOptions, v: number) => AnswerOptions };
+interface Tunable { name: string; values: number[]; get: (o: AnswerOptions) => number; set: (o: AnswerOptions, v: number) => AnswerOptions }
 
 const TUNABLES: Tunable[] = [
   { name: 'weights.lexical', values: [0.4, 0.5, 0.6, 0.7, 0.8], get: (o) => o.evidence.weights.lexical, set: (o, v) => ({ ...o, evidence: { ...o.evidence, weights: { ...o.evidence.weights, lexical: v } } }) },

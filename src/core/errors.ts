@@ -224,7 +224,7 @@ export function transportError(error: unknown): TransportedError {
 export function reviveError(transported: TransportedError): Error {
   const errorClass = CORE_ERRORS[transported.name];
   // Not constructed: the constructors take different arguments and would rewrite the message.
-  const error: Error = errorClass ? Object.create(errorClass.prototype) : new Error();
+  const error: Error = errorClass ? (Object.create(errorClass.prototype) as Error) : new Error();
   Object.assign(error, transported.fields, { name: transported.name, message: transported.message });
   if (transported.stack !== undefined) error.stack = transported.stack;
   return error;

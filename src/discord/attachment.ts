@@ -58,7 +58,7 @@ export async function downloadAttachment(attachment: AttachmentRef, maxBytes: nu
     }
     const chunks: Uint8Array[] = [];
     let received = 0;
-    const reader = response.body.getReader();
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     try {
       for (;;) {
         const { done, value } = await reader.read();

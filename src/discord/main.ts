@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Events, MessageFlags, Status } from 'discord.js';
-import { ConfigError, configuredSecrets, loadConfig } from '../config/config.js';
+import { ConfigError, configuredSecrets, loadConfig, type Config } from '../config/config.js';
 import { isVerbatimError } from '../core/errors.js';
 import { describeError } from './errors.js';
 import { assertIndexFolderReplaceable } from '../core/index/corpus-index.js';
@@ -43,7 +43,7 @@ const STARTING_UP = "I'm starting up and still loading the articles. Ask again i
  * rejections; stops cleanly on SIGINT/SIGTERM.
  */
 export async function runBot({ commands, buttons, modals }: BotHandlers): Promise<number> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig('bot');
   } catch (error) {
@@ -139,10 +139,10 @@ export async function runBot({ commands, buttons, modals }: BotHandlers): Promis
   const loadingStarted = performance.now();
   const embeddingsLoading = loadEmbeddings();
   const indexOptions = (embeddings: DescribedEmbeddings): VerbatimOptions => ({
-    corpusDir: config!.corpusDir,
-    indexDir: config!.indexDir,
+    corpusDir: config.corpusDir,
+    indexDir: config.indexDir,
     embeddings,
-    answer: { maxQuotes: config!.maxQuotes },
+    answer: { maxQuotes: config.maxQuotes },
     onLeftovers: (line) => logger.info(line, { event: 'index' }),
   });
   const existingLoading = embeddingsLoading.then((embeddings) => Verbatim.openExisting(indexOptions(embeddings)));
@@ -177,7 +177,7 @@ export async function runBot({ commands, buttons, modals }: BotHandlers): Promis
 
   /** The configured embeddings, saying when the word vectors are converted first. */
   function loadEmbeddings() {
-    return createEmbeddings(config!.embeddings, announceConversion((line) => logger.info(line, { event: 'index' })));
+    return createEmbeddings(config.embeddings, announceConversion((line) => logger.info(line, { event: 'index' })));
   }
 
   /** Loads the index, then routes interactions until stopped; settles only when loading fails. */
@@ -188,7 +188,7 @@ export async function runBot({ commands, buttons, modals }: BotHandlers): Promis
         (await existingLoading) ??
         (await Verbatim.open(
           indexOptions(embeddings),
-          (progress) => progress.phase === 'embedding' && progress.documentsDone === 0 && logger.info(`no index yet: building it from ${config!.corpusDir}`, { event: 'index' }),
+          (progress) => progress.phase === 'embedding' && progress.documentsDone === 0 && logger.info(`no index yet: building it from ${config.corpusDir}`, { event: 'index' }),
         ));
       const { manifest } = verbatim;
       logger.info(`index loaded in ${(performance.now() - loadingStarted).toFixed(0)} ms: ${manifest.documents.length} documents, ${manifest.chunkCount} chunks (${manifest.embeddings.provider}:${manifest.embeddings.model})`, { event: 'index' });
@@ -198,8 +198,8 @@ export async function runBot({ commands, buttons, modals }: BotHandlers): Promis
     }
     // `npm run index` beside the bot: answer from what it saved, as after a /reindex.
     verbatim.watchIndexFolder((outcome) => {
-      if (outcome.ok) logger.info(`index reloaded: another process saved a new index in ${config!.indexDir} (${outcome.documents} documents)`, { event: 'index' });
-      else logger.warn(`a new index in ${config!.indexDir} could not be loaded, still answering from the previous one: ${outcome.error}`, { event: 'index' });
+      if (outcome.ok) logger.info(`index reloaded: another process saved a new index in ${config.indexDir} (${outcome.documents} documents)`, { event: 'index' });
+      else logger.warn(`a new index in ${config.indexDir} could not be loaded, still answering from the previous one: ${outcome.error}`, { event: 'index' });
     });
     // Votes and the unanswered queue: a store that cannot be opened is logged, and answering goes on.
     feedback = new Feedback({ file: path.join(discord.dataDir, 'verbatim.db'), retention: { days: discord.feedback.retentionDays, maxRows: discord.feedback.maxRows } }, logger).start();

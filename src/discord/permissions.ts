@@ -1,4 +1,4 @@
-import { PermissionFlagsBits, type GuildMemberRoleManager, type Interaction } from 'discord.js';
+import { PermissionFlagsBits, type Interaction } from 'discord.js';
 
 /**
  * Whether the member behind an interaction may run moderator commands: Manage Server, or
@@ -10,6 +10,6 @@ export function isModerator(interaction: Interaction, moderatorRoleIds: readonly
   const roles = interaction.member?.roles;
   if (!roles || moderatorRoleIds.length === 0) return false;
   // A cached guild gives a role manager, an uncached one the raw list of role ids.
-  const roleIds: readonly string[] = Array.isArray(roles) ? roles : [...(roles as GuildMemberRoleManager).cache.keys()];
+  const roleIds: readonly string[] = Array.isArray(roles) ? roles : [...roles.cache.keys()];
   return roleIds.some((id) => moderatorRoleIds.includes(id));
 }

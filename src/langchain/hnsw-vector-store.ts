@@ -60,7 +60,7 @@ export class HnswVectorStore extends SaveableVectorStore {
    * Without `args.dimensions`, the store takes the length of the first vector.
    */
   static override async fromTexts(texts: string[], metadatas: object[] | object, embeddings: EmbeddingsInterface, args: Partial<StoreArgs> = {}): Promise<HnswVectorStore> {
-    const documents = texts.map((pageContent, i) => new Document({ pageContent, metadata: Array.isArray(metadatas) ? metadatas[i] : metadatas }));
+    const documents = texts.map((pageContent, i) => new Document({ pageContent, metadata: (Array.isArray(metadatas) ? metadatas[i] : metadatas) as Record<string, unknown> }));
     return HnswVectorStore.fromDocuments(documents, embeddings, args);
   }
 

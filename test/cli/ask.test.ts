@@ -169,16 +169,6 @@ describe('npm run index and npm run eval', () => {
 
 });
 
-describe('--help', () => {
-  it('prints the usage and exits 0 for every command', async () => {
-    for (const [entry, usage] of [['cli/ask', 'Usage: npm run ask'], ['cli/index-command', 'Usage: npm run index'], ['cli/eval', 'Usage: npm run eval'], ['cli/doctor', 'Usage: npm run doctor'], ['cli/deploy-commands', 'Usage: npm run deploy-commands'], ['bench/cli', 'Usage: npm run bench'], ['cli/start', 'Usage: npm start'], ['cli/vectors', 'Usage: npm run vectors']] as const) {
-      const { code, stdout } = await runEntry(entry, {}, ['--help']);
-      expect(code, entry).toBe(0);
-      expect(stdout).toContain(usage);
-    }
-  }, 30_000);
-});
-
 describe('npm run ask on a terminal', () => {
   it('never passes an article’s escape sequences to the terminal', async () => {
     const work = await mkdtemp(path.join(os.tmpdir(), 'verbatim-tty-'));

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { afterNpmBanner } from '../../bench/processes.js';
 import { runEntry } from '../helpers/entry.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the bench's JSON report, read field by field
 type Json = Record<string, any>;
 
 function expectRate(value: unknown): void {
@@ -98,7 +99,8 @@ describe('npm run bench -- --quick --scale-copies 2', () => {
     for (const launch of ['npm', 'node']) {
       const cold = latency.coldStart[launch];
       expect(cold.runs).toBeGreaterThan(0);
-      expectLatency(cold.firstByteMs, 30_000);
+      // Targets are 250/450 ms at p50; 5 s at p99 only tolerates a loaded CI machine.
+      expectLatency(cold.firstByteMs, 5_000);
       expect(cold.firstByteMs.p50).toBeLessThanOrEqual(cold.exitMs.p50);
     }
     expectLatency(latency.ask, 1_000);
@@ -168,9 +170,16 @@ describe('npm run bench -- --quick --scale-copies 2', () => {
       'synthetic-build': 120, 'synthetic-rss': 2048, 'synthetic-load': 2, 'scale-reindex': 2,
     };
     for (const [id, max] of Object.entries(bounds)) if (byId.has(id)) expect(byId.get(id)!.max, id).toBe(max);
+    // Each judgement is the comparison it names, recomputed from the raw figures: a judged target is not just "some boolean".
+    const { systems, paraphrase } = results.story;
+    expect(byId.get('story-hit1')!.met).toBe(systems.project.hitAt1 > Math.max(systems.bm25.hitAt1, systems.textbook.hitAt1));
+    expect(byId.get('paraphrase-hit1')!.met).toBe(paraphrase.systems.project.hitAt1 > Math.max(paraphrase.systems.bm25.hitAt1, paraphrase.systems.textbook.hitAt1));
+    expect(byId.get('story-chars')!.met).toBe(systems.project.meanQuotedChars < systems.textbook.meanQuotedChars);
+    expect(byId.get('cold-ask-node')!.value).toBe(results.latency.coldStart.node.firstByteMs.p50);
+    expect(byId.get('story-ask-p50')!.value).toBe(results.latency.ask.p50);
     for (const target of results.targets) {
       expect(typeof target.value, target.id).toBe('number');
-      if (typeof target.met === 'boolean' && target.max !== undefined) expect(target.met, target.id).toBe(target.value <= target.max);
+      if (target.max !== undefined && target.met !== null) expect(target.met, target.id).toBe(target.value <= target.max);
     }
     // The slowest scale is the one the ask targets read.
     expect(byId.get('ask-p50-scales')!.value).toBe(Math.max(...results.growth.map((point: Json) => point.query.ask.p50)));

@@ -72,7 +72,7 @@ describe('/reindex over a damaged graph', () => {
     try {
       await linkToNowhere(bot.indexDir);
       const reindex = await bot.emulator.sendChatInput({ commandName: 'reindex', permissions: PermissionFlagsBits.ManageGuild.toString() });
-      const summary = await bot.emulator.waitForRequest((request) => request.method === 'PATCH' && request.route.includes(reindex.token) && /Reindexed in/.test(String(bodyOf(request).content)), 60_000);
+      const summary = await bot.emulator.waitForRequest((request) => request.method === 'PATCH' && request.route.includes(reindex.token) && String(bodyOf(request).content).includes('Reindexed in'), 60_000);
       expect(bodyOf(summary).content).toMatch(/Every article was indexed again: the previous index could not be updated \(.*chunks\.hnsw links element 0 to element 1073741824/);
     } finally {
       await bot.stop();

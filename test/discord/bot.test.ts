@@ -153,7 +153,7 @@ describe('the bot against the Discord API emulator', () => {
     expect(bodyOf(await bot.emulator.waitForCallback(second.id)).content).toMatch(/already running/);
 
     const summary = await bot.emulator.waitForRequest(
-      (request) => request.method === 'PATCH' && request.route.includes(reindex.token) && /Reindexed in/.test(String((request.body as MessageBody).content)),
+      (request) => request.method === 'PATCH' && request.route.includes(reindex.token) && String((request.body as MessageBody).content).includes('Reindexed in'),
       60_000,
     );
     const edits = bot.emulator.requests.filter((request) => request.method === 'PATCH' && request.route.includes(reindex.token));
@@ -169,7 +169,7 @@ describe('the bot against the Discord API emulator', () => {
     await appendFile(ARTICLE.replace(path.join(ROOT, 'corpus'), bot.corpusDir), '\nA sentence added by a moderator to check the change is seen.\n');
     const reindex = await bot.emulator.sendChatInput({ commandName: 'reindex', permissions: MODERATOR });
     const summary = await bot.emulator.waitForRequest(
-      (request) => request.method === 'PATCH' && request.route.includes(reindex.token) && /Reindex/.test(String((request.body as MessageBody).content)) && !/Reindexing…/.test(String((request.body as MessageBody).content)),
+      (request) => request.method === 'PATCH' && request.route.includes(reindex.token) && String((request.body as MessageBody).content).includes('Reindex') && !String((request.body as MessageBody).content).includes('Reindexing…'),
       60_000,
     );
     const content = (summary.body as MessageBody).content!;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermissionFlagsBits } from 'discord.js';
-import { mountSmallDisk, type SmallDisk } from '../helpers/small-disk.js';
+import { mountSmallDisk } from '../helpers/small-disk.js';
 import { bodyOf, startBot, type MessageBody, type RunningBot } from './bot-harness.js';
 import { snowflake } from './emulator.js';
 
@@ -11,7 +11,7 @@ const MODERATOR = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMes
 const disk = await mountSmallDisk(4 * 1024 * 1024);
 
 describe.skipIf(!disk)('/reindex on a full disk', () => {
-  const fullDisk = disk as SmallDisk;
+  const fullDisk = disk!;
   const indexDir = path.join(fullDisk.dir, 'index');
   let bot: RunningBot;
 

@@ -283,7 +283,7 @@ export interface DiscordEmulatorOptions {
    */
   sendGuildCreate?: boolean;
   /** Extra roles for the GUILD_CREATE payload (the @everyone role is always there). */
-  guildRoles?: Array<{ id: string; name?: string; permissions?: string | bigint; position?: number }>;
+  guildRoles?: { id: string; name?: string; permissions?: string | bigint; position?: number }[];
   /**
    * If set, every IDENTIFY is answered by closing the gateway with this code instead of READY, as
    * Discord does with a fatal close code: 4004 for a token it no longer accepts (REST may still
@@ -466,7 +466,7 @@ export class DiscordEmulator {
   private activeSession: Session | undefined;
   private readonly interactions = new Map<string, InteractionState>();
   private readonly interactionsByToken = new Map<string, InteractionState>();
-  private faults: Array<RestFault & { remaining: number }> = [];
+  private faults: (RestFault & { remaining: number })[] = [];
   private readonly commands = new Map<string, Json[]>();
   private readonly guildOwnerId = snowflake();
   /** Files served at {@link cdnBase}, as Discord's CDN serves attachments, by path. */
@@ -801,7 +801,7 @@ export class DiscordEmulator {
             ? ({ ...option, focused: true } as APIApplicationCommandInteractionDataOption)
             : option,
       );
-    return { ...command, type: InteractionType.ApplicationCommandAutocomplete, data: { ...command.data, options: focus(command.data.options ?? []) } } as APIApplicationCommandAutocompleteInteraction;
+    return { ...command, type: InteractionType.ApplicationCommandAutocomplete, data: { ...command.data, options: focus(command.data.options ?? []) } };
   }
 
   /** Builds a MESSAGE (type 3) APPLICATION_COMMAND interaction on a message written by another member. */
@@ -825,7 +825,7 @@ export class DiscordEmulator {
         target_id: target.id,
         resolved: { messages: { [target.id]: target } },
       },
-    } as APIMessageApplicationCommandInteraction;
+    };
   }
 
   /** Builds a MODAL_SUBMIT (type 5) interaction with one text input per field, each in its action row. */
@@ -841,7 +841,7 @@ export class DiscordEmulator {
         })),
       },
       ...(options.message ? { message: options.message } : {}),
-    } as APIModalSubmitInteraction;
+    };
   }
 
   /** Builds a complete CHAT_INPUT (type 2) APPLICATION_COMMAND interaction payload. */
@@ -989,7 +989,7 @@ export class DiscordEmulator {
     ws.on('message', (data: RawData) => {
       let payload: GatewayPayload;
       try {
-        payload = JSON.parse(data.toString()) as GatewayPayload;
+        payload = JSON.parse((data as Buffer).toString()) as GatewayPayload; // ws's default binaryType: one Buffer
       } catch {
         ws.close(4002, 'Error while decoding payload.');
         return;
@@ -1001,9 +1001,9 @@ export class DiscordEmulator {
           break;
         case GatewayOpcodes.Identify: {
           const d = isRecord(payload.d) ? payload.d : {};
-          if (session) return ws.close(4005, 'Already authenticated.');
-          if (d.token !== this.token) return ws.close(4004, 'Authentication failed.');
-          if (this.options.identifyCloseCode !== undefined) return ws.close(this.options.identifyCloseCode, 'Refused by the emulator.');
+          if (session) { ws.close(4005, 'Already authenticated.'); return; }
+          if (d.token !== this.token) { ws.close(4004, 'Authentication failed.'); return; }
+          if (this.options.identifyCloseCode !== undefined) { ws.close(this.options.identifyCloseCode, 'Refused by the emulator.'); return; }
           const shard: [number, number] = Array.isArray(d.shard) ? [Number(d.shard[0]), Number(d.shard[1])] : [0, 1];
           session = { id: `session_${snowflake()}`, seq: 0, shard, ws, log: [] };
           this.gatewayEvent('identify', { sessionId: session.id });
@@ -1016,8 +1016,8 @@ export class DiscordEmulator {
           const target = typeof d.session_id === 'string' ? this.sessions.get(d.session_id) : undefined;
           const seq = typeof d.seq === 'number' ? d.seq : 0;
           this.gatewayEvent('resume', { sessionId: target?.id, value: seq });
-          if (session) return ws.close(4005, 'Already authenticated.');
-          if (d.token !== this.token) return ws.close(4004, 'Authentication failed.');
+          if (session) { ws.close(4005, 'Already authenticated.'); return; }
+          if (d.token !== this.token) { ws.close(4004, 'Authentication failed.'); return; }
           if (!target) {
             this.gatewayEvent('invalid_session');
             this.send(ws, { op: GatewayOpcodes.InvalidSession, d: false });
@@ -1239,7 +1239,7 @@ export class DiscordEmulator {
   private onCallback(interactionId: string, token: string, r: RecordedRequest): [number, unknown] {
     const unknown: [number, unknown] = [404, { message: 'Unknown interaction', code: 10062 }];
     const state = this.interactions.get(interactionId);
-    if (!state || state.payload.token !== token) return unknown;
+    if (state?.payload.token !== token) return unknown;
     const deadline = this.options.callbackDeadlineMs;
     const sentAt = state.dispatch?.sentAt;
     if (deadline !== undefined && sentAt !== undefined && r.at - sentAt > deadline) return unknown;
@@ -1274,7 +1274,7 @@ export class DiscordEmulator {
         return [400, { message: 'Invalid Form Body', code: 50035, errors: { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: `Value must be one of the interaction response types.` }] } } }];
     }
     state.acknowledged = true;
-    if (state.original && payload.message && state.original.id === payload.message.id) payload.message = state.original;
+    if (state.original && state.original.id === payload.message?.id) payload.message = state.original;
     if (r.query.with_response !== 'true') return [204, undefined];
     const flags = state.original?.flags ?? 0;
     return [
@@ -1379,7 +1379,7 @@ export class DiscordEmulator {
         };
       });
     }
-    return fields as Partial<APIMessage>;
+    return fields;
   }
 
   /** A complete message authored by the bot (as an interaction webhook). */

@@ -40,7 +40,7 @@ describe('the question a follow-up follows', () => {
     for (const question of ['What did Trump say about Putin?', 'Is *this* the [U.S.] _view_ on #NATO > 2%?', 'a\\b | c ~ d `e`']) {
       expect(questionOf({ embeds: [{ title: plainLabel(question, 256) }] } as never)).toBe(question);
     }
-    expect(questionOf({ embeds: [] } as never)).toBeUndefined();
+    expect(questionOf({ embeds: [] })).toBeUndefined();
     expect(questionOf(null)).toBeUndefined();
   });
 

@@ -36,7 +36,7 @@ describe('createLogger', () => {
   it('text lines append the fields as key=value', () => {
     const { logger, lines } = capture('text');
     logger.info('answered /ask', { event: 'interaction', interactionId: '123', guildId: null, latencyMs: 12 });
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z INFO  answered \/ask \(interactionId=123 latencyMs=12\)\n$/);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z INFO {2}answered \/ask \(interactionId=123 latencyMs=12\)\n$/);
   });
 
   it('json lines are one object each with time, level, message, fields and the error', () => {

@@ -111,7 +111,7 @@ export class AcronymExpansions {
   /** The corpus's term for an acronym spelt out in it ("FDR" or "fdr" → "Franklin D. Roosevelt" → roosevelt). */
   termOf(written: string): string | undefined {
     if (!/^\p{L}{2,5}$/u.test(written)) return undefined;
-    const letters = [...written.toUpperCase()];
+    const letters = Array.from(written.toUpperCase());
     const pattern = new RegExp(`\\b${letters.map((letter) => `${letter}[\\p{L}]*\\.?`).join('\\s+')}(?![\\p{L}])`, 'u');
     const indexed = letters.length >= 2 && letters.length <= MAX_INDEXED_LETTERS && letters.every((letter) => /^\p{Lu}$/u.test(letter));
     const candidates = indexed ? (this.textsByInitials.get(letters.join('')) ?? []) : this.texts.keys();

@@ -84,9 +84,9 @@ export class EvidenceScorer {
     private readonly queryVector: number[],
     private readonly similarity: WordSimilarity | undefined,
     private readonly options: EvidenceOptions,
-    private readonly answerType: AnswerType | undefined = undefined,
+    private readonly answerType?: AnswerType,
   ) {
-    this.softMatches = question.map(() => new Map());
+    this.softMatches = question.map(() => new Map<string, number>());
     this.totalWeight = question.reduce((sum, word) => sum + word.weight, 0);
     this.rarestWord = question.reduce((best, word, i) => (word.known && (best === -1 || word.weight > question[best]!.weight) ? i : best), -1);
   }

@@ -84,7 +84,7 @@ function headingOf(line: string, standsAlone: boolean): string | undefined {
   if (markdown) return withoutClosingHashes(line.slice(markdown[0].length)).trim() || undefined;
   const text = line.trim();
   if (!standsAlone || text.length === 0 || text.length > 100) return undefined;
-  if (/[.!?:;,"”’)\]…-]$/u.test(text) || /^[(\[\-*•>|]/u.test(text)) return undefined;
+  if (/[.!?:;,"”’)\]…-]$/u.test(text) || /^[([\-*•>|]/u.test(text)) return undefined;
   const words = text.split(/\s+/);
   if (words.length > 12 || !/^\p{Lu}/u.test(text)) return undefined;
   return text;

@@ -110,7 +110,7 @@ export function withFrontMatter(text: string, fields: ArticleFields): string {
   const document = yaml.parseDocument(existing?.[1] ?? '');
   if (document.errors.length > 0) throw new ArticleFormatError(`front matter is not valid YAML (${document.errors[0]!.message.split('\n')[0]})`);
   if (document.contents !== null && !yaml.isMap(document.contents)) throw new ArticleFormatError('front matter is not a YAML mapping');
-  if (document.contents === null) document.contents = document.createNode({}) as never;
+  document.contents ??= document.createNode({}) as never;
   for (const [key, value] of entries) document.set(key, value);
   const rest = existing ? body.slice(existing[0].length) : body;
   return `---\n${document.toString({ lineWidth: 0 })}---\n${rest}`;
@@ -152,8 +152,8 @@ function writeFailure(error: unknown, what: string, directory: string): unknown 
 async function exists(file: string): Promise<boolean> {
   return lstat(file).then(
     () => true,
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return false;
+    (error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw error;
     },
   );
@@ -167,8 +167,8 @@ async function exists(file: string): Promise<boolean> {
  */
 export async function checkArticleTarget(corpusDir: string, name: string, replace: boolean): Promise<void> {
   const target = path.join(corpusDir, name);
-  const info = await lstat(target).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
+  const info = await lstat(target).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   });
   if (!info) return;

@@ -1,6 +1,6 @@
 /** The typed arrays a binary index file holds. */
 export type Section = Uint8Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
-export type SectionType<T extends Section> = { new (length: number): T; new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; readonly BYTES_PER_ELEMENT: number };
+export interface SectionType<T extends Section> { new (length: number): T; new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; readonly BYTES_PER_ELEMENT: number }
 
 /** Sections start on multiples of 8 bytes, so that a file read into memory is viewed in place, not copied. */
 const ALIGNMENT = 8;

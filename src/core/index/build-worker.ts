@@ -13,7 +13,7 @@ import type { WorkerBuildMessage, WorkerBuildRequest } from './worker-build.js';
 async function run(request: WorkerBuildRequest, post: (message: WorkerBuildMessage) => void): Promise<void> {
   try {
     const { recipe, ...build } = request;
-    const factory = (await import(recipe.module))[recipe.exportName] as (...args: unknown[]) => Promise<DescribedEmbeddings> | DescribedEmbeddings;
+    const factory = ((await import(recipe.module)) as Record<string, unknown>)[recipe.exportName] as (...args: unknown[]) => Promise<DescribedEmbeddings> | DescribedEmbeddings;
     const embeddings = await factory(...recipe.args);
     // Loaded for this build only: updated in place, no copy of the graph and lexical index needed.
     let previousUnusable: string | undefined;

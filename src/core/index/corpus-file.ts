@@ -150,7 +150,7 @@ function lazy<T extends object, K extends keyof T>(target: T, key: K, make: () =
 
 /** Whether every value is at least `low` and below `high`. */
 function numbersWithin(values: Int32Array | Uint32Array, low: number, high: number): boolean {
-  for (let i = 0; i < values.length; i++) if (values[i]! < low || values[i]! >= high) return false;
+  for (const value of values) if (value < low || value >= high) return false;
   return true;
 }
 
@@ -207,9 +207,9 @@ export function readCorpusFile(bytes: Uint8Array): CorpusFile {
     !metadata.every((_, d) => {
       const sentenceCount = firstSentence[d + 1]! - firstSentence[d]!;
       return (
-        numbersWithin(sentenceLeadIn.subarray(firstSentence[d]!, firstSentence[d + 1]!), NO_LEAD_IN, sentenceCount) &&
-        numbersWithin(chunkFirst.subarray(firstChunk[d]!, firstChunk[d + 1]!), 0, sentenceCount) &&
-        numbersWithin(chunkLast.subarray(firstChunk[d]!, firstChunk[d + 1]!), 0, sentenceCount)
+        numbersWithin(sentenceLeadIn.subarray(firstSentence[d], firstSentence[d + 1]), NO_LEAD_IN, sentenceCount) &&
+        numbersWithin(chunkFirst.subarray(firstChunk[d], firstChunk[d + 1]), 0, sentenceCount) &&
+        numbersWithin(chunkLast.subarray(firstChunk[d], firstChunk[d + 1]), 0, sentenceCount)
       );
     })
   ) {
@@ -217,7 +217,7 @@ export function readCorpusFile(bytes: Uint8Array): CorpusFile {
   }
   const sectionOf = (number: number) => (number === NO_SECTION ? undefined : sectionTitles[number]!);
   const documents = metadata.map((document, d): SegmentedDocument => {
-    lazy(document, 'body', () => Buffer.from(bodies.buffer, bodies.byteOffset, bodies.length).toString('utf8', bodyOffsets[d]!, bodyOffsets[d + 1]!));
+    lazy(document, 'body', () => Buffer.from(bodies.buffer, bodies.byteOffset, bodies.length).toString('utf8', bodyOffsets[d], bodyOffsets[d + 1]));
     const segmented = { document } as SegmentedDocument;
     lazy(segmented, 'sentences', () => {
       const made: Sentence[] = [];
@@ -244,7 +244,7 @@ export function readCorpusFile(bytes: Uint8Array): CorpusFile {
   });
   return {
     documents,
-    chunkLabels: metadata.map((_, d) => Array.from(labels.subarray(firstChunk[d]!, firstChunk[d + 1]!))),
+    chunkLabels: metadata.map((_, d) => Array.from(labels.subarray(firstChunk[d], firstChunk[d + 1]))),
     sources: metadata.map((doc) => doc.source),
     sentenceCounts: metadata.map((_, d) => firstSentence[d + 1]! - firstSentence[d]!),
     chunkCounts: metadata.map((_, d) => firstChunk[d + 1]! - firstChunk[d]!),

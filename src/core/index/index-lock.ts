@@ -94,7 +94,7 @@ export async function acquireIndexLock(
       await rm(lockPath, { force: true });
       continue;
     }
-    if (holder && holder.hostname === os.hostname() && !isProcessRunning(holder.pid)) {
+    if (holder?.hostname === os.hostname() && !isProcessRunning(holder.pid)) {
       // Left by a process that died mid-build (a kill -9, a crash): nobody will release it.
       await rm(lockPath, { force: true });
       continue;

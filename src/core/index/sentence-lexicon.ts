@@ -143,7 +143,7 @@ class LexiconCollector {
       const position = reuse?.positions[doc] ?? -1;
       if (previous && position !== -1) {
         copy(previous.metadata, position, this.metadata);
-        const base = reuse!.documentBases[position]!;
+        const base = reuse.documentBases[position]!;
         for (let s = 0; s < sentences.length; s++) {
           copy(previous.sentences, base + s, this.sentences, this.sentences.count);
           yield;
@@ -410,7 +410,7 @@ export class SentenceLexicon {
   /** Sentences holding a term, by global number, ascending. */
   sentencesWith(term: string): Uint32Array {
     const id = this.termIds.get(term);
-    return id === undefined ? NO_SENTENCES : this.tables.postings.subarray(this.tables.postingStarts[id]!, this.tables.postingStarts[id + 1]!);
+    return id === undefined ? NO_SENTENCES : this.tables.postings.subarray(this.tables.postingStarts[id], this.tables.postingStarts[id + 1]);
   }
 
   /** Whether the corpus uses the term, in a sentence or in a document's metadata. */

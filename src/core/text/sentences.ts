@@ -61,7 +61,7 @@ function splitLine(line: string, base: number, spans: Span[]): void {
     }
     let next = end;
     while (next < line.length && /\s/.test(line[next]!)) next++;
-    if (next >= line.length || !/[\p{Lu}\p{N}"“‘'(\[]/u.test(line[next]!)) {
+    if (next >= line.length || !/[\p{Lu}\p{N}"“‘'([]/u.test(line[next]!)) {
       i = runEnd;
       continue;
     }

@@ -44,7 +44,8 @@ describe('analyzeQuestion', () => {
     expect(() => analyzeQuestion('x'.repeat(MAX_QUESTION_LENGTH))).not.toThrow();
     // The limit applies after white space is folded.
     expect(() => analyzeQuestion(`a${' '.repeat(2000)}b`)).not.toThrow();
-    expect(MAX_QUESTION_LENGTH).toBe(1000);
+    // The documented limit, named in the message with the length that broke it.
+    expect(() => analyzeQuestion('x'.repeat(1001))).toThrow(/\(1001 characters; at most 1000\)/);
   });
 });
 

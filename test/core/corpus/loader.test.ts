@@ -263,7 +263,7 @@ describe('loadCorpus skips bad files with a reason, never throwing', () => {
   ];
 
   for (const [name, content, reason] of cases) {
-    it(`${name}`, async () => {
+    it(name, async () => {
       const dir = await corpusWith({ 'good.txt': ARTICLE, [name]: content });
       const { documents, skipped } = await loadCorpus(dir);
       expect(documents.map((document) => document.source)).toEqual(['good.txt']);

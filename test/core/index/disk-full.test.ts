@@ -5,7 +5,7 @@ import { DiskFullError } from '../../../src/core/errors.js';
 import { buildIndex } from '../../../src/core/index/build.js';
 import { loadIndex, type CorpusIndex } from '../../../src/core/index/corpus-index.js';
 import { CORPUS_DIR, HashEmbeddings, makeTempDir, removeTempDirs } from '../../helpers/core.js';
-import { mountSmallDisk, type SmallDisk } from '../../helpers/small-disk.js';
+import { mountSmallDisk } from '../../helpers/small-disk.js';
 
 // A real full file system (tmpfs), so that hnswlib's native writer meets it too.
 const disk = await mountSmallDisk(4 * 1024 * 1024);
@@ -13,7 +13,7 @@ const disk = await mountSmallDisk(4 * 1024 * 1024);
 describe.skipIf(!disk)('a full disk while saving an index or copying its graph', () => {
   const embeddings = new HashEmbeddings();
   let previous: CorpusIndex;
-  const fullDisk = disk as SmallDisk;
+  const fullDisk = disk!;
 
   beforeAll(async () => {
     ({ index: previous } = await buildIndex({ corpusDir: CORPUS_DIR, indexDir: path.join(fullDisk.dir, 'index'), embeddings }));

@@ -99,7 +99,7 @@ export class OpenAICompatibleEmbeddings extends DescribedEmbeddings {
     for (const [position, item] of (body.data ?? []).entries()) {
       const embedding = item.embedding;
       if (!Array.isArray(embedding) || !embedding.every((value) => typeof value === 'number')) break;
-      vectors[item.index ?? position] = embedding as number[];
+      vectors[item.index ?? position] = embedding;
     }
     if (vectors.length !== input.length || vectors.some((vector) => vector === undefined)) {
       throw new EmbeddingsError(`The embeddings endpoint ${this.shownEndpoint} returned a malformed reply (expected ${input.length} vectors).`);

@@ -533,7 +533,7 @@ export async function convertWordVectors(cachePath: string, onProgress?: Convers
   const { dimensions, words, firstRanks, rows, scales } = collector.result();
   const vocabulary = Buffer.from(words.join('\n'), 'utf8');
   const starts = wordStarts(words);
-  const sorted = Uint32Array.from(firstRanks).sort((a, b) => vocabulary.compare(vocabulary, starts[b]!, starts[b + 1]! - 1, starts[a]!, starts[a + 1]! - 1));
+  const sorted = Uint32Array.from(firstRanks).sort((a, b) => vocabulary.compare(vocabulary, starts[b], starts[b + 1]! - 1, starts[a], starts[a + 1]! - 1));
   const common = computeCommonDirection(rows, scales, dimensions, words.length);
 
   const header = Buffer.alloc(HEADER_BYTES);
@@ -620,7 +620,7 @@ class SortedWordIndex implements WordIndex {
       const middle = (low + high) >>> 1;
       const rank = sorted[middle]!;
       // Negative when the vocabulary's word sorts before the key.
-      const order = key === undefined ? compareAscii(vocabulary, starts[rank]!, starts[rank + 1]! - 1, word) : vocabulary.compare(key, 0, key.length, starts[rank]!, starts[rank + 1]! - 1);
+      const order = key === undefined ? compareAscii(vocabulary, starts[rank]!, starts[rank + 1]! - 1, word) : vocabulary.compare(key, 0, key.length, starts[rank], starts[rank + 1]! - 1);
       if (order === 0) return rank;
       if (order < 0) low = middle + 1;
       else high = middle;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Answerer } from '../../../../src/core/answer/answerer.js';
 import { isVerbatim } from '../../../../src/core/answer/verify.js';
 import { EmbeddingsError, IndexMismatchError } from '../../../../src/core/errors.js';
@@ -119,13 +119,24 @@ describe('OpenAICompatibleEmbeddings failures', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('500 then 200 → retried and succeeds (maxRetries 1)', async () => {
+  it('500 then 200 → retried after a 1–2 s back-off, and succeeds (maxRetries 1)', async () => {
     server.queue({ status: 500, body: 'internal error' });
-    const vectors = await client({ maxRetries: 1 }).embedDocuments(['retry me']);
-    expect(vectors).toEqual([hashedVector('retry me', DIMENSIONS)]);
-    expect(server.requests).toHaveLength(2);
-    expect(server.requests[1]!.body).toEqual(server.requests[0]!.body);
-  }, 15_000);
+    // Only setTimeout is faked: the back-off is waited on fake time, the HTTP exchange runs for real.
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const embedding = client({ maxRetries: 1 }).embedDocuments(['retry me']);
+      await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+      await vi.advanceTimersByTimeAsync(990);
+      expect(server.requests).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1020);
+      const vectors = await embedding;
+      expect(vectors).toEqual([hashedVector('retry me', DIMENSIONS)]);
+      expect(server.requests).toHaveLength(2);
+      expect(server.requests[1]!.body).toEqual(server.requests[0]!.body);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 
   it('500 → EmbeddingsError when retries are exhausted (maxRetries 0)', async () => {
     server.queue({ status: 503, body: 'unavailable' });
