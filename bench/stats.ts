@@ -59,7 +59,11 @@ export async function timed<T>(body: () => Promise<T> | T): Promise<{ ms: number
 }
 
 /** Latency of `passes` passes over the questions, after one untimed warm-up pass. */
-export async function timeQuestions(questions: readonly string[], passes: number, answer: (question: string) => Promise<unknown>): Promise<LatencySummary & { questions: number; passes: number }> {
+export async function timeQuestions(
+  questions: readonly string[],
+  passes: number,
+  answer: (question: string) => Promise<unknown>,
+): Promise<LatencySummary & { questions: number; passes: number }> {
   for (const question of questions) await answer(question);
   const times: number[] = [];
   for (let pass = 0; pass < passes; pass++) {

@@ -190,7 +190,9 @@ async function vector(job: Extract<WorkerJob, { mode: 'vector' }>, embeddings: G
   const indexing = performance.now();
   const store = new HnswVectorStore(embeddings, { dimensions: embeddings.info.dimensions });
   const documents = segmented.flatMap((doc) =>
-    doc.chunks.map((chunk) => new Document({ pageContent: chunkSearchText(doc, chunk), metadata: { source: doc.document.source, start: chunk.start, end: chunk.end } })),
+    doc.chunks.map(
+      (chunk) => new Document({ pageContent: chunkSearchText(doc, chunk), metadata: { source: doc.document.source, start: chunk.start, end: chunk.end } }),
+    ),
   );
   await store.addVectors(chunkVectors, documents);
   const dimensions = embeddings.info.dimensions;
@@ -203,7 +205,12 @@ async function vector(job: Extract<WorkerJob, { mode: 'vector' }>, embeddings: G
   const end = performance.now();
   return {
     seconds: (end - started) / 1000,
-    phases: { reading: (embedding - started) / 1000, embedding: (indexing - embedding) / 1000, indexing: (saving - indexing) / 1000, saving: (end - saving) / 1000 },
+    phases: {
+      reading: (embedding - started) / 1000,
+      embedding: (indexing - embedding) / 1000,
+      indexing: (saving - indexing) / 1000,
+      saving: (end - saving) / 1000,
+    },
     documents: segmented.length,
     chunks: store.size,
     sentences: sentenceRows.length,

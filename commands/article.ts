@@ -1,4 +1,13 @@
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  InteractionContextType,
+  MessageFlags,
+  PermissionFlagsBits,
+  SlashCommandBuilder,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
 import { quotedName } from '../src/core/corpus/changes.js';
 import { ArticleChangeError } from '../src/core/errors.js';
 import { describeAnyError } from '../src/discord/errors.js';
@@ -28,7 +37,12 @@ function waiting(what: 'reindex' | 'change'): string {
 }
 
 /** The change's options: progress in the reply, who asked shown to a build that has to wait. */
-function changeOptions(interaction: ChatInputCommandInteraction, context: BotContext, edit: (content: string) => Promise<unknown>, onProgress: ArticleChangeOptions['onProgress']): ArticleChangeOptions {
+function changeOptions(
+  interaction: ChatInputCommandInteraction,
+  context: BotContext,
+  edit: (content: string) => Promise<unknown>,
+  onProgress: ArticleChangeOptions['onProgress'],
+): ArticleChangeOptions {
   return {
     requestedBy: `/article ${interaction.options.getSubcommand()} by ${interaction.user.username}`,
     onWaiting: (what) => void edit(waiting(what)),
@@ -53,7 +67,11 @@ async function add(interaction: ChatInputCommandInteraction, context: BotContext
       return value === null ? [] : [[name, value]];
     }),
   );
-  logger.info(`/article add by ${who(interaction)}: ${JSON.stringify(attachment.name)} (${attachment.size} bytes)${replace ? ', replacing' : ''}`, { event: 'article', userId: interaction.user.id, guildId: interaction.guildId });
+  logger.info(`/article add by ${who(interaction)}: ${JSON.stringify(attachment.name)} (${attachment.size} bytes)${replace ? ', replacing' : ''}`, {
+    event: 'article',
+    userId: interaction.user.id,
+    guildId: interaction.guildId,
+  });
   let result;
   try {
     result = await verbatim.addArticle({
@@ -70,8 +88,13 @@ async function add(interaction: ChatInputCommandInteraction, context: BotContext
     return;
   }
   const { change } = result;
-  logger.info(`article ${change.replaced ? 'replaced' : 'added'} by ${who(interaction)}: ${change.source}`, { event: 'article', userId: interaction.user.id, guildId: interaction.guildId });
-  if (!result.ok) logger.warn(`reindex after /article add failed (${change.source} stays in the corpus): ${describeAnyError(result.error)}`, { event: 'article' });
+  logger.info(`article ${change.replaced ? 'replaced' : 'added'} by ${who(interaction)}: ${change.source}`, {
+    event: 'article',
+    userId: interaction.user.id,
+    guildId: interaction.guildId,
+  });
+  if (!result.ok)
+    logger.warn(`reindex after /article add failed (${change.source} stays in the corpus): ${describeAnyError(result.error)}`, { event: 'article' });
   const title = `**${plainLabel(change.title, 200)}**`;
   const reply = result.ok
     ? `${change.replaced ? 'Replaced' : 'Added'} ${title}${change.sentences !== undefined ? ` (${change.sentences} sentences)` : ''} as ${quotedName(change.source)}.\n${reindexSummary(result.report)}`
@@ -84,7 +107,11 @@ async function remove(interaction: ChatInputCommandInteraction, context: BotCont
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const { edit, onProgress } = progressReply(interaction, context);
   const { logger } = context;
-  logger.info(`/article remove by ${who(interaction)}: ${JSON.stringify(source)}`, { event: 'article', userId: interaction.user.id, guildId: interaction.guildId });
+  logger.info(`/article remove by ${who(interaction)}: ${JSON.stringify(source)}`, {
+    event: 'article',
+    userId: interaction.user.id,
+    guildId: interaction.guildId,
+  });
   let result;
   try {
     result = await context.verbatim.removeArticle(source, changeOptions(interaction, context, edit, onProgress));
@@ -95,8 +122,13 @@ async function remove(interaction: ChatInputCommandInteraction, context: BotCont
     return;
   }
   const { change } = result;
-  logger.info(`article removed by ${who(interaction)}: ${change.source}, moved to ${change.movedTo}`, { event: 'article', userId: interaction.user.id, guildId: interaction.guildId });
-  if (!result.ok) logger.warn(`reindex after /article remove failed (${change.source} is out of the corpus): ${describeAnyError(result.error)}`, { event: 'article' });
+  logger.info(`article removed by ${who(interaction)}: ${change.source}, moved to ${change.movedTo}`, {
+    event: 'article',
+    userId: interaction.user.id,
+    guildId: interaction.guildId,
+  });
+  if (!result.ok)
+    logger.warn(`reindex after /article remove failed (${change.source} is out of the corpus): ${describeAnyError(result.error)}`, { event: 'article' });
   const title = change.title !== undefined ? ` (**${plainLabel(change.title, 200)}**)` : '';
   const head = `Removed ${quotedName(change.source)}${title}: moved to ${quotedName(change.movedTo)} beside the corpus folder (move it back and /reindex to restore it).`;
   await edit(clip(result.ok ? `${head}\n${reindexSummary(result.report)}` : `${head}\nBut ${failedReindex(result.error)}`, 2000));
@@ -109,8 +141,16 @@ function listPage(context: BotContext, page: number) {
     pages > 1
       ? [
           new ActionRowBuilder<ButtonBuilder>().addComponents(
-            new ButtonBuilder().setCustomId(`${LIST_PREFIX}${shown - 1}`).setLabel('Previous').setStyle(ButtonStyle.Secondary).setDisabled(shown === 0),
-            new ButtonBuilder().setCustomId(`${LIST_PREFIX}${shown + 1}`).setLabel('Next').setStyle(ButtonStyle.Secondary).setDisabled(shown === pages - 1),
+            new ButtonBuilder()
+              .setCustomId(`${LIST_PREFIX}${shown - 1}`)
+              .setLabel('Previous')
+              .setStyle(ButtonStyle.Secondary)
+              .setDisabled(shown === 0),
+            new ButtonBuilder()
+              .setCustomId(`${LIST_PREFIX}${shown + 1}`)
+              .setLabel('Next')
+              .setStyle(ButtonStyle.Secondary)
+              .setDisabled(shown === pages - 1),
           ),
         ]
       : [];
@@ -140,7 +180,14 @@ export const article: SlashCommand = {
       sub
         .setName('remove')
         .setDescription('Move an article out of the corpus (into removed/) and reindex.')
-        .addStringOption((option) => option.setName('source').setDescription('The article (start typing its title or file name)').setRequired(true).setAutocomplete(true).setMaxLength(MAX_CHOICE_LENGTH)),
+        .addStringOption((option) =>
+          option
+            .setName('source')
+            .setDescription('The article (start typing its title or file name)')
+            .setRequired(true)
+            .setAutocomplete(true)
+            .setMaxLength(MAX_CHOICE_LENGTH),
+        ),
     )
     .addSubcommand((sub) => sub.setName('list').setDescription('The articles: title, date, publisher, sentences.')),
 
@@ -171,7 +218,8 @@ export const article: SlashCommand = {
       .slice(0, MAX_CHOICES)
       .map(({ source, title }) => {
         const suffix = ` (${source})`;
-        const name = title === undefined ? `${source} (not indexed)` : `${clip(title.replace(/\s+/g, ' '), Math.max(20, MAX_CHOICE_LENGTH - suffix.length))}${suffix}`;
+        const name =
+          title === undefined ? `${source} (not indexed)` : `${clip(title.replace(/\s+/g, ' '), Math.max(20, MAX_CHOICE_LENGTH - suffix.length))}${suffix}`;
         return { name: clip(name, MAX_CHOICE_LENGTH), value: source };
       });
     await interaction.respond(choices);

@@ -29,7 +29,10 @@ export const FOLLOW_UP_BUTTON = 'followup:';
  * carries the shown quotes' references in its custom id (as many as fit: all of them for up to
  * 10 quotes from a document's first 16,384 sentences), 👍 / 👎 in servers, and "Follow up".
  */
-export function answerComponents(interaction: Pick<Interaction, 'id' | 'guildId'>, shown: readonly Pick<Citation, 'reference'>[]): ActionRowBuilder<ButtonBuilder>[] {
+export function answerComponents(
+  interaction: Pick<Interaction, 'id' | 'guildId'>,
+  shown: readonly Pick<Citation, 'reference'>[],
+): ActionRowBuilder<ButtonBuilder>[] {
   if (shown.length === 0) return [];
   const references = encodeReferences(
     shown.map((citation) => citation.reference),
@@ -88,7 +91,10 @@ export const showPassages: ButtonHandler = {
     const references = decodeReferences(interaction.customId.slice(PASSAGES_PREFIX.length));
     const passages = references ? context.verbatim.passages(references) : [];
     if (passages.length === 0) {
-      await interaction.reply({ content: 'That answer is too old to expand (or the index has changed since). Ask again with `/ask`.', flags: MessageFlags.Ephemeral });
+      await interaction.reply({
+        content: 'That answer is too old to expand (or the index has changed since). Ask again with `/ask`.',
+        flags: MessageFlags.Ephemeral,
+      });
       return;
     }
     await interaction.reply({ embeds: formatPassages(passages), flags: MessageFlags.Ephemeral });

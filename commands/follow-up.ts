@@ -100,7 +100,8 @@ export const followUpModal: ModalHandler = {
     // An ephemeral message has no link anyone can open.
     // The interaction's server: a message in an interaction payload may not say which it is in.
     const guildId = interaction.guildId ?? original?.guildId ?? null;
-    const link = !original || isPrivate ? undefined : guildId ? messageLink(original.channelId, original.id, guildId) : messageLink(original.channelId, original.id);
+    const link =
+      !original || isPrivate ? undefined : guildId ? messageLink(original.channelId, original.id, guildId) : messageLink(original.channelId, original.id);
     const content = previous === undefined ? undefined : `${FOLLOW_UP_TO}${plainLabel(previous, 400)}${link ? ` — ${link}` : ''}`;
     await interaction.editReply({ ...(content ? { content } : {}), embeds: [embed], components: answerComponents(interaction, shown) });
   },

@@ -4,7 +4,10 @@ import { clip, plainLabel } from '../src/discord/format.js';
 
 /** `/help` — what the bot knows about and how to ask. */
 export const help: SlashCommand = {
-  data: new SlashCommandBuilder().setName('help').setDescription('How to ask me questions, and what I know about.').setContexts(InteractionContextType.Guild, InteractionContextType.BotDM),
+  data: new SlashCommandBuilder()
+    .setName('help')
+    .setDescription('How to ask me questions, and what I know about.')
+    .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM),
 
   async execute(interaction, context) {
     const { documents } = context.verbatim.manifest;

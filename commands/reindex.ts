@@ -10,7 +10,8 @@ import { moderatorOnly } from '../src/discord/preconditions.js';
 const PROGRESS_INTERVAL_MS = 1000;
 
 function progressText(progress: BuildProgress): string {
-  if (progress.phase === 'waiting') return `Waiting for another build of the index to finish: ${plainText(progress.waitingFor ?? '')}. /ask keeps answering from the current index meanwhile.`;
+  if (progress.phase === 'waiting')
+    return `Waiting for another build of the index to finish: ${plainText(progress.waitingFor ?? '')}. /ask keeps answering from the current index meanwhile.`;
   return `Reindexing… ${progressCounts(progress)}. /ask keeps answering from the current index meanwhile.`;
 }
 
@@ -19,10 +20,15 @@ function progressText(progress: BuildProgress): string {
  * `onProgress` the build's progress at most once a second. Edits go out one after another, so
  * that a late progress line never replaces the summary.
  */
-export function progressReply(interaction: ChatInputCommandInteraction, context: BotContext): { edit: (content: string) => Promise<unknown>; onProgress: (progress: BuildProgress) => void } {
+export function progressReply(
+  interaction: ChatInputCommandInteraction,
+  context: BotContext,
+): { edit: (content: string) => Promise<unknown>; onProgress: (progress: BuildProgress) => void } {
   let edits: Promise<unknown> = Promise.resolve();
   const edit = (content: string) => {
-    edits = edits.then(() => interaction.editReply({ content })).catch((error: unknown) => context.logger.warn(`/${interaction.commandName} progress edit failed: ${String(error)}`));
+    edits = edits
+      .then(() => interaction.editReply({ content }))
+      .catch((error: unknown) => context.logger.warn(`/${interaction.commandName} progress edit failed: ${String(error)}`));
     return edits;
   };
   let lastEdit = 0;
@@ -44,7 +50,11 @@ export function reindexSummary(report: BuildReport): string {
   const skipped = report.skipped.map((file) => `${file.source} (${file.reason})`);
   return clip(
     `Reindexed in ${report.seconds.toFixed(1)} s: ${report.documents} documents, ${report.chunks} chunks.\n` +
-      capitalized(changeCounts(report).map(([what, count]) => `${what} ${count}`).join(' · ')) +
+      capitalized(
+        changeCounts(report)
+          .map(([what, count]) => `${what} ${count}`)
+          .join(' · '),
+      ) +
       list('Added', report.added) +
       list('Changed', report.changed) +
       list('Removed', report.removed) +
@@ -75,7 +85,9 @@ export const reindex: SlashCommand = {
     context.logger.info(`reindex started by ${interaction.user.id}`);
     try {
       const report = await context.verbatim.reindex(onProgress, `/reindex by ${interaction.user.username}`);
-      context.logger.info(`reindex done: ${report.documents} documents, ${report.chunks} chunks, ${report.skipped.length} skipped, ${report.seconds.toFixed(2)} s`);
+      context.logger.info(
+        `reindex done: ${report.documents} documents, ${report.chunks} chunks, ${report.skipped.length} skipped, ${report.seconds.toFixed(2)} s`,
+      );
       await edit(reindexSummary(report));
     } catch (error) {
       if (!isVerbatimError(error)) throw error;

@@ -4,7 +4,10 @@ import { formatSources } from '../src/discord/format.js';
 
 /** `/sources` — the indexed documents, when the index was built and with which embeddings. */
 export const sources: SlashCommand = {
-  data: new SlashCommandBuilder().setName('sources').setDescription('List the articles I can quote, and when they were indexed.').setContexts(InteractionContextType.Guild, InteractionContextType.BotDM),
+  data: new SlashCommandBuilder()
+    .setName('sources')
+    .setDescription('List the articles I can quote, and when they were indexed.')
+    .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM),
 
   async execute(interaction, context) {
     await interaction.reply({ embeds: [formatSources(context.verbatim.manifest)], flags: MessageFlags.Ephemeral });

@@ -34,18 +34,36 @@ function kindsOf(entry: UnansweredEntry): string {
 }
 
 /** The queue as a message: an embed of the entries and a Dismiss button for each. */
-export function unansweredMessage(entries: UnansweredEntry[], retentionDays: number, note?: string): { content: string; embeds: APIEmbed[]; components: ActionRowBuilder<ButtonBuilder>[] } {
+export function unansweredMessage(
+  entries: UnansweredEntry[],
+  retentionDays: number,
+  note?: string,
+): { content: string; embeds: APIEmbed[]; components: ActionRowBuilder<ButtonBuilder>[] } {
   const content = note ?? '';
   if (entries.length === 0) {
-    return { content: clip(`${content ? `${content}\n` : ''}No unanswered or downvoted questions in the last ${retentionDays} days.`, 2000), embeds: [], components: [] };
+    return {
+      content: clip(`${content ? `${content}\n` : ''}No unanswered or downvoted questions in the last ${retentionDays} days.`, 2000),
+      embeds: [],
+      components: [],
+    };
   }
-  const lines = entries.map((entry, i) => `**${i + 1}.** ${plainLabel(entry.question, 300)}\n${entry.count}× (${kindsOf(entry)}) — last ${time(entry.lastAt, TimestampStyles.RelativeTime)}`);
+  const lines = entries.map(
+    (entry, i) =>
+      `**${i + 1}.** ${plainLabel(entry.question, 300)}\n${entry.count}× (${kindsOf(entry)}) — last ${time(entry.lastAt, TimestampStyles.RelativeTime)}`,
+  );
   const embed: APIEmbed = {
     title: 'Unanswered questions, most frequent first',
     description: clip(lines.join('\n\n'), 4096),
-    footer: { text: `Questions the articles did not answer (not found, or only the closest passages) and answers voted 👎, from the last ${retentionDays} days. Dismiss what you have dealt with.` },
+    footer: {
+      text: `Questions the articles did not answer (not found, or only the closest passages) and answers voted 👎, from the last ${retentionDays} days. Dismiss what you have dealt with.`,
+    },
   };
-  const buttons = entries.map((entry, i) => new ButtonBuilder().setCustomId(`${DISMISS_PREFIX}${entry.id}`).setLabel(`Dismiss ${i + 1}`).setStyle(ButtonStyle.Secondary));
+  const buttons = entries.map((entry, i) =>
+    new ButtonBuilder()
+      .setCustomId(`${DISMISS_PREFIX}${entry.id}`)
+      .setLabel(`Dismiss ${i + 1}`)
+      .setStyle(ButtonStyle.Secondary),
+  );
   const components: ActionRowBuilder<ButtonBuilder>[] = [];
   for (let i = 0; i < buttons.length; i += 5) components.push(new ActionRowBuilder<ButtonBuilder>().addComponents(buttons.slice(i, i + 5)));
   return { content, embeds: [embed], components };

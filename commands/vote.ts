@@ -18,17 +18,16 @@ export function recordUnanswered(interaction: Pick<Interaction, 'guildId' | 'use
   if (!guildId || answer.documents !== undefined) return;
   const kind = answer.abstained ? 'abstained' : answer.confidence === 'low' ? 'tentative' : undefined;
   if (!kind) return;
-  context.feedback?.use('record an unanswered question', (store) => store.recordQuestion({ kind, question: answer.question, memberId: interaction.user.id, guildId }));
+  context.feedback?.use('record an unanswered question', (store) =>
+    store.recordQuestion({ kind, question: answer.question, memberId: interaction.user.id, guildId }),
+  );
 }
 
 /** The 👍 / 👎 buttons under an answer, in servers (where the moderators read the votes). */
 export function voteButtons(interaction: Pick<Interaction, 'id' | 'guildId'>): ButtonBuilder[] {
   if (!interaction.guildId) return [];
   return (['up', 'down'] as const).map((value) =>
-    new ButtonBuilder()
-      .setCustomId(`${VOTE_PREFIX}${value}:${interaction.id}`)
-      .setEmoji(EMOJI[value])
-      .setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder().setCustomId(`${VOTE_PREFIX}${value}:${interaction.id}`).setEmoji(EMOJI[value]).setStyle(ButtonStyle.Secondary),
   );
 }
 
@@ -49,12 +48,23 @@ export const vote: ButtonHandler = {
     }
     const value = match[1] as VoteValue;
     const outcome = context.feedback?.use('record a vote', (store) =>
-      store.vote({ answerId: match[2]!, memberId: interaction.user.id, guildId: interaction.guildId!, value, question: questionOf(interaction.message.embeds[0]?.title) }),
+      store.vote({
+        answerId: match[2]!,
+        memberId: interaction.user.id,
+        guildId: interaction.guildId!,
+        value,
+        question: questionOf(interaction.message.embeds[0]?.title),
+      }),
     );
     let content: string;
     if (!outcome) content = "I couldn't record your vote right now, sorry. The moderators can find why in the log.";
     else {
-      const said = outcome.previous === undefined ? `Recorded your ${EMOJI[value]}` : outcome.previous === value ? `You had already voted ${EMOJI[value]}; kept it` : `Changed your vote to ${EMOJI[value]}`;
+      const said =
+        outcome.previous === undefined
+          ? `Recorded your ${EMOJI[value]}`
+          : outcome.previous === value
+            ? `You had already voted ${EMOJI[value]}; kept it`
+            : `Changed your vote to ${EMOJI[value]}`;
       const why = value === 'down' ? ' The moderators will see this question among the unanswered ones.' : '';
       content = `${said}, thank you.${why} (${EMOJI.up} ${outcome.totals.up} · ${EMOJI.down} ${outcome.totals.down})`;
     }

@@ -73,7 +73,10 @@ const LAZY_INSPECT = {
         process.stderr.write(`scripts/bundle.mjs: ${args.path} is not as expected; bundled as it is.\n`);
         return undefined;
       }
-      return { contents: `${source.slice(0, match.index)}var inspect = (...args) => __toESM(require_inspect(), 1).default.inspect(...args);${after}`, loader: 'js' };
+      return {
+        contents: `${source.slice(0, match.index)}var inspect = (...args) => __toESM(require_inspect(), 1).default.inspect(...args);${after}`,
+        loader: 'js',
+      };
     });
   },
 };
@@ -163,6 +166,9 @@ for (const entry of ['ask', 'start']) {
     supported: { 'dynamic-import': false },
   });
   await writeFile(path.join(OUT, `${entry}.meta.json`), JSON.stringify(result.metafile));
-  const key = createHash('sha256').update(await readFile(path.join(OUT, `${entry}.cjs`))).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(await readFile(path.join(OUT, `${entry}.cjs`)))
+    .digest('hex')
+    .slice(0, 16);
   await writeFile(path.join(OUT, `${entry}.js`), CODE_CACHE_LOADER(`${entry}.cjs`, key));
 }

@@ -12,7 +12,12 @@ const { openEmbeddings } = await import(`${root}/dist/src/cli/run.js`);
 const embeddings = await openEmbeddings(loadConfig('core'));
 const sets = [
   { name: 'story', questions: 'test/fixtures/dev-questions.jsonl', corpus: 'corpus', pairs: 'test/fixtures/followups/story.jsonl' },
-  { name: 'sotu-dev', questions: 'test/fixtures/sotu-dev/questions.jsonl', corpus: 'test/fixtures/sotu-dev/corpus', pairs: 'test/fixtures/followups/sotu-dev.jsonl' },
+  {
+    name: 'sotu-dev',
+    questions: 'test/fixtures/sotu-dev/questions.jsonl',
+    corpus: 'test/fixtures/sotu-dev/corpus',
+    pairs: 'test/fixtures/followups/sotu-dev.jsonl',
+  },
 ];
 const verbose = process.argv.includes('--verbose');
 const switches = [];
@@ -24,11 +29,17 @@ const ways = {
 console.log('| corpus | pairs | way | first quote holds the evidence | any quote does | sure answers | abstained |');
 console.log('|---|---|---|---|---|---|---|');
 for (const set of sets) {
-  const pairs = (await readFile(set.pairs, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+  const pairs = (await readFile(set.pairs, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   const opened = await openSet(set, embeddings);
   const answerer = opened.answererWith(DEFAULT_ANSWER);
   for (const [way, ask] of Object.entries(ways)) {
-    let first = 0, any = 0, sure = 0, abstained = 0;
+    let first = 0,
+      any = 0,
+      sure = 0,
+      abstained = 0;
     for (const pair of pairs) {
       const answer = await ask(answerer, pair);
       const holds = (c) => pair.evidence.some((e) => c.quote.includes(e));
@@ -36,7 +47,10 @@ for (const set of sets) {
       if (!answer.abstained && answer.citations.some(holds)) any++;
       if (answer.confidence === 'high') sure++;
       if (answer.abstained) abstained++;
-      if (verbose) console.error(`${set.name} ${way} | ${pair.previous} → ${pair.question} | ${answer.abstained ? 'ABSTAIN' : answer.confidence} ${answer.citations.some(holds) ? 'HIT' : 'miss'} | ${answer.citations[0]?.quote.slice(0, 90) ?? ''}`);
+      if (verbose)
+        console.error(
+          `${set.name} ${way} | ${pair.previous} → ${pair.question} | ${answer.abstained ? 'ABSTAIN' : answer.confidence} ${answer.citations.some(holds) ? 'HIT' : 'miss'} | ${answer.citations[0]?.quote.slice(0, 90) ?? ''}`,
+        );
     }
     console.log(`| ${set.name} | ${pairs.length} | ${way} | ${first}/${pairs.length} | ${any}/${pairs.length} | ${sure} | ${abstained} |`);
   }
@@ -44,7 +58,8 @@ for (const set of sets) {
   // answerable question of the set asked after the one before it in the file (an unrelated previous question).
   const own = opened.questions.filter((question) => question.kind === 'answerable');
   const holds = (question, answer) => !answer.abstained && answer.citations.some((c) => question.evidence.some((e) => c.quote.includes(e)));
-  let alone = 0, after = 0;
+  let alone = 0,
+    after = 0;
   for (const [i, question] of own.entries()) {
     if (holds(question, await answerer.ask(question.question))) alone++;
     if (holds(question, await answerer.ask(question.question, { previous: own[(i + own.length - 1) % own.length].question }))) after++;

@@ -11,7 +11,9 @@ try {
   tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 } catch {
   if (existsSync('dist/src/cli/start.js') && existsSync('dist/bundle/start.js')) process.exit(0);
-  process.stderr.write('dist/ is not built and TypeScript is not installed: run `npm ci` with the dev dependencies (then `npm ci --omit=dev` if you want them gone).\n');
+  process.stderr.write(
+    'dist/ is not built and TypeScript is not installed: run `npm ci` with the dev dependencies (then `npm ci --omit=dev` if you want them gone).\n',
+  );
   process.exit(1);
 }
 const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

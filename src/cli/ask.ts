@@ -101,18 +101,25 @@ async function readQuestions(file: string): Promise<string[]> {
       throw new UsageError(`Cannot read the batch file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
   }
-  return text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 }
 
 /** `npm run ask` */
 export async function main(args: string[]): Promise<number> {
   return runCommand(USAGE, async () => {
-    const { values, positionals } = parseFlags(args, {
-      json: { type: 'boolean' },
-      batch: { type: 'string' },
-      corpus: { type: 'string' },
-      index: { type: 'string' },
-    }, { positionals: true });
+    const { values, positionals } = parseFlags(
+      args,
+      {
+        json: { type: 'boolean' },
+        batch: { type: 'string' },
+        corpus: { type: 'string' },
+        index: { type: 'string' },
+      },
+      { positionals: true },
+    );
     const question = positionals.join(' ').trim();
     if (values.batch !== undefined && question !== '') throw new UsageError('Give either a question or --batch FILE, not both.');
     if (values.batch === undefined && question === '') throw new UsageError('No question given.');
@@ -129,7 +136,9 @@ export async function main(args: string[]): Promise<number> {
         // One bad line of a batch must not lose the answers to the others.
         if (!isVerbatimError(error) || questions.length === 1) throw error;
         failed = true;
-        process.stdout.write(values.json ? `${JSON.stringify({ question: text, error: describeError(error) })}\n` : `Q: ${text}\nError: ${describeError(error)}\n\n`);
+        process.stdout.write(
+          values.json ? `${JSON.stringify({ question: text, error: describeError(error) })}\n` : `Q: ${text}\nError: ${describeError(error)}\n\n`,
+        );
       }
     }
     return failed ? EXIT.failure : EXIT.ok;

@@ -59,7 +59,10 @@ async function checkDiscord(discord: DiscordConfig, say: (ok: boolean, line: str
   try {
     const route = discord.guildId ? Routes.applicationGuildCommands(discord.clientId, discord.guildId) : Routes.applicationCommands(discord.clientId);
     const registered = (await rest.get(route)) as Record<string, unknown>[];
-    const differences = commandDifferences(commands.map((command) => command.data.toJSON() as unknown as Record<string, unknown>), registered);
+    const differences = commandDifferences(
+      commands.map((command) => command.data.toJSON() as unknown as Record<string, unknown>),
+      registered,
+    );
     if (differences.length === 0) {
       say(true, `commands: ${commands.map((command) => commandLabel(command.data.toJSON())).join(' ')} registered ${where}, up to date`);
       return;
@@ -86,7 +89,10 @@ export async function main(args: string[]): Promise<number> {
     try {
       core = loadConfig('bot');
       clientId = core.discord!.clientId;
-      say(true, `configuration: token set (not shown), application ${clientId}, ${core.discord!.guildId ? `guild ${core.discord!.guildId}` : 'global commands'}`);
+      say(
+        true,
+        `configuration: token set (not shown), application ${clientId}, ${core.discord!.guildId ? `guild ${core.discord!.guildId}` : 'global commands'}`,
+      );
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       say(false, `configuration:\n${error.problems.map((problem) => `    - ${problem}`).join('\n')}`);
@@ -103,25 +109,36 @@ export async function main(args: string[]): Promise<number> {
     const corpus = await loadCorpus(core.corpusDir).catch((error: unknown) => error as Error);
     if (corpus instanceof Error) say(false, `corpus: ${corpus.message}`);
     else {
-      say(corpus.documents.length > 0, `corpus: ${corpus.documents.length} article(s) in ${core.corpusDir}${corpus.skipped.length ? `, ${corpus.skipped.length} skipped` : ''}`);
+      say(
+        corpus.documents.length > 0,
+        `corpus: ${corpus.documents.length} article(s) in ${core.corpusDir}${corpus.skipped.length ? `, ${corpus.skipped.length} skipped` : ''}`,
+      );
       for (const file of corpus.skipped) process.stdout.write(`    skipped ${file.source}: ${file.reason}\n`);
     }
 
     // Only reported: the doctor changes nothing, the next start or build cleans up.
     const leftovers = await recoverIndexLeftovers(core.indexDir, { dryRun: true });
-    if (leftovers.recovered) say(true, `index: an interrupted save left a complete copy (${leftovers.recovered}); the next \`npm start\` or \`npm run index\` puts it back`);
+    if (leftovers.recovered)
+      say(true, `index: an interrupted save left a complete copy (${leftovers.recovered}); the next \`npm start\` or \`npm run index\` puts it back`);
     if (leftovers.removed.length > 0) {
-      say(true, `index: ${leftovers.removed.length} leftover(s) of interrupted saves hold ${formatBytes(leftovers.freedBytes)}; the next \`npm start\` or \`npm run index\` removes them`);
+      say(
+        true,
+        `index: ${leftovers.removed.length} leftover(s) of interrupted saves hold ${formatBytes(leftovers.freedBytes)}; the next \`npm start\` or \`npm run index\` removes them`,
+      );
     }
     try {
       const index = await loadIndex(core.indexDir, await createEmbeddings(core.embeddings));
       const { manifest } = index;
-      say(true, `index: ${manifest.documents.length} documents, ${manifest.chunkCount} chunks, built ${manifest.builtAt} with ${manifest.embeddings.provider}:${manifest.embeddings.model}`);
+      say(
+        true,
+        `index: ${manifest.documents.length} documents, ${manifest.chunkCount} chunks, built ${manifest.builtAt} with ${manifest.embeddings.provider}:${manifest.embeddings.model}`,
+      );
     } catch (error) {
       if (!isVerbatimError(error)) throw error;
       const missing = error.name === 'IndexNotFoundError';
       // A missing index with a complete copy to put back was reported above.
-      if (!(missing && leftovers.recovered)) say(false, missing ? 'index: not built yet — `npm run index` builds it (`npm start` also does, on its first start)' : `index: ${describeError(error)}`);
+      if (!(missing && leftovers.recovered))
+        say(false, missing ? 'index: not built yet — `npm run index` builds it (`npm start` also does, on its first start)' : `index: ${describeError(error)}`);
     }
 
     if (clientId) {

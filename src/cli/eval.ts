@@ -13,8 +13,23 @@ table per set. --questions scores one JSON-lines file of {question, evidence[], 
 
 /** The targets the project holds itself to on each public set (issue 7). */
 const TARGETS: Record<string, Partial<Record<keyof EvalSummary, string>>> = {
-  'dev-questions': { hitAt1: '≥ 0.9', hitAt3: '1.0', abstainedUnanswerable: '≥ 4/6', unanswerableAbstainedOrTentative: '6/6', confidentPrecision: '≥ 0.8', verbatimRate: '100 %' },
-  'dev-paraphrase': { hitAt1: '≥ 0.65', hitAt3: '≥ 0.9', falseAbstentions: '≤ 1', unanswerableAbstainedOrTentative: '≥ 12/14', confidentPrecision: '≥ 0.8', metadataAnswered: '3/3', verbatimRate: '100 %' },
+  'dev-questions': {
+    hitAt1: '≥ 0.9',
+    hitAt3: '1.0',
+    abstainedUnanswerable: '≥ 4/6',
+    unanswerableAbstainedOrTentative: '6/6',
+    confidentPrecision: '≥ 0.8',
+    verbatimRate: '100 %',
+  },
+  'dev-paraphrase': {
+    hitAt1: '≥ 0.65',
+    hitAt3: '≥ 0.9',
+    falseAbstentions: '≤ 1',
+    unanswerableAbstainedOrTentative: '≥ 12/14',
+    confidentPrecision: '≥ 0.8',
+    metadataAnswered: '3/3',
+    verbatimRate: '100 %',
+  },
   'sotu-dev': { hitAt1: '≥ 0.3', hitAt3: '≥ 0.5', falseAbstentions: '≤ 2', confidentPrecision: '≥ 0.8', verbatimRate: '100 %' },
   'sotu-tune': { confidentPrecision: '≥ 0.8', verbatimRate: '100 %' },
 };
@@ -80,7 +95,9 @@ export async function main(args: string[]): Promise<number> {
         const answerer = opened.answererWith({ ...DEFAULT_ANSWER, maxQuotes: config.maxQuotes });
         const summary = await evaluate((question) => answerer.ask(question), path.resolve(set.corpus), opened.questions);
         const misses = values.verbose ? await describeMisses(opened, summary.outcomes) : '';
-        process.stdout.write(`## ${set.name}: ${opened.questions.length} questions (${set.questions}, corpus ${set.corpus})\n\n${misses}${formatEvalTable(summary, TARGETS[set.name])}\n\n`);
+        process.stdout.write(
+          `## ${set.name}: ${opened.questions.length} questions (${set.questions}, corpus ${set.corpus})\n\n${misses}${formatEvalTable(summary, TARGETS[set.name])}\n\n`,
+        );
       } finally {
         await opened.close();
       }

@@ -30,25 +30,105 @@ const NEVER_ABSTAIN: ConfidenceThresholds = {
 };
 
 /** The ranking parameters searched, each with the values tried (the current value is always among them). */
-interface Tunable { name: string; values: number[]; get: (o: AnswerOptions) => number; set: (o: AnswerOptions, v: number) => AnswerOptions }
+interface Tunable {
+  name: string;
+  values: number[];
+  get: (o: AnswerOptions) => number;
+  set: (o: AnswerOptions, v: number) => AnswerOptions;
+}
 
 const TUNABLES: Tunable[] = [
-  { name: 'weights.lexical', values: [0.4, 0.5, 0.6, 0.7, 0.8], get: (o) => o.evidence.weights.lexical, set: (o, v) => ({ ...o, evidence: { ...o.evidence, weights: { ...o.evidence.weights, lexical: v } } }) },
-  { name: 'weights.dense', values: [0.1, 0.2, 0.3, 0.4, 0.5], get: (o) => o.evidence.weights.dense, set: (o, v) => ({ ...o, evidence: { ...o.evidence, weights: { ...o.evidence.weights, dense: v } } }) },
-  { name: 'weights.chunk', values: [0, 0.05, 0.1, 0.2], get: (o) => o.evidence.weights.chunk, set: (o, v) => ({ ...o, evidence: { ...o.evidence, weights: { ...o.evidence.weights, chunk: v } } }) },
-  { name: 'soft.floor', values: [0.35, 0.4, 0.45, 0.5, 0.55, 0.6], get: (o) => o.evidence.soft.floor, set: (o, v) => ({ ...o, evidence: { ...o.evidence, soft: { ...o.evidence.soft, floor: v } } }) },
-  { name: 'soft.scale', values: [0.5, 0.6, 0.7, 0.8, 0.9], get: (o) => o.evidence.soft.scale, set: (o, v) => ({ ...o, evidence: { ...o.evidence, soft: { ...o.evidence.soft, scale: v } } }) },
-  { name: 'context.previous', values: [0.2, 0.3, 0.4, 0.5, 0.6], get: (o) => o.evidence.context.previous, set: (o, v) => ({ ...o, evidence: { ...o.evidence, context: { ...o.evidence.context, previous: v } } }) },
-  { name: 'context.heading', values: [0.3, 0.5, 0.7], get: (o) => o.evidence.context.heading, set: (o, v) => ({ ...o, evidence: { ...o.evidence, context: { ...o.evidence.context, heading: v } } }) },
-  { name: 'context.leadIn', values: [0.6, 0.8, 1], get: (o) => o.evidence.context.leadIn, set: (o, v) => ({ ...o, evidence: { ...o.evidence, context: { ...o.evidence.context, leadIn: v } } }) },
-  { name: 'context.document', values: [0.3, 0.5, 0.8, 1], get: (o) => o.evidence.context.document, set: (o, v) => ({ ...o, evidence: { ...o.evidence, context: { ...o.evidence.context, document: v } } }) },
+  {
+    name: 'weights.lexical',
+    values: [0.4, 0.5, 0.6, 0.7, 0.8],
+    get: (o) => o.evidence.weights.lexical,
+    set: (o, v) => ({ ...o, evidence: { ...o.evidence, weights: { ...o.evidence.weights, lexical: v } } }),
+  },
+  {
+    name: 'weights.dense',
+    values: [0.1, 0.2, 0.3, 0.4, 0.5],
+    get: (o) => o.evidence.weights.dense,
+    set: (o, v) => ({ ...o, evidence: { ...o.evidence, weights: { ...o.evidence.weights, dense: v } } }),
+  },
+  {
+    name: 'weights.chunk',
+    values: [0, 0.05, 0.1, 0.2],
+    get: (o) => o.evidence.weights.chunk,
+    set: (o, v) => ({ ...o, evidence: { ...o.evidence, weights: { ...o.evidence.weights, chunk: v } } }),
+  },
+  {
+    name: 'soft.floor',
+    values: [0.35, 0.4, 0.45, 0.5, 0.55, 0.6],
+    get: (o) => o.evidence.soft.floor,
+    set: (o, v) => ({ ...o, evidence: { ...o.evidence, soft: { ...o.evidence.soft, floor: v } } }),
+  },
+  {
+    name: 'soft.scale',
+    values: [0.5, 0.6, 0.7, 0.8, 0.9],
+    get: (o) => o.evidence.soft.scale,
+    set: (o, v) => ({ ...o, evidence: { ...o.evidence, soft: { ...o.evidence.soft, scale: v } } }),
+  },
+  {
+    name: 'context.previous',
+    values: [0.2, 0.3, 0.4, 0.5, 0.6],
+    get: (o) => o.evidence.context.previous,
+    set: (o, v) => ({ ...o, evidence: { ...o.evidence, context: { ...o.evidence.context, previous: v } } }),
+  },
+  {
+    name: 'context.heading',
+    values: [0.3, 0.5, 0.7],
+    get: (o) => o.evidence.context.heading,
+    set: (o, v) => ({ ...o, evidence: { ...o.evidence, context: { ...o.evidence.context, heading: v } } }),
+  },
+  {
+    name: 'context.leadIn',
+    values: [0.6, 0.8, 1],
+    get: (o) => o.evidence.context.leadIn,
+    set: (o, v) => ({ ...o, evidence: { ...o.evidence, context: { ...o.evidence.context, leadIn: v } } }),
+  },
+  {
+    name: 'context.document',
+    values: [0.3, 0.5, 0.8, 1],
+    get: (o) => o.evidence.context.document,
+    set: (o, v) => ({ ...o, evidence: { ...o.evidence, context: { ...o.evidence.context, document: v } } }),
+  },
   { name: 'keyPenalty', values: [0, 0.2, 0.4, 0.6], get: (o) => o.evidence.keyPenalty, set: (o, v) => ({ ...o, evidence: { ...o.evidence, keyPenalty: v } }) },
-  { name: 'typePenalty', values: [0, 0.15, 0.3, 0.5], get: (o) => o.evidence.typePenalty, set: (o, v) => ({ ...o, evidence: { ...o.evidence, typePenalty: v } }) },
-  { name: 'weighting.unknownWeight', values: [0.25, 0.5, 0.75, 1], get: (o) => o.weighting.unknownWeight, set: (o, v) => ({ ...o, weighting: { ...o.weighting, unknownWeight: v } }) },
-  { name: 'weighting.englishRarity', values: [0, 0.5, 1, 2, 3], get: (o) => o.weighting.englishRarity, set: (o, v) => ({ ...o, weighting: { ...o.weighting, englishRarity: v } }) },
-  { name: 'candidates.namedDocument', values: [0, 400, 2000], get: (o) => o.candidates.namedDocumentSentences, set: (o, v) => ({ ...o, candidates: { ...o.candidates, namedDocumentSentences: v } }) },
-  { name: 'retrieval.topChunks', values: [6, 10, 15], get: (o) => o.retrieval.topChunks, set: (o, v) => ({ ...o, retrieval: { ...o.retrieval, topChunks: v } }) },
-  { name: 'candidates.rareTerms', values: [1, 2, 3, 5], get: (o) => o.candidates.rareTerms, set: (o, v) => ({ ...o, candidates: { ...o.candidates, rareTerms: v } }) },
+  {
+    name: 'typePenalty',
+    values: [0, 0.15, 0.3, 0.5],
+    get: (o) => o.evidence.typePenalty,
+    set: (o, v) => ({ ...o, evidence: { ...o.evidence, typePenalty: v } }),
+  },
+  {
+    name: 'weighting.unknownWeight',
+    values: [0.25, 0.5, 0.75, 1],
+    get: (o) => o.weighting.unknownWeight,
+    set: (o, v) => ({ ...o, weighting: { ...o.weighting, unknownWeight: v } }),
+  },
+  {
+    name: 'weighting.englishRarity',
+    values: [0, 0.5, 1, 2, 3],
+    get: (o) => o.weighting.englishRarity,
+    set: (o, v) => ({ ...o, weighting: { ...o.weighting, englishRarity: v } }),
+  },
+  {
+    name: 'candidates.namedDocument',
+    values: [0, 400, 2000],
+    get: (o) => o.candidates.namedDocumentSentences,
+    set: (o, v) => ({ ...o, candidates: { ...o.candidates, namedDocumentSentences: v } }),
+  },
+  {
+    name: 'retrieval.topChunks',
+    values: [6, 10, 15],
+    get: (o) => o.retrieval.topChunks,
+    set: (o, v) => ({ ...o, retrieval: { ...o.retrieval, topChunks: v } }),
+  },
+  {
+    name: 'candidates.rareTerms',
+    values: [1, 2, 3, 5],
+    get: (o) => o.candidates.rareTerms,
+    set: (o, v) => ({ ...o, candidates: { ...o.candidates, rareTerms: v } }),
+  },
 ];
 
 /** One question's ranking under some options: its features and whether the answer would be right. */
@@ -70,7 +150,12 @@ async function observe(sets: OpenedSet[], options: AnswerOptions): Promise<Obser
       if (question.kind === 'metadata') continue;
       const answer = await answerer.ask(question.question);
       const passages = answer.citations.map((citation) => citation.quote);
-      const observation: Observation = { set: opened.set.name, kind: question.kind, hitAt1: hitAt(question, passages, 1), hitAt3: hitAt(question, passages, 3) };
+      const observation: Observation = {
+        set: opened.set.name,
+        kind: question.kind,
+        hitAt1: hitAt(question, passages, 1),
+        hitAt3: hitAt(question, passages, 3),
+      };
       const ranking = await answerer.rank(question.question);
       if (ranking.outside === undefined && ranking.ranked[0]) {
         observation.best = ranking.ranked[0];
@@ -129,21 +214,21 @@ function fitThresholds(observations: Observation[]): ConfidenceThresholds {
   for (const score of grid(0.3, 0.9, 0.025).reverse()) {
     for (const exact of grid(0, 0.8, 0.1).reverse()) {
       for (const rarest of grid(0, 1, 0.1).reverse()) {
-      for (const margin of grid(0, 0.1, 0.01).reverse()) {
-        const thresholds = { abstain, confident: { score, exact, rarest, margin } };
-        const sure = ranked.filter((o) => judgeConfidence(o, thresholds) === 'high');
-        const right = (list: typeof sure) => list.filter((o) => o.kind === 'answerable' && o.hitAt1).length;
-        const precise =
-          right(sure) >= MIN_PRECISION * sure.length &&
-          sets.every((set) => {
-            const ofSet = sure.filter((o) => o.set === set);
-            return right(ofSet) >= MIN_SET_PRECISION * ofSet.length;
-          });
-        if (precise && right(sure) > bestCovered) {
-          bestCovered = right(sure);
-          confident = { score, exact, rarest, margin };
+        for (const margin of grid(0, 0.1, 0.01).reverse()) {
+          const thresholds = { abstain, confident: { score, exact, rarest, margin } };
+          const sure = ranked.filter((o) => judgeConfidence(o, thresholds) === 'high');
+          const right = (list: typeof sure) => list.filter((o) => o.kind === 'answerable' && o.hitAt1).length;
+          const precise =
+            right(sure) >= MIN_PRECISION * sure.length &&
+            sets.every((set) => {
+              const ofSet = sure.filter((o) => o.set === set);
+              return right(ofSet) >= MIN_SET_PRECISION * ofSet.length;
+            });
+          if (precise && right(sure) > bestCovered) {
+            bestCovered = right(sure);
+            confident = { score, exact, rarest, margin };
+          }
         }
-      }
       }
     }
   }

@@ -12,7 +12,9 @@ Unchanged documents reuse their vectors; the new index replaces the old one only
 export function formatBuildReport(report: BuildReport): string {
   const lines = [
     `Indexed ${report.documents} document(s), ${report.chunks} chunks, ${report.sentences} sentences in ${report.seconds.toFixed(2)} s.`,
-    `  ${changeCounts(report).map(([what, count]) => `${what} ${count}`).join(', ')}`,
+    `  ${changeCounts(report)
+      .map(([what, count]) => `${what} ${count}`)
+      .join(', ')}`,
   ];
   for (const file of report.skipped) lines.push(`warning: skipped ${file.source}: ${file.reason}`);
   return lines.join('\n');
@@ -27,9 +29,18 @@ export async function main(args: string[]): Promise<number> {
     // Before loading the previous index: a save killed between its renames leaves no index but a complete copy.
     const leftovers = describeLeftovers(await recoverIndexLeftovers(config.indexDir), config.indexDir);
     if (leftovers !== undefined) process.stderr.write(`${leftovers}\n`);
-    const previous = await loadPreviousIndex(config.indexDir, embeddings, (error) => process.stderr.write(`warning: indexing every article again, the previous index cannot be reused: ${error.message}\n`));
+    const previous = await loadPreviousIndex(config.indexDir, embeddings, (error) =>
+      process.stderr.write(`warning: indexing every article again, the previous index cannot be reused: ${error.message}\n`),
+    );
     const progress = progressLine('Indexing');
-    const { report } = await buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, ...(previous ? { previous, consumePrevious: true } : {}), onProgress: progress.update, command: 'npm run index' });
+    const { report } = await buildIndex({
+      corpusDir: config.corpusDir,
+      indexDir: config.indexDir,
+      embeddings,
+      ...(previous ? { previous, consumePrevious: true } : {}),
+      onProgress: progress.update,
+      command: 'npm run index',
+    });
     progress.done();
     process.stdout.write(`${formatBuildReport(report)}\n`);
     return EXIT.ok;

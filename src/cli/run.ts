@@ -99,7 +99,13 @@ export async function openVerbatim(config: Config): Promise<Verbatim> {
   const embeddings = await openEmbeddings(config);
   const progress = progressLine('No index yet, building it');
   const verbatim = await Verbatim.open(
-    { corpusDir: config.corpusDir, indexDir: config.indexDir, embeddings, answer: { maxQuotes: config.maxQuotes }, onLeftovers: (line) => process.stderr.write(`${line}\n`) },
+    {
+      corpusDir: config.corpusDir,
+      indexDir: config.indexDir,
+      embeddings,
+      answer: { maxQuotes: config.maxQuotes },
+      onLeftovers: (line) => process.stderr.write(`${line}\n`),
+    },
     progress.update,
   );
   progress.done();

@@ -13,7 +13,6 @@ export class ConfigError extends Error {
   }
 }
 
-
 /** What the core needs: the same for the CLI, the bot and the tests. */
 export interface CoreConfig {
   corpusDir: string;
@@ -234,7 +233,10 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
     if (token !== undefined && !BOT_TOKEN_SHAPE.test(token)) {
       read.problems.push('DISCORD_TOKEN does not look like a bot token (three dot-separated parts).');
     }
-    const clientId = read.snowflake('DISCORD_CLIENT_ID', read.required('DISCORD_CLIENT_ID', 'the Application ID from the Developer Portal, General Information page'));
+    const clientId = read.snowflake(
+      'DISCORD_CLIENT_ID',
+      read.required('DISCORD_CLIENT_ID', 'the Application ID from the Developer Portal, General Information page'),
+    );
     const guildId = read.snowflake('DISCORD_GUILD_ID', read.text('DISCORD_GUILD_ID'));
     const discord: DiscordConfig = {
       token: token ?? '',
@@ -246,7 +248,10 @@ export function parseConfig(env: Env, needs: ConfigNeeds = 'core', cwd = process
       globalRequestsPerSecond: read.positiveInteger('DISCORD_GLOBAL_REQUESTS_PER_SECOND', 50, 100_000),
       logFormat: read.choice('LOG_FORMAT', ['text', 'json'], 'text'),
       dataDir,
-      feedback: { retentionDays: read.positiveInteger('FEEDBACK_RETENTION_DAYS', 90, 3650), maxRows: read.positiveInteger('FEEDBACK_MAX_ROWS', 10_000, 10_000_000) },
+      feedback: {
+        retentionDays: read.positiveInteger('FEEDBACK_RETENTION_DAYS', 90, 3650),
+        maxRows: read.positiveInteger('FEEDBACK_MAX_ROWS', 10_000, 10_000_000),
+      },
     };
     if (guildId !== undefined) discord.guildId = guildId;
     if (read.text('HEALTH_PORT') !== undefined) {

@@ -151,7 +151,10 @@ export async function evaluate(ask: (question: string) => Promise<Answer>, corpu
     unanswerableAbstainedOrTentative: ofKind('unanswerable').filter((outcome) => outcome.answer.abstained || outcome.answer.confidence === 'low').length,
     confidentAnswers: confident.length,
     confidentPrecision: rate(confident.filter((outcome) => outcome.hitAt1).length, confident.length),
-    confidentCoverage: rate(ofKind('answerable').filter((outcome) => outcome.answer.confidence === 'high' && outcome.hitAt1).length, ofKind('answerable').length),
+    confidentCoverage: rate(
+      ofKind('answerable').filter((outcome) => outcome.answer.confidence === 'high' && outcome.hitAt1).length,
+      ofKind('answerable').length,
+    ),
     metadata: metadata.length,
     metadataAnswered: metadata.filter((outcome) => answersMetadata(outcome.question, outcome.answer)).length,
     verbatimRate: citations.length === 0 ? 1 : verbatim / citations.length,

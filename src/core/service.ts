@@ -2,7 +2,16 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { IndexNotFoundError, ReindexInProgressError, isVerbatimError, type VerbatimError } from './errors.js';
-import { articleFileName, checkArticleTarget, moveArticleOut, prepareArticle, writeArticle, type ArticleFields, type RemovedArticle, type SavedArticle } from './corpus/changes.js';
+import {
+  articleFileName,
+  checkArticleTarget,
+  moveArticleOut,
+  prepareArticle,
+  writeArticle,
+  type ArticleFields,
+  type RemovedArticle,
+  type SavedArticle,
+} from './corpus/changes.js';
 import { DEFAULT_MAX_FILE_BYTES, listCorpusSources } from './corpus/loader.js';
 import { Answerer, DEFAULT_ANSWER, type AnswerOptions, type AskContext } from './answer/answerer.js';
 import type { Answer } from './answer/types.js';
@@ -318,11 +327,23 @@ export class Verbatim {
       await cleanUpLeftovers(this.options);
       if (embeddings.recipe) {
         const { buildIndexInWorker } = await import('./index/worker-build.js');
-        report = await buildIndexInWorker({ corpusDir, indexDir, recipe: embeddings.recipe, ...(maxFileBytes !== undefined ? { maxFileBytes } : {}), ...(onProgress ? { onProgress } : {}), ...(requestedBy ? { command: requestedBy } : {}) });
+        report = await buildIndexInWorker({
+          corpusDir,
+          indexDir,
+          recipe: embeddings.recipe,
+          ...(maxFileBytes !== undefined ? { maxFileBytes } : {}),
+          ...(onProgress ? { onProgress } : {}),
+          ...(requestedBy ? { command: requestedBy } : {}),
+        });
         index = await loadIndex(indexDir, embeddings);
       } else {
         const { buildIndex } = await import('./index/build.js');
-        ({ index, report } = await buildIndex({ ...this.options, previous: this.index, ...(onProgress ? { onProgress } : {}), ...(requestedBy ? { command: requestedBy } : {}) }));
+        ({ index, report } = await buildIndex({
+          ...this.options,
+          previous: this.index,
+          ...(onProgress ? { onProgress } : {}),
+          ...(requestedBy ? { command: requestedBy } : {}),
+        }));
       }
       this.swapIn(await preparedAnswerer(index, this.options));
       return report;

@@ -44,7 +44,10 @@ export async function downloadAttachment(attachment: AttachmentRef, maxBytes: nu
     try {
       response = await fetch(attachment.url, { signal: controller.signal, redirect: 'follow' });
     } catch (error) {
-      throw refuse(attachment.name, controller.signal.aborted ? `the download took over ${timeoutMs / 1000} s` : `it could not be downloaded from Discord (${(error as Error).message})`);
+      throw refuse(
+        attachment.name,
+        controller.signal.aborted ? `the download took over ${timeoutMs / 1000} s` : `it could not be downloaded from Discord (${(error as Error).message})`,
+      );
     }
     if (!response.ok || !response.body) {
       await response.body?.cancel().catch(() => undefined);
@@ -67,13 +70,19 @@ export async function downloadAttachment(attachment: AttachmentRef, maxBytes: nu
         if (received > maxBytes) {
           await reader.cancel().catch(() => undefined);
           // Declared smaller than it is: the cap is what it is measured against, not the claim.
-          throw refuse(attachment.name, `more than the ${(maxBytes / 1024 / 1024).toFixed(1)} MB cap arrived (${(attachment.size / 1024 / 1024).toFixed(1)} MB declared)`);
+          throw refuse(
+            attachment.name,
+            `more than the ${(maxBytes / 1024 / 1024).toFixed(1)} MB cap arrived (${(attachment.size / 1024 / 1024).toFixed(1)} MB declared)`,
+          );
         }
         chunks.push(value);
       }
     } catch (error) {
       if (error instanceof ArticleChangeError) throw error;
-      throw refuse(attachment.name, controller.signal.aborted ? `the download took over ${timeoutMs / 1000} s` : `the download failed (${(error as Error).message})`);
+      throw refuse(
+        attachment.name,
+        controller.signal.aborted ? `the download took over ${timeoutMs / 1000} s` : `the download failed (${(error as Error).message})`,
+      );
     }
     return Buffer.concat(chunks);
   } finally {

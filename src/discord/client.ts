@@ -80,7 +80,11 @@ export function createClient(config: DiscordConfig, secrets: readonly string[]):
   return new Client({
     intents: [GatewayIntentBits.Guilds],
     allowedMentions: NO_MENTIONS,
-    rest: { api: config.apiBase, globalRequestsPerSecond: config.globalRequestsPerSecond, makeRequest: retryingInteractionCallbacks(redactingTransport(createRedactor(secrets.flatMap(withDisplayForm)))) },
+    rest: {
+      api: config.apiBase,
+      globalRequestsPerSecond: config.globalRequestsPerSecond,
+      makeRequest: retryingInteractionCallbacks(redactingTransport(createRedactor(secrets.flatMap(withDisplayForm)))),
+    },
   });
 }
 

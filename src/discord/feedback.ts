@@ -64,7 +64,11 @@ export class Feedback {
       this.store = FeedbackStore.open(this.options);
       this.logger.info(`feedback store open: ${this.options.file}`, { event: 'feedback' });
     } catch (error) {
-      this.logger.error(`feedback: the store cannot be opened (votes and unanswered questions are not recorded; tried again in a minute); still answering`, error, { event: 'feedback' });
+      this.logger.error(
+        `feedback: the store cannot be opened (votes and unanswered questions are not recorded; tried again in a minute); still answering`,
+        error,
+        { event: 'feedback' },
+      );
     }
     return this.store;
   }

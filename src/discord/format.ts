@@ -87,7 +87,7 @@ export function plainText(text: string): string {
 export function plainLabel(text: string, max: number): string {
   const line = text.replace(HIDDEN_CONTROLS, '').replace(/\s+/g, ' ').trim();
   // Escaping at most doubles a character: drop half the excess from the original until it fits.
-  for (let keep = max; ; ) {
+  for (let keep = max; ;) {
     const shown = plainText(clip(line, keep));
     if (shown.length <= max || keep <= 1) return shown;
     keep = Math.max(1, keep - Math.ceil((shown.length - max) / 2));
@@ -183,7 +183,12 @@ export function formatAnswer(answer: Answer, manifest: IndexManifest): { embed: 
 
 function documentLine(reference: DocumentReference): string {
   const title = linkedTitle(reference.title, reference.url, 120);
-  const facts = [title, reference.date, reference.author && `by ${plainLabel(reference.author, 100)}`, reference.publisher && plainLabel(reference.publisher, 100)];
+  const facts = [
+    title,
+    reference.date,
+    reference.author && `by ${plainLabel(reference.author, 100)}`,
+    reference.publisher && plainLabel(reference.publisher, 100),
+  ];
   return `[${reference.n}] ${facts.filter(Boolean).join(' — ')} (${codeName(reference.source, 120)})`;
 }
 
@@ -241,7 +246,9 @@ export function formatArticlePage(articles: ArticleSummary[], page: number): { e
   const onPage = articles.slice(shown * ARTICLES_PER_PAGE, (shown + 1) * ARTICLES_PER_PAGE);
   const render = (linked: boolean) =>
     onPage.map((article) => {
-      const details = [article.publisher && plainLabel(article.publisher, 80), `${article.sentences} sentences`].filter((part): part is string => Boolean(part));
+      const details = [article.publisher && plainLabel(article.publisher, 80), `${article.sentences} sentences`].filter((part): part is string =>
+        Boolean(part),
+      );
       return `${articleLine(linked ? article : { ...article, url: undefined }, details)}\n  ${codeName(article.source, 100)}`;
     });
   let lines = render(true);
@@ -278,7 +285,11 @@ export function formatSources(manifest: IndexManifest): APIEmbed {
     description: lines.join('\n'),
     fields: [
       { name: 'Built', value: `${manifest.builtAt.replace('T', ' ').slice(0, 19)} UTC in ${manifest.buildSeconds.toFixed(1)} s`, inline: true },
-      { name: 'Embeddings', value: clip(`${manifest.embeddings.provider} · ${manifest.embeddings.model} · ${manifest.embeddings.dimensions}-d`, LIMITS.fieldValue), inline: true },
+      {
+        name: 'Embeddings',
+        value: clip(`${manifest.embeddings.provider} · ${manifest.embeddings.model} · ${manifest.embeddings.dimensions}-d`, LIMITS.fieldValue),
+        inline: true,
+      },
       { name: 'Size', value: `${manifest.documents.length} documents · ${manifest.chunkCount} chunks · ${manifest.sentenceCount} sentences`, inline: true },
     ],
   };

@@ -79,13 +79,19 @@ export async function runBot({ commands, buttons, modals }: BotHandlers): Promis
     try {
       health = await startHealthServer(discord.health, () => ({
         gatewayReady: client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready),
-        ...(verbatim ? { index: { builtAt: verbatim.manifest.builtAt, documents: verbatim.manifest.documents.length, chunks: verbatim.manifest.chunkCount } } : {}),
+        ...(verbatim
+          ? { index: { builtAt: verbatim.manifest.builtAt, documents: verbatim.manifest.documents.length, chunks: verbatim.manifest.chunkCount } }
+          : {}),
         ...(verbatim?.lastReindex ? { lastReindex: verbatim.lastReindex } : {}),
         startedAt,
       }));
       logger.info(`health report at http://${discord.health.host}:${discord.health.port}/healthz`, { event: 'health' });
     } catch (error) {
-      logger.error(`cannot serve the health report on ${discord.health.host}:${discord.health.port} (HEALTH_HOST, HEALTH_PORT): ${(error as Error).message}`, undefined, { event: 'fatal' });
+      logger.error(
+        `cannot serve the health report on ${discord.health.host}:${discord.health.port} (HEALTH_HOST, HEALTH_PORT): ${(error as Error).message}`,
+        undefined,
+        { event: 'fatal' },
+      );
       return 2;
     }
   }
@@ -93,7 +99,9 @@ export async function runBot({ commands, buttons, modals }: BotHandlers): Promis
   client.on(Events.InteractionCreate, (interaction) => {
     if (router) void router.route(interaction);
     else if (interaction.isRepliable()) {
-      void interaction.reply({ content: STARTING_UP, flags: MessageFlags.Ephemeral }).catch((error: unknown) => logger.warn(`interaction ${interaction.id} during start-up: cannot answer (${String(error)})`));
+      void interaction
+        .reply({ content: STARTING_UP, flags: MessageFlags.Ephemeral })
+        .catch((error: unknown) => logger.warn(`interaction ${interaction.id} during start-up: cannot answer (${String(error)})`));
     }
   });
   dropMalformedInteractions(client, logger);
@@ -122,14 +130,19 @@ export async function runBot({ commands, buttons, modals }: BotHandlers): Promis
   const refused = new Promise<Ending>((resolve) => {
     client.on(Events.ShardDisconnect, (event, shard) => {
       const problem = fatalGatewayProblem(event.code, client.options.intents);
-      refusal ??= problem ? { exitCode: 2, problem } : { exitCode: 1, problem: `Discord closed gateway shard ${shard} (code ${event.code}) and discord.js will not reconnect. Start the bot again.` };
+      refusal ??= problem
+        ? { exitCode: 2, problem }
+        : { exitCode: 1, problem: `Discord closed gateway shard ${shard} (code ${event.code}) and discord.js will not reconnect. Start the bot again.` };
       resolve(refusal);
     });
     // A token of another application than DISCORD_CLIENT_ID: commands deployed with the
     // configured id would never reach this bot.
     client.once(Events.ClientReady, (ready) => {
       if (ready.application.id !== discord.clientId) {
-        resolve({ exitCode: 2, problem: `DISCORD_CLIENT_ID is ${discord.clientId}, but the token belongs to application ${ready.application.id}: set DISCORD_CLIENT_ID to ${ready.application.id} (or use that application's token).` });
+        resolve({
+          exitCode: 2,
+          problem: `DISCORD_CLIENT_ID is ${discord.clientId}, but the token belongs to application ${ready.application.id}: set DISCORD_CLIENT_ID to ${ready.application.id} (or use that application's token).`,
+        });
       }
     });
   });
@@ -155,7 +168,12 @@ export async function runBot({ commands, buttons, modals }: BotHandlers): Promis
       // A refusal during login also rejects login() with a bare "Authentication failed": the refusal says more.
       if (refusal) return refusal;
       const problem = loginProblem(error);
-      return problem ? { exitCode: 2, problem } : { exitCode: 1, problem: `cannot log in to Discord: ${(error as Error).message ?? String(error)}. Check the network and DISCORD_API_BASE; the bot exits so that its supervisor can start it again.` };
+      return problem
+        ? { exitCode: 2, problem }
+        : {
+            exitCode: 1,
+            problem: `cannot log in to Discord: ${(error as Error).message ?? String(error)}. Check the network and DISCORD_API_BASE; the bot exits so that its supervisor can start it again.`,
+          };
     },
   );
   const notLoggedIn = await Promise.race([loggedIn, refused, stopped]);
@@ -163,7 +181,10 @@ export async function runBot({ commands, buttons, modals }: BotHandlers): Promis
   stopping = true;
   if (ending.problem !== undefined) logger.error(`cannot connect to Discord: ${ending.problem}`, ending.error, { event: 'fatal' });
   // Bounded: a supervisor waits a few seconds after SIGTERM, then kills; the log must say we stopped.
-  const closed = await Promise.race([client.destroy().then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS).unref())]);
+  const closed = await Promise.race([
+    client.destroy().then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS).unref()),
+  ]);
   if (!closed) logger.warn(`the Discord connection did not close within ${SHUTDOWN_GRACE_MS / 1000} s; stopping anyway`, { event: 'shutdown' });
   feedback?.close();
   // Monitors keep their connections alive; they must not keep a stopping bot running.
@@ -177,7 +198,10 @@ export async function runBot({ commands, buttons, modals }: BotHandlers): Promis
 
   /** The configured embeddings, saying when the word vectors are converted first. */
   function loadEmbeddings() {
-    return createEmbeddings(config.embeddings, announceConversion((line) => logger.info(line, { event: 'index' })));
+    return createEmbeddings(
+      config.embeddings,
+      announceConversion((line) => logger.info(line, { event: 'index' })),
+    );
   }
 
   /** Loads the index, then routes interactions until stopped; settles only when loading fails. */
@@ -188,28 +212,41 @@ export async function runBot({ commands, buttons, modals }: BotHandlers): Promis
         (await existingLoading) ??
         (await Verbatim.open(
           indexOptions(embeddings),
-          (progress) => progress.phase === 'embedding' && progress.documentsDone === 0 && logger.info(`no index yet: building it from ${config.corpusDir}`, { event: 'index' }),
+          (progress) =>
+            progress.phase === 'embedding' &&
+            progress.documentsDone === 0 &&
+            logger.info(`no index yet: building it from ${config.corpusDir}`, { event: 'index' }),
         ));
       const { manifest } = verbatim;
-      logger.info(`index loaded in ${(performance.now() - loadingStarted).toFixed(0)} ms: ${manifest.documents.length} documents, ${manifest.chunkCount} chunks (${manifest.embeddings.provider}:${manifest.embeddings.model})`, { event: 'index' });
+      logger.info(
+        `index loaded in ${(performance.now() - loadingStarted).toFixed(0)} ms: ${manifest.documents.length} documents, ${manifest.chunkCount} chunks (${manifest.embeddings.provider}:${manifest.embeddings.model})`,
+        { event: 'index' },
+      );
     } catch (error) {
       cannotStart(error);
       return { exitCode: 1 };
     }
     // `npm run index` beside the bot: answer from what it saved, as after a /reindex.
     verbatim.watchIndexFolder((outcome) => {
-      if (outcome.ok) logger.info(`index reloaded: another process saved a new index in ${config.indexDir} (${outcome.documents} documents)`, { event: 'index' });
+      if (outcome.ok)
+        logger.info(`index reloaded: another process saved a new index in ${config.indexDir} (${outcome.documents} documents)`, { event: 'index' });
       else logger.warn(`a new index in ${config.indexDir} could not be loaded, still answering from the previous one: ${outcome.error}`, { event: 'index' });
     });
     // Votes and the unanswered queue: a store that cannot be opened is logged, and answering goes on.
-    feedback = new Feedback({ file: path.join(discord.dataDir, 'verbatim.db'), retention: { days: discord.feedback.retentionDays, maxRows: discord.feedback.maxRows } }, logger).start();
-    router = new InteractionRouter({ commands, buttons, modals }, {
-      verbatim,
-      config: discord,
+    feedback = new Feedback(
+      { file: path.join(discord.dataDir, 'verbatim.db'), retention: { days: discord.feedback.retentionDays, maxRows: discord.feedback.maxRows } },
       logger,
-      askLimiter: new RateLimiter(discord.askRateLimit),
-      feedback,
-    });
+    ).start();
+    router = new InteractionRouter(
+      { commands, buttons, modals },
+      {
+        verbatim,
+        config: discord,
+        logger,
+        askLimiter: new RateLimiter(discord.askRateLimit),
+        feedback,
+      },
+    );
     logger.info(`ready as ${client.user?.tag ?? 'the bot'}; serving ${commands.map((command) => command.data.name).join(', ')}`, { event: 'ready' });
     return new Promise<Ending>(() => {});
   }

@@ -11,7 +11,10 @@ const PASS: PreconditionResult = { ok: true };
 export function moderatorOnly(action: string): Precondition {
   return {
     name: 'moderator-only',
-    run: (interaction, context) => (isModerator(interaction, context.config.moderatorRoleIds) ? PASS : { ok: false, message: `Only moderators (Manage Server, or a moderator role) can ${action}.` }),
+    run: (interaction, context) =>
+      isModerator(interaction, context.config.moderatorRoleIds)
+        ? PASS
+        : { ok: false, message: `Only moderators (Manage Server, or a moderator role) can ${action}.` },
   };
 }
 

@@ -1,4 +1,12 @@
-import { ApplicationCommandType, DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type AutocompleteInteraction, type Interaction, type RepliableInteraction } from 'discord.js';
+import {
+  ApplicationCommandType,
+  DiscordAPIError,
+  MessageFlags,
+  RESTJSONErrorCodes,
+  type AutocompleteInteraction,
+  type Interaction,
+  type RepliableInteraction,
+} from 'discord.js';
 import { isVerbatimError, referenceId } from '../core/errors.js';
 import { describeError } from './errors.js';
 import type { BotContext, ButtonHandler, Command, MessageCommand, ModalHandler, Precondition, SlashCommand } from './context.js';
@@ -61,7 +69,13 @@ export class InteractionRouter {
     else if (interaction.isRepliable()) await this.handle(interaction);
     else return;
     const latencyMs = Math.round(performance.now() - started);
-    this.context.logger.info(`${interactionLabel(interaction)} handled in ${latencyMs} ms`, { event: 'interaction', interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id, latencyMs });
+    this.context.logger.info(`${interactionLabel(interaction)} handled in ${latencyMs} ms`, {
+      event: 'interaction',
+      interactionId: interaction.id,
+      guildId: interaction.guildId,
+      userId: interaction.user.id,
+      latencyMs,
+    });
   }
 
   private async handle(interaction: RepliableInteraction): Promise<void> {
@@ -130,7 +144,9 @@ export class InteractionRouter {
     }
     if (error instanceof CallbackUndeliveredError) {
       // An error reply would go the same way, and Discord already tells the member it failed.
-      logger.error(`${what} ${interaction.id}: could not acknowledge it, Discord unreachable (${error.failures.length} attempts: ${error.failures.join(', ')}); the member sees "The application did not respond"`);
+      logger.error(
+        `${what} ${interaction.id}: could not acknowledge it, Discord unreachable (${error.failures.length} attempts: ${error.failures.join(', ')}); the member sees "The application did not respond"`,
+      );
       return;
     }
     let content: string;

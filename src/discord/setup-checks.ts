@@ -25,10 +25,16 @@ export function discordSetupProblem(error: unknown, config: Pick<DiscordConfig, 
       return { exitCode: 2, message: `Discord rejected the bot token (HTTP 401). ${RESET_THE_TOKEN}` };
     }
     if (error.code === RESTJSONErrorCodes.UnknownApplication) {
-      return { exitCode: 2, message: `Discord knows no application ${config.clientId} (DISCORD_CLIENT_ID): copy the Application ID from the General Information page of the Developer Portal.` };
+      return {
+        exitCode: 2,
+        message: `Discord knows no application ${config.clientId} (DISCORD_CLIENT_ID): copy the Application ID from the General Information page of the Developer Portal.`,
+      };
     }
     if (error.code === RESTJSONErrorCodes.UnknownGuild) {
-      return { exitCode: 2, message: `Discord knows no server ${config.guildId ?? ''} for this bot (DISCORD_GUILD_ID): check the id, and invite the bot there with the link \`npm run doctor\` prints.` };
+      return {
+        exitCode: 2,
+        message: `Discord knows no server ${config.guildId ?? ''} for this bot (DISCORD_GUILD_ID): check the id, and invite the bot there with the link \`npm run doctor\` prints.`,
+      };
     }
     if (error.code === RESTJSONErrorCodes.MissingAccess) {
       const where = config.guildId ? `the server ${config.guildId} (DISCORD_GUILD_ID)` : 'this application';
@@ -37,14 +43,22 @@ export function discordSetupProblem(error: unknown, config: Pick<DiscordConfig, 
         message: `Discord refused access to the commands of ${where} (50001 Missing Access): check that DISCORD_CLIENT_ID is the application of this token, and that the bot was invited${config.guildId ? ' to that server' : ''} with the applications.commands scope (the link \`npm run doctor\` prints has it).`,
       };
     }
-    if (error.status >= 500) return { exitCode: 1, message: `Discord answered HTTP ${error.status} (${error.message}): its API is having trouble; try again in a few minutes.` };
+    if (error.status >= 500)
+      return { exitCode: 1, message: `Discord answered HTTP ${error.status} (${error.message}): its API is having trouble; try again in a few minutes.` };
     return undefined;
   }
   const code = causeCodes(error).find((candidate) => NETWORK_CODES.has(candidate));
-  if (code) return { exitCode: 1, message: `cannot reach Discord at ${withoutCredentials(config.apiBase)} (${code}): check the network, a proxy, and DISCORD_API_BASE.` };
+  if (code)
+    return {
+      exitCode: 1,
+      message: `cannot reach Discord at ${withoutCredentials(config.apiBase)} (${code}): check the network, a proxy, and DISCORD_API_BASE.`,
+    };
   // @discordjs/rest aborts a request that gets no answer within its timeout.
   if (error instanceof Error && error.name === 'AbortError') {
-    return { exitCode: 1, message: `Discord at ${withoutCredentials(config.apiBase)} did not answer in time: check the network, a proxy, and DISCORD_API_BASE, then try again.` };
+    return {
+      exitCode: 1,
+      message: `Discord at ${withoutCredentials(config.apiBase)} did not answer in time: check the network, a proxy, and DISCORD_API_BASE, then try again.`,
+    };
   }
   return undefined;
 }

@@ -59,13 +59,24 @@ export class HnswVectorStore extends SaveableVectorStore {
    * A store holding `texts`, with `metadatas` (one per text, or one for all) as their metadata.
    * Without `args.dimensions`, the store takes the length of the first vector.
    */
-  static override async fromTexts(texts: string[], metadatas: object[] | object, embeddings: EmbeddingsInterface, args: Partial<StoreArgs> = {}): Promise<HnswVectorStore> {
-    const documents = texts.map((pageContent, i) => new Document({ pageContent, metadata: (Array.isArray(metadatas) ? metadatas[i] : metadatas) as Record<string, unknown> }));
+  static override async fromTexts(
+    texts: string[],
+    metadatas: object[] | object,
+    embeddings: EmbeddingsInterface,
+    args: Partial<StoreArgs> = {},
+  ): Promise<HnswVectorStore> {
+    const documents = texts.map(
+      (pageContent, i) => new Document({ pageContent, metadata: (Array.isArray(metadatas) ? metadatas[i] : metadatas) as Record<string, unknown> }),
+    );
     return HnswVectorStore.fromDocuments(documents, embeddings, args);
   }
 
   /** A store holding `documents`; without `args.dimensions`, the store takes the length of the first vector. */
-  static override async fromDocuments(documents: DocumentInterface[], embeddings: EmbeddingsInterface, args: Partial<StoreArgs> = {}): Promise<HnswVectorStore> {
+  static override async fromDocuments(
+    documents: DocumentInterface[],
+    embeddings: EmbeddingsInterface,
+    args: Partial<StoreArgs> = {},
+  ): Promise<HnswVectorStore> {
     const vectors = await embeddings.embedDocuments(documents.map((doc) => doc.pageContent));
     const dimensions = args.dimensions ?? vectors[0]?.length;
     if (dimensions === undefined) throw new Error('fromDocuments: no document to take the dimensions from, and no `dimensions` given');
@@ -122,7 +133,9 @@ export class HnswVectorStore extends SaveableVectorStore {
     if (check.elements !== saved.documents.length) throw new Error(`the graph holds ${check.elements} vectors for ${saved.documents.length} documents`);
     const deletedDocuments = saved.documents.filter((doc) => doc === null).length;
     if (deletedDocuments !== check.deletedLabels.length || check.deletedLabels.some((label) => saved.documents[label] !== null)) {
-      throw new Error(`${HNSW_STORE_FILES.graph} marks ${check.deletedLabels.length} vectors deleted, ${HNSW_STORE_FILES.documents} ${deletedDocuments}, not the same ones`);
+      throw new Error(
+        `${HNSW_STORE_FILES.graph} marks ${check.deletedLabels.length} vectors deleted, ${HNSW_STORE_FILES.documents} ${deletedDocuments}, not the same ones`,
+      );
     }
     const graph = await ChunkGraph.load(graphFile, saved.dimensions, saved.parameters, bytes);
     const documents = saved.documents.map((doc) => doc && new Document(doc));

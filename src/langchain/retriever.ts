@@ -55,7 +55,18 @@ export class VerbatimRetriever extends BaseRetriever<QuoteMetadata> {
       ({ n, source, title, date, section, url, quote, start, end, score }) =>
         new Document<QuoteMetadata>({
           pageContent: quote,
-          metadata: { citation: n, source, title, start, end, score, confidence, ...(date !== undefined && { date }), ...(section !== undefined && { section }), ...(url !== undefined && { url }) },
+          metadata: {
+            citation: n,
+            source,
+            title,
+            start,
+            end,
+            score,
+            confidence,
+            ...(date !== undefined && { date }),
+            ...(section !== undefined && { section }),
+            ...(url !== undefined && { url }),
+          },
         }),
     );
   }

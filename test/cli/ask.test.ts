@@ -51,14 +51,22 @@ describe('npm run ask', () => {
   it('abstains with a clear sentence', async () => {
     const { code, stdout } = await runEntry('cli/ask', env, ['--json', 'Who wrote Pride and Prejudice?']);
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ question: 'Who wrote Pride and Prejudice?', abstained: true, answer: "I couldn't find that in the articles I have.", citations: [] });
+    expect(JSON.parse(stdout)).toEqual({
+      question: 'Who wrote Pride and Prejudice?',
+      abstained: true,
+      answer: "I couldn't find that in the articles I have.",
+      citations: [],
+    });
   });
 
   it('answers a batch from stdin, one JSON line per question in order, and from a file', async () => {
     const questions = ['Why is peace elusive?', 'Tell me a joke.', 'What did Rubio tell Trump?'];
     const fromStdin = await runEntry('cli/ask', env, ['--json', '--batch', '-'], `${questions.join('\n')}\n\n`);
     expect(fromStdin.code).toBe(0);
-    const answers = fromStdin.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const answers = fromStdin.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(answers.map((answer) => answer.question)).toEqual(questions);
     expect(answers.map((answer) => answer.abstained)).toEqual([false, true, false]);
     const file = path.join(work, 'questions.txt');
@@ -80,11 +88,19 @@ describe('npm run ask', () => {
   it('takes --corpus and --index over the environment', async () => {
     const corpus = path.join(work, 'other-corpus');
     await import('node:fs/promises').then((fs) => fs.mkdir(corpus));
-    await writeFile(path.join(corpus, 'volcano.md'), '---\ntitle: Volcano erupts\ndate: 2024-05-01\n---\nThe Etna volcano erupted on Tuesday night. Ash closed the Catania airport for a day.\n');
+    await writeFile(
+      path.join(corpus, 'volcano.md'),
+      '---\ntitle: Volcano erupts\ndate: 2024-05-01\n---\nThe Etna volcano erupted on Tuesday night. Ash closed the Catania airport for a day.\n',
+    );
     const { code, stdout } = await runEntry('cli/ask', env, ['--json', '--corpus', corpus, '--index', path.join(work, 'other-index'), 'Which airport closed?']);
     expect(code).toBe(0);
     const answer = JSON.parse(stdout);
-    expect(answer.citations[0]).toMatchObject({ source: 'volcano.md', title: 'Volcano erupts', date: '2024-05-01', quote: 'Ash closed the Catania airport for a day.' });
+    expect(answer.citations[0]).toMatchObject({
+      source: 'volcano.md',
+      title: 'Volcano erupts',
+      date: '2024-05-01',
+      quote: 'Ash closed the Catania airport for a day.',
+    });
   }, 60_000);
 
   it('says clearly when the index is corrupt, without a stack trace', async () => {
@@ -166,7 +182,6 @@ describe('npm run index and npm run eval', () => {
       await rm(work, { recursive: true, force: true });
     }
   }, 60_000);
-
 });
 
 describe('npm run ask on a terminal', () => {
@@ -175,12 +190,18 @@ describe('npm run ask on a terminal', () => {
     try {
       const corpus = path.join(work, 'corpus');
       await import('node:fs/promises').then((fs) => fs.mkdir(corpus));
-      await writeFile(path.join(corpus, 'escapes.txt'), 'The copper mine closed in \u001b[31mMarch\u001b[0m after a strike.\u001b]0;pwned\u0007 Workers left the copper mine.\n');
+      await writeFile(
+        path.join(corpus, 'escapes.txt'),
+        'The copper mine closed in \u001b[31mMarch\u001b[0m after a strike.\u001b]0;pwned\u0007 Workers left the copper mine.\n',
+      );
       const env = { CORPUS_DIR: corpus, INDEX_DIR: path.join(work, 'index') };
       const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(entryScript('cli/ask'))} 'When did the copper mine close?'`;
       // `script` gives the command a pseudo-terminal, as an admin's shell would.
       const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve) => {
-        const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CACHE_DIR: path.join(ROOT, 'data/cache'), ...env } });
+        const child = spawn('script', ['-qec', command, '/dev/null'], {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CACHE_DIR: path.join(ROOT, 'data/cache'), ...env },
+        });
         let out = '';
         child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
         child.on('close', (exit) => resolve({ stdout: out, code: exit }));

@@ -36,14 +36,14 @@ describe('afterNpmBanner', () => {
   // What npm 11 prints before the script's own output, on the same stdout.
   const banner = '\n> verbatim@0.1.0 ask\n> exec node dist/bundle/ask.js Who won?\n\n';
 
-  it('finds where the script\'s output starts past npm\'s banner, and waits while the banner is incomplete', () => {
+  it("finds where the script's output starts past npm's banner, and waits while the banner is incomplete", () => {
     expect(afterNpmBanner('')).toBeUndefined();
     expect(afterNpmBanner('\n> verbatim@0.1.0 ask\n> exec no')).toBeUndefined();
     expect(afterNpmBanner(banner)).toBe(banner.length);
     expect(afterNpmBanner(`${banner}“Despite previously promising…`)).toBe(banner.length);
   });
 
-  it('takes output without a banner (npm run --silent) as the script\'s from its first byte, quotes included', () => {
+  it("takes output without a banner (npm run --silent) as the script's from its first byte, quotes included", () => {
     expect(afterNpmBanner('> a quoted answer\n\nSources:')).toBe(0);
     expect(afterNpmBanner('Not found.')).toBe(0);
   });
@@ -140,7 +140,13 @@ describe('npm run bench -- --quick --scale-copies 2', () => {
 
   it('writes a growth curve whose work grows with the corpus, up to the synthetic copies, each index asked in a fresh worker', () => {
     const { growth } = results;
-    expect(growth.map((point: Json) => [point.share, point.synthetic])).toEqual([[0.1, false], [0.25, false], [0.5, false], [1, false], [COPIES, true]]);
+    expect(growth.map((point: Json) => [point.share, point.synthetic])).toEqual([
+      [0.1, false],
+      [0.25, false],
+      [0.5, false],
+      [1, false],
+      [COPIES, true],
+    ]);
     for (let i = 1; i < growth.length; i++) expect(growth[i].build.chunks).toBeGreaterThan(growth[i - 1].build.chunks);
     for (const point of growth) {
       expectBuild(point.build);
@@ -157,7 +163,7 @@ describe('npm run bench -- --quick --scale-copies 2', () => {
     expect(run.stdout).toContain(`| ${COPIES}× (synthetic) |`);
   });
 
-  it('judges the targets against their bounds: the story\'s and latency\'s on any run, those of a whole or 10× corpus not on the quick slice', () => {
+  it("judges the targets against their bounds: the story's and latency's on any run, those of a whole or 10× corpus not on the quick slice", () => {
     const byId = new Map<string, Json>(results.targets.map((target: Json) => [target.id, target]));
     const judged = ['story-hit1', 'paraphrase-hit1', 'story-chars', 'cold-ask-node', 'cold-ask-npm', 'story-ask-p50'];
     const unjudged = ['scale-build', 'scale-rss', 'scale-reindex', 'ask-p50-scales', 'ask-p95-scales', 'synthetic-build', 'synthetic-rss', 'synthetic-load'];
@@ -166,14 +172,24 @@ describe('npm run bench -- --quick --scale-copies 2', () => {
     for (const id of [...unjudged, ...reported]) expect(byId.get(id)?.met, id).toBeNull();
     if (results.latency.discord.available) for (const id of ['bot-ready', 'discord-p50', 'bot-rss']) expect(typeof byId.get(id)?.met, id).toBe('boolean');
     const bounds: Record<string, number> = {
-      'cold-ask-node': 250, 'cold-ask-npm': 450, 'story-ask-p50': 1, 'bot-ready': 600, 'ask-p50-scales': 10, 'ask-p95-scales': 25,
-      'synthetic-build': 120, 'synthetic-rss': 2048, 'synthetic-load': 2, 'scale-reindex': 2,
+      'cold-ask-node': 250,
+      'cold-ask-npm': 450,
+      'story-ask-p50': 1,
+      'bot-ready': 600,
+      'ask-p50-scales': 10,
+      'ask-p95-scales': 25,
+      'synthetic-build': 120,
+      'synthetic-rss': 2048,
+      'synthetic-load': 2,
+      'scale-reindex': 2,
     };
     for (const [id, max] of Object.entries(bounds)) if (byId.has(id)) expect(byId.get(id)!.max, id).toBe(max);
     // Each judgement is the comparison it names, recomputed from the raw figures: a judged target is not just "some boolean".
     const { systems, paraphrase } = results.story;
     expect(byId.get('story-hit1')!.met).toBe(systems.project.hitAt1 > Math.max(systems.bm25.hitAt1, systems.textbook.hitAt1));
-    expect(byId.get('paraphrase-hit1')!.met).toBe(paraphrase.systems.project.hitAt1 > Math.max(paraphrase.systems.bm25.hitAt1, paraphrase.systems.textbook.hitAt1));
+    expect(byId.get('paraphrase-hit1')!.met).toBe(
+      paraphrase.systems.project.hitAt1 > Math.max(paraphrase.systems.bm25.hitAt1, paraphrase.systems.textbook.hitAt1),
+    );
     expect(byId.get('story-chars')!.met).toBe(systems.project.meanQuotedChars < systems.textbook.meanQuotedChars);
     expect(byId.get('cold-ask-node')!.value).toBe(results.latency.coldStart.node.firstByteMs.p50);
     expect(byId.get('story-ask-p50')!.value).toBe(results.latency.ask.p50);

@@ -47,7 +47,9 @@ describe('a chunks.hnsw damaged behind a matching manifest hash', () => {
   it('makes ask fail with a clear message instead of crashing, and doctor report ✘', async () => {
     const ask = await runEntry('cli/ask', env, ['Why is peace elusive?']);
     expect(ask.code).toBe(1);
-    expect(ask.stderr).toMatch(/^Error: The index in .* is unreadable \(chunks\.hnsw links element 0 to element 1073741824 on level 0, but has 9 elements\)\. Rebuild it with `npm run index`\./m);
+    expect(ask.stderr).toMatch(
+      /^Error: The index in .* is unreadable \(chunks\.hnsw links element 0 to element 1073741824 on level 0, but has 9 elements\)\. Rebuild it with `npm run index`\./m,
+    );
     expect(ask.stderr).not.toMatch(/\n\s+at /);
     const doctor = await runEntry('cli/doctor', env);
     expect(doctor.stdout).toMatch(/^✘ index: The index in .* is unreadable \(chunks\.hnsw links element 0/m);
@@ -57,7 +59,9 @@ describe('a chunks.hnsw damaged behind a matching manifest hash', () => {
   it('is rebuilt by npm run index although no article changed, after which ask answers and doctor is satisfied', async () => {
     const index = await runEntry('cli/index-command', env);
     expect(index.code).toBe(0);
-    expect(index.stderr).toMatch(/warning: indexing every article again, the previous index cannot be reused: The index in .* is unreadable \(chunks\.hnsw links element 0/);
+    expect(index.stderr).toMatch(
+      /warning: indexing every article again, the previous index cannot be reused: The index in .* is unreadable \(chunks\.hnsw links element 0/,
+    );
     expect(index.stdout).toMatch(/^Indexed 1 document\(s\), 9 chunks, 22 sentences/);
     const ask = await runEntry('cli/ask', env, ['--json', 'Who reported the cancellation?']);
     expect(ask.code).toBe(0);
@@ -72,8 +76,13 @@ describe('/reindex over a damaged graph', () => {
     try {
       await linkToNowhere(bot.indexDir);
       const reindex = await bot.emulator.sendChatInput({ commandName: 'reindex', permissions: PermissionFlagsBits.ManageGuild.toString() });
-      const summary = await bot.emulator.waitForRequest((request) => request.method === 'PATCH' && request.route.includes(reindex.token) && String(bodyOf(request).content).includes('Reindexed in'), 60_000);
-      expect(bodyOf(summary).content).toMatch(/Every article was indexed again: the previous index could not be updated \(.*chunks\.hnsw links element 0 to element 1073741824/);
+      const summary = await bot.emulator.waitForRequest(
+        (request) => request.method === 'PATCH' && request.route.includes(reindex.token) && String(bodyOf(request).content).includes('Reindexed in'),
+        60_000,
+      );
+      expect(bodyOf(summary).content).toMatch(
+        /Every article was indexed again: the previous index could not be updated \(.*chunks\.hnsw links element 0 to element 1073741824/,
+      );
     } finally {
       await bot.stop();
     }

@@ -28,8 +28,16 @@ describe('npm run index after a kill -9 during its save', () => {
   afterAll(() => rm(work, { recursive: true, force: true }));
 
   const cases = [
-    { step: 'write', left: ['building', 'index'], line: /^removed 1 leftover\(s\) of interrupted index saves \(\.index\.building-\d+-\d+\), freeing \d+(\.\d)? [kM]B\.$/m },
-    { step: 'retire', left: ['building', 'index'], line: /^removed 1 leftover\(s\) of interrupted index saves \(\.index\.building-\d+-\d+\), freeing \d+(\.\d)? [kM]B\.$/m },
+    {
+      step: 'write',
+      left: ['building', 'index'],
+      line: /^removed 1 leftover\(s\) of interrupted index saves \(\.index\.building-\d+-\d+\), freeing \d+(\.\d)? [kM]B\.$/m,
+    },
+    {
+      step: 'retire',
+      left: ['building', 'index'],
+      line: /^removed 1 leftover\(s\) of interrupted index saves \(\.index\.building-\d+-\d+\), freeing \d+(\.\d)? [kM]B\.$/m,
+    },
     {
       step: 'replace',
       left: ['building', 'old'],
@@ -47,7 +55,10 @@ describe('npm run index after a kill -9 during its save', () => {
       if (step === 'refuse') expect(killed.code).toBe(1);
       else expect(killed.code).toBeNull();
       // The killed build's lock stays behind too (the next build takes it over): not a leftover of the save.
-      const kinds = (await readdir(folder)).filter((name) => name !== '.index.lock').map((name) => /^\.index\.(building|old)-\d+-\d+$/.exec(name)?.[1] ?? name).sort();
+      const kinds = (await readdir(folder))
+        .filter((name) => name !== '.index.lock')
+        .map((name) => /^\.index\.(building|old)-\d+-\d+$/.exec(name)?.[1] ?? name)
+        .sort();
       expect(kinds).toEqual(left);
 
       const { code, stdout, stderr } = await runEntry('cli/index-command', { CORPUS_DIR: corpus, INDEX_DIR: index });

@@ -28,7 +28,9 @@ describe('npm run index never deletes what it did not write', () => {
     const { code, stdout, stderr } = await runEntry('cli/index-command', { CORPUS_DIR: corpus }, ['--index', precious]);
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^Error: .*precious is not an index Verbatim wrote \(it holds notes\.txt and no manifest\.json\), so Verbatim will not use, replace or delete it\. Set INDEX_DIR \(or --index\) to a new or empty folder/m);
+    expect(stderr).toMatch(
+      /^Error: .*precious is not an index Verbatim wrote \(it holds notes\.txt and no manifest\.json\), so Verbatim will not use, replace or delete it\. Set INDEX_DIR \(or --index\) to a new or empty folder/m,
+    );
     expect(stderr).not.toMatch(/npm run index|\n\s+at /);
     expect(await snapshotDir(precious)).toEqual(before);
     expect((await readdir(work)).sort()).toEqual(['corpus', 'precious']);

@@ -3,9 +3,29 @@ import { answerText, answerToText } from '../../src/cli/ask.js';
 import { describeError as forCli } from '../../src/cli/errors.js';
 import { describeError as forBot } from '../../src/discord/errors.js';
 import { ABSTENTION, type Answer, type Citation } from '../../src/core/answer/types.js';
-import { DiskFullError, ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError, ReindexInProgressError, reviveError, transportError, type VerbatimError } from '../../src/core/errors.js';
+import {
+  DiskFullError,
+  ForeignIndexFolderError,
+  IndexCorruptError,
+  IndexMismatchError,
+  IndexNotFoundError,
+  ReindexInProgressError,
+  reviveError,
+  transportError,
+  type VerbatimError,
+} from '../../src/core/errors.js';
 
-const citation = (n: number, quote: string, extra: Partial<Citation> = {}): Citation => ({ n, source: 'a.txt', title: 'A', quote, start: 0, end: quote.length, score: 1, reference: { documentHash: 'ab'.repeat(32), sentence: n - 1 }, ...extra });
+const citation = (n: number, quote: string, extra: Partial<Citation> = {}): Citation => ({
+  n,
+  source: 'a.txt',
+  title: 'A',
+  quote,
+  start: 0,
+  end: quote.length,
+  score: 1,
+  reference: { documentHash: 'ab'.repeat(32), sentence: n - 1 },
+  ...extra,
+});
 
 describe('the CLI words an answer', () => {
   it('as the quotes in quotation marks with their markers, one a line', () => {
@@ -18,7 +38,12 @@ describe('the CLI words an answer', () => {
   });
 
   it('with the publisher on each source line', () => {
-    const answer: Answer = { question: 'Q?', abstained: false, confidence: 'high', citations: [citation(1, 'One.', { publisher: 'Reuters', date: '2025-10-22', section: 'Talks' })] };
+    const answer: Answer = {
+      question: 'Q?',
+      abstained: false,
+      confidence: 'high',
+      citations: [citation(1, 'One.', { publisher: 'Reuters', date: '2025-10-22', section: 'Talks' })],
+    };
     expect(answerToText(answer)).toBe('“One.” [1]\n\nSources:\n[1] A — Reuters — 2025-10-22 — Talks (a.txt)\n');
   });
 });
@@ -26,10 +51,26 @@ describe('the CLI words an answer', () => {
 describe('core errors carry data; each front end words what to do', () => {
   const cases: [VerbatimError, string, string][] = [
     [new IndexNotFoundError('/i'), 'No index found in /i. Build it with `npm run index`.', 'No index found in /i. Build it with `npm run index`.'],
-    [new IndexCorruptError('/i', 'x is missing'), 'The index in /i is unreadable (x is missing). Rebuild it with `npm run index`.', 'The index in /i is unreadable (x is missing). Rebuild it with `npm run index`.'],
-    [new IndexMismatchError('/i', 'glove:a', 'openai:b'), 'The index in /i was built with glove:a, but the configured embeddings are openai:b. Reindex (`npm run index`) to use them.', 'The index in /i was built with glove:a, but the configured embeddings are openai:b. Reindex (`npm run index`, or /reindex in Discord) to use them.'],
-    [new DiskFullError('/i'), 'Disk full at /i: free some space and run `npm run index` again.', 'Disk full at /i: free some space and run /reindex (or `npm run index`) again.'],
-    [new ReindexInProgressError(), 'A reindex is already running. Wait for it to finish.', 'A reindex is already running. Wait for it to finish; /ask keeps answering meanwhile.'],
+    [
+      new IndexCorruptError('/i', 'x is missing'),
+      'The index in /i is unreadable (x is missing). Rebuild it with `npm run index`.',
+      'The index in /i is unreadable (x is missing). Rebuild it with `npm run index`.',
+    ],
+    [
+      new IndexMismatchError('/i', 'glove:a', 'openai:b'),
+      'The index in /i was built with glove:a, but the configured embeddings are openai:b. Reindex (`npm run index`) to use them.',
+      'The index in /i was built with glove:a, but the configured embeddings are openai:b. Reindex (`npm run index`, or /reindex in Discord) to use them.',
+    ],
+    [
+      new DiskFullError('/i'),
+      'Disk full at /i: free some space and run `npm run index` again.',
+      'Disk full at /i: free some space and run /reindex (or `npm run index`) again.',
+    ],
+    [
+      new ReindexInProgressError(),
+      'A reindex is already running. Wait for it to finish.',
+      'A reindex is already running. Wait for it to finish; /ask keeps answering meanwhile.',
+    ],
   ];
   it.each(cases)('%s', (error, cli, bot) => {
     expect(error.message).not.toMatch(/npm run|\/reindex|\/ask|--index/);

@@ -28,7 +28,16 @@ describe('parseConfig', () => {
   });
 
   it('parses the Discord variables', () => {
-    const config = parseConfig({ ...DISCORD, DISCORD_GUILD_ID: '223456789012345678', MODERATOR_ROLE_IDS: '323456789012345678, 423456789012345678', ASK_RATE_LIMIT: '3/30', ALLOWED_CHANNEL_IDS: '523456789012345678' }, 'bot');
+    const config = parseConfig(
+      {
+        ...DISCORD,
+        DISCORD_GUILD_ID: '223456789012345678',
+        MODERATOR_ROLE_IDS: '323456789012345678, 423456789012345678',
+        ASK_RATE_LIMIT: '3/30',
+        ALLOWED_CHANNEL_IDS: '523456789012345678',
+      },
+      'bot',
+    );
     expect(config.discord).toMatchObject({
       guildId: '223456789012345678',
       moderatorRoleIds: ['323456789012345678', '423456789012345678'],
@@ -48,7 +57,15 @@ describe('parseConfig', () => {
   });
 
   it('reports every problem at once and never echoes the token', () => {
-    const problems = problemsOf({ DISCORD_TOKEN: 'secret-without-dots', DISCORD_CLIENT_ID: 'abc', ASK_RATE_LIMIT: '0/5', EMBEDDINGS: 'bert', OPENAI_BASE_URL: 'ftp://x', MAX_QUOTES: '50', DISCORD_API_BASE: 'nope' });
+    const problems = problemsOf({
+      DISCORD_TOKEN: 'secret-without-dots',
+      DISCORD_CLIENT_ID: 'abc',
+      ASK_RATE_LIMIT: '0/5',
+      EMBEDDINGS: 'bert',
+      OPENAI_BASE_URL: 'ftp://x',
+      MAX_QUOTES: '50',
+      DISCORD_API_BASE: 'nope',
+    });
     expect(problems).toHaveLength(6);
     expect(problems.join('\n')).not.toContain('secret-without-dots');
     expect(new ConfigError(problems).message).toMatch(/^Configuration problems:\n {2}- /);
@@ -56,11 +73,17 @@ describe('parseConfig', () => {
 
   it('needs nothing from Discord for the core', () => {
     expect(problemsOf({}, 'core')).toEqual([]);
-    expect(problemsOf({}, 'bot')).toEqual(['DISCORD_TOKEN is missing (the bot token from the Developer Portal, Bot page).', 'DISCORD_CLIENT_ID is missing (the Application ID from the Developer Portal, General Information page).']);
+    expect(problemsOf({}, 'bot')).toEqual([
+      'DISCORD_TOKEN is missing (the bot token from the Developer Portal, Bot page).',
+      'DISCORD_CLIENT_ID is missing (the Application ID from the Developer Portal, General Information page).',
+    ]);
   });
 
   it('configures an OpenAI-compatible endpoint', () => {
-    const config = parseConfig({ EMBEDDINGS: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1/', OPENAI_API_KEY: 'k', EMBEDDINGS_MODEL: 'nomic-embed-text' }, 'core');
+    const config = parseConfig(
+      { EMBEDDINGS: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1/', OPENAI_API_KEY: 'k', EMBEDDINGS_MODEL: 'nomic-embed-text' },
+      'core',
+    );
     expect(config.embeddings).toEqual({ provider: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', apiKey: 'k', model: 'nomic-embed-text' });
   });
 
@@ -81,9 +104,13 @@ describe('parseConfig', () => {
       'INDEX_DIR (or --index) is the data folder (DATA_DIR), /srv/verbatim/data: the index needs a folder of its own, such as data/index.',
     ]);
     // The feedback database sits beside the index by default (data/verbatim.db, data/index), never inside it.
-    expect(problems({ DATA_DIR: 'data/index/feedback' })).toEqual([expect.stringMatching(/^INDEX_DIR \(or --index\) contains the data folder \(DATA_DIR\), \/srv\/verbatim\/data\/index\/feedback/)]);
+    expect(problems({ DATA_DIR: 'data/index/feedback' })).toEqual([
+      expect.stringMatching(/^INDEX_DIR \(or --index\) contains the data folder \(DATA_DIR\), \/srv\/verbatim\/data\/index\/feedback/),
+    ]);
     expect(problems({ DATA_DIR: 'state', INDEX_DIR: 'state/index' })).toEqual([]);
-    expect(problems({ INDEX_DIR: '/srv/articles/index', CORPUS_DIR: '/srv/articles/index/2025' })).toEqual([expect.stringMatching(/contains the corpus folder/)]);
+    expect(problems({ INDEX_DIR: '/srv/articles/index', CORPUS_DIR: '/srv/articles/index/2025' })).toEqual([
+      expect.stringMatching(/contains the corpus folder/),
+    ]);
     expect(problems({ INDEX_DIR: 'cache', CACHE_DIR: 'cache', MAX_QUOTES: '0' })).toEqual([
       expect.stringMatching(/^MAX_QUOTES/),
       expect.stringMatching(/is the word-vector cache \(CACHE_DIR\)/),
@@ -134,9 +161,16 @@ describe('parseConfig', () => {
   it('shows URLs without their user name and password, and lists those as secrets', () => {
     const problems = problemsOf({ EMBEDDINGS: 'openai', OPENAI_BASE_URL: 'ftp://admin:hunter2-password@gateway.internal/v1' }, 'core');
     expect(problems).toEqual(['OPENAI_BASE_URL must be an http(s) URL, got "ftp://***@gateway.internal/v1".']);
-    const withKey = problemsOf({ EMBEDDINGS: 'openai', OPENAI_BASE_URL: 'https://admin:hunter2-password@gateway.internal/v1', OPENAI_API_KEY: 'sk-0123456789abcdef' }, 'core');
+    const withKey = problemsOf(
+      { EMBEDDINGS: 'openai', OPENAI_BASE_URL: 'https://admin:hunter2-password@gateway.internal/v1', OPENAI_API_KEY: 'sk-0123456789abcdef' },
+      'core',
+    );
     expect(withKey).toEqual([expect.stringMatching(/^OPENAI_BASE_URL holds a user name or password and OPENAI_API_KEY is set/)]);
-    const config = parseConfig({ ...DISCORD, EMBEDDINGS: 'openai', OPENAI_BASE_URL: 'https://admin:p%40ss-word-0123@gateway.internal/v1' }, 'bot', '/srv/verbatim');
+    const config = parseConfig(
+      { ...DISCORD, EMBEDDINGS: 'openai', OPENAI_BASE_URL: 'https://admin:p%40ss-word-0123@gateway.internal/v1' },
+      'bot',
+      '/srv/verbatim',
+    );
     expect(configuredSecrets(config)).toEqual([DISCORD.DISCORD_TOKEN, 'admin', 'p@ss-word-0123']);
   });
 });

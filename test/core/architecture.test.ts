@@ -7,7 +7,9 @@ import { ROOT } from '../helpers/entry.js';
 
 async function sources(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(entries.map((entry) => (entry.isDirectory() ? sources(path.join(dir, entry.name)) : Promise.resolve([path.join(dir, entry.name)]))));
+  const nested = await Promise.all(
+    entries.map((entry) => (entry.isDirectory() ? sources(path.join(dir, entry.name)) : Promise.resolve([path.join(dir, entry.name)]))),
+  );
   return nested.flat().filter((file) => file.endsWith('.ts'));
 }
 
@@ -16,7 +18,10 @@ const STATIC_IMPORT = /^\s*(?:import|export)\s[^;]*?\sfrom\s*['"]([^'"]+)['"]|^\
 
 /** The package a bare specifier names: `@scope/name` or `name`. */
 function packageOf(specifier: string): string {
-  return specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  return specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 }
 
 /**
@@ -107,7 +112,9 @@ describe('what the entry points load', () => {
 /** Every import of a source file, static, re-exported or `import()`, relative ones resolved to a path from ROOT. */
 async function importsOf(file: string): Promise<string[]> {
   const text = await readFile(file, 'utf8');
-  const specifiers = [...text.matchAll(/\bfrom\s*'([^']+)'|\bimport\s*'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/g)].map((match) => match[1] ?? match[2] ?? match[3]!);
+  const specifiers = [...text.matchAll(/\bfrom\s*'([^']+)'|\bimport\s*'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/g)].map(
+    (match) => match[1] ?? match[2] ?? match[3]!,
+  );
   return specifiers.map((specifier) => (specifier.startsWith('.') ? path.relative(ROOT, path.resolve(path.dirname(file), specifier)) : specifier));
 }
 
@@ -115,7 +122,8 @@ describe('layering', () => {
   it('keeps the product free of the tests and the benchmark: nothing under src/ or commands/ imports from test/, bench/ or a build folder', async () => {
     for (const folder of ['src', 'commands']) {
       for (const file of await sources(path.join(ROOT, folder))) {
-        for (const imported of await importsOf(file)) expect(imported, path.relative(ROOT, file)).not.toMatch(/^(?:test|bench|dist|dist-dev)(?:\/|$)|\/test\/|\/bench\/|dist/);
+        for (const imported of await importsOf(file))
+          expect(imported, path.relative(ROOT, file)).not.toMatch(/^(?:test|bench|dist|dist-dev)(?:\/|$)|\/test\/|\/bench\/|dist/);
       }
     }
   });

@@ -29,15 +29,27 @@ describe('Verbatim.addArticle and removeArticle', () => {
   it('adds an article with front matter and indexes it; removes it into removed/ and reindexes', async () => {
     const { parent, ...ws } = await workspace();
     const verbatim = await Verbatim.open({ ...ws, embeddings: glove });
-    const added = await verbatim.addArticle({ fileName: 'copper.txt', content: async () => Buffer.from(COPPER), fields: { title: 'Copper surges', source: 'Reuters', date: '2026-11-20' } });
+    const added = await verbatim.addArticle({
+      fileName: 'copper.txt',
+      content: async () => Buffer.from(COPPER),
+      fields: { title: 'Copper surges', source: 'Reuters', date: '2026-11-20' },
+    });
     expect(added.ok).toBe(true);
     expect(added.change).toEqual({ source: 'copper.txt', title: 'Copper surges', replaced: false, sentences: 2 });
     expect(added.ok && added.report).toMatchObject({ added: ['copper.txt'], unchanged: [ARTICLE_SOURCE] });
-    expect(verbatim.articles().find((article) => article.source === 'copper.txt')).toEqual({ source: 'copper.txt', title: 'Copper surges', date: '2026-11-20', publisher: 'Reuters', sentences: 2 });
+    expect(verbatim.articles().find((article) => article.source === 'copper.txt')).toEqual({
+      source: 'copper.txt',
+      title: 'Copper surges',
+      date: '2026-11-20',
+      publisher: 'Reuters',
+      sentences: 2,
+    });
     expect((await verbatim.ask(COPPER_QUESTION)).citations[0]?.source).toBe('copper.txt');
     expect(await verbatim.corpusSources()).toEqual([ARTICLE_SOURCE, 'copper.txt']);
 
-    await expect(verbatim.addArticle({ fileName: 'copper.txt', content: () => Promise.reject(new Error('must not download')) })).rejects.toThrow(/an article with that file name exists/);
+    await expect(verbatim.addArticle({ fileName: 'copper.txt', content: () => Promise.reject(new Error('must not download')) })).rejects.toThrow(
+      /an article with that file name exists/,
+    );
 
     const removed = await verbatim.removeArticle('copper.txt');
     expect(removed.change).toEqual({ source: 'copper.txt', movedTo: 'removed/copper.txt', title: 'Copper surges' });
@@ -58,7 +70,11 @@ describe('Verbatim.addArticle and removeArticle', () => {
     await gate.reached;
     const waited: string[] = [];
     const first = verbatim.addArticle({ fileName: 'copper.txt', content: Buffer.from(COPPER), onWaiting: (what) => waited.push(`first ${what}`) });
-    const second = verbatim.addArticle({ fileName: 'tin.md', content: Buffer.from('Tin prices fell on Wednesday.\n'), onWaiting: (what) => waited.push(`second ${what}`) });
+    const second = verbatim.addArticle({
+      fileName: 'tin.md',
+      content: Buffer.from('Tin prices fell on Wednesday.\n'),
+      onWaiting: (what) => waited.push(`second ${what}`),
+    });
     await new Promise((resolve) => setTimeout(resolve, 200));
     // Queued behind the reindex: nothing written yet.
     expect((await readdir(ws.corpusDir)).sort()).toEqual([ARTICLE_SOURCE, 'other.txt']);

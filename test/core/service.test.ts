@@ -6,7 +6,17 @@ import type { BuildProgress } from '../../src/core/index/build.js';
 import { buildIndex } from '../../src/core/index/build.js';
 import type { GloveEmbeddings } from '../../src/core/index/embeddings/glove.js';
 import { Verbatim } from '../../src/core/service.js';
-import { ARTICLE_PATH, ARTICLE_SOURCE, GatedEmbeddings, GLOVE_TIMEOUT, HashEmbeddings, loadGlove, makeTempDir, removeTempDirs, snapshotDir } from '../helpers/core.js';
+import {
+  ARTICLE_PATH,
+  ARTICLE_SOURCE,
+  GatedEmbeddings,
+  GLOVE_TIMEOUT,
+  HashEmbeddings,
+  loadGlove,
+  makeTempDir,
+  removeTempDirs,
+  snapshotDir,
+} from '../helpers/core.js';
 
 const COPPER = 'Copper prices surged on Tuesday after a strike at a Chilean mine. Analysts expect the copper rally to continue.\n';
 const MEETING = 'What did Trump call the meeting?';

@@ -28,7 +28,10 @@ describe('/article against the Discord API emulator', () => {
       prepare: async (corpusDir) => {
         for (let i = 1; i <= EXTRA; i++) {
           const n = String(i).padStart(2, '0');
-          await writeFile(path.join(corpusDir, `note-${n}.md`), `---\ntitle: Shipping note ${n}\ndate: 2026-01-${n}\nsource: Harbour Gazette\n---\nFreight rates in the Baltic moved again in week ${i}. Port officials blamed the weather.\n`);
+          await writeFile(
+            path.join(corpusDir, `note-${n}.md`),
+            `---\ntitle: Shipping note ${n}\ndate: 2026-01-${n}\nsource: Harbour Gazette\n---\nFreight rates in the Baltic moved again in week ${i}. Port officials blamed the weather.\n`,
+          );
         }
       },
     });
@@ -39,7 +42,12 @@ describe('/article against the Discord API emulator', () => {
   });
 
   /** Sends `/article <subcommand>` as the moderator, with an attachment as `file` when given. */
-  function article(subcommand: string, options: Record<string, string | boolean> = {}, attachment?: APIAttachment, as: { permissions?: string; roles?: string[] } = { permissions: MODERATOR }) {
+  function article(
+    subcommand: string,
+    options: Record<string, string | boolean> = {},
+    attachment?: APIAttachment,
+    as: { permissions?: string; roles?: string[] } = { permissions: MODERATOR },
+  ) {
     return bot.emulator.sendChatInput({
       commandName: 'article',
       subcommand,
@@ -53,7 +61,10 @@ describe('/article against the Discord API emulator', () => {
   /** The reply's last edit once it is no longer a progress or waiting line. */
   async function outcome(interaction: { token: string }, timeoutMs = 60_000): Promise<string> {
     const ending = await bot.emulator.waitForRequest(
-      (request) => request.method === 'PATCH' && request.route.includes(interaction.token) && !/^(Reindexing…|Waiting)/.test(String((request.body as MessageBody).content)),
+      (request) =>
+        request.method === 'PATCH' &&
+        request.route.includes(interaction.token) &&
+        !/^(Reindexing…|Waiting)/.test(String((request.body as MessageBody).content)),
       timeoutMs,
     );
     return bodyOf(ending).content!;
@@ -66,11 +77,24 @@ describe('/article against the Discord API emulator', () => {
 
   it('refuses every subcommand to a member without Manage Server or a moderator role, and suggests nothing to them', async () => {
     const file = bot.emulator.uploadAttachment('copper.txt', COPPER);
-    for (const [subcommand, options, attachment] of [['list', {}, undefined], ['add', {}, file], ['remove', { source: 'note-01.md' }, undefined]] as const) {
+    for (const [subcommand, options, attachment] of [
+      ['list', {}, undefined],
+      ['add', {}, file],
+      ['remove', { source: 'note-01.md' }, undefined],
+    ] as const) {
       const interaction = await article(subcommand, options, attachment, { permissions: MEMBER });
-      expect(bodyOf(await bot.emulator.waitForCallback(interaction.id))).toMatchObject({ content: 'Only moderators (Manage Server, or a moderator role) can manage the articles.', flags: MessageFlags.Ephemeral });
+      expect(bodyOf(await bot.emulator.waitForCallback(interaction.id))).toMatchObject({
+        content: 'Only moderators (Manage Server, or a moderator role) can manage the articles.',
+        flags: MessageFlags.Ephemeral,
+      });
     }
-    const typing = await bot.emulator.sendAutocomplete({ commandName: 'article', subcommand: 'remove', options: { source: 'note' }, focused: 'source', permissions: MEMBER });
+    const typing = await bot.emulator.sendAutocomplete({
+      commandName: 'article',
+      subcommand: 'remove',
+      options: { source: 'note' },
+      focused: 'source',
+      permissions: MEMBER,
+    });
     expect(((await bot.emulator.waitForCallback(typing.id)).body as { data: { choices: unknown[] } }).data.choices).toEqual([]);
     expect(await readdir(bot.corpusDir)).not.toContain('copper.txt');
     expect(bot.log()).not.toContain('/article add by');
@@ -98,13 +122,37 @@ describe('/article against the Discord API emulator', () => {
       [bot.emulator.uploadAttachment('latin1.txt', Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x2e])), {}, '`latin1.txt` was not added: not UTF-8 text.'],
       [bot.emulator.uploadAttachment('declared.txt', COPPER, { size: 11 * 1024 * 1024 }), {}, '`declared.txt` was not added: 11.0 MB is over the 10.0 MB cap.'],
       // Declared small, but the download says (and is) larger.
-      [bot.emulator.uploadAttachment('actual.txt', Buffer.alloc(10 * 1024 * 1024 + 10, 'a'), { size: 2000 }), {}, '`actual.txt` was not added: 10.0 MB is over the 10.0 MB cap.'],
+      [
+        bot.emulator.uploadAttachment('actual.txt', Buffer.alloc(10 * 1024 * 1024 + 10, 'a'), { size: 2000 }),
+        {},
+        '`actual.txt` was not added: 10.0 MB is over the 10.0 MB cap.',
+      ],
       [bot.emulator.uploadAttachment('../escape.md', COPPER), {}, '`../escape.md` was not added: a file name must not contain `/` or `\\` (no folders).'],
-      [bot.emulator.uploadAttachment('.hidden.md', COPPER), {}, '`.hidden.md` was not added: a file name must not start with `.` (hidden files are never indexed).'],
-      [bot.emulator.uploadAttachment('report.pdf', COPPER, { contentType: 'application/pdf' }), {}, '`report.pdf` was not added: only `.txt` and `.md` files are articles.'],
-      [bot.emulator.uploadAttachment('note-01.md', COPPER), {}, '`note-01.md` was not added: an article with that file name exists; set `replace` to True to replace it.'],
-      [bot.emulator.uploadAttachment('dated.txt', COPPER), { date: '2026-13-01' }, '`dated.txt` was not added: the date must be a day written YYYY-MM-DD (got "2026-13-01").'],
-      [bot.emulator.uploadAttachment('link.md', COPPER), { url: 'javascript:alert(1)' }, '`link.md` was not added: the url must be an http:// or https:// address.'],
+      [
+        bot.emulator.uploadAttachment('.hidden.md', COPPER),
+        {},
+        '`.hidden.md` was not added: a file name must not start with `.` (hidden files are never indexed).',
+      ],
+      [
+        bot.emulator.uploadAttachment('report.pdf', COPPER, { contentType: 'application/pdf' }),
+        {},
+        '`report.pdf` was not added: only `.txt` and `.md` files are articles.',
+      ],
+      [
+        bot.emulator.uploadAttachment('note-01.md', COPPER),
+        {},
+        '`note-01.md` was not added: an article with that file name exists; set `replace` to True to replace it.',
+      ],
+      [
+        bot.emulator.uploadAttachment('dated.txt', COPPER),
+        { date: '2026-13-01' },
+        '`dated.txt` was not added: the date must be a day written YYYY-MM-DD (got "2026-13-01").',
+      ],
+      [
+        bot.emulator.uploadAttachment('link.md', COPPER),
+        { url: 'javascript:alert(1)' },
+        '`link.md` was not added: the url must be an http:// or https:// address.',
+      ],
     ];
     for (const [file, options, expected] of cases) {
       const interaction = await article('add', options, file);
@@ -127,10 +175,22 @@ describe('/article against the Discord API emulator', () => {
   }, 120_000);
 
   it('suggests the articles by title or file name, and removes the chosen one into removed/ beside the corpus', async () => {
-    const typing = await bot.emulator.sendAutocomplete({ commandName: 'article', subcommand: 'remove', options: { source: 'copper' }, focused: 'source', permissions: MODERATOR });
+    const typing = await bot.emulator.sendAutocomplete({
+      commandName: 'article',
+      subcommand: 'remove',
+      options: { source: 'copper' },
+      focused: 'source',
+      permissions: MODERATOR,
+    });
     const choices = ((await bot.emulator.waitForCallback(typing.id)).body as { data: { choices: { name: string; value: string }[] } }).data.choices;
     expect(choices).toEqual([{ name: 'Copper surges (Copper-report.md)', value: 'Copper-report.md' }]);
-    const byName = await bot.emulator.sendAutocomplete({ commandName: 'article', subcommand: 'remove', options: { source: '' }, focused: 'source', permissions: MODERATOR });
+    const byName = await bot.emulator.sendAutocomplete({
+      commandName: 'article',
+      subcommand: 'remove',
+      options: { source: '' },
+      focused: 'source',
+      permissions: MODERATOR,
+    });
     const all = ((await bot.emulator.waitForCallback(byName.id)).body as { data: { choices: { name: string; value: string }[] } }).data.choices;
     expect(all).toHaveLength(13);
     expect(all.every((choice) => choice.name.length <= 100 && choice.value.length <= 100)).toBe(true);
@@ -169,7 +229,9 @@ describe('/article against the Discord API emulator', () => {
     expect(callback.data.embeds![0]!.description!.split('\n•')).toHaveLength(2);
 
     const refused = await bot.emulator.sendButton({ customId: 'article-list:1', permissions: MEMBER });
-    expect(bodyOf(await bot.emulator.waitForCallback(refused.id)).content).toBe('Only moderators (Manage Server, or a moderator role) can manage the articles.');
+    expect(bodyOf(await bot.emulator.waitForCallback(refused.id)).content).toBe(
+      'Only moderators (Manage Server, or a moderator role) can manage the articles.',
+    );
   });
 
   it('keeps an added article and the previous index when the reindex fails, and tells the moderator', async () => {
@@ -179,14 +241,24 @@ describe('/article against the Discord API emulator', () => {
       const file = bot.emulator.uploadAttachment('tin.txt', 'Tin prices fell on Wednesday as smelters restarted.\n');
       const interaction = await article('add', {}, file);
       const reply = await outcome(interaction);
-      expect(reply).toMatch(/^Saved \*\*Tin prices fell on Wednesday as smelters restarted\.\*\* as `tin\.txt` in the corpus, but the reindex failed: .*is not an index Verbatim wrote/s);
+      expect(reply).toMatch(
+        /^Saved \*\*Tin prices fell on Wednesday as smelters restarted\.\*\* as `tin\.txt` in the corpus, but the reindex failed: .*is not an index Verbatim wrote/s,
+      );
       expect(reply).toContain('The previous index keeps serving');
       expect(await readFile(path.join(bot.corpusDir, 'tin.txt'), 'utf8')).toContain('Tin prices fell');
       expect(bot.log()).toMatch(/WARN {2}reindex after \/article add failed \(tin\.txt stays in the corpus\)/);
       expect((await ask('What did Trump call the meeting?')).embeds![0]!.description).toContain('wasted meeting');
       // Not indexed, still listed for removal by its file name.
-      const typing = await bot.emulator.sendAutocomplete({ commandName: 'article', subcommand: 'remove', options: { source: 'tin' }, focused: 'source', permissions: MODERATOR });
-      expect(((await bot.emulator.waitForCallback(typing.id)).body as { data: { choices: unknown[] } }).data.choices).toEqual([{ name: 'tin.txt (not indexed)', value: 'tin.txt' }]);
+      const typing = await bot.emulator.sendAutocomplete({
+        commandName: 'article',
+        subcommand: 'remove',
+        options: { source: 'tin' },
+        focused: 'source',
+        permissions: MODERATOR,
+      });
+      expect(((await bot.emulator.waitForCallback(typing.id)).body as { data: { choices: unknown[] } }).data.choices).toEqual([
+        { name: 'tin.txt (not indexed)', value: 'tin.txt' },
+      ]);
     } finally {
       await rm(stray, { force: true });
     }

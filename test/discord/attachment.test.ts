@@ -53,16 +53,24 @@ describe('downloadAttachment', () => {
 
   it('refuses a declared size over the cap without downloading', async () => {
     requests = [];
-    expect(await refusal(downloadAttachment({ name: 'ok.txt', url: `${base}/ok.txt`, size: 2 * 1024 * 1024 }, 1024 * 1024))).toBe('`ok.txt` was not added: 2.0 MB is over the 1.0 MB cap.');
+    expect(await refusal(downloadAttachment({ name: 'ok.txt', url: `${base}/ok.txt`, size: 2 * 1024 * 1024 }, 1024 * 1024))).toBe(
+      '`ok.txt` was not added: 2.0 MB is over the 1.0 MB cap.',
+    );
     expect(requests).toEqual([]);
   });
 
   it('stops a download as soon as more than the cap arrives, whatever was declared', async () => {
-    expect(await refusal(downloadAttachment({ name: 'chunked.txt', url: `${base}/chunked.txt`, size: 100 }, 1024 * 1024))).toBe('`chunked.txt` was not added: more than the 1.0 MB cap arrived (0.0 MB declared).');
+    expect(await refusal(downloadAttachment({ name: 'chunked.txt', url: `${base}/chunked.txt`, size: 100 }, 1024 * 1024))).toBe(
+      '`chunked.txt` was not added: more than the 1.0 MB cap arrived (0.0 MB declared).',
+    );
   });
 
   it('gives up after the timeout, and says so for a missing file', async () => {
-    expect(await refusal(downloadAttachment({ name: 'slow.txt', url: `${base}/slow.txt`, size: 10 }, 1024, 300))).toBe('`slow.txt` was not added: the download took over 0.3 s.');
-    expect(await refusal(downloadAttachment({ name: 'gone.txt', url: `${base}/gone.txt`, size: 10 }, 1024))).toBe('`gone.txt` was not added: Discord answered 404 Not Found for the file; attach it again.');
+    expect(await refusal(downloadAttachment({ name: 'slow.txt', url: `${base}/slow.txt`, size: 10 }, 1024, 300))).toBe(
+      '`slow.txt` was not added: the download took over 0.3 s.',
+    );
+    expect(await refusal(downloadAttachment({ name: 'gone.txt', url: `${base}/gone.txt`, size: 10 }, 1024))).toBe(
+      '`gone.txt` was not added: Discord answered 404 Not Found for the file; attach it again.',
+    );
   });
 });

@@ -75,7 +75,8 @@ export async function startBot(
   const ready = await Promise.race([emulator.waitForReady(60_000).then(() => true), exited.then(() => false)]);
   if (!ready) throw new Error(`the bot exited before it was ready:\n${log}`);
   // The bot logs in first, then loads (here: builds) the index, and logs `ready as` once it answers.
-  for (let waited = 0; !log.includes('ready as') && child.exitCode === null && waited < 60_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (let waited = 0; !log.includes('ready as') && child.exitCode === null && waited < 60_000; waited += 20)
+    await new Promise((resolve) => setTimeout(resolve, 20));
   return {
     emulator,
     child,

@@ -11,7 +11,6 @@ const ARTICLE = path.join(ROOT, 'corpus/budapest-summit-cancelled.txt');
 const MODERATOR = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ManageGuild).toString();
 const MEMBER = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages).toString();
 
-
 describe('the bot against the Discord API emulator', () => {
   let bot: RunningBot;
   let body: string;
@@ -76,7 +75,9 @@ describe('the bot against the Discord API emulator', () => {
     const sure = (await ask('Did the White House comment on the cancellation?')).edit.embeds![0]!;
     const { edit } = await ask('how old is marco rubio?');
     const embed = edit.embeds![0]!;
-    expect(embed.description).toMatch(/^\*I’m not sure the articles answer this; the closest passages are:\*|^\*I'm not sure the articles answer this; the closest passages are:\*/);
+    expect(embed.description).toMatch(
+      /^\*I’m not sure the articles answer this; the closest passages are:\*|^\*I'm not sure the articles answer this; the closest passages are:\*/,
+    );
     expect(embed.description).toMatch(/“.+” \*\*\[1\]\*\*/s);
     expect(embed.color).not.toBe(sure.color);
     expect(edit.components![0]!.components[0]!.label).toBe('Show passages');
@@ -153,7 +154,8 @@ describe('the bot against the Discord API emulator', () => {
     expect(bodyOf(await bot.emulator.waitForCallback(second.id)).content).toMatch(/already running/);
 
     const summary = await bot.emulator.waitForRequest(
-      (request) => request.method === 'PATCH' && request.route.includes(reindex.token) && String((request.body as MessageBody).content).includes('Reindexed in'),
+      (request) =>
+        request.method === 'PATCH' && request.route.includes(reindex.token) && String((request.body as MessageBody).content).includes('Reindexed in'),
       60_000,
     );
     const edits = bot.emulator.requests.filter((request) => request.method === 'PATCH' && request.route.includes(reindex.token));
@@ -169,7 +171,11 @@ describe('the bot against the Discord API emulator', () => {
     await appendFile(ARTICLE.replace(path.join(ROOT, 'corpus'), bot.corpusDir), '\nA sentence added by a moderator to check the change is seen.\n');
     const reindex = await bot.emulator.sendChatInput({ commandName: 'reindex', permissions: MODERATOR });
     const summary = await bot.emulator.waitForRequest(
-      (request) => request.method === 'PATCH' && request.route.includes(reindex.token) && String((request.body as MessageBody).content).includes('Reindex') && !String((request.body as MessageBody).content).includes('Reindexing…'),
+      (request) =>
+        request.method === 'PATCH' &&
+        request.route.includes(reindex.token) &&
+        String((request.body as MessageBody).content).includes('Reindex') &&
+        !String((request.body as MessageBody).content).includes('Reindexing…'),
       60_000,
     );
     const content = (summary.body as MessageBody).content!;
@@ -204,7 +210,9 @@ describe('the bot against the Discord API emulator', () => {
   it('answers 50 concurrent /ask, each with its own question’s answer', async () => {
     const questions = parseQuestions(await readFile(path.join(ROOT, 'test/fixtures/dev-questions.jsonl'), 'utf8'));
     const asked = Array.from({ length: 50 }, (_, i) => questions[i % questions.length]!);
-    const interactions = await Promise.all(asked.map((question) => bot.emulator.sendChatInput({ commandName: 'ask', options: { question: question.question }, user: { id: snowflake() } })));
+    const interactions = await Promise.all(
+      asked.map((question) => bot.emulator.sendChatInput({ commandName: 'ask', options: { question: question.question }, user: { id: snowflake() } })),
+    );
     const edits = await Promise.all(interactions.map((interaction) => bot.emulator.waitForOriginalEdit(interaction.id, 20_000)));
     edits.forEach((request, i) => {
       const embed = bodyOf(request).embeds![0]!;
@@ -216,7 +224,9 @@ describe('the bot against the Discord API emulator', () => {
 
   it('sets allowed_mentions to parse nothing on every message it sent', () => {
     const messages = bot.emulator.requests.filter(
-      (request) => (request.route.endsWith('/callback') && [4, 7].includes((request.body as { type: number }).type)) || (request.route.startsWith('/webhooks/') && request.method !== 'GET'),
+      (request) =>
+        (request.route.endsWith('/callback') && [4, 7].includes((request.body as { type: number }).type)) ||
+        (request.route.startsWith('/webhooks/') && request.method !== 'GET'),
     );
     expect(messages.length).toBeGreaterThan(50);
     for (const request of messages) expect(bodyOf(request).allowed_mentions).toEqual({ parse: [] });

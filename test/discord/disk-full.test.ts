@@ -28,7 +28,8 @@ describe.skipIf(!disk)('/reindex on a full disk', () => {
   async function reindex(): Promise<string> {
     const interaction = await bot.emulator.sendChatInput({ commandName: 'reindex', permissions: MODERATOR });
     const ending = await bot.emulator.waitForRequest(
-      (request) => request.method === 'PATCH' && request.route.includes(interaction.token) && /^Reindex(ed| failed)/.test(String((request.body as MessageBody).content)),
+      (request) =>
+        request.method === 'PATCH' && request.route.includes(interaction.token) && /^Reindex(ed| failed)/.test(String((request.body as MessageBody).content)),
       20_000,
     );
     return bodyOf(ending).content!;
@@ -36,11 +37,17 @@ describe.skipIf(!disk)('/reindex on a full disk', () => {
 
   it('tells the moderator the disk is full at the index folder, keeps answering from the previous index, and reindexes once there is room', async () => {
     await fullDisk.fill();
-    expect(await reindex()).toBe(`Reindex failed: Disk full at ${indexDir}: free some space and run /reindex (or \`npm run index\`) again.\nThe previous index keeps serving.`);
+    expect(await reindex()).toBe(
+      `Reindex failed: Disk full at ${indexDir}: free some space and run /reindex (or \`npm run index\`) again.\nThe previous index keeps serving.`,
+    );
     expect(bot.log()).toContain(`WARN  reindex failed: Disk full at ${indexDir}`);
     expect(bot.log()).not.toContain('Something went wrong');
 
-    const ask = await bot.emulator.sendChatInput({ commandName: 'ask', options: { question: 'Why was the Budapest summit cancelled?' }, user: { id: snowflake() } });
+    const ask = await bot.emulator.sendChatInput({
+      commandName: 'ask',
+      options: { question: 'Why was the Budapest summit cancelled?' },
+      user: { id: snowflake() },
+    });
     expect(bodyOf(await bot.emulator.waitForOriginalEdit(ask.id, 10_000)).embeds![0]!.description).toContain('refused to soften its hardline demands');
 
     await fullDisk.unfill();

@@ -3,16 +3,7 @@
  * A tiny inline bot answers: /ask (deferReply + editReply), /quick (reply withResponse),
  * /later (deferReply + followUp), /slow (waits 100 ms, then defers) and buttons (reply / update).
  */
-import {
-  Client,
-  DiscordAPIError,
-  Events,
-  GatewayIntentBits,
-  MessageFlags,
-  PermissionFlagsBits,
-  type Interaction,
-  type Message,
-} from 'discord.js';
+import { Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, PermissionFlagsBits, type Interaction, type Message } from 'discord.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordEmulator, type DiscordEmulatorOptions } from './emulator.js';
@@ -253,9 +244,7 @@ describe('DiscordEmulator with a real discord.js Client', () => {
   it('30 concurrent slash commands all complete quickly (no REST stall)', async () => {
     const { emulator } = h;
     const started = performance.now();
-    const sent = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => emulator.sendChatInput({ commandName: 'ask', options: { question: `q${i}` } })),
-    );
+    const sent = await Promise.all(Array.from({ length: 30 }, (_, i) => emulator.sendChatInput({ commandName: 'ask', options: { question: `q${i}` } })));
     const outcomes = await Promise.all(sent.map((p) => h.outcome(p.id)));
     expect(outcomes.map((o) => o.reply?.content)).toEqual(sent.map((_, i) => `answer to: q${i}`));
     expect(performance.now() - started).toBeLessThan(1_000);

@@ -110,17 +110,7 @@ export interface DispatchRecord {
 }
 
 /** Kinds of gateway activity recorded in {@link DiscordEmulator.gatewayEvents}. */
-export type GatewayEventKind =
-  | 'connect'
-  | 'identify'
-  | 'ready'
-  | 'resume'
-  | 'resumed'
-  | 'invalid_session'
-  | 'heartbeat'
-  | 'drop'
-  | 'close'
-  | 'op';
+export type GatewayEventKind = 'connect' | 'identify' | 'ready' | 'resume' | 'resumed' | 'invalid_session' | 'heartbeat' | 'drop' | 'close' | 'op';
 
 /** One gateway event. */
 export interface GatewayEvent {
@@ -213,11 +203,7 @@ export interface InteractionOptions {
 }
 
 /** A chat input option value: string → STRING, boolean → BOOLEAN, integer → INTEGER, other number → NUMBER. */
-export type OptionValue =
-  | string
-  | number
-  | boolean
-  | { type: ApplicationCommandOptionType; value: string | number | boolean };
+export type OptionValue = string | number | boolean | { type: ApplicationCommandOptionType; value: string | number | boolean };
 
 /** Options for {@link DiscordEmulator.chatInputInteraction}. */
 export interface ChatInputOptions extends InteractionOptions {
@@ -599,10 +585,7 @@ export class DiscordEmulator {
 
   /** Resolves with the first interaction callback (`POST /interactions/:id/:token/callback`) for `interactionId`. */
   waitForCallback(interactionId: string, timeoutMs = 5_000): Promise<RecordedRequest> {
-    return this.waitForRequest(
-      (r) => r.method === 'POST' && r.route.startsWith(`/interactions/${interactionId}/`) && r.route.endsWith('/callback'),
-      timeoutMs,
-    );
+    return this.waitForRequest((r) => r.method === 'POST' && r.route.startsWith(`/interactions/${interactionId}/`) && r.route.endsWith('/callback'), timeoutMs);
   }
 
   /** Resolves with the first `PATCH .../messages/@original` for the interaction with this id. */
@@ -1001,9 +984,18 @@ export class DiscordEmulator {
           break;
         case GatewayOpcodes.Identify: {
           const d = isRecord(payload.d) ? payload.d : {};
-          if (session) { ws.close(4005, 'Already authenticated.'); return; }
-          if (d.token !== this.token) { ws.close(4004, 'Authentication failed.'); return; }
-          if (this.options.identifyCloseCode !== undefined) { ws.close(this.options.identifyCloseCode, 'Refused by the emulator.'); return; }
+          if (session) {
+            ws.close(4005, 'Already authenticated.');
+            return;
+          }
+          if (d.token !== this.token) {
+            ws.close(4004, 'Authentication failed.');
+            return;
+          }
+          if (this.options.identifyCloseCode !== undefined) {
+            ws.close(this.options.identifyCloseCode, 'Refused by the emulator.');
+            return;
+          }
           const shard: [number, number] = Array.isArray(d.shard) ? [Number(d.shard[0]), Number(d.shard[1])] : [0, 1];
           session = { id: `session_${snowflake()}`, seq: 0, shard, ws, log: [] };
           this.gatewayEvent('identify', { sessionId: session.id });
@@ -1016,8 +1008,14 @@ export class DiscordEmulator {
           const target = typeof d.session_id === 'string' ? this.sessions.get(d.session_id) : undefined;
           const seq = typeof d.seq === 'number' ? d.seq : 0;
           this.gatewayEvent('resume', { sessionId: target?.id, value: seq });
-          if (session) { ws.close(4005, 'Already authenticated.'); return; }
-          if (d.token !== this.token) { ws.close(4004, 'Authentication failed.'); return; }
+          if (session) {
+            ws.close(4005, 'Already authenticated.');
+            return;
+          }
+          if (d.token !== this.token) {
+            ws.close(4004, 'Authentication failed.');
+            return;
+          }
           if (!target) {
             this.gatewayEvent('invalid_session');
             this.send(ws, { op: GatewayOpcodes.InvalidSession, d: false });
@@ -1079,37 +1077,86 @@ export class DiscordEmulator {
   private guildPayload(): Json {
     const now = new Date().toISOString();
     const role = (id: string, name: string, permissions: string, position: number): Json => ({
-      id, name, permissions, position, color: 0, colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
-      hoist: false, icon: null, unicode_emoji: null, managed: false, mentionable: false, flags: 0,
+      id,
+      name,
+      permissions,
+      position,
+      color: 0,
+      colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+      hoist: false,
+      icon: null,
+      unicode_emoji: null,
+      managed: false,
+      mentionable: false,
+      flags: 0,
     });
     return {
       id: this.guildId,
       name: 'Emulated Guild',
-      icon: null, splash: null, discovery_splash: null, banner: null, description: null,
+      icon: null,
+      splash: null,
+      discovery_splash: null,
+      banner: null,
+      description: null,
       owner_id: this.guildOwnerId,
-      afk_channel_id: null, afk_timeout: 300, verification_level: 0, default_message_notifications: 0,
-      explicit_content_filter: 0, mfa_level: 0, system_channel_id: null, system_channel_flags: 0,
-      rules_channel_id: null, public_updates_channel_id: null, safety_alerts_channel_id: null,
-      vanity_url_code: null, premium_tier: 0, premium_subscription_count: 0, preferred_locale: 'en-US',
-      nsfw_level: 0, premium_progress_bar_enabled: false, max_members: 500_000, max_video_channel_users: 25,
-      features: [], application_id: null, joined_at: now, large: false, unavailable: false, member_count: 2, lazy: true,
+      afk_channel_id: null,
+      afk_timeout: 300,
+      verification_level: 0,
+      default_message_notifications: 0,
+      explicit_content_filter: 0,
+      mfa_level: 0,
+      system_channel_id: null,
+      system_channel_flags: 0,
+      rules_channel_id: null,
+      public_updates_channel_id: null,
+      safety_alerts_channel_id: null,
+      vanity_url_code: null,
+      premium_tier: 0,
+      premium_subscription_count: 0,
+      preferred_locale: 'en-US',
+      nsfw_level: 0,
+      premium_progress_bar_enabled: false,
+      max_members: 500_000,
+      max_video_channel_users: 25,
+      features: [],
+      application_id: null,
+      joined_at: now,
+      large: false,
+      unavailable: false,
+      member_count: 2,
+      lazy: true,
       roles: [
         role(this.guildId, '@everyone', DEFAULT_MEMBER_PERMISSIONS, 0),
-        ...(this.options.guildRoles ?? []).map((r, i) =>
-          role(r.id, r.name ?? `role-${i + 1}`, String(r.permissions ?? 0), r.position ?? i + 1),
-        ),
+        ...(this.options.guildRoles ?? []).map((r, i) => role(r.id, r.name ?? `role-${i + 1}`, String(r.permissions ?? 0), r.position ?? i + 1)),
       ],
       channels: [
         {
-          id: this.channelId, type: ChannelType.GuildText, guild_id: this.guildId, name: 'general', position: 0,
-          permission_overwrites: [], topic: null, nsfw: false, last_message_id: null, rate_limit_per_user: 0, parent_id: null, flags: 0,
+          id: this.channelId,
+          type: ChannelType.GuildText,
+          guild_id: this.guildId,
+          name: 'general',
+          position: 0,
+          permission_overwrites: [],
+          topic: null,
+          nsfw: false,
+          last_message_id: null,
+          rate_limit_per_user: 0,
+          parent_id: null,
+          flags: 0,
         },
       ],
       members: [
         { user: this.botUser, nick: null, avatar: null, roles: [], joined_at: now, premium_since: null, deaf: false, mute: false, flags: 0, pending: false },
       ],
-      emojis: [], stickers: [], threads: [], presences: [], voice_states: [], stage_instances: [],
-      guild_scheduled_events: [], soundboard_sounds: [], embedded_activities: [],
+      emojis: [],
+      stickers: [],
+      threads: [],
+      presences: [],
+      voice_states: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+      soundboard_sounds: [],
+      embedded_activities: [],
     };
   }
 
@@ -1137,7 +1184,10 @@ export class DiscordEmulator {
       else res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
       return;
     }
-    const path = url.pathname.split('/').map((segment) => decodeURIComponent(segment)).join('/');
+    const path = url.pathname
+      .split('/')
+      .map((segment) => decodeURIComponent(segment))
+      .join('/');
     const contentType = req.headers['content-type'] ?? '';
     let body: unknown;
     let files: RecordedFile[] = [];
@@ -1222,7 +1272,21 @@ export class DiscordEmulator {
     }
     if (m === 'GET' && p[0] === 'users' && p[1] === '@me') return [200, this.botUser];
     if (m === 'GET' && p[0] === 'applications' && p[1] === '@me') {
-      return [200, { id: this.applicationId, name: this.botUser.username, icon: null, description: '', bot_public: true, bot_require_code_grant: false, verify_key: '0'.repeat(64), flags: 0, team: null, bot: this.botUser }];
+      return [
+        200,
+        {
+          id: this.applicationId,
+          name: this.botUser.username,
+          icon: null,
+          description: '',
+          bot_public: true,
+          bot_require_code_grant: false,
+          verify_key: '0'.repeat(64),
+          flags: 0,
+          team: null,
+          bot: this.botUser,
+        },
+      ];
     }
     if (p[0] === 'interactions' && p[3] === 'callback' && m === 'POST') return this.onCallback(p[1] ?? '', p[2] ?? '', r);
     if (p[0] === 'webhooks' && p.length >= 3) return this.onWebhook(m, p, r);
@@ -1251,7 +1315,10 @@ export class DiscordEmulator {
     const guildId = payload.guild_id;
     switch (type) {
       case InteractionResponseType.ChannelMessageWithSource:
-        state.original = this.makeMessage(payload.channel_id ?? this.channelId, guildId, { ...this.messageFields(r, data), type: MessageType.ChatInputCommand });
+        state.original = this.makeMessage(payload.channel_id ?? this.channelId, guildId, {
+          ...this.messageFields(r, data),
+          type: MessageType.ChatInputCommand,
+        });
         break;
       case InteractionResponseType.DeferredChannelMessageWithSource: {
         const flags = (typeof data.flags === 'number' ? data.flags : 0) | MessageFlags.Loading;
@@ -1271,7 +1338,14 @@ export class DiscordEmulator {
       case InteractionResponseType.LaunchActivity:
         break;
       default:
-        return [400, { message: 'Invalid Form Body', code: 50035, errors: { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: `Value must be one of the interaction response types.` }] } } }];
+        return [
+          400,
+          {
+            message: 'Invalid Form Body',
+            code: 50035,
+            errors: { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: `Value must be one of the interaction response types.` }] } },
+          },
+        ];
     }
     state.acknowledged = true;
     if (state.original && state.original.id === payload.message?.id) payload.message = state.original;
@@ -1373,8 +1447,12 @@ export class DiscordEmulator {
         const meta = described.find((a) => String(a.id) === String(i)) ?? {};
         const filename = typeof meta.filename === 'string' ? meta.filename : file.filename;
         return {
-          id, filename, size: file.data.length, content_type: file.contentType,
-          url: `${this.apiBase}/attachments/${id}/${filename}`, proxy_url: `${this.apiBase}/attachments/${id}/${filename}`,
+          id,
+          filename,
+          size: file.data.length,
+          content_type: file.contentType,
+          url: `${this.apiBase}/attachments/${id}/${filename}`,
+          proxy_url: `${this.apiBase}/attachments/${id}/${filename}`,
           ...(typeof meta.description === 'string' ? { description: meta.description } : {}),
         };
       });
@@ -1413,7 +1491,5 @@ function toOption(name: string, value: OptionValue): APIApplicationCommandIntera
   if (typeof value === 'object') return { name, type: value.type, value: value.value } as APIApplicationCommandInteractionDataOption;
   if (typeof value === 'string') return { name, type: ApplicationCommandOptionType.String, value };
   if (typeof value === 'boolean') return { name, type: ApplicationCommandOptionType.Boolean, value };
-  return Number.isInteger(value)
-    ? { name, type: ApplicationCommandOptionType.Integer, value }
-    : { name, type: ApplicationCommandOptionType.Number, value };
+  return Number.isInteger(value) ? { name, type: ApplicationCommandOptionType.Integer, value } : { name, type: ApplicationCommandOptionType.Number, value };
 }

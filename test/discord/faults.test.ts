@@ -21,12 +21,20 @@ describe('the bot through network faults and malformed gateway payloads', () => 
 
   /** Sends /ask and resolves with the answer edited into the deferred reply. */
   async function askAndWaitForAnswer() {
-    const interaction = await bot.emulator.sendChatInput({ commandName: 'ask', options: { question: 'Why was the Budapest summit cancelled?' }, user: { id: snowflake() } });
+    const interaction = await bot.emulator.sendChatInput({
+      commandName: 'ask',
+      options: { question: 'Why was the Budapest summit cancelled?' },
+      user: { id: snowflake() },
+    });
     return bodyOf(await bot.emulator.waitForOriginalEdit(interaction.id, 10_000));
   }
 
   it('answers /ask when the deferral reached Discord but its connection reset before the answer (the retry’s 40060 counts as deferred)', async () => {
-    const interaction = bot.emulator.chatInputInteraction({ commandName: 'ask', options: { question: 'Why was the Budapest summit cancelled?' }, user: { id: snowflake() } });
+    const interaction = bot.emulator.chatInputInteraction({
+      commandName: 'ask',
+      options: { question: 'Why was the Budapest summit cancelled?' },
+      user: { id: snowflake() },
+    });
     bot.emulator.resetCallbacks({ interactionId: interaction.id, reset: 'after-handling' });
     await bot.emulator.dispatchInteraction(interaction);
     const answer = bodyOf(await bot.emulator.waitForOriginalEdit(interaction.id, 10_000));
@@ -36,13 +44,19 @@ describe('the bot through network faults and malformed gateway payloads', () => 
   }, 30_000);
 
   it('gives up on a deferral after 3 reset connections with one clear line, sends no error through the dead path, and answers the next /ask', async () => {
-    const interaction = bot.emulator.chatInputInteraction({ commandName: 'ask', options: { question: 'Why was the Budapest summit cancelled?' }, user: { id: snowflake() } });
+    const interaction = bot.emulator.chatInputInteraction({
+      commandName: 'ask',
+      options: { question: 'Why was the Budapest summit cancelled?' },
+      user: { id: snowflake() },
+    });
     const stopResetting = bot.emulator.resetCallbacks({ interactionId: interaction.id, count: Infinity });
     const started = performance.now();
     await bot.emulator.dispatchInteraction(interaction);
     const log = await logOnceItMatches(bot, new RegExp(`/ask ${interaction.id}: could not`));
     stopResetting();
-    expect(log).toContain(`ERROR /ask ${interaction.id}: could not acknowledge it, Discord unreachable (3 attempts: ECONNRESET, ECONNRESET, ECONNRESET); the member sees "The application did not respond"`);
+    expect(log).toContain(
+      `ERROR /ask ${interaction.id}: could not acknowledge it, Discord unreachable (3 attempts: ECONNRESET, ECONNRESET, ECONNRESET); the member sees "The application did not respond"`,
+    );
     // Three deferrals, well inside Discord's 3 s window, and no "Something went wrong" attempted.
     const callbacks = bot.emulator.callbacks(interaction.id);
     expect(callbacks.map((callback) => (callback.body as { type: number }).type)).toEqual([5, 5, 5]);
@@ -63,7 +77,10 @@ describe('the bot through network faults and malformed gateway payloads', () => 
     for (const [what, payload] of Object.entries(malformed)) {
       await bot.emulator.dispatch('INTERACTION_CREATE', payload);
       const log = await logOnceItMatches(bot, new RegExp(`dropped a malformed interaction ${payload.id}`));
-      expect(log.match(new RegExp(`WARN {2}dropped a malformed interaction ${payload.id}: discord.js could not read it \\(TypeError: `, 'g')), what).toHaveLength(1);
+      expect(
+        log.match(new RegExp(`WARN {2}dropped a malformed interaction ${payload.id}: discord.js could not read it \\(TypeError: `, 'g')),
+        what,
+      ).toHaveLength(1);
     }
     await bot.emulator.dispatch('INTERACTION_CREATE', null);
     await logOnceItMatches(bot, /dropped a malformed interaction without an id/);

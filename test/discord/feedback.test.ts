@@ -15,7 +15,9 @@ const BOB = snowflake();
 
 /** The custom ids of a message's buttons, in order. */
 function customIds(message: MessageBody | APIMessage): string[] {
-  return (message.components ?? []).flatMap((row) => ('components' in row ? row.components : []).map((component) => ('custom_id' in component ? String(component.custom_id) : '')));
+  return (message.components ?? []).flatMap((row) =>
+    ('components' in row ? row.components : []).map((component) => ('custom_id' in component ? String(component.custom_id) : '')),
+  );
 }
 
 async function waitForLog(bot: RunningBot, pattern: RegExp, timeoutMs = 5000): Promise<void> {
@@ -30,7 +32,12 @@ async function ask(bot: RunningBot, question: string, user = snowflake()) {
 }
 
 async function press(bot: RunningBot, customId: string, message: APIMessage, options: { user?: string; permissions?: string } = {}) {
-  const button = await bot.emulator.sendButton({ customId, message, user: { id: options.user ?? snowflake() }, ...(options.permissions ? { permissions: options.permissions } : {}) });
+  const button = await bot.emulator.sendButton({
+    customId,
+    message,
+    user: { id: options.user ?? snowflake() },
+    ...(options.permissions ? { permissions: options.permissions } : {}),
+  });
   const callback = await bot.emulator.waitForCallback(button.id);
   return { type: (callback.body as { type: number }).type, reply: bodyOf(callback) };
 }

@@ -5,12 +5,17 @@ import { plainLabel } from '../../src/discord/format.js';
 
 describe('what "Find in articles" looks up in a message', () => {
   it('drops mentions, custom emoji, timestamps, links and Markdown marks', () => {
-    expect(messageText('<@123456789012345678> **Did** <#223456789012345678> ||Putin|| say <:pog:323456789012345678> that? <t:1700000000:R> https://x.example/a?b=c @everyone')).toBe('Did Putin say that?');
+    expect(
+      messageText(
+        '<@123456789012345678> **Did** <#223456789012345678> ||Putin|| say <:pog:323456789012345678> that? <t:1700000000:R> https://x.example/a?b=c @everyone',
+      ),
+    ).toBe('Did Putin say that?');
     expect(messageText('> quoted claim\n# Heading\n-# small\n- item')).toBe('quoted claim Heading small item');
   });
 
   it('has nothing to look up in a message of only an image, a link, an emoji or a mention', () => {
-    for (const content of ['', '   ', 'https://cdn.example/photo.png', '<:pog:323456789012345678>', '<@123456789012345678>', '🔥🔥', '**  **']) expect(claimOf(content)).toBeUndefined();
+    for (const content of ['', '   ', 'https://cdn.example/photo.png', '<:pog:323456789012345678>', '<@123456789012345678>', '🔥🔥', '**  **'])
+      expect(claimOf(content)).toBeUndefined();
   });
 
   it('keeps a short message whole', () => {
@@ -45,9 +50,14 @@ describe('the question a follow-up follows', () => {
   });
 
   it('of a follow-up’s answer, also holds the question that one followed', () => {
-    const answer = { embeds: [{ title: plainLabel('and when?', 256) }], content: `Follow-up to: ${plainLabel('Where was the *summit* to be held?', 400)} — https://discord.com/channels/1/2/3` };
+    const answer = {
+      embeds: [{ title: plainLabel('and when?', 256) }],
+      content: `Follow-up to: ${plainLabel('Where was the *summit* to be held?', 400)} — https://discord.com/channels/1/2/3`,
+    };
     expect(contextOf(answer as never)).toBe('Where was the *summit* to be held? and when?');
     expect(contextOf({ embeds: [{ title: 'Why?' }], content: '' } as never)).toBe('Why?');
-    expect(contextOf({ embeds: [{ title: 'and why?' }], content: 'Follow-up to: What did Trump promise about the war?' } as never)).toBe('What did Trump promise about the war? and why?');
+    expect(contextOf({ embeds: [{ title: 'and why?' }], content: 'Follow-up to: What did Trump promise about the war?' } as never)).toBe(
+      'What did Trump promise about the war? and why?',
+    );
   });
 });

@@ -27,26 +27,48 @@ describe('follow-ups and "Find in articles" with the real discord.js client agai
   });
 
   /** /ask in a channel; returns the answer message as Discord stores it. */
-  async function ask(question: string, where: { channelId?: string; channelType?: ChannelType.PublicThread; parentId?: string; private?: boolean } = {}): Promise<APIMessage> {
+  async function ask(
+    question: string,
+    where: { channelId?: string; channelType?: ChannelType.PublicThread; parentId?: string; private?: boolean } = {},
+  ): Promise<APIMessage> {
     const { private: isPrivate, ...channel } = where;
-    const interaction = await bot.emulator.sendChatInput({ commandName: 'ask', options: { question, ...(isPrivate ? { private: true } : {}) }, user: { id: snowflake() }, ...channel });
+    const interaction = await bot.emulator.sendChatInput({
+      commandName: 'ask',
+      options: { question, ...(isPrivate ? { private: true } : {}) },
+      user: { id: snowflake() },
+      ...channel,
+    });
     await bot.emulator.waitForOriginalEdit(interaction.id, 10_000);
     return bot.emulator.originalMessage(interaction.id)!;
   }
 
   /** Presses "Follow up" under `answer`, submits `text` in the modal, and returns the callback and the follow-up's answer. */
-  async function followUp(running: RunningBot, answer: APIMessage, text: string, where: { channelId?: string; channelType?: ChannelType.PublicThread; parentId?: string; dm?: boolean } = {}) {
-    const customId = answer.components!.flatMap((row) => (row as { components: { custom_id: string; label: string }[] }).components).find((button) => button.label === 'Follow up')!.custom_id;
+  async function followUp(
+    running: RunningBot,
+    answer: APIMessage,
+    text: string,
+    where: { channelId?: string; channelType?: ChannelType.PublicThread; parentId?: string; dm?: boolean } = {},
+  ) {
+    const customId = answer
+      .components!.flatMap((row) => (row as { components: { custom_id: string; label: string }[] }).components)
+      .find((button) => button.label === 'Follow up')!.custom_id;
     const user = { id: snowflake() };
     const pressed = await running.emulator.sendButton({ customId, message: answer, user, ...where });
     const modal = (await running.emulator.waitForCallback(pressed.id)).body as ModalCallback;
-    const submitted = await running.emulator.sendModalSubmit({ customId: modal.data.custom_id, fields: { [modal.data.components[0]!.components[0]!.custom_id]: text }, message: answer, user, ...where });
+    const submitted = await running.emulator.sendModalSubmit({
+      customId: modal.data.custom_id,
+      fields: { [modal.data.components[0]!.components[0]!.custom_id]: text },
+      message: answer,
+      user,
+      ...where,
+    });
     const deferred = (await running.emulator.waitForCallback(submitted.id)).body;
     const reply = bodyOf(await running.emulator.waitForOriginalEdit(submitted.id, 10_000));
     return { modal, deferred: deferred as { type: number; data?: { flags?: number } }, reply };
   }
 
-  const labels = (message: MessageBody) => message.components?.flatMap((row) => row.components.flatMap((button) => (button.label === undefined ? [] : [button.label])));
+  const labels = (message: MessageBody) =>
+    message.components?.flatMap((row) => row.components.flatMap((button) => (button.label === undefined ? [] : [button.label])));
   const firstQuote = (message: MessageBody) => /“(.+?)” \*\*\[1\]\*\*/s.exec(message.embeds?.[0]?.description ?? '')?.[1] ?? '';
 
   it('puts "Follow up" under an answer; it opens a modal with one text input as long as /ask’s question', async () => {
@@ -65,7 +87,9 @@ describe('follow-ups and "Find in articles" with the real discord.js client agai
     const { deferred, reply } = await followUp(bot, answer, 'what about Ukraine?');
     expect(deferred.type).toBe(5);
     expect(deferred.data?.flags ?? 0).toBe(0);
-    expect(reply.content).toBe(`Follow-up to: How has Trump tried to pressure Russia? — https://discord.com/channels/${bot.emulator.guildId}/${CHANNEL}/${answer.id}`);
+    expect(reply.content).toBe(
+      `Follow-up to: How has Trump tried to pressure Russia? — https://discord.com/channels/${bot.emulator.guildId}/${CHANNEL}/${answer.id}`,
+    );
     expect(reply.embeds![0]!.title).toBe('what about Ukraine?');
     // The context decides the quote: asked alone, the NATO demand comes first.
     expect(firstQuote(reply)).toContain('Trump has swung between pressuring Russia and pressuring Ukraine');
@@ -82,7 +106,13 @@ describe('follow-ups and "Find in articles" with the real discord.js client agai
     const answer = await ask('How has Trump tried to pressure Russia?');
     const first = await followUp(bot, answer, 'what about Ukraine?');
     // The follow-up's answer as Discord stores it: a message of the bot's with its content, embed and buttons.
-    const followed = { ...answer, id: snowflake(), content: first.reply.content!, embeds: first.reply.embeds!, components: first.reply.components as APIMessage['components'] };
+    const followed = {
+      ...answer,
+      id: snowflake(),
+      content: first.reply.content!,
+      embeds: first.reply.embeds!,
+      components: first.reply.components as APIMessage['components'],
+    };
     const { reply } = await followUp(bot, followed, 'and what did he threaten?');
     expect(reply.content).toBe(`Follow-up to: what about Ukraine? — https://discord.com/channels/${bot.emulator.guildId}/${CHANNEL}/${followed.id}`);
     expect(reply.embeds![0]!.description).toContain('threatened new sanctions on Russian energy');
@@ -130,12 +160,24 @@ describe('follow-ups and "Find in articles" with the real discord.js client agai
 
     const pressed = await bot.emulator.sendButton({ customId: 'followup:', message: inThread, channelId: ELSEWHERE });
     expect(bodyOf(await bot.emulator.waitForCallback(pressed.id)).content).toMatch(/^I answer questions in <#\d+>/);
-    const submitted = await bot.emulator.sendModalSubmit({ customId: 'followup-modal:', fields: { question: 'and when?' }, message: inThread, channelId: ELSEWHERE });
-    expect(bodyOf(await bot.emulator.waitForCallback(submitted.id))).toMatchObject({ flags: MessageFlags.Ephemeral, content: expect.stringMatching(/^I answer questions in/) });
+    const submitted = await bot.emulator.sendModalSubmit({
+      customId: 'followup-modal:',
+      fields: { question: 'and when?' },
+      message: inThread,
+      channelId: ELSEWHERE,
+    });
+    expect(bodyOf(await bot.emulator.waitForCallback(submitted.id))).toMatchObject({
+      flags: MessageFlags.Ephemeral,
+      content: expect.stringMatching(/^I answer questions in/),
+    });
   });
 
   it('looks a question up with "Find in articles", ephemerally, with its quotes', async () => {
-    const command = await bot.emulator.sendMessageCommand({ commandName: 'Find in articles', target: { content: 'Why was the Budapest summit cancelled?' }, user: { id: snowflake() } });
+    const command = await bot.emulator.sendMessageCommand({
+      commandName: 'Find in articles',
+      target: { content: 'Why was the Budapest summit cancelled?' },
+      user: { id: snowflake() },
+    });
     expect((await bot.emulator.waitForCallback(command.id)).body).toMatchObject({ type: 5, data: { flags: MessageFlags.Ephemeral } });
     const reply = bodyOf(await bot.emulator.waitForOriginalEdit(command.id, 10_000));
     expect(reply.embeds![0]!.title).toBe('Why was the Budapest summit cancelled?');
@@ -160,12 +202,22 @@ describe('follow-ups and "Find in articles" with the real discord.js client agai
   });
 
   it('says the articles do not cover an off-topic message, and that an empty one has no text', async () => {
-    const offTopic = await bot.emulator.sendMessageCommand({ commandName: 'Find in articles', target: { content: 'How do I bake sourdough bread?' }, user: { id: snowflake() } });
-    expect(bodyOf(await bot.emulator.waitForOriginalEdit(offTopic.id, 10_000)).embeds![0]!.description).toContain("I couldn't find that in the articles I have.");
+    const offTopic = await bot.emulator.sendMessageCommand({
+      commandName: 'Find in articles',
+      target: { content: 'How do I bake sourdough bread?' },
+      user: { id: snowflake() },
+    });
+    expect(bodyOf(await bot.emulator.waitForOriginalEdit(offTopic.id, 10_000)).embeds![0]!.description).toContain(
+      "I couldn't find that in the articles I have.",
+    );
 
     const empty = await bot.emulator.sendMessageCommand({
       commandName: 'Find in articles',
-      target: { content: '', embeds: [{ title: 'a link preview' }], attachments: [{ id: snowflake(), filename: 'photo.png', size: 10, url: 'https://cdn.example/photo.png', proxy_url: 'https://cdn.example/photo.png' }] },
+      target: {
+        content: '',
+        embeds: [{ title: 'a link preview' }],
+        attachments: [{ id: snowflake(), filename: 'photo.png', size: 10, url: 'https://cdn.example/photo.png', proxy_url: 'https://cdn.example/photo.png' }],
+      },
       user: { id: snowflake() },
     });
     const reply = bodyOf(await bot.emulator.waitForCallback(empty.id));
@@ -179,7 +231,10 @@ describe('follow-ups and "Find in articles" with the real discord.js client agai
       await bot.emulator.waitForOriginalEdit(command.id, 10_000);
     }
     const sixth = await bot.emulator.sendMessageCommand({ commandName: 'Find in articles', target: { content: 'Who reported it?' }, user });
-    expect(bodyOf(await bot.emulator.waitForCallback(sixth.id))).toMatchObject({ flags: MessageFlags.Ephemeral, content: expect.stringMatching(/try again in \d+ s/) });
+    expect(bodyOf(await bot.emulator.waitForCallback(sixth.id))).toMatchObject({
+      flags: MessageFlags.Ephemeral,
+      content: expect.stringMatching(/try again in \d+ s/),
+    });
     const answer = await ask('What did Rubio tell Trump?');
     const submitted = await bot.emulator.sendModalSubmit({ customId: 'followup-modal:', fields: { question: 'and then?' }, message: answer, user });
     expect(bodyOf(await bot.emulator.waitForCallback(submitted.id)).content).toMatch(/try again in \d+ s/);

@@ -19,7 +19,19 @@ const manifest: IndexManifest = {
 };
 
 function citation(n: number, quote: string, extra: Partial<Citation> = {}): Citation {
-  return { n, source: 'a.md', title: 'A [bracketed] title', date: '2025-10-31', section: 'Section', quote, start: 0, end: quote.length, score: 0.9, reference: { documentHash: 'ab'.repeat(32), sentence: n - 1 }, ...extra };
+  return {
+    n,
+    source: 'a.md',
+    title: 'A [bracketed] title',
+    date: '2025-10-31',
+    section: 'Section',
+    quote,
+    start: 0,
+    end: quote.length,
+    score: 0.9,
+    reference: { documentHash: 'ab'.repeat(32), sentence: n - 1 },
+    ...extra,
+  };
 }
 
 function answer(citations: Citation[]): Answer {
@@ -31,7 +43,9 @@ describe('formatAnswer', () => {
     const { embed, shown } = formatAnswer(answer([citation(1, 'First quote.'), citation(2, 'Second quote.', { url: 'https://example.com/a' })]), manifest);
     expect(shown).toHaveLength(2);
     expect(embed.description).toBe('“First quote.” **[1]**\n\n“Second quote.” **[2]**');
-    expect(embed.fields![0]!.value).toBe('[1] A \\[bracketed\\] title — 2025-10-31 — Section\n[2] [A \\[bracketed\\] title](https://example.com/a) — 2025-10-31 — Section');
+    expect(embed.fields![0]!.value).toBe(
+      '[1] A \\[bracketed\\] title — 2025-10-31 — Section\n[2] [A \\[bracketed\\] title](https://example.com/a) — 2025-10-31 — Section',
+    );
   });
 
   it('names the publisher (front matter `source`) on a source line, as plain text', () => {
@@ -49,7 +63,8 @@ describe('formatAnswer', () => {
   });
 
   it('keeps the 1024-character Sources field and 6000 total within limits', () => {
-    const titled = (n: number) => citation(n, `Quote ${n}.`, { title: 'T'.repeat(400), section: 'S'.repeat(400), url: `https://example.com/${'p'.repeat(300)}` });
+    const titled = (n: number) =>
+      citation(n, `Quote ${n}.`, { title: 'T'.repeat(400), section: 'S'.repeat(400), url: `https://example.com/${'p'.repeat(300)}` });
     const { embed } = formatAnswer(answer([titled(1), titled(2), titled(3)]), manifest);
     expect(embed.fields![0]!.value.length).toBeLessThanOrEqual(LIMITS.fieldValue);
     expect(embedLength(embed)).toBeLessThanOrEqual(LIMITS.totalEmbeds);
@@ -82,7 +97,10 @@ describe('formatPassages and formatSources', () => {
   });
 
   it('stays within the description limit for a large corpus', () => {
-    const many = { ...manifest, documents: Array.from({ length: 500 }, (_, i) => ({ ...manifest.documents[0]!, source: `${i}.md`, title: `Document number ${i}` })) };
+    const many = {
+      ...manifest,
+      documents: Array.from({ length: 500 }, (_, i) => ({ ...manifest.documents[0]!, source: `${i}.md`, title: `Document number ${i}` })),
+    };
     const embed = formatSources(many);
     expect(embed.description!.length).toBeLessThanOrEqual(LIMITS.description);
     expect(embed.description).toMatch(/…and \d+ more$/);
@@ -128,7 +146,15 @@ describe('article text is shown as plain text', () => {
   it('links only a well-formed http(s) URL, in a form that cannot end the link early', () => {
     expect(linkTarget('https://example.com/a')).toBe('https://example.com/a');
     expect(linkTarget('https://example.com/a_(b)')).toBe('https://example.com/a_%28b%29');
-    for (const bad of ['javascript:alert(1)', 'https://x) [evil](https://evil.example', 'https://bank.example@evil.example/', 'ftp://example.com/', 'https://', 'https://a.example/\u202Eexe', `https://a.example/${'p'.repeat(600)}`]) {
+    for (const bad of [
+      'javascript:alert(1)',
+      'https://x) [evil](https://evil.example',
+      'https://bank.example@evil.example/',
+      'ftp://example.com/',
+      'https://',
+      'https://a.example/\u202Eexe',
+      `https://a.example/${'p'.repeat(600)}`,
+    ]) {
       expect(linkTarget(bad), bad).toBeUndefined();
     }
   });
@@ -155,7 +181,9 @@ describe('article text is shown as plain text', () => {
   });
 
   it('escapes passages and the /sources listing', () => {
-    const [embed] = formatPassages([{ n: 1, title: HOSTILE.maskedLink, section: HOSTILE.spoiler, before: HOSTILE.heading, quote: HOSTILE.codeFence, after: HOSTILE.twoLinks }]);
+    const [embed] = formatPassages([
+      { n: 1, title: HOSTILE.maskedLink, section: HOSTILE.spoiler, before: HOSTILE.heading, quote: HOSTILE.codeFence, after: HOSTILE.twoLinks },
+    ]);
     expect(embed!.title).toBe(`[1] ${plainText(HOSTILE.maskedLink)}`);
     expect(embed!.description).toBe(`${plainText(HOSTILE.heading)} **${plainText(HOSTILE.codeFence)}** ${plainText(HOSTILE.twoLinks)}`);
     expect(embed!.footer!.text).toBe(plainText(HOSTILE.spoiler));

@@ -60,7 +60,9 @@ describe('Discord refusing the bot for good (setup for admins)', () => {
   it('a token of another application than DISCORD_CLIENT_ID: exit 2, one line giving the right id', async () => {
     const { code, output } = await startRefused({ applicationId: '100000000000000999' });
     expect(code).toBe(2);
-    expect(output).toMatch(/ERROR cannot connect to Discord: DISCORD_CLIENT_ID is 100000000000000001, but the token belongs to application 100000000000000999: set DISCORD_CLIENT_ID to 100000000000000999/);
+    expect(output).toMatch(
+      /ERROR cannot connect to Discord: DISCORD_CLIENT_ID is 100000000000000001, but the token belongs to application 100000000000000999: set DISCORD_CLIENT_ID to 100000000000000999/,
+    );
   }, 60_000);
 
   it('Discord unreachable: exit 1, one line saying so, no stack', async () => {
@@ -73,7 +75,9 @@ describe('Discord refusing the bot for good (setup for admins)', () => {
   it('disallowed intents (close code 4014): exit 2, one line naming the intents and where to enable them', async () => {
     const { code, output } = await startRefused({ identifyCloseCode: 4014 });
     expect(code).toBe(2);
-    expect(output).toMatch(/ERROR cannot connect to Discord: Discord refused a privileged gateway intent \(gateway close code 4014, disallowed intents\)\. The bot requests Guilds, none of them privileged, .*Privileged Gateway Intents on the Bot page of the Discord Developer Portal/);
+    expect(output).toMatch(
+      /ERROR cannot connect to Discord: Discord refused a privileged gateway intent \(gateway close code 4014, disallowed intents\)\. The bot requests Guilds, none of them privileged, .*Privileged Gateway Intents on the Bot page of the Discord Developer Portal/,
+    );
   }, 60_000);
 
   it('a token revoked while the bot runs (close code 4004 after READY): exit 2 with the same line, not a silent exit 13', async () => {
@@ -82,7 +86,9 @@ describe('Discord refusing the bot for good (setup for admins)', () => {
       const exited = new Promise<number | null>((resolve) => (bot.child.exitCode !== null ? resolve(bot.child.exitCode) : bot.child.on('exit', resolve)));
       bot.emulator.dropGateway('close', 4004);
       expect(await exited).toBe(2);
-      expect(bot.log()).toMatch(/ERROR cannot connect to Discord: Discord rejected the bot token \(gateway close code 4004, authentication failed\)\. Reset the token/);
+      expect(bot.log()).toMatch(
+        /ERROR cannot connect to Discord: Discord rejected the bot token \(gateway close code 4004, authentication failed\)\. Reset the token/,
+      );
       expect(bot.log()).not.toMatch(/reconnecting|\n\s+at /);
       expect(bot.log()).not.toContain(TEST_TOKEN);
     } finally {

@@ -33,7 +33,10 @@ describe('ALLOWED_CHANNEL_IDS and MODERATOR_ROLE_IDS', () => {
   it('lets a member with a moderator role reindex, without Manage Server', async () => {
     const interaction = await bot.emulator.sendChatInput({ commandName: 'reindex', permissions: MEMBER, roles: [MODERATOR_ROLE] });
     const summary = await bot.emulator.waitForRequest(
-      (request) => request.method === 'PATCH' && request.route.includes(interaction.token) && String((request.body as { content?: string }).content).includes('Reindexed in'),
+      (request) =>
+        request.method === 'PATCH' &&
+        request.route.includes(interaction.token) &&
+        String((request.body as { content?: string }).content).includes('Reindexed in'),
       30_000,
     );
     expect((summary.body as { content: string }).content).toMatch(/unchanged 1/);

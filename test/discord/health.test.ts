@@ -28,7 +28,11 @@ describe('GET /healthz (HEALTH_PORT)', () => {
       expect(Date.parse((serving.body.index as { builtAt: string }).builtAt)).not.toBeNaN();
 
       await bot.emulator.sendChatInput({ commandName: 'reindex', permissions: PermissionFlagsBits.ManageGuild.toString() });
-      const afterReindex = await until(() => getHealth(port), (health) => health.body.lastReindex !== null, 60_000);
+      const afterReindex = await until(
+        () => getHealth(port),
+        (health) => health.body.lastReindex !== null,
+        60_000,
+      );
       expect(afterReindex.body.lastReindex).toMatchObject({ ok: true, documents: 1 });
 
       expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
@@ -36,7 +40,11 @@ describe('GET /healthz (HEALTH_PORT)', () => {
 
       // Discord gone: discord.js keeps trying to reconnect, and the report says the bot cannot answer.
       await bot.emulator.stop();
-      const down = await until(() => getHealth(port), (health) => health.status === 503, 20_000);
+      const down = await until(
+        () => getHealth(port),
+        (health) => health.status === 503,
+        20_000,
+      );
       expect(down.status).toBe(503);
       expect(down.body).toMatchObject({ status: 'unavailable', gateway: 'not connected' });
     } finally {

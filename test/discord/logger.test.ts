@@ -72,10 +72,18 @@ describe('the bot with LOG_FORMAT=json', () => {
     } finally {
       await bot.stop();
     }
-    const lines = bot.log().trimEnd().split('\n').filter((line) => !line.startsWith('Compiling TypeScript'));
+    const lines = bot
+      .log()
+      .trimEnd()
+      .split('\n')
+      .filter((line) => !line.startsWith('Compiling TypeScript'));
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records.every((record) => typeof record.time === 'string' && typeof record.level === 'string' && typeof record.msg === 'string')).toBe(true);
-    expect(records.find((record) => record.event === 'interaction')).toMatchObject({ level: 'info', guildId: bot.emulator.guildId, latencyMs: expect.any(Number) });
+    expect(records.find((record) => record.event === 'interaction')).toMatchObject({
+      level: 'info',
+      guildId: bot.emulator.guildId,
+      latencyMs: expect.any(Number),
+    });
     expect(records.map((record) => record.event)).toEqual(expect.arrayContaining(['index', 'ready', 'interaction', 'shutdown']));
     expect(bot.log()).not.toContain(TEST_TOKEN);
   }, 120_000);

@@ -25,7 +25,6 @@ harbour.close()
 The harbour key is ${UNDERSCORE_TOKEN} and nobody may see it.
 `;
 
-
 describe('an article full of Markdown (the bot, end to end)', () => {
   let bot: RunningBot;
 
@@ -44,7 +43,9 @@ describe('an article full of Markdown (the bot, end to end)', () => {
     const question = '\u202E||How do I appeal|| the [harbour closure](https://evil.example/q)?\u0000';
     const ask = await bot.emulator.sendChatInput({ commandName: 'ask', options: { question } });
     const embed = bodyOf(await bot.emulator.waitForOriginalEdit(ask.id, 10_000)).embeds![0]!;
-    expect(embed.description).toContain(plainText('To appeal the harbour closure, [click here](https://evil.example/phish) and [confirm](https://evil.example/two) your password.'));
+    expect(embed.description).toContain(
+      plainText('To appeal the harbour closure, [click here](https://evil.example/phish) and [confirm](https://evil.example/two) your password.'),
+    );
     expect(embed.title).not.toMatch(/[\u0000\u202E]/);
     expect(rendersMarkdown(embed.title!)).toBe(false);
     // Our own markup (the italic "not sure" line, bold markers) aside, nothing renders.
@@ -56,7 +57,11 @@ describe('an article full of Markdown (the bot, end to end)', () => {
   });
 
   it('/ask never renders the spoiler, subtext or code fence', async () => {
-    for (const question of ['What did the harbour master say about the harbour closure?', 'What does the harbour closure small print say?', 'What does the harbour closure order read?']) {
+    for (const question of [
+      'What did the harbour master say about the harbour closure?',
+      'What does the harbour closure small print say?',
+      'What does the harbour closure order read?',
+    ]) {
       const ask = await bot.emulator.sendChatInput({ commandName: 'ask', options: { question } });
       const embed = bodyOf(await bot.emulator.waitForOriginalEdit(ask.id, 10_000)).embeds![0]!;
       const quotes = embed.description!.replace(/^\*[^*\n]+\*\n\n/, '').replace(/ \*\*\[\d+\]\*\*/g, '');

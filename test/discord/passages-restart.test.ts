@@ -40,7 +40,8 @@ describe('Show passages across a restart and reindexes, against the Discord API 
   async function reindex(): Promise<string> {
     const interaction = await bot!.emulator.sendChatInput({ commandName: 'reindex', permissions: MODERATOR });
     const summary = await bot!.emulator.waitForRequest(
-      (request) => request.method === 'PATCH' && request.route.includes(interaction.token) && /Reindexed in/.test(String((request.body as MessageBody).content)),
+      (request) =>
+        request.method === 'PATCH' && request.route.includes(interaction.token) && String((request.body as MessageBody).content).includes('Reindexed in'),
       60_000,
     );
     return String((summary.body as MessageBody).content);
@@ -48,7 +49,11 @@ describe('Show passages across a restart and reindexes, against the Discord API 
 
   it('answers /ask, then the bot stops', async () => {
     bot = await startBot({ env });
-    const interaction = await bot.emulator.sendChatInput({ commandName: 'ask', options: { question: 'What did Rubio tell Trump?' }, user: { id: snowflake() } });
+    const interaction = await bot.emulator.sendChatInput({
+      commandName: 'ask',
+      options: { question: 'What did Rubio tell Trump?' },
+      user: { id: snowflake() },
+    });
     const edit = bodyOf(await bot.emulator.waitForOriginalEdit(interaction.id, 10_000));
     const button = edit.components![0]!.components[0]!;
     expect(button.label).toBe('Show passages');

@@ -110,14 +110,20 @@ describe('InteractionRouter with the real discord.js client', () => {
     const dir = await makeTempDir();
     const verbatim = await Verbatim.open({ corpusDir: CORPUS_DIR, indexDir: `${dir}/index`, embeddings: await loadGlove() });
     emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: TEST_APPLICATION_ID }).start();
-    const config = parseConfig({ DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase, DISCORD_GLOBAL_REQUESTS_PER_SECOND: '10000' }, 'bot').discord!;
-    const router = new InteractionRouter({ commands: [...failing, ...kinds], buttons: [button], modals: [modal] }, {
-      verbatim,
-      config,
-      // Told no secrets, so it redacts nothing: the token is checked on what the router hands the logger, not after redaction.
-      logger: createLogger([], { write: (line) => log.push(line) }),
-      askLimiter: new RateLimiter(config.askRateLimit),
-    });
+    const config = parseConfig(
+      { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase, DISCORD_GLOBAL_REQUESTS_PER_SECOND: '10000' },
+      'bot',
+    ).discord!;
+    const router = new InteractionRouter(
+      { commands: [...failing, ...kinds], buttons: [button], modals: [modal] },
+      {
+        verbatim,
+        config,
+        // Told no secrets, so it redacts nothing: the token is checked on what the router hands the logger, not after redaction.
+        logger: createLogger([], { write: (line) => log.push(line) }),
+        askLimiter: new RateLimiter(config.askRateLimit),
+      },
+    );
     // The bot's own client: replies rely on its no-mentions default.
     client = createClient(config, [TEST_TOKEN]);
     client.on(Events.InteractionCreate, (interaction) => void router.route(interaction));
@@ -160,7 +166,9 @@ describe('InteractionRouter with the real discord.js client', () => {
     const ref = /^I can't answer right now \(ref ([0-9A-F]{6})\)\. The moderators can find the details in the log\.$/.exec(followUp.content)?.[1];
     expect(ref, followUp.content).toBeDefined();
     expect(followUp.flags).toBe(MessageFlags.Ephemeral);
-    expect(log.join('')).toContain(`ERROR /admin-failure ${interaction.id} failed (ref ${ref}): The embeddings endpoint failed: http://10.0.0.5:11434/v1/embeddings answered 500`);
+    expect(log.join('')).toContain(
+      `ERROR /admin-failure ${interaction.id} failed (ref ${ref}): The embeddings endpoint failed: http://10.0.0.5:11434/v1/embeddings answered 500`,
+    );
   });
 
   it('logs an expired (10062) or already acknowledged (40060) interaction and keeps routing', async () => {

@@ -18,7 +18,6 @@ import { DiscordEmulator } from './emulator.js';
 const MODERATOR = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ManageGuild).toString();
 const API_KEY = 'sk-proj-secret-api-key-0123456789';
 
-
 /** Everything the bot sent to Discord, as text. */
 function sent(emulator: DiscordEmulator): string {
   return emulator.requests.map((request) => JSON.stringify(request.body ?? '')).join('\n');
@@ -52,10 +51,13 @@ describe('a link in the corpus to a file outside it (the bot, end to end)', () =
 
     const reindex = await bot.emulator.sendChatInput({ commandName: 'reindex', permissions: MODERATOR });
     const summary = await bot.emulator.waitForRequest(
-      (request) => request.method === 'PATCH' && request.route.includes(reindex.token) && String((request.body as MessageBody).content).includes('Reindexed in'),
+      (request) =>
+        request.method === 'PATCH' && request.route.includes(reindex.token) && String((request.body as MessageBody).content).includes('Reindexed in'),
       60_000,
     );
-    expect((summary.body as MessageBody).content).toContain('Skipped: env.txt (a link to a file outside the corpus folder), passwd.txt (a link to a file outside the corpus folder)');
+    expect((summary.body as MessageBody).content).toContain(
+      'Skipped: env.txt (a link to a file outside the corpus folder), passwd.txt (a link to a file outside the corpus folder)',
+    );
     expect(sent(bot.emulator)).not.toContain(TEST_TOKEN);
   }, 90_000);
 });
@@ -66,7 +68,10 @@ describe('an article that quotes the bot token (the bot, end to end)', () => {
   beforeAll(async () => {
     bot = await startBot({
       prepare: (corpusDir) =>
-        writeFile(path.join(corpusDir, 'ops-notes.md'), `---\ntitle: Operations notes\n---\nThe DISCORD_TOKEN of the bot is ${TEST_TOKEN} and nobody may see it.\n`),
+        writeFile(
+          path.join(corpusDir, 'ops-notes.md'),
+          `---\ntitle: Operations notes\n---\nThe DISCORD_TOKEN of the bot is ${TEST_TOKEN} and nobody may see it.\n`,
+        ),
     });
   }, 120_000);
   afterAll(async () => {
@@ -110,7 +115,9 @@ describe('a failing embeddings gateway whose URL holds a password (the bot, end 
     const ref = /^I can't answer right now \(ref ([0-9A-F]{6})\)\. The moderators can find the details in the log\.$/.exec(reply.content ?? '')?.[1];
     expect(ref, reply.content).toBeDefined();
     for (let waited = 0; !bot.log().includes(`(ref ${ref})`) && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(bot.log()).toContain(`/ask ${ask.id} failed (ref ${ref}): The embeddings endpoint failed: http://***@127.0.0.1:${gateway.port}/v1/embeddings answered 400`);
+    expect(bot.log()).toContain(
+      `/ask ${ask.id} failed (ref ${ref}): The embeddings endpoint failed: http://***@127.0.0.1:${gateway.port}/v1/embeddings answered 400`,
+    );
     expect(gateway.requests.at(-1)!.headers.authorization).toBe(`Basic ${Buffer.from(`gateway-user:${PASSWORD}`).toString('base64')}`);
     for (const text of [bot.log(), sent(bot.emulator)]) {
       expect(text).not.toContain(PASSWORD);
@@ -157,13 +164,19 @@ describe('createClient: no configured secret leaves in any message (real discord
     const dir = await makeTempDir();
     const verbatim = await Verbatim.open({ corpusDir: CORPUS_DIR, indexDir: `${dir}/index`, embeddings: await loadGlove() });
     emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: TEST_APPLICATION_ID }).start();
-    const config = parseConfig({ DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase, DISCORD_GLOBAL_REQUESTS_PER_SECOND: '10000' }, 'bot').discord!;
-    const router = new InteractionRouter({ commands: leaky }, {
-      verbatim,
-      config,
-      logger: createLogger([TEST_TOKEN, API_KEY], { write: () => {} }),
-      askLimiter: new RateLimiter(config.askRateLimit),
-    });
+    const config = parseConfig(
+      { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase, DISCORD_GLOBAL_REQUESTS_PER_SECOND: '10000' },
+      'bot',
+    ).discord!;
+    const router = new InteractionRouter(
+      { commands: leaky },
+      {
+        verbatim,
+        config,
+        logger: createLogger([TEST_TOKEN, API_KEY], { write: () => {} }),
+        askLimiter: new RateLimiter(config.askRateLimit),
+      },
+    );
     client = createClient(config, [TEST_TOKEN, API_KEY]);
     client.on(Events.InteractionCreate, (interaction) => void router.route(interaction));
     await client.login(TEST_TOKEN);
@@ -179,7 +192,12 @@ describe('createClient: no configured secret leaves in any message (real discord
     const reply = await emulator.sendChatInput({ commandName: 'leak-reply' });
     const replied = bodyOf(await emulator.waitForCallback(reply.id));
     expect(replied.content).toBe('token [redacted], key [redacted]');
-    expect(replied.embeds![0]).toMatchObject({ title: '[redacted]', description: '“[redacted]”', fields: [{ name: 'Sources', value: '[1] [redacted]' }], footer: { text: '[redacted]' } });
+    expect(replied.embeds![0]).toMatchObject({
+      title: '[redacted]',
+      description: '“[redacted]”',
+      fields: [{ name: 'Sources', value: '[1] [redacted]' }],
+      footer: { text: '[redacted]' },
+    });
 
     const edit = await emulator.sendChatInput({ commandName: 'leak-edit' });
     expect(bodyOf(await emulator.waitForOriginalEdit(edit.id)).content).toBe('edited [redacted]');
@@ -192,6 +210,10 @@ describe('createClient: no configured secret leaves in any message (real discord
     expect(text).not.toContain(TEST_TOKEN);
     expect(text).not.toContain(API_KEY);
     // Headers are not touched: every request was authenticated with the real token.
-    expect(emulator.requests.filter((request) => request.headers.authorization !== undefined).every((request) => request.headers.authorization === `Bot ${TEST_TOKEN}`)).toBe(true);
+    expect(
+      emulator.requests
+        .filter((request) => request.headers.authorization !== undefined)
+        .every((request) => request.headers.authorization === `Bot ${TEST_TOKEN}`),
+    ).toBe(true);
   });
 });

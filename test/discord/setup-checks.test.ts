@@ -11,8 +11,13 @@ function apiError(status: number, code: number, message: string): DiscordAPIErro
 
 describe('discordSetupProblem', () => {
   it('names the fix for each refusal that is a setup mistake', () => {
-    expect(discordSetupProblem(apiError(403, 50001, 'Missing Access'), config)).toEqual({ exitCode: 2, message: expect.stringMatching(/the server 200000000000000002 .*applications\.commands scope/) });
-    expect(discordSetupProblem(apiError(404, 10002, 'Unknown Application'), config)?.message).toMatch(/no application 100000000000000001 \(DISCORD_CLIENT_ID\)/);
+    expect(discordSetupProblem(apiError(403, 50001, 'Missing Access'), config)).toEqual({
+      exitCode: 2,
+      message: expect.stringMatching(/the server 200000000000000002 .*applications\.commands scope/),
+    });
+    expect(discordSetupProblem(apiError(404, 10002, 'Unknown Application'), config)?.message).toMatch(
+      /no application 100000000000000001 \(DISCORD_CLIENT_ID\)/,
+    );
     expect(discordSetupProblem(apiError(404, 10004, 'Unknown Guild'), config)?.message).toMatch(/DISCORD_GUILD_ID/);
     expect(discordSetupProblem(apiError(502, 0, 'Bad Gateway'), config)?.exitCode).toBe(1);
     expect(discordSetupProblem(apiError(400, 50035, 'Invalid Form Body'), config)).toBeUndefined();
@@ -20,7 +25,10 @@ describe('discordSetupProblem', () => {
 
   it('says when Discord did not answer in time', () => {
     const timeout = new DOMException('This operation was aborted', 'AbortError');
-    expect(discordSetupProblem(timeout, config)).toEqual({ exitCode: 1, message: 'Discord at https://***@proxy.example/api did not answer in time: check the network, a proxy, and DISCORD_API_BASE, then try again.' });
+    expect(discordSetupProblem(timeout, config)).toEqual({
+      exitCode: 1,
+      message: 'Discord at https://***@proxy.example/api did not answer in time: check the network, a proxy, and DISCORD_API_BASE, then try again.',
+    });
   });
 
   it('shows the API base without its credentials when Discord cannot be reached', () => {
@@ -33,7 +41,17 @@ describe('discordSetupProblem', () => {
 describe('commandDifferences', () => {
   const local = commands.map((command) => command.data.toJSON() as unknown as Record<string, unknown>);
   /** The commands as Discord lists them back: ids and defaults filled in. */
-  const asRegistered = (list: Record<string, unknown>[]): Record<string, unknown>[] => list.map((command) => ({ id: '1', application_id: '2', version: '3', nsfw: false, contexts: null, integration_types: [0], ...command, default_member_permissions: command.default_member_permissions ?? null }));
+  const asRegistered = (list: Record<string, unknown>[]): Record<string, unknown>[] =>
+    list.map((command) => ({
+      id: '1',
+      application_id: '2',
+      version: '3',
+      nsfw: false,
+      contexts: null,
+      integration_types: [0],
+      ...command,
+      default_member_permissions: command.default_member_permissions ?? null,
+    }));
 
   it('finds none when Discord holds the local commands', () => {
     expect(commandDifferences(local, asRegistered(local))).toEqual([]);

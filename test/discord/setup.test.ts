@@ -74,7 +74,10 @@ describe('setup for admins', () => {
     const names = emulator.registeredCommands(guildId).map((command) => (command as { name: string }).name);
     expect(names.sort()).toEqual(['Find in articles', 'article', 'ask', 'help', 'reindex', 'sources', 'unanswered']);
     for (const name of ['reindex', 'article', 'unanswered']) {
-      const moderatorCommand = emulator.registeredCommands(guildId).find((command) => (command as { name: string }).name === name) as { default_member_permissions: string; contexts: number[] };
+      const moderatorCommand = emulator.registeredCommands(guildId).find((command) => (command as { name: string }).name === name) as {
+        default_member_permissions: string;
+        contexts: number[];
+      };
       expect(moderatorCommand.default_member_permissions, name).toBe('32');
       expect(moderatorCommand.contexts, name).toEqual([0]);
     }
@@ -90,7 +93,13 @@ describe('setup for admins', () => {
     emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: TEST_APPLICATION_ID }).start();
     const work = await mkdtemp(path.join(os.tmpdir(), 'verbatim-doctor-'));
     try {
-      const env = { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase, DISCORD_GUILD_ID: '200000000000000002', INDEX_DIR: path.join(work, 'index') };
+      const env = {
+        DISCORD_TOKEN: TEST_TOKEN,
+        DISCORD_CLIENT_ID: TEST_APPLICATION_ID,
+        DISCORD_API_BASE: emulator.apiBase,
+        DISCORD_GUILD_ID: '200000000000000002',
+        INDEX_DIR: path.join(work, 'index'),
+      };
       const before = await runEntry('cli/doctor', env);
       expect(before.code).toBe(1);
       expect(before.stdout).toMatch(/✔ Discord: token accepted, bot verbatim-test-bot \(\d+\)/);
@@ -100,7 +109,9 @@ describe('setup for admins', () => {
 
       expect((await runEntry('cli/deploy-commands', env)).code).toBe(0);
       const after = await runEntry('cli/doctor', env);
-      expect(after.stdout).toContain('✔ commands: /ask /sources /reindex /article /unanswered /help "Find in articles" (message menu) registered in server 200000000000000002, up to date');
+      expect(after.stdout).toContain(
+        '✔ commands: /ask /sources /reindex /article /unanswered /help "Find in articles" (message menu) registered in server 200000000000000002, up to date',
+      );
       expect(before.stdout + before.stderr + after.stdout + after.stderr).not.toContain(TEST_TOKEN);
     } finally {
       await rm(work, { recursive: true, force: true });
@@ -108,7 +119,10 @@ describe('setup for admins', () => {
   }, 60_000);
 
   it('doctor reports a token Discord rejects, and a token of another application', async () => {
-    emulator = await new DiscordEmulator({ token: 'MTAwMDAwMDAwMDAwMDAwMDAw.GAbCdE.another-token-the-bot-does-not-have0', applicationId: TEST_APPLICATION_ID }).start();
+    emulator = await new DiscordEmulator({
+      token: 'MTAwMDAwMDAwMDAwMDAwMDAw.GAbCdE.another-token-the-bot-does-not-have0',
+      applicationId: TEST_APPLICATION_ID,
+    }).start();
     const rejected = await runEntry('cli/doctor', { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase });
     expect(rejected.code).toBe(1);
     expect(rejected.stdout).toContain('✘ Discord: Discord rejected the bot token (HTTP 401). Reset the token');
@@ -116,20 +130,33 @@ describe('setup for admins', () => {
 
     emulator = await new DiscordEmulator({ token: TEST_TOKEN, applicationId: '100000000000000999' }).start();
     const other = await runEntry('cli/doctor', { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase });
-    expect(other.stdout).toContain('✘ Discord: the token belongs to application 100000000000000999, but DISCORD_CLIENT_ID is 100000000000000001: set it to 100000000000000999.');
+    expect(other.stdout).toContain(
+      '✘ Discord: the token belongs to application 100000000000000999, but DISCORD_CLIENT_ID is 100000000000000001: set it to 100000000000000999.',
+    );
     expect(rejected.stdout + rejected.stderr + other.stdout + other.stderr).not.toContain(TEST_TOKEN);
   }, 60_000);
 
   it('deploy-commands: a rejected token exits 2 and an unreachable API exits 1, each with one line and no stack', async () => {
-    emulator = await new DiscordEmulator({ token: 'MTAwMDAwMDAwMDAwMDAwMDAw.GAbCdE.another-token-the-bot-does-not-have0', applicationId: TEST_APPLICATION_ID }).start();
-    const rejected = await runEntry('cli/deploy-commands', { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: emulator.apiBase });
+    emulator = await new DiscordEmulator({
+      token: 'MTAwMDAwMDAwMDAwMDAwMDAw.GAbCdE.another-token-the-bot-does-not-have0',
+      applicationId: TEST_APPLICATION_ID,
+    }).start();
+    const rejected = await runEntry('cli/deploy-commands', {
+      DISCORD_TOKEN: TEST_TOKEN,
+      DISCORD_CLIENT_ID: TEST_APPLICATION_ID,
+      DISCORD_API_BASE: emulator.apiBase,
+    });
     expect(rejected.code).toBe(2);
-    expect(rejected.stderr).toBe('Error: Discord rejected the bot token (HTTP 401). Reset the token on the Bot page of the Discord Developer Portal and set DISCORD_TOKEN to the new one.\n');
+    expect(rejected.stderr).toBe(
+      'Error: Discord rejected the bot token (HTTP 401). Reset the token on the Bot page of the Discord Developer Portal and set DISCORD_TOKEN to the new one.\n',
+    );
     const apiBase = emulator.apiBase;
     await emulator.stop();
     emulator = undefined;
     const unreachable = await runEntry('cli/deploy-commands', { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: TEST_APPLICATION_ID, DISCORD_API_BASE: apiBase });
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toMatch(/^Error: cannot reach Discord at http:\/\/127\.0\.0\.1:\d+\/api \(ECONNREFUSED\): check the network, a proxy, and DISCORD_API_BASE\.\n$/);
+    expect(unreachable.stderr).toMatch(
+      /^Error: cannot reach Discord at http:\/\/127\.0\.0\.1:\d+\/api \(ECONNREFUSED\): check the network, a proxy, and DISCORD_API_BASE\.\n$/,
+    );
   }, 60_000);
 });

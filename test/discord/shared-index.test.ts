@@ -50,9 +50,18 @@ describe('two builds of one index', () => {
 
       release = await acquireIndexLock(bot.indexDir, { command: 'a build in the test' });
       const reindex = await bot.emulator.sendChatInput({ commandName: 'reindex', permissions: PermissionFlagsBits.ManageGuild.toString() });
-      await bot.emulator.waitForRequest((request) => request.method === 'PATCH' && request.route.includes(reindex.token) && String(bodyOf(request).content).includes('Waiting for another build of the index to finish: a build in the test'), 30_000);
+      await bot.emulator.waitForRequest(
+        (request) =>
+          request.method === 'PATCH' &&
+          request.route.includes(reindex.token) &&
+          String(bodyOf(request).content).includes('Waiting for another build of the index to finish: a build in the test'),
+        30_000,
+      );
       await release();
-      await bot.emulator.waitForRequest((request) => request.method === 'PATCH' && request.route.includes(reindex.token) && String(bodyOf(request).content).includes('Reindexed in'), 60_000);
+      await bot.emulator.waitForRequest(
+        (request) => request.method === 'PATCH' && request.route.includes(reindex.token) && String(bodyOf(request).content).includes('Reindexed in'),
+        60_000,
+      );
 
       // Two at once, unaided: both finish and the index they leave answers.
       await writeFile(path.join(bot.corpusDir, 'later.txt'), 'A later note says the harbour closed at dusk.\n');

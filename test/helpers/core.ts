@@ -64,7 +64,10 @@ export async function snapshotDir(dir: string): Promise<Record<string, string>> 
     for (const entry of await readdir(current, { withFileTypes: true })) {
       const full = path.join(current, entry.name);
       if (entry.isDirectory()) await walk(full);
-      else result[path.relative(dir, full).split(path.sep).join('/')] = createHash('sha256').update(await readFile(full)).digest('hex');
+      else
+        result[path.relative(dir, full).split(path.sep).join('/')] = createHash('sha256')
+          .update(await readFile(full))
+          .digest('hex');
     }
   };
   await walk(dir);

@@ -31,7 +31,12 @@ export function spawnEntry(entry: string, env: Record<string, string>, args: str
 }
 
 /** Runs an entry point to its end, feeding `input` on stdin; resolves with its exit code and output. */
-export function runEntry(entry: string, env: Record<string, string>, args: string[] = [], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runEntry(
+  entry: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  input = '',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawnEntry(entry, env, args);
   let stdout = '';
   let stderr = '';

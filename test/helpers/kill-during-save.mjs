@@ -15,7 +15,8 @@ const { rename, writeFile } = fs.promises;
 fs.promises.rename = async (from, to) => {
   if (step === 'retire' && path.basename(String(to)).includes('.old-')) kill();
   if (step === 'replace' && path.basename(String(from)).includes('.building-')) kill();
-  if (step === 'refuse' && path.basename(String(from)).includes('.building-')) throw Object.assign(new Error(`EIO: i/o error, rename '${from}'`), { code: 'EIO' });
+  if (step === 'refuse' && path.basename(String(from)).includes('.building-'))
+    throw Object.assign(new Error(`EIO: i/o error, rename '${from}'`), { code: 'EIO' });
   return rename(from, to);
 };
 fs.promises.writeFile = async (file, ...rest) => {

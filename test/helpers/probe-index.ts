@@ -13,9 +13,7 @@ import { GloveEmbeddings } from '../../src/core/index/embeddings/glove.js';
 
 /** What happened to one folder: `started` comes first, so a crash leaves the folder it was on. */
 export type ProbeLine =
-  | { dir: string; outcome: 'started' }
-  | { dir: string; outcome: 'works' }
-  | { dir: string; outcome: 'corrupt' | 'failed'; message: string };
+  { dir: string; outcome: 'started' } | { dir: string; outcome: 'works' } | { dir: string; outcome: 'corrupt' | 'failed'; message: string };
 
 /** Written with a synchronous call: a line still buffered when the process crashes would be lost. */
 function report(line: ProbeLine): void {

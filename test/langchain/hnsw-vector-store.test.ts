@@ -77,7 +77,10 @@ describe('HnswVectorStore', () => {
   it('grows past its initial capacity and still finds every vector', async () => {
     const store = new HnswVectorStore(embeddings, { dimensions: 3 });
     const vectors = Array.from({ length: 60 }, (_, i) => [Math.cos(i / 10), Math.sin(i / 10), (i % 7) / 7]);
-    await store.addVectors(vectors, vectors.map((_, i) => new Document({ pageContent: `v${i}`, metadata: { i } })));
+    await store.addVectors(
+      vectors,
+      vectors.map((_, i) => new Document({ pageContent: `v${i}`, metadata: { i } })),
+    );
     expect(store.size).toBe(60);
     for (const [i, vector] of vectors.entries()) {
       const [[doc, score]] = (await store.similaritySearchVectorWithScore(vector, 1)) as [[Document, number]];
@@ -134,7 +137,11 @@ describe('HnswVectorStore', () => {
       expect(doc.metadata).toEqual(DOCS[label]!.metadata);
       expect(loaded.graph.vectorAt(label)).toEqual(store.graph.vectorAt(label));
     }
-    for (const query of [[1, 0, 0], [0.2, 0.9, 0.1], [-1, -1, 1]]) {
+    for (const query of [
+      [1, 0, 0],
+      [0.2, 0.9, 0.1],
+      [-1, -1, 1],
+    ]) {
       const before = (await store.similaritySearchVectorWithScore(query, 4)).map(([doc, score]) => [doc.metadata.name, score]);
       const after = (await loaded.similaritySearchVectorWithScore(query, 4)).map(([doc, score]) => [doc.metadata.name, score]);
       expect(after).toEqual(before);

@@ -34,7 +34,11 @@ describe('GloveEmbeddings and VerbatimEmbeddings (LangChain Embeddings)', () => 
 
   it('wraps any core embeddings, and feed a LangChain vector store made the LangChain way', async () => {
     const embeddings = new VerbatimEmbeddings(new HashEmbeddings(64));
-    const store = await HnswVectorStore.fromTexts(['Copper prices surged on Tuesday', 'The football match ended in a draw'], [{ id: 1 }, { id: 2 }], embeddings);
+    const store = await HnswVectorStore.fromTexts(
+      ['Copper prices surged on Tuesday', 'The football match ended in a draw'],
+      [{ id: 1 }, { id: 2 }],
+      embeddings,
+    );
     expect(store.graph.dimensions).toBe(64);
     const [best] = await store.similaritySearch('copper prices', 1);
     expect(best).toMatchObject({ pageContent: 'Copper prices surged on Tuesday', metadata: { id: 1 } });
@@ -46,14 +50,20 @@ describe('GloveEmbeddings and VerbatimEmbeddings (LangChain Embeddings)', () => 
 
 /** What a chain might do with the retrieved quotes: number them for a prompt. */
 const formatDocs = (documents: DocumentInterface<QuoteMetadata>[]) =>
-  documents.map((doc) => `[${doc.metadata.citation}] “${doc.pageContent}” (${doc.metadata.title}, ${doc.metadata.source} ${doc.metadata.start}–${doc.metadata.end})`).join('\n');
+  documents
+    .map((doc) => `[${doc.metadata.citation}] “${doc.pageContent}” (${doc.metadata.title}, ${doc.metadata.source} ${doc.metadata.start}–${doc.metadata.end})`)
+    .join('\n');
 
 describe('VerbatimRetriever', () => {
   it('is a LangChain retriever whose documents are the answer’s quotes, each exactly its article’s body at [start, end), in a runnable sequence', async () => {
     const retriever = new VerbatimRetriever({ answerer });
     expect(retriever).toBeInstanceOf(BaseRetriever);
     const seen: DocumentInterface<QuoteMetadata>[][] = [];
-    const chain = RunnableSequence.from([retriever, RunnableLambda.from((documents: DocumentInterface<QuoteMetadata>[]) => (seen.push(documents), documents)), formatDocs]);
+    const chain = RunnableSequence.from([
+      retriever,
+      RunnableLambda.from((documents: DocumentInterface<QuoteMetadata>[]) => (seen.push(documents), documents)),
+      formatDocs,
+    ]);
     let quoted = 0;
     for (const { question, kind } of await readDevQuestions()) {
       const answer = await answerer.ask(question);
@@ -76,6 +86,8 @@ describe('VerbatimRetriever', () => {
     const abstaining = { ask: async (question: string): Promise<Answer> => ({ question, abstained: true, citations: [] }) };
     const chain = new VerbatimRetriever({ answerer: abstaining }).pipe(formatDocs);
     expect(await chain.invoke('What is the capital of Peru?')).toBe('');
-    expect(await new VerbatimRetriever({ answerer }).pipe(formatDocs).invoke('Why was the Budapest summit cancelled?')).toMatch(/^\[1\] “.*refused to soften its hardline demands/);
+    expect(await new VerbatimRetriever({ answerer }).pipe(formatDocs).invoke('Why was the Budapest summit cancelled?')).toMatch(
+      /^\[1\] “.*refused to soften its hardline demands/,
+    );
   });
 });

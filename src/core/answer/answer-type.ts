@@ -5,10 +5,12 @@
  */
 export type AnswerType = 'quantity' | 'time';
 
-const QUANTITY_QUESTION = /\bhow\s+(?:many|much|old|long|far|big|fast|large|high|often)\b|\bwhat\s+(?:percent(?:age)?|number|amount|share|proportion|rate|size|age)\b/iu;
+const QUANTITY_QUESTION =
+  /\bhow\s+(?:many|much|old|long|far|big|fast|large|high|often)\b|\bwhat\s+(?:percent(?:age)?|number|amount|share|proportion|rate|size|age)\b/iu;
 const TIME_QUESTION = /\bwhen\b|\bwhat\s+(?:year|date|day|month|time|week)\b|\bhow\s+soon\b/iu;
 
-const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|quarter|third|twice|double|triple|percent|per\\s+cent|several|few|many|most|all|none|majority|minority';
+const NUMBER_WORDS =
+  'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|quarter|third|twice|double|triple|percent|per\\s+cent|several|few|many|most|all|none|majority|minority';
 const TIME_WORDS =
   'january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|' +
   'today|tonight|yesterday|tomorrow|ago|since|until|later|earlier|soon|now|recently|year|years|month|months|week|weeks|day|days|hours?|decades?|century|centuries|spring|summer|autumn|fall|winter|last|next|before|after|during|when';

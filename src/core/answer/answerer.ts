@@ -6,7 +6,15 @@ import { judgeConfidence, type Confidence, type ConfidenceThresholds } from './c
 import { CorpusSpelling } from './corpus-spelling.js';
 import { candidateSentences, EvidenceScorer, type CandidateOptions, type EvidenceOptions, type ScoredSentence } from './evidence.js';
 import { documentsAskedAbout, metadataTopic, referenceOf, type MetadataTopic } from './metadata.js';
-import { analyzeQuestion, MAX_QUESTION_LENGTH, weighQuestion, type AskedWord, type QuestionAnalysis, type QuestionWeighting, type QuestionWord } from './question.js';
+import {
+  analyzeQuestion,
+  MAX_QUESTION_LENGTH,
+  weighQuestion,
+  type AskedWord,
+  type QuestionAnalysis,
+  type QuestionWeighting,
+  type QuestionWord,
+} from './question.js';
 import { retrieveChunks, type RetrievalOptions } from './retrieve.js';
 import type { Answer, Citation } from './types.js';
 

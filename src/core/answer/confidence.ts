@@ -36,6 +36,12 @@ export function judgeConfidence(features: ConfidenceFeatures, thresholds: Confid
   if (best.lexical === 0 || (best.lexical < abstain.lexical && best.dense < abstain.dense)) return 'abstain';
   const { confident } = thresholds;
   const margin = best.score - (features.runnerUp?.score ?? 0);
-  const sure = best.keySupport === 1 && best.typed && best.score >= confident.score && best.exact >= confident.exact && best.rarest >= confident.rarest && margin >= confident.margin;
+  const sure =
+    best.keySupport === 1 &&
+    best.typed &&
+    best.score >= confident.score &&
+    best.exact >= confident.exact &&
+    best.rarest >= confident.rarest &&
+    margin >= confident.margin;
   return sure ? 'high' : 'low';
 }

@@ -202,7 +202,12 @@ export class EvidenceScorer {
  * sentence naming a rare word is never lost among the chunks of a long corpus, and every
  * sentence of the documents the question names by title, author or publisher.
  */
-export function candidateSentences(index: CorpusIndex, chunks: RetrievedChunk[], question: QuestionWord[], options: CandidateOptions): Map<number, { ref: SentenceRef; chunk: number }> {
+export function candidateSentences(
+  index: CorpusIndex,
+  chunks: RetrievedChunk[],
+  question: QuestionWord[],
+  options: CandidateOptions,
+): Map<number, { ref: SentenceRef; chunk: number }> {
   const candidates = new Map<number, { ref: SentenceRef; chunk: number }>();
   const topChunk = chunks[0]?.score ?? 1;
   for (const retrieved of chunks) {

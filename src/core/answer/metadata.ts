@@ -14,10 +14,22 @@ const THIS = String.raw`(?:${THIS_ARTICLE}|\bthis(?=\s*[?.!]*\s*$))`;
 
 /** Each topic's wording, tried in order; a pattern must refer to the articles themselves. */
 const TOPIC_PATTERNS: readonly [MetadataTopic, string][] = [
-  ['date', String.raw`\bwhen\s+(?:did|was|were)\s+(?:this|it|${THIS_ARTICLE})\s+(?:come\s+out|published|released|written|posted)\b|\b(?:when|what\s+(?:date|day|year))\b.*\b(?:published|posted|dated)\b|\b(?:when|what\s+(?:date|day|year))\b.*${THIS_ARTICLE}.*\b(?:written|delivered|given|made|from|released|out)\b|\b(?:date|publication\s+date)\s+(?:of|on)\s+${THIS_ARTICLE}|how\s+(?:old|recent)\s+is\s+${THIS_ARTICLE}`],
-  ['author', String.raw`\bwho\s+(?:wrote|writes|authored|penned|gave|delivered)\b.*${THIS}|\bauthor\s+of\s+${THIS_ARTICLE}|${THIS_ARTICLE}.*\bwritten\s+by\b|\bwho(?:'s|\s+is)\s+the\s+(?:author|writer)\b`],
-  ['source', String.raw`\b(?:source|publisher|outlet|newspaper|paper|publication)\s+(?:for|of|behind)\s+${THIS_ARTICLE}|\bwho\s+(?:published|reported|ran|put\s+out)\s+${THIS}|\b(?:what|which)\s+(?:outlet|newspaper|paper|publication|publisher|site|website)\s+(?:is|was)\s+(?:this|it)\b|\b(?:link|url)\b.*${THIS}|\bwhere\s+(?:does|did|is)\s+${THIS_ARTICLE}\s+(?:come|from)|\bwhere\s+(?:do|did)\s+you\s+get\b|\bwhat(?:'s|\s+is|\s+are)\s+(?:your|ur)\s+sources?\b|\bwhat(?:'s|\s+is)\s+the\s+source\s*\??$`],
-  ['list', String.raw`\b(?:what|which|how\s+many)\s+(?:\w+\s+)?${ARTICLE}\b.*\b(?:you|your|ur)\b|\bwhat\s+(?:do|can)\s+you\s+(?:know|cover|quote|answer)\b|\blist\s+(?:your|the|all)\s+(?:articles|documents|stories|sources)\b`],
+  [
+    'date',
+    String.raw`\bwhen\s+(?:did|was|were)\s+(?:this|it|${THIS_ARTICLE})\s+(?:come\s+out|published|released|written|posted)\b|\b(?:when|what\s+(?:date|day|year))\b.*\b(?:published|posted|dated)\b|\b(?:when|what\s+(?:date|day|year))\b.*${THIS_ARTICLE}.*\b(?:written|delivered|given|made|from|released|out)\b|\b(?:date|publication\s+date)\s+(?:of|on)\s+${THIS_ARTICLE}|how\s+(?:old|recent)\s+is\s+${THIS_ARTICLE}`,
+  ],
+  [
+    'author',
+    String.raw`\bwho\s+(?:wrote|writes|authored|penned|gave|delivered)\b.*${THIS}|\bauthor\s+of\s+${THIS_ARTICLE}|${THIS_ARTICLE}.*\bwritten\s+by\b|\bwho(?:'s|\s+is)\s+the\s+(?:author|writer)\b`,
+  ],
+  [
+    'source',
+    String.raw`\b(?:source|publisher|outlet|newspaper|paper|publication)\s+(?:for|of|behind)\s+${THIS_ARTICLE}|\bwho\s+(?:published|reported|ran|put\s+out)\s+${THIS}|\b(?:what|which)\s+(?:outlet|newspaper|paper|publication|publisher|site|website)\s+(?:is|was)\s+(?:this|it)\b|\b(?:link|url)\b.*${THIS}|\bwhere\s+(?:does|did|is)\s+${THIS_ARTICLE}\s+(?:come|from)|\bwhere\s+(?:do|did)\s+you\s+get\b|\bwhat(?:'s|\s+is|\s+are)\s+(?:your|ur)\s+sources?\b|\bwhat(?:'s|\s+is)\s+the\s+source\s*\??$`,
+  ],
+  [
+    'list',
+    String.raw`\b(?:what|which|how\s+many)\s+(?:\w+\s+)?${ARTICLE}\b.*\b(?:you|your|ur)\b|\bwhat\s+(?:do|can)\s+you\s+(?:know|cover|quote|answer)\b|\blist\s+(?:your|the|all)\s+(?:articles|documents|stories|sources)\b`,
+  ],
 ];
 
 /**

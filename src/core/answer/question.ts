@@ -102,9 +102,7 @@ function corpusSpellingOf(asked: AskedWord, spelling: CorpusSpelling, similarity
     if (count <= bestCount || termOf(candidate) === undefined) continue;
     const candidateRank = similarity?.rankOf(candidate);
     const likelier =
-      similarity === undefined
-        ? word.length >= 6
-        : rank === undefined || (candidateRank !== undefined && candidateRank * SPELLING_RANK_RATIO < rank);
+      similarity === undefined ? word.length >= 6 : rank === undefined || (candidateRank !== undefined && candidateRank * SPELLING_RANK_RATIO < rank);
     if (!likelier) continue;
     best = candidate;
     bestCount = count;
@@ -124,7 +122,12 @@ export interface QuestionWeighting {
  * Brings the question's words to the corpus: misspellings corrected, key words matched
  * through another spelling or an acronym's expansion, each word weighted.
  */
-export function weighQuestion(asked: AskedWord[], spelling: CorpusSpelling, similarity: WordSimilarity | undefined, weighting: QuestionWeighting): QuestionWord[] {
+export function weighQuestion(
+  asked: AskedWord[],
+  spelling: CorpusSpelling,
+  similarity: WordSimilarity | undefined,
+  weighting: QuestionWeighting,
+): QuestionWord[] {
   const words = new Map<string, QuestionWord>();
   const { lexicon } = spelling;
   const vocabularyLog = Math.log((similarity?.vocabularySize ?? 1) + 2);
@@ -140,7 +143,8 @@ export function weighQuestion(asked: AskedWord[], spelling: CorpusSpelling, simi
       const alias = SAME_NAME.find((group) => group.includes(word.word))?.find((name) => lexicon.has(termOf(name) ?? ''));
       // "401ks" is the corpus's "401(k)", "1990s" its "1990": the number is what names it.
       const number = /^\p{N}+/u.exec(word.word)?.[0];
-      const expanded = alias !== undefined ? termOf(alias) : number !== undefined && number !== word.word && lexicon.has(number) ? number : spelling.acronymTerm(word.written);
+      const expanded =
+        alias !== undefined ? termOf(alias) : number !== undefined && number !== word.word && lexicon.has(number) ? number : spelling.acronymTerm(word.written);
       if (expanded !== undefined) word = { ...word, term: expanded, key: true };
     }
     if (words.has(word.term)) continue;

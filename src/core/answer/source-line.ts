@@ -11,6 +11,11 @@ export interface SourceLineStyle {
  * `[n] title — publisher — date — section`, each part there when the article records it.
  */
 export function sourceLine(citation: Citation, style: SourceLineStyle): string {
-  const parts = [style.title(citation), citation.publisher && style.label(citation.publisher, 100), citation.date, citation.section && style.label(citation.section, 100)];
+  const parts = [
+    style.title(citation),
+    citation.publisher && style.label(citation.publisher, 100),
+    citation.date,
+    citation.section && style.label(citation.section, 100),
+  ];
   return `[${citation.n}] ${parts.filter(Boolean).join(' — ')}`;
 }

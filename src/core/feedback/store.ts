@@ -97,7 +97,9 @@ export class FeedbackSchemaTooNewError extends FeedbackStoreError {
   override name = 'FeedbackSchemaTooNewError';
 
   constructor(file: string, found: number, known: number) {
-    super(file, 'be opened', { cause: new Error(`its schema is version ${found}, this version of Verbatim knows up to ${known}; upgrade Verbatim or move the file away`) });
+    super(file, 'be opened', {
+      cause: new Error(`its schema is version ${found}, this version of Verbatim knows up to ${known}; upgrade Verbatim or move the file away`),
+    });
   }
 }
 
@@ -215,7 +217,15 @@ export class FeedbackStore {
     this.write('record a question', () => {
       this.db
         .prepare('INSERT INTO questions (guild_id, kind, question, normalized, member_hash, answer_id, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(record.guildId, record.kind, record.question, normalizeQuestion(record.question), this.memberHash(record.memberId), record.answerId ?? null, this.now());
+        .run(
+          record.guildId,
+          record.kind,
+          record.question,
+          normalizeQuestion(record.question),
+          this.memberHash(record.memberId),
+          record.answerId ?? null,
+          this.now(),
+        );
     });
   }
 
@@ -228,17 +238,23 @@ export class FeedbackStore {
     return this.write('record a vote', () =>
       this.db.transaction((): VoteOutcome => {
         const member = this.memberHash(record.memberId);
-        const before = this.db.prepare<[string, string], { value: number }>('SELECT value FROM votes WHERE answer_id = ? AND member_hash = ?').get(record.answerId, member);
+        const before = this.db
+          .prepare<[string, string], { value: number }>('SELECT value FROM votes WHERE answer_id = ? AND member_hash = ?')
+          .get(record.answerId, member);
         const previous = before ? toVote(before.value) : undefined;
         this.db
-          .prepare('INSERT INTO votes (answer_id, member_hash, guild_id, value, voted_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (answer_id, member_hash) DO UPDATE SET value = excluded.value, voted_at = excluded.voted_at')
+          .prepare(
+            'INSERT INTO votes (answer_id, member_hash, guild_id, value, voted_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (answer_id, member_hash) DO UPDATE SET value = excluded.value, voted_at = excluded.voted_at',
+          )
           .run(record.answerId, member, record.guildId, record.value === 'up' ? 1 : -1, this.now());
         if (record.value === 'down' && previous !== 'down') {
           this.db
             .prepare("INSERT INTO questions (guild_id, kind, question, normalized, member_hash, answer_id, asked_at) VALUES (?, 'downvoted', ?, ?, ?, ?, ?)")
             .run(record.guildId, record.question, normalizeQuestion(record.question), member, record.answerId, this.now());
         } else if (record.value === 'up' && previous === 'down') {
-          this.db.prepare("DELETE FROM questions WHERE kind = 'downvoted' AND answer_id = ? AND member_hash = ? AND dismissed_at IS NULL").run(record.answerId, member);
+          this.db
+            .prepare("DELETE FROM questions WHERE kind = 'downvoted' AND answer_id = ? AND member_hash = ? AND dismissed_at IS NULL")
+            .run(record.answerId, member);
         }
         return { value: record.value, ...(previous ? { previous } : {}), totals: this.totalsOf(record.answerId) };
       })(),
@@ -285,10 +301,16 @@ export class FeedbackStore {
    */
   dismiss(guildId: string, id: number): { question: string; count: number } | undefined {
     return this.write('dismiss a question', () => {
-      const row = this.db.prepare<[number, string], { question: string; normalized: string }>('SELECT question, normalized FROM questions WHERE id = ? AND guild_id = ? AND dismissed_at IS NULL').get(id, guildId);
+      const row = this.db
+        .prepare<[number, string], { question: string; normalized: string }>(
+          'SELECT question, normalized FROM questions WHERE id = ? AND guild_id = ? AND dismissed_at IS NULL',
+        )
+        .get(id, guildId);
       if (!row) return undefined;
       const now = this.now();
-      const { changes } = this.db.prepare('UPDATE questions SET dismissed_at = ? WHERE guild_id = ? AND normalized = ? AND dismissed_at IS NULL AND asked_at <= ?').run(now, guildId, row.normalized, now);
+      const { changes } = this.db
+        .prepare('UPDATE questions SET dismissed_at = ? WHERE guild_id = ? AND normalized = ? AND dismissed_at IS NULL AND asked_at <= ?')
+        .run(now, guildId, row.normalized, now);
       return { question: row.question, count: changes };
     });
   }
@@ -309,8 +331,12 @@ export class FeedbackStore {
           let deleted = 0;
           deleted += this.db.prepare('DELETE FROM questions WHERE asked_at < ?').run(cutoff).changes;
           deleted += this.db.prepare('DELETE FROM votes WHERE voted_at < ?').run(cutoff).changes;
-          deleted += this.db.prepare('DELETE FROM questions WHERE id IN (SELECT id FROM questions ORDER BY asked_at DESC, id DESC LIMIT -1 OFFSET ?)').run(maxRows).changes;
-          deleted += this.db.prepare('DELETE FROM votes WHERE rowid IN (SELECT rowid FROM votes ORDER BY voted_at DESC, rowid DESC LIMIT -1 OFFSET ?)').run(maxRows).changes;
+          deleted += this.db
+            .prepare('DELETE FROM questions WHERE id IN (SELECT id FROM questions ORDER BY asked_at DESC, id DESC LIMIT -1 OFFSET ?)')
+            .run(maxRows).changes;
+          deleted += this.db
+            .prepare('DELETE FROM votes WHERE rowid IN (SELECT rowid FROM votes ORDER BY voted_at DESC, rowid DESC LIMIT -1 OFFSET ?)')
+            .run(maxRows).changes;
           this.writesSincePrune = 0;
           return deleted;
         })(),
@@ -332,7 +358,9 @@ export class FeedbackStore {
   }
 
   private totalsOf(answerId: string): { up: number; down: number } {
-    const row = this.db.prepare<[string], { up: number | null; down: number | null }>('SELECT SUM(value = 1) AS up, SUM(value = -1) AS down FROM votes WHERE answer_id = ?').get(answerId)!;
+    const row = this.db
+      .prepare<[string], { up: number | null; down: number | null }>('SELECT SUM(value = 1) AS up, SUM(value = -1) AS down FROM votes WHERE answer_id = ?')
+      .get(answerId)!;
     return { up: row.up ?? 0, down: row.down ?? 0 };
   }
 

@@ -1,6 +1,10 @@
 /** The typed arrays a binary index file holds. */
 export type Section = Uint8Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
-export interface SectionType<T extends Section> { new (length: number): T; new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; readonly BYTES_PER_ELEMENT: number }
+export interface SectionType<T extends Section> {
+  new (length: number): T;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
+  readonly BYTES_PER_ELEMENT: number;
+}
 
 /** Sections start on multiples of 8 bytes, so that a file read into memory is viewed in place, not copied. */
 const ALIGNMENT = 8;
@@ -23,7 +27,11 @@ export class BinaryWriter {
   /** Appends a section. */
   add(values: Section): this {
     const header = new Uint32Array([values.length, values.BYTES_PER_ELEMENT]);
-    this.parts.push(new Uint8Array(header.buffer), new Uint8Array(values.buffer, values.byteOffset, values.byteLength), new Uint8Array(padding(values.byteLength)));
+    this.parts.push(
+      new Uint8Array(header.buffer),
+      new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+      new Uint8Array(padding(values.byteLength)),
+    );
     return this;
   }
 
@@ -68,7 +76,8 @@ export class BinaryReader {
     const elementBytes = header.getUint32(4, true);
     const start = this.offset + SECTION_HEADER;
     const byteLength = length * elementBytes;
-    if (elementBytes !== type.BYTES_PER_ELEMENT) throw new Error(`a section holds ${elementBytes}-byte values where ${type.BYTES_PER_ELEMENT}-byte ones were expected`);
+    if (elementBytes !== type.BYTES_PER_ELEMENT)
+      throw new Error(`a section holds ${elementBytes}-byte values where ${type.BYTES_PER_ELEMENT}-byte ones were expected`);
     if (start + byteLength > this.file.length) throw new Error('the file is shorter than its sections');
     this.offset = start + byteLength + padding(byteLength);
     return viewOf(type, this.file.subarray(start, start + byteLength));

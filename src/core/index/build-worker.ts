@@ -13,12 +13,19 @@ import type { WorkerBuildMessage, WorkerBuildRequest } from './worker-build.js';
 async function run(request: WorkerBuildRequest, post: (message: WorkerBuildMessage) => void): Promise<void> {
   try {
     const { recipe, ...build } = request;
-    const factory = ((await import(recipe.module)) as Record<string, unknown>)[recipe.exportName] as (...args: unknown[]) => Promise<DescribedEmbeddings> | DescribedEmbeddings;
+    const factory = ((await import(recipe.module)) as Record<string, unknown>)[recipe.exportName] as (
+      ...args: unknown[]
+    ) => Promise<DescribedEmbeddings> | DescribedEmbeddings;
     const embeddings = await factory(...recipe.args);
     // Loaded for this build only: updated in place, no copy of the graph and lexical index needed.
     let previousUnusable: string | undefined;
     const previous = await loadPreviousIndex(build.indexDir, embeddings, (error) => (previousUnusable = error.message));
-    const { report } = await buildIndex({ ...build, embeddings, ...(previous ? { previous, consumePrevious: true } : {}), onProgress: (progress) => post({ type: 'progress', progress }) });
+    const { report } = await buildIndex({
+      ...build,
+      embeddings,
+      ...(previous ? { previous, consumePrevious: true } : {}),
+      onProgress: (progress) => post({ type: 'progress', progress }),
+    });
     post({ type: 'done', report: previousUnusable === undefined ? report : { ...report, previousUnusable } });
   } catch (error) {
     post({ type: 'error', error: transportError(error) });

@@ -170,7 +170,12 @@ async function composeDocument(segmented: SegmentedDocument, glove: GloveEmbeddi
   const sentenceSums = sentences.map((sentence) => glove.wordSum(body.slice(sentence.start, sentence.end)));
   const sentenceVectors: PackedVectors = { rows: new Float32Array(sentences.length * dimensions), dimensions };
   for (let first = 0; first < sentences.length; first += EMBEDDING_BATCH) {
-    packRows(sentenceSums.slice(first, first + EMBEDDING_BATCH).map((sum) => glove.embedWordSum(sum)), sentenceVectors, first, true);
+    packRows(
+      sentenceSums.slice(first, first + EMBEDDING_BATCH).map((sum) => glove.embedWordSum(sum)),
+      sentenceVectors,
+      first,
+      true,
+    );
     await yieldToEventLoop();
   }
   const headingSums = new Map<string, Float64Array>();
@@ -241,7 +246,11 @@ async function embedDocument(segmented: SegmentedDocument, embeddings: Described
  * and is the one to report a folder it may not replace. `onUnusable` hears why an index that
  * exists is not reused, so that a damaged one is not replaced without a word.
  */
-export async function loadPreviousIndex(indexDir: string, embeddings: DescribedEmbeddings, onUnusable?: (error: VerbatimError) => void): Promise<CorpusIndex | undefined> {
+export async function loadPreviousIndex(
+  indexDir: string,
+  embeddings: DescribedEmbeddings,
+  onUnusable?: (error: VerbatimError) => void,
+): Promise<CorpusIndex | undefined> {
   try {
     return await loadIndex(indexDir, embeddings);
   } catch (error) {
@@ -265,7 +274,8 @@ export async function buildIndex(options: BuildOptions): Promise<{ index: Corpus
   if (options.save === false) return buildUnlocked(options);
   const release = await acquireIndexLock(options.indexDir, {
     command: options.command ?? 'a build',
-    onWait: (holder) => options.onProgress?.({ phase: 'waiting', waitingFor: describeHolder(holder), documentsDone: 0, documentsTotal: 0, chunksDone: 0, chunksTotal: 0 }),
+    onWait: (holder) =>
+      options.onProgress?.({ phase: 'waiting', waitingFor: describeHolder(holder), documentsDone: 0, documentsTotal: 0, chunksDone: 0, chunksTotal: 0 }),
   });
   try {
     return await buildUnlocked(options);
@@ -278,7 +288,9 @@ export async function buildIndex(options: BuildOptions): Promise<{ index: Corpus
 async function readArticles(options: BuildOptions): Promise<{ segmented: SegmentedDocument[]; skipped: SkippedFile[] }> {
   const loaded = await loadCorpus(options.corpusDir, options);
   if (loaded.documents.length === 0) {
-    const skipped = loaded.skipped.length ? ` (${loaded.skipped.length} file(s) skipped: ${loaded.skipped.map((file) => `${file.source}: ${file.reason}`).join('; ')})` : '';
+    const skipped = loaded.skipped.length
+      ? ` (${loaded.skipped.length} file(s) skipped: ${loaded.skipped.map((file) => `${file.source}: ${file.reason}`).join('; ')})`
+      : '';
     throw new CorpusError(`No readable article (.txt or .md) in ${options.corpusDir}${skipped}.`);
   }
   const segmented = loaded.documents.map((document) => segmentDocument(document, options.chunking ?? DEFAULT_CHUNKING));
@@ -390,7 +402,8 @@ async function embedAndAssemble(options: BuildOptions, segmented: SegmentedDocum
       if (chunkRows === undefined) {
         chunkLabels.push(previous!.chunkLabels[position]!);
       } else {
-        const labels = chunkRows.length === 0 ? [] : (graph ??= new GraphInWorker({ dimensions, parameters, capacity: progress.chunksTotal })).addRows(chunkRows);
+        const labels =
+          chunkRows.length === 0 ? [] : (graph ??= new GraphInWorker({ dimensions, parameters, capacity: progress.chunksTotal })).addRows(chunkRows);
         const terms = chunkTermLists(doc);
         lexical.add(labels.map((label, c) => ({ label, terms: terms[c]! })));
         chunkLabels.push(labels);
@@ -405,7 +418,10 @@ async function embedAndAssemble(options: BuildOptions, segmented: SegmentedDocum
     onProgress?.({ ...progress, phase: 'indexing' });
     // Made while the graph worker inserts the last vectors. An update tokenizes only the documents
     // it embedded: the others' words are the previous lexicon's.
-    const lexicon = await SentenceLexicon.build(segmented, previous && reusedDocuments > 0 ? { previous: previous.lexicon, positions: reused, removed: stale.map((doc) => previous.documents[doc]!) } : undefined);
+    const lexicon = await SentenceLexicon.build(
+      segmented,
+      previous && reusedDocuments > 0 ? { previous: previous.lexicon, positions: reused, removed: stale.map((doc) => previous.documents[doc]!) } : undefined,
+    );
     const chunkGraph = graph instanceof GraphInWorker ? await graph.finish(os.tmpdir()) : (graph ?? new ChunkGraph(dimensions, parameters));
     return { dimensions, sentenceVectors, chunkLabels, chunkGraph, lexical, lexicon };
   } catch (error) {
@@ -415,7 +431,13 @@ async function embedAndAssemble(options: BuildOptions, segmented: SegmentedDocum
 }
 
 /** What a build changed against the previous index (`seconds` set by the caller). */
-function reportOf(segmented: SegmentedDocument[], previous: CorpusIndex | undefined, chunks: number, reusedDocuments: number, skipped: SkippedFile[]): BuildReport {
+function reportOf(
+  segmented: SegmentedDocument[],
+  previous: CorpusIndex | undefined,
+  chunks: number,
+  reusedDocuments: number,
+  skipped: SkippedFile[],
+): BuildReport {
   const previousSources = new Map((previous?.documents ?? []).map((doc) => [doc.document.source, doc.document.hash]));
   const currentSources = new Set(segmented.map((doc) => doc.document.source));
   return {
@@ -423,7 +445,9 @@ function reportOf(segmented: SegmentedDocument[], previous: CorpusIndex | undefi
     chunks,
     sentences: sentenceCount(segmented),
     added: segmented.filter((doc) => !previousSources.has(doc.document.source)).map((doc) => doc.document.source),
-    changed: segmented.filter((doc) => previousSources.has(doc.document.source) && previousSources.get(doc.document.source) !== doc.document.hash).map((doc) => doc.document.source),
+    changed: segmented
+      .filter((doc) => previousSources.has(doc.document.source) && previousSources.get(doc.document.source) !== doc.document.hash)
+      .map((doc) => doc.document.source),
     removed: [...previousSources.keys()].filter((source) => !currentSources.has(source)),
     unchanged: segmented.filter((doc) => previousSources.get(doc.document.source) === doc.document.hash).map((doc) => doc.document.source),
     reusedDocuments,
@@ -475,7 +499,15 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
   const assembled = await embedAndAssemble(options, segmented, plan, progress);
   const report = reportOf(segmented, options.previous, assembled.chunkGraph.size, plan.reusedDocuments, skipped);
   const manifest = manifestOf(options.embeddings, segmented, assembled, skipped);
-  const index = new CorpusIndex(manifest, segmented, assembled.chunkLabels, assembled.chunkGraph, assembled.lexical, assembled.sentenceVectors, assembled.lexicon);
+  const index = new CorpusIndex(
+    manifest,
+    segmented,
+    assembled.chunkLabels,
+    assembled.chunkGraph,
+    assembled.lexical,
+    assembled.sentenceVectors,
+    assembled.lexicon,
+  );
   manifest.buildSeconds = (performance.now() - started) / 1000;
   if (save) {
     options.onProgress?.({ ...progress, phase: 'saving' });

@@ -58,14 +58,23 @@ export function inconsistency(manifest: Pick<IndexManifest, 'documents' | 'chunk
   const documents = manifest.documents.length;
   const checks: [ok: boolean, problem: () => string][] = [
     [files.documents === documents, () => `the manifest lists ${documents} documents, ${FILES.corpus} holds ${files.documents}`],
-    [files.sources.every((source, i) => source === manifest.documents[i]!.source), () => `${FILES.corpus} lists other documents than the manifest, or in another order`],
+    [
+      files.sources.every((source, i) => source === manifest.documents[i]!.source),
+      () => `${FILES.corpus} lists other documents than the manifest, or in another order`,
+    ],
     [files.labelsOwnedOnce, () => `the chunks of ${FILES.corpus} do not each have a graph label of their own`],
     [files.chunkLabels === manifest.chunkCount, () => `the manifest counts ${manifest.chunkCount} chunks, ${FILES.corpus} holds ${files.chunkLabels}`],
     [files.sentences === manifest.sentenceCount, () => `the manifest counts ${manifest.sentenceCount} sentences, ${FILES.corpus} holds ${files.sentences}`],
-    [files.vectorFloats === manifest.sentenceCount * files.dimensions, () => `${FILES.sentenceVectors} holds ${files.vectorFloats} numbers, not ${manifest.sentenceCount} vectors of ${files.dimensions}`],
+    [
+      files.vectorFloats === manifest.sentenceCount * files.dimensions,
+      () => `${FILES.sentenceVectors} holds ${files.vectorFloats} numbers, not ${manifest.sentenceCount} vectors of ${files.dimensions}`,
+    ],
     [files.graphSize === manifest.chunkCount, () => `the manifest counts ${manifest.chunkCount} chunks, the graph holds ${files.graphSize}`],
     [files.lexicalSize === manifest.chunkCount, () => `the manifest counts ${manifest.chunkCount} chunks, ${FILES.lexical} holds ${files.lexicalSize}`],
-    [files.lexiconSize === manifest.sentenceCount, () => `the manifest counts ${manifest.sentenceCount} sentences, ${FILES.lexicon} holds ${files.lexiconSize}`],
+    [
+      files.lexiconSize === manifest.sentenceCount,
+      () => `the manifest counts ${manifest.sentenceCount} sentences, ${FILES.lexicon} holds ${files.lexiconSize}`,
+    ],
     [files.lexiconDocuments === documents, () => `the manifest lists ${documents} documents, ${FILES.lexicon} holds ${files.lexiconDocuments}`],
   ];
   return checks.find(([ok]) => !ok)?.[1]();
@@ -249,7 +258,10 @@ export async function inspectIndexFolder(indexDir: string): Promise<IndexFolder>
     if (!(await stat(indexDir)).isDirectory()) return foreign('it is a file, not a folder');
   } catch (error) {
     if (errorCode(error) !== 'ENOENT') return foreign(`it cannot be examined: ${errorCode(error)}`);
-    const danglingLink = await lstat(indexDir).then(() => true, () => false);
+    const danglingLink = await lstat(indexDir).then(
+      () => true,
+      () => false,
+    );
     return danglingLink ? foreign('it is a link to something that does not exist') : NONE;
   }
   let entries;
@@ -320,7 +332,10 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     await index.graph.save(path.join(temporary, FILES.graph));
     const files: Record<string, string> = { [FILES.graph]: await sha256OfFile(path.join(temporary, FILES.graph)) };
     const vectors = index.sentenceVectors;
-    files[FILES.sentenceVectors] = await writeHashedFile(path.join(temporary, FILES.sentenceVectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
+    files[FILES.sentenceVectors] = await writeHashedFile(
+      path.join(temporary, FILES.sentenceVectors),
+      new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength),
+    );
     files[FILES.corpus] = await writeCorpusFile(path.join(temporary, FILES.corpus), index.documents, index.chunkLabels);
     files[FILES.lexical] = await writeHashedFile(path.join(temporary, FILES.lexical), index.lexical.toBinary());
     await index.prepare();

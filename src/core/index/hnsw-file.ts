@@ -84,7 +84,9 @@ function checkOrThrow(bytes: Uint8Array, dimensions: number): { elements: number
   const linksLevel0Bytes = 4 + 4 * maxM0;
   const vectorBytes = 4 * dimensions;
   if (offsetData !== linksLevel0Bytes || labelOffset !== offsetData + vectorBytes || sizeDataPerElement !== labelOffset + 8) {
-    fail(`has element offsets ${offsetData}/${labelOffset}/${sizeDataPerElement}, not ${linksLevel0Bytes}/${linksLevel0Bytes + vectorBytes}/${linksLevel0Bytes + vectorBytes + 8} for M ${m} and ${dimensions} dimensions`);
+    fail(
+      `has element offsets ${offsetData}/${labelOffset}/${sizeDataPerElement}, not ${linksLevel0Bytes}/${linksLevel0Bytes + vectorBytes}/${linksLevel0Bytes + vectorBytes + 8} for M ${m} and ${dimensions} dimensions`,
+    );
   }
   if (maxElements < elements || maxElements > capacityLimit(elements)) fail(`has capacity ${maxElements} for ${elements} elements`);
 
@@ -101,12 +103,14 @@ function checkOrThrow(bytes: Uint8Array, dimensions: number): { elements: number
   for (let element = 0; element < elements; element++) {
     if (at >= words.length) fail(`ends before the link lists of element ${element}`);
     const listBytes = words[at]!;
-    if (listBytes % (4 * upperListWords) !== 0) fail(`gives element ${element} upper link lists of ${listBytes} bytes, not a multiple of ${4 * upperListWords}`);
+    if (listBytes % (4 * upperListWords) !== 0)
+      fail(`gives element ${element} upper link lists of ${listBytes} bytes, not a multiple of ${4 * upperListWords}`);
     levels[element] = listBytes / (4 * upperListWords);
     upperLists[element] = at + 1;
     at += 1 + listBytes / 4;
   }
-  if (at !== words.length) fail(at > words.length ? `ends inside the link lists of its last elements` : `has ${bytes.length - 4 * at} bytes after its last link list`);
+  if (at !== words.length)
+    fail(at > words.length ? `ends inside the link lists of its last elements` : `has ${bytes.length - 4 * at} bytes after its last link list`);
 
   if (elements === 0) {
     if (maxLevel !== -1) fail(`has top level ${maxLevel} but no element`);

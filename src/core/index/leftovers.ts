@@ -126,7 +126,15 @@ export async function recoverIndexLeftovers(indexDir: string, { scratchDir = os.
     }
     // rename() also replaces an empty folder, as in saveIndex. It fails when another process
     // starting at the same moment recovered it first: that one's copy is in place then.
-    if (recovered && (dryRun || (await rename(recovered.dir, target).then(() => true, () => false)))) report.recovered = recovered.dir;
+    if (
+      recovered &&
+      (dryRun ||
+        (await rename(recovered.dir, target).then(
+          () => true,
+          () => false,
+        )))
+    )
+      report.recovered = recovered.dir;
   }
 
   const remove = async (file: string) => {

@@ -178,7 +178,15 @@ export class LexicalIndex {
   /** An independent copy, to update while this one keeps serving. */
   clone(): LexicalIndex {
     this.merge();
-    return new LexicalIndex([...this.terms], this.runStarts.slice(), this.labels.slice(), this.frequencies.slice(), this.fieldLengths.slice(), this.averageFieldLength, this.chunkCount);
+    return new LexicalIndex(
+      [...this.terms],
+      this.runStarts.slice(),
+      this.labels.slice(),
+      this.frequencies.slice(),
+      this.fieldLengths.slice(),
+      this.averageFieldLength,
+      this.chunkCount,
+    );
   }
 
   /** The index as a file's bytes, for {@link fromBinary}. */
@@ -209,7 +217,13 @@ export class LexicalIndex {
     const frequencies = file.next(Uint16Array);
     const fieldLengths = file.next(Uint32Array);
     file.end();
-    if (runStarts.length !== terms.length + 1 || runStarts[terms.length] !== labels.length || frequencies.length !== labels.length || chunkCount === undefined || averageFieldLength === undefined) {
+    if (
+      runStarts.length !== terms.length + 1 ||
+      runStarts[terms.length] !== labels.length ||
+      frequencies.length !== labels.length ||
+      chunkCount === undefined ||
+      averageFieldLength === undefined
+    ) {
       throw new Error('the lexical index disagrees with itself');
     }
     return new LexicalIndex(terms, runStarts, labels, frequencies, fieldLengths, averageFieldLength, chunkCount);
@@ -238,7 +252,8 @@ export class LexicalIndex {
         const label = this.labels[p]!;
         const termFrequency = this.frequencies[p]!;
         // Written as MiniSearch writes it: the same operations in the same order give the same bits.
-        const score = inverseFrequency * (D + (termFrequency * (K + 1)) / (termFrequency + K * (1 - B + (B * this.fieldLengths[label]!) / this.averageFieldLength)));
+        const score =
+          inverseFrequency * (D + (termFrequency * (K + 1)) / (termFrequency + K * (1 - B + (B * this.fieldLengths[label]!) / this.averageFieldLength)));
         if (matched[label] === 0) touched[touchedCount++] = label;
         scores[label] = scores[label]! + score;
         if (!repeated) matched[label] = matched[label]! + 1;

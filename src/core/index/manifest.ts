@@ -51,7 +51,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * folder is an index, and so may be replaced by a new build.
  */
 export function isVerbatimManifest(value: unknown): value is Pick<IndexManifest, 'formatVersion' | 'files'> {
-  return isObject(value) && Number.isInteger(value.formatVersion) && isObject(value.files) && Object.values(value.files).every((hash) => typeof hash === 'string');
+  return (
+    isObject(value) && Number.isInteger(value.formatVersion) && isObject(value.files) && Object.values(value.files).every((hash) => typeof hash === 'string')
+  );
 }
 
 /** Returns what is wrong with a parsed manifest, or `undefined` when it has the expected shape. */

@@ -64,10 +64,7 @@ function sentencesOf(document: CorpusDocument): Sentence[] {
     } else {
       const spans = splitSentences(body, lineStart, lineEnd - lineStart);
       if (spans.length > 0) {
-        const isItem =
-          leadIn !== undefined &&
-          spans.length === 1 &&
-          body.slice(spans[0]!.start, spans[0]!.end).split(/\s+/).length <= MAX_LIST_ITEM_WORDS;
+        const isItem = leadIn !== undefined && spans.length === 1 && body.slice(spans[0]!.start, spans[0]!.end).split(/\s+/).length <= MAX_LIST_ITEM_WORDS;
         if (!isItem) leadIn = undefined;
         for (const span of spans) {
           const sentence: Sentence = { ...span };
@@ -125,6 +122,7 @@ export function chunkSearchText(segmented: SegmentedDocument, chunk: Chunk): str
   const { body, title } = segmented.document;
   const text = body.slice(chunk.start, chunk.end);
   const leadIn = segmented.sentences[chunk.firstSentence]!.leadIn;
-  const intro = leadIn !== undefined && leadIn < chunk.firstSentence ? `${body.slice(segmented.sentences[leadIn]!.start, segmented.sentences[leadIn]!.end)} ` : '';
+  const intro =
+    leadIn !== undefined && leadIn < chunk.firstSentence ? `${body.slice(segmented.sentences[leadIn]!.start, segmented.sentences[leadIn]!.end)} ` : '';
   return `${chunk.section ?? title}\n${intro}${text}`;
 }

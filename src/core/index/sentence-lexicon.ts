@@ -323,7 +323,12 @@ export class SentenceLexicon {
    */
   static async build(documents: SegmentedDocument[], update?: LexiconUpdate): Promise<SentenceLexicon> {
     const collector = new LexiconCollector();
-    const reuse = update && { tables: update.previous.tables, documentBases: update.previous.documentBases, positions: update.positions, removed: update.removed };
+    const reuse = update && {
+      tables: update.previous.tables,
+      documentBases: update.previous.documentBases,
+      positions: update.positions,
+      removed: update.removed,
+    };
     let done = 0;
     for (const _ of collector.fill(documents, reuse)) {
       if (++done % SENTENCES_PER_SLICE === 0) await yieldToEventLoop();
@@ -367,7 +372,19 @@ export class SentenceLexicon {
       occurrences.length === capitalWords.length &&
       capitalised.length === capitalWords.length;
     if (!consistent) throw new Error('the sentence lexicon disagrees with itself');
-    return new SentenceLexicon({ words, wordCounts, terms, postingStarts, postings, sentences: sentences!, metadata: metadata!, sentenceCounts, capitalWords, occurrences, capitalised });
+    return new SentenceLexicon({
+      words,
+      wordCounts,
+      terms,
+      postingStarts,
+      postings,
+      sentences: sentences!,
+      metadata: metadata!,
+      sentenceCounts,
+      capitalWords,
+      occurrences,
+      capitalised,
+    });
   }
 
   /** Number of sentences. */
@@ -425,7 +442,8 @@ export class SentenceLexicon {
 
   private wordsOfRun(runs: WordRuns, run: number): LexiconWord[] {
     const words: LexiconWord[] = [];
-    for (let p = runs.starts[run]!; p < runs.starts[run + 1]!; p++) words.push({ word: this.tables.words[runs.words[p]!]!, term: this.tables.terms[runs.terms[p]!]! });
+    for (let p = runs.starts[run]!; p < runs.starts[run + 1]!; p++)
+      words.push({ word: this.tables.words[runs.words[p]!]!, term: this.tables.terms[runs.terms[p]!]! });
     return words;
   }
 }

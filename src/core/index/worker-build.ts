@@ -23,18 +23,14 @@ export interface WorkerBuildRequest {
 
 /** What the build worker tells its caller, in order: progress, then one `done` or `error`. */
 export type WorkerBuildMessage =
-  | { type: 'progress'; progress: BuildProgress }
-  | { type: 'done'; report: BuildReport }
-  | { type: 'error'; error: TransportedError };
+  { type: 'progress'; progress: BuildProgress } | { type: 'done'; report: BuildReport } | { type: 'error'; error: TransportedError };
 
 export interface WorkerBuildOptions extends WorkerBuildRequest {
   onProgress?: (progress: BuildProgress) => void;
 }
 
 /** The worker's script, compiled: this module's sibling, from dist/ even when tests run the sources. */
-const WORKER_SCRIPT = new URL(
-  compiledModuleUrl(new URL(`./build-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url)),
-);
+const WORKER_SCRIPT = new URL(compiledModuleUrl(new URL(`./build-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url)));
 
 /**
  * Runs {@link buildIndex} in a worker thread, so that a long build (reading, segmenting,

@@ -41,7 +41,9 @@ export class GraphInWorker {
       this.worker.once('message', resolve);
       // Only what escapes the worker's own error handling: out of memory, a crash while starting.
       this.worker.on('error', (error) => resolve({ type: 'error', error: transportError(error) }));
-      this.worker.once('exit', (code) => resolve({ type: 'error', error: transportError(new Error(`The graph worker stopped before finishing (exit code ${code}).`)) }));
+      this.worker.once('exit', (code) =>
+        resolve({ type: 'error', error: transportError(new Error(`The graph worker stopped before finishing (exit code ${code}).`)) }),
+      );
     });
   }
 

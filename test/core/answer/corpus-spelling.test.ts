@@ -15,14 +15,23 @@ const document = (source: string, body: string, extra: Partial<CorpusDocument> =
 
 /** Texts where the expansion's pattern can start inside a word, run past white space, or meet dots and hyphens. */
 const TRICKY = [
-  document('tricky.md', 'ÉFoo Bar said so. McDonald Trust Fund grew. Foo-Bar Baz Qux left. U.S.A. Navy. Straße Süd. Östlich Ünter Weg.\nNew\tYork  City Hall. A.B.C. D.', { author: 'Franklin D. Roosevelt' }),
+  document(
+    'tricky.md',
+    'ÉFoo Bar said so. McDonald Trust Fund grew. Foo-Bar Baz Qux left. U.S.A. Navy. Straße Süd. Östlich Ünter Weg.\nNew\tYork  City Hall. A.B.C. D.',
+    { author: 'Franklin D. Roosevelt' },
+  ),
   document('more.md', 'Dr.Who Was Here. Abc Def.Ghi Jkl. Ab1 Cd2 Ef. naïveFoo Bar. ǅemal Bey met ŉNo One.'),
 ];
 
 /** The scan {@link AcronymExpansions} replaces: the pattern over every author, title and body. */
 function scannedAcronymTerm(written: string, documents: readonly SegmentedDocument[]): string | undefined {
   if (!/^\p{L}{2,5}$/u.test(written)) return undefined;
-  const pattern = new RegExp(`\\b${Array.from(written.toUpperCase()).map((letter) => `${letter}[\\p{L}]*\\.?`).join('\\s+')}(?![\\p{L}])`, 'u');
+  const pattern = new RegExp(
+    `\\b${Array.from(written.toUpperCase())
+      .map((letter) => `${letter}[\\p{L}]*\\.?`)
+      .join('\\s+')}(?![\\p{L}])`,
+    'u',
+  );
   for (const { document } of documents) {
     for (const text of [document.author ?? '', document.title, document.body]) {
       const found = pattern.exec(text);
@@ -35,7 +44,7 @@ function scannedAcronymTerm(written: string, documents: readonly SegmentedDocume
 /** A small deterministic generator, so that a failure reproduces. */
 function random(seed: number): () => number {
   let state = seed;
-  return () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  return () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
 }
 
 /** One edit of each kind at a random place, and a word two edits away. */
@@ -79,37 +88,77 @@ describe('corpus spelling lookups equal the scans they replace', () => {
 
   it.each([
     ['made in one block', () => Promise.resolve(AcronymExpansions.of(documents))],
-    ['made in slices', async () => {
-      // The event loop runs between slices: what was queued before the build runs before it ends.
-      // Three copies of the corpus make hundreds of texts; the copies after the first change no first match.
-      let ranBetween = false;
-      setImmediate(() => (ranBetween = true));
-      const built = await AcronymExpansions.build([...documents, ...documents, ...documents]);
-      expect(ranBetween).toBe(true);
-      return built;
-    }],
-  ])('expands the same acronyms as the pattern over every text, for the initials of every run of words and typed variants (%s)', async (_, make) => {
-    const expansions = await make();
-    const asked = new Set<string>(['FDR', 'fdr', 'Fdr', 'EFB', 'FB', 'MTF', 'DTF', 'USAN', 'NYCH', 'SS', 'ss', 'ß', 'ßs', 'OUW', 'ÖÜW', 'öüw', 'ABCD', 'DWWH', 'ADGJ', 'AC', 'ACE', 'FBB', 'ǆb', 'ŉo', 'NOO', 'xyzzy', 'toolong']);
-    const next = random(20);
-    for (const { document: { body } } of documents) {
-      const words = body.split(/\s+/).filter((word) => /^\p{L}/u.test(word));
-      for (let i = 0; i < words.length; i++) {
-        if (next() > 0.02) continue;
-        const length = 2 + Math.floor(next() * 4);
-        const initials = words.slice(i, i + length).map((word) => String.fromCodePoint(word.codePointAt(0)!)).join('');
-        asked.add(initials);
-        asked.add(initials.toUpperCase());
-        asked.add(initials.toLowerCase());
+    [
+      'made in slices',
+      async () => {
+        // The event loop runs between slices: what was queued before the build runs before it ends.
+        // Three copies of the corpus make hundreds of texts; the copies after the first change no first match.
+        let ranBetween = false;
+        setImmediate(() => (ranBetween = true));
+        const built = await AcronymExpansions.build([...documents, ...documents, ...documents]);
+        expect(ranBetween).toBe(true);
+        return built;
+      },
+    ],
+  ])(
+    'expands the same acronyms as the pattern over every text, for the initials of every run of words and typed variants (%s)',
+    async (_, make) => {
+      const expansions = await make();
+      const asked = new Set<string>([
+        'FDR',
+        'fdr',
+        'Fdr',
+        'EFB',
+        'FB',
+        'MTF',
+        'DTF',
+        'USAN',
+        'NYCH',
+        'SS',
+        'ss',
+        'ß',
+        'ßs',
+        'OUW',
+        'ÖÜW',
+        'öüw',
+        'ABCD',
+        'DWWH',
+        'ADGJ',
+        'AC',
+        'ACE',
+        'FBB',
+        'ǆb',
+        'ŉo',
+        'NOO',
+        'xyzzy',
+        'toolong',
+      ]);
+      const next = random(20);
+      for (const {
+        document: { body },
+      } of documents) {
+        const words = body.split(/\s+/).filter((word) => /^\p{L}/u.test(word));
+        for (let i = 0; i < words.length; i++) {
+          if (next() > 0.02) continue;
+          const length = 2 + Math.floor(next() * 4);
+          const initials = words
+            .slice(i, i + length)
+            .map((word) => String.fromCodePoint(word.codePointAt(0)!))
+            .join('');
+          asked.add(initials);
+          asked.add(initials.toUpperCase());
+          asked.add(initials.toLowerCase());
+        }
       }
-    }
-    let expanded = 0;
-    for (const written of asked) {
-      const scanned = scannedAcronymTerm(written, documents);
-      expect(expansions.termOf(written), written).toBe(scanned);
-      if (scanned !== undefined) expanded++;
-    }
-    expect(expanded).toBeGreaterThan(50);
-    expect(expansions.termOf('FDR')).toBe(termOf('Roosevelt'));
-  }, 60_000);
+      let expanded = 0;
+      for (const written of asked) {
+        const scanned = scannedAcronymTerm(written, documents);
+        expect(expansions.termOf(written), written).toBe(scanned);
+        if (scanned !== undefined) expanded++;
+      }
+      expect(expanded).toBeGreaterThan(50);
+      expect(expansions.termOf('FDR')).toBe(termOf('Roosevelt'));
+    },
+    60_000,
+  );
 });

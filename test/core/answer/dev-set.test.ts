@@ -7,7 +7,19 @@ import { isVerbatim } from '../../../src/core/answer/verify.js';
 import { evaluate, parseQuestions } from '../../../src/core/eval.js';
 import { buildIndex } from '../../../src/core/index/build.js';
 import { loadIndex, type CorpusIndex } from '../../../src/core/index/corpus-index.js';
-import { ARTICLE_DATE_MARKER, ARTICLE_PATH, ARTICLE_SOURCE, CORPUS_DIR, DEV_QUESTIONS, GLOVE_TIMEOUT, loadGlove, makeTempDir, readDevQuestions, removeTempDirs, type DevQuestion } from '../../helpers/core.js';
+import {
+  ARTICLE_DATE_MARKER,
+  ARTICLE_PATH,
+  ARTICLE_SOURCE,
+  CORPUS_DIR,
+  DEV_QUESTIONS,
+  GLOVE_TIMEOUT,
+  loadGlove,
+  makeTempDir,
+  readDevQuestions,
+  removeTempDirs,
+  type DevQuestion,
+} from '../../helpers/core.js';
 
 /**
  * The whole development set against the real index of corpus/ with the real GloVe
@@ -88,7 +100,13 @@ describe('dev set: answer quality', () => {
   it('quotes an evidence string within the first 3 quotes of every answerable question', () => {
     const misses = questions
       .filter((q) => q.kind === 'answerable')
-      .filter((q) => !answers.get(q.question)!.citations.slice(0, 3).some((citation) => contains(citation.quote, q.evidence)))
+      .filter(
+        (q) =>
+          !answers
+            .get(q.question)!
+            .citations.slice(0, 3)
+            .some((citation) => contains(citation.quote, q.evidence)),
+      )
       .map((q) => q.question);
     expect(misses).toEqual([]);
   });

@@ -16,7 +16,14 @@ const OPTIONS: EvidenceOptions = {
   typePenalty: 0.5,
 };
 
-const word = (written: string, weight: number, key = false): QuestionWord => ({ word: written.toLowerCase(), term: termOf(written)!, key, written, weight, known: true });
+const word = (written: string, weight: number, key = false): QuestionWord => ({
+  word: written.toLowerCase(),
+  term: termOf(written)!,
+  key,
+  written,
+  weight,
+  known: true,
+});
 
 describe('EvidenceScorer', () => {
   let index: CorpusIndex;
@@ -52,7 +59,10 @@ describe('EvidenceScorer', () => {
   });
 
   it('weighs the question words by their weight: a sentence matching only the lighter one scores its share', () => {
-    const scored = new EvidenceScorer(index, [word('copper', 2), word('rain', 1)], [0, 0], undefined, OPTIONS).score({ doc: docOf('other.txt'), sentence: 0 }, 0);
+    const scored = new EvidenceScorer(index, [word('copper', 2), word('rain', 1)], [0, 0], undefined, OPTIONS).score(
+      { doc: docOf('other.txt'), sentence: 0 },
+      0,
+    );
     expect(scored.lexical).toBeCloseTo(1 / 3);
     expect(scored.exact).toBeCloseTo(1 / 3);
     expect(scored.rarest).toBe(0);

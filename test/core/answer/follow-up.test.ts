@@ -11,7 +11,8 @@ let sotu: Answerer;
 
 beforeAll(async () => {
   const glove: GloveEmbeddings = await loadGlove();
-  const build = async (corpusDir: string) => new Answerer((await buildIndex({ corpusDir, indexDir: '', embeddings: glove, save: false })).index, glove, DEFAULT_ANSWER);
+  const build = async (corpusDir: string) =>
+    new Answerer((await buildIndex({ corpusDir, indexDir: '', embeddings: glove, save: false })).index, glove, DEFAULT_ANSWER);
   story = await build(CORPUS_DIR);
   sotu = await build(path.join(ROOT, 'test/fixtures/sotu-dev/corpus'));
 }, GLOVE_TIMEOUT);
@@ -35,7 +36,9 @@ describe('a follow-up asked with the previous question', () => {
     expect(first(followed)).toContain('swung between pressuring Russia and pressuring Ukraine');
 
     expect(first(await sotu.ask('and what about the women there?'))).not.toContain('Afghanistan');
-    expect(first(await sotu.ask('and what about the women there?', { previous: 'What did Bush say about Afghanistan?' }))).toContain("women are free and are part of Afghanistan's new Government");
+    expect(first(await sotu.ask('and what about the women there?', { previous: 'What did Bush say about Afghanistan?' }))).toContain(
+      "women are free and are part of Afghanistan's new Government",
+    );
   });
 
   it('answers surely where the follow-up alone was only close', async () => {
@@ -56,7 +59,9 @@ describe('a follow-up asked with the previous question', () => {
     const question = 'which country did the us team up with to shut down the transatlantic slave trafficking?';
     const quotes = (answer: Answer) => answer.citations.map((citation) => citation.quote).join(' ');
     expect(quotes(await sotu.ask(question))).toContain('The treaty with Great Britain for the suppression of the slave trade');
-    expect(quotes(await sotu.ask(question, { previous: 'what did bush want to do to protect peoples retirment accounts like 401ks?' }))).toContain('The treaty with Great Britain for the suppression of the slave trade');
+    expect(quotes(await sotu.ask(question, { previous: 'what did bush want to do to protect peoples retirment accounts like 401ks?' }))).toContain(
+      'The treaty with Great Britain for the suppression of the slave trade',
+    );
   });
 
   it('still abstains on a follow-up naming what the articles never mention', async () => {

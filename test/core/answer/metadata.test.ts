@@ -41,7 +41,7 @@ describe('metadataTopic', () => {
 });
 
 describe('metadataTopic prefilters', () => {
-  it('let through every text a topic\'s full pattern matches (they only spare compiling it for the rest)', async () => {
+  it("let through every text a topic's full pattern matches (they only spare compiling it for the rest)", async () => {
     const fixtures = path.join(ROOT, 'test/fixtures');
     const questions: string[] = [];
     const files = (await readdir(fixtures, { recursive: true })).filter((name) => name.endsWith('.jsonl'));
@@ -52,11 +52,39 @@ describe('metadataTopic prefilters', () => {
       }
     }
     // Every alternative of every full pattern, reached through words that name the articles.
-    for (const lead of ['when did this', 'when was the article', 'what date', 'what day is the story', 'date of the report', 'publication date of this speech', 'how old is this article', 'how recent is the story',
-      'who wrote', 'who gave this', 'author of the piece', 'this article was written by', "who's the author", 'who is the writer',
-      'source for this story', 'newspaper behind the report', 'who put out this', 'which website is this', 'what site was it', 'link to this', 'url of this article',
-      'where does the article come from', 'where did you get', "what's your source", 'what are ur sources', 'what is the source?', 'how many articles do you have',
-      'which stories can you quote', 'what can you answer', 'list all sources', 'list your articles']) {
+    for (const lead of [
+      'when did this',
+      'when was the article',
+      'what date',
+      'what day is the story',
+      'date of the report',
+      'publication date of this speech',
+      'how old is this article',
+      'how recent is the story',
+      'who wrote',
+      'who gave this',
+      'author of the piece',
+      'this article was written by',
+      "who's the author",
+      'who is the writer',
+      'source for this story',
+      'newspaper behind the report',
+      'who put out this',
+      'which website is this',
+      'what site was it',
+      'link to this',
+      'url of this article',
+      'where does the article come from',
+      'where did you get',
+      "what's your source",
+      'what are ur sources',
+      'what is the source?',
+      'how many articles do you have',
+      'which stories can you quote',
+      'what can you answer',
+      'list all sources',
+      'list your articles',
+    ]) {
       for (const form of [lead, `${lead}?`, lead.toUpperCase(), `so ${lead} exactly`, `${lead} this?`]) questions.push(form);
     }
     let matched = 0;

@@ -33,7 +33,9 @@ describe('answering from a corpus of many documents', () => {
   afterAll(removeTempDirs);
 
   it('answers the dev questions from the story, every quote verbatim', async () => {
-    const questions = parseQuestions(await readFile(path.join(ROOT, 'test/fixtures/dev-questions.jsonl'), 'utf8')).filter((question) => question.kind === 'answerable');
+    const questions = parseQuestions(await readFile(path.join(ROOT, 'test/fixtures/dev-questions.jsonl'), 'utf8')).filter(
+      (question) => question.kind === 'answerable',
+    );
     const summary = await evaluate((question) => answerer.ask(question), corpusDir, questions);
     expect(summary.hitAt3).toBe(1);
     expect(summary.hitAt1).toBeGreaterThanOrEqual(0.9);

@@ -68,26 +68,29 @@ describe('public question sets', () => {
     expect(summary.confidentPrecision).toBeGreaterThanOrEqual(0.8);
   });
 
-  it.each(PUBLIC_SETS.map((set) => set.name))('%s: every quote is the exact text of its file on disk at its offsets, and its reference names that file and sentence', async (name) => {
-    const { opened, summary } = results.get(name)!;
-    let quotes = 0;
-    for (const { answer } of summary.outcomes) {
-      if (answer.abstained) expect(answer.confidence).toBeUndefined();
-      else expect(['high', 'low']).toContain(answer.confidence);
-      for (const citation of answer.citations) {
-        // The file as it is on disk, not the index that produced the citation.
-        const bytes = await readFile(path.join(ROOT, opened.set.corpus, citation.source));
-        expect(isVerbatim(bytes, citation), citation.quote).toBe(true);
-        expect(bytes.toString('utf8')).toContain(citation.quote);
-        expect(citation.reference.documentHash).toBe(createHash('sha256').update(bytes).digest('hex'));
-        const found = opened.index.referenced(citation.reference)!;
-        const sentence = found.segmented.sentences[found.position]!;
-        expect(found.segmented.document.source).toBe(citation.source);
-        expect([sentence.start, sentence.end]).toEqual([citation.start, citation.end]);
-        quotes++;
+  it.each(PUBLIC_SETS.map((set) => set.name))(
+    '%s: every quote is the exact text of its file on disk at its offsets, and its reference names that file and sentence',
+    async (name) => {
+      const { opened, summary } = results.get(name)!;
+      let quotes = 0;
+      for (const { answer } of summary.outcomes) {
+        if (answer.abstained) expect(answer.confidence).toBeUndefined();
+        else expect(['high', 'low']).toContain(answer.confidence);
+        for (const citation of answer.citations) {
+          // The file as it is on disk, not the index that produced the citation.
+          const bytes = await readFile(path.join(ROOT, opened.set.corpus, citation.source));
+          expect(isVerbatim(bytes, citation), citation.quote).toBe(true);
+          expect(bytes.toString('utf8')).toContain(citation.quote);
+          expect(citation.reference.documentHash).toBe(createHash('sha256').update(bytes).digest('hex'));
+          const found = opened.index.referenced(citation.reference)!;
+          const sentence = found.segmented.sentences[found.position]!;
+          expect(found.segmented.document.source).toBe(citation.source);
+          expect([sentence.start, sentence.end]).toEqual([citation.start, citation.end]);
+          quotes++;
+        }
       }
-    }
-    expect(quotes).toBeGreaterThan(0);
-    expect(summary.verbatimRate).toBe(1);
-  });
+      expect(quotes).toBeGreaterThan(0);
+      expect(summary.verbatimRate).toBe(1);
+    },
+  );
 });

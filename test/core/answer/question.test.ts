@@ -8,7 +8,10 @@ import { InvalidQuestionError } from '../../../src/core/errors.js';
 import { termOf } from '../../../src/core/text/tokens.js';
 
 const terms = (question: string) => analyzeQuestion(question).words.map((word) => word.term);
-const keyTerms = (question: string) => analyzeQuestion(question).words.filter((word) => word.key).map((word) => word.term);
+const keyTerms = (question: string) =>
+  analyzeQuestion(question)
+    .words.filter((word) => word.key)
+    .map((word) => word.term);
 
 describe('analyzeQuestion', () => {
   it('folds white space and keeps content terms only', () => {
@@ -88,7 +91,19 @@ describe('weighQuestion', () => {
 
 describe('withinOneEdit', () => {
   it('allows one insertion, deletion, substitution or swap of neighbours', () => {
-    for (const [a, b] of [['summit', 'summit'], ['summit', 'sumit'], ['summit', 'summits'], ['summit', 'summat'], ['presidnet', 'president']]) expect(withinOneEdit(a!, b!), `${a} ${b}`).toBe(true);
-    for (const [a, b] of [['summit', 'sumat'], ['presidnet', 'presidents'], ['abc', 'cab']]) expect(withinOneEdit(a!, b!), `${a} ${b}`).toBe(false);
+    for (const [a, b] of [
+      ['summit', 'summit'],
+      ['summit', 'sumit'],
+      ['summit', 'summits'],
+      ['summit', 'summat'],
+      ['presidnet', 'president'],
+    ])
+      expect(withinOneEdit(a!, b!), `${a} ${b}`).toBe(true);
+    for (const [a, b] of [
+      ['summit', 'sumat'],
+      ['presidnet', 'presidents'],
+      ['abc', 'cab'],
+    ])
+      expect(withinOneEdit(a!, b!), `${a} ${b}`).toBe(false);
   });
 });

@@ -77,7 +77,8 @@ describe('FeedbackStore', () => {
 
   it('keeps one vote per member per answer, changeable; a 👎 queues the question, a change to 👍 takes it out', () => {
     const store = open();
-    const vote = (memberId: string, value: 'up' | 'down', answerId = '42') => store.vote({ answerId, memberId, guildId: GUILD, value, question: 'Why was it cancelled?' });
+    const vote = (memberId: string, value: 'up' | 'down', answerId = '42') =>
+      store.vote({ answerId, memberId, guildId: GUILD, value, question: 'Why was it cancelled?' });
     expect(vote('a', 'down')).toEqual({ value: 'down', totals: { up: 0, down: 1 } });
     expect(vote('a', 'down')).toEqual({ value: 'down', previous: 'down', totals: { up: 0, down: 1 } });
     expect(store.unanswered(GUILD)).toMatchObject([{ count: 1, kinds: { downvoted: 1 } }]);
@@ -124,7 +125,12 @@ describe('FeedbackStore', () => {
       store.recordQuestion({ kind: 'tentative', question: `q${i}`, memberId: 'a', guildId: GUILD });
     }
     expect(store.counts().questions).toBe(3);
-    expect(store.unanswered(GUILD).map((entry) => entry.question).sort()).toEqual(['q3', 'q4', 'q5']);
+    expect(
+      store
+        .unanswered(GUILD)
+        .map((entry) => entry.question)
+        .sort(),
+    ).toEqual(['q3', 'q4', 'q5']);
     store.close();
   });
 
@@ -144,7 +150,9 @@ describe('FeedbackStore', () => {
     const other = new Database(file);
     other.exec('BEGIN EXCLUSIVE');
     expect(() => store.recordQuestion({ kind: 'abstained', question: 'x', memberId: 'a', guildId: GUILD })).toThrow(FeedbackStoreError);
-    expect(() => store.vote({ answerId: '1', memberId: 'a', guildId: GUILD, value: 'down', question: 'x' })).toThrow(/could not record a vote: database is locked/);
+    expect(() => store.vote({ answerId: '1', memberId: 'a', guildId: GUILD, value: 'down', question: 'x' })).toThrow(
+      /could not record a vote: database is locked/,
+    );
     other.exec('ROLLBACK');
     other.close();
     store.recordQuestion({ kind: 'abstained', question: 'x', memberId: 'a', guildId: GUILD });

@@ -12,7 +12,8 @@ import { ARTICLE_PATH, FailingEmbeddings, GLOVE_TIMEOUT, HashEmbeddings, loadGlo
 afterEach(removeTempDirs);
 
 const COPPER = 'Copper prices surged on Tuesday after a strike at a Chilean mine. Analysts expect the copper rally to continue.\n';
-const FOOTBALL = '# Cup Final Ends in a Draw\n\nThe cup final ended in a draw after extra time. Fans were left frustrated.\n\n## Replay\n\nA replay is set for next week.\n';
+const FOOTBALL =
+  '# Cup Final Ends in a Draw\n\nThe cup final ended in a draw after extra time. Fans were left frustrated.\n\n## Replay\n\nA replay is set for next week.\n';
 const WEATHER = 'Heavy rain is expected over the weekend. Forecasters warned of flooding in low areas.\n';
 
 interface Workspace {
@@ -230,7 +231,10 @@ describe('rebuilding with the previous index', () => {
 
 describe('the saved corpus file', () => {
   it('loads as the documents and chunk labels that were saved, keys in the same order', async () => {
-    const long = Array.from({ length: 120 }, (_, line) => `Line ${line} of the report says ${'that the mine kept working through the night '.repeat(20)}again: \u00e9t\u00e9 \u2014 \u{1F600}.`).join('\n');
+    const long = Array.from(
+      { length: 120 },
+      (_, line) => `Line ${line} of the report says ${'that the mine kept working through the night '.repeat(20)}again: \u00e9t\u00e9 \u2014 \u{1F600}.`,
+    ).join('\n');
     const ws = await workspace({ 'copper.txt': COPPER, 'long.txt': long, 'sport/football.md': FOOTBALL, 'weather.txt': WEATHER });
     const { index } = await buildIndex({ ...ws, embeddings: new HashEmbeddings() });
     const loaded = await loadIndex(ws.indexDir, new HashEmbeddings());
@@ -239,7 +243,9 @@ describe('the saved corpus file', () => {
     expect(JSON.stringify(loaded.documents)).toBe(JSON.stringify(index.documents));
     expect(loaded.documents).toEqual(index.documents);
     expect(loaded.chunkLabels).toEqual(index.chunkLabels);
-    expect(index.documents.map((_, doc) => loaded.sentenceId({ doc, sentence: 0 }))).toEqual(index.documents.map((_, doc) => index.sentenceId({ doc, sentence: 0 })));
+    expect(index.documents.map((_, doc) => loaded.sentenceId({ doc, sentence: 0 }))).toEqual(
+      index.documents.map((_, doc) => index.sentenceId({ doc, sentence: 0 })),
+    );
   }, 30_000);
 });
 
@@ -262,36 +268,40 @@ describe('buildIndex with GloVe', () => {
     '- a wage increase of twelve percent for every underground worker\n' +
     '- a shorter working week with two free weekends each month\n' +
     '- new safety inspections of the deepest tunnels by independent engineers\n' +
-    '- a bonus paid when the copper price stays above last year\'s average\n' +
+    "- a bonus paid when the copper price stays above last year's average\n" +
     '- pensions for miners who retire after twenty years of service\n\n' +
     '## Demands\n\nThe owners rejected every demand on Tuesday. Copper prices rose at once.\n';
 
-  it("composes each chunk's vector from its sentences' word sums, as if its text were embedded whole", async () => {
-    const ws = await workspace({ 'strike.md': STRIKE, 'copper.txt': COPPER });
-    const glove = await loadGlove();
-    const { index } = await buildIndex({ ...ws, embeddings: glove, save: false });
-    const unit = (vector: number[]) => {
-      const norm = Math.hypot(...vector) || 1;
-      return vector.map((value) => value / norm);
-    };
-    const strike = index.documents.findIndex((doc) => doc.document.source === 'strike.md');
-    const segmented = index.documents[strike]!;
-    const texts = segmented.chunks.map((chunk) => chunkSearchText(segmented, chunk));
-    // The cases a composed sum must get right are all present.
-    expect(texts.some((text) => text.includes('## Demands'))).toBe(true);
-    expect(texts.some((text) => text.startsWith("Demands\nThe union listed its demands to the owners: - a shorter"))).toBe(true);
-    for (const [doc, { chunks, sentences, document }] of index.documents.entries()) {
-      chunks.forEach((chunk, c) => {
-        const direct = unit(glove.embed(chunkSearchText(index.documents[doc]!, chunk)));
-        const stored = index.graph.vectorAt(index.chunkLabels[doc]![c]!);
-        direct.forEach((value, d) => expect(Math.abs(value - stored[d]!)).toBeLessThan(1e-6));
-      });
-      sentences.forEach((sentence, s) => {
-        const direct = unit(glove.embed(document.body.slice(sentence.start, sentence.end)));
-        expect(Array.from(index.sentenceVector({ doc, sentence: s }))).toEqual(Array.from(Float32Array.from(direct)));
-      });
-    }
-  }, GLOVE_TIMEOUT);
+  it(
+    "composes each chunk's vector from its sentences' word sums, as if its text were embedded whole",
+    async () => {
+      const ws = await workspace({ 'strike.md': STRIKE, 'copper.txt': COPPER });
+      const glove = await loadGlove();
+      const { index } = await buildIndex({ ...ws, embeddings: glove, save: false });
+      const unit = (vector: number[]) => {
+        const norm = Math.hypot(...vector) || 1;
+        return vector.map((value) => value / norm);
+      };
+      const strike = index.documents.findIndex((doc) => doc.document.source === 'strike.md');
+      const segmented = index.documents[strike]!;
+      const texts = segmented.chunks.map((chunk) => chunkSearchText(segmented, chunk));
+      // The cases a composed sum must get right are all present.
+      expect(texts.some((text) => text.includes('## Demands'))).toBe(true);
+      expect(texts.some((text) => text.startsWith('Demands\nThe union listed its demands to the owners: - a shorter'))).toBe(true);
+      for (const [doc, { chunks, sentences, document }] of index.documents.entries()) {
+        chunks.forEach((chunk, c) => {
+          const direct = unit(glove.embed(chunkSearchText(index.documents[doc]!, chunk)));
+          const stored = index.graph.vectorAt(index.chunkLabels[doc]![c]!);
+          direct.forEach((value, d) => expect(Math.abs(value - stored[d]!)).toBeLessThan(1e-6));
+        });
+        sentences.forEach((sentence, s) => {
+          const direct = unit(glove.embed(document.body.slice(sentence.start, sentence.end)));
+          expect(Array.from(index.sentenceVector({ doc, sentence: s }))).toEqual(Array.from(Float32Array.from(direct)));
+        });
+      }
+    },
+    GLOVE_TIMEOUT,
+  );
 
   it("indexes each chunk's BM25 terms from its sentences' terms, as if its text were tokenized whole", async () => {
     // Besides STRIKE's list lead-in and repeated heading: quotes closing sentences, a dotted acronym ending one, a word the splitter does not cut at.
@@ -299,7 +309,9 @@ describe('buildIndex with GloVe', () => {
     const ws = await workspace({ 'strike.md': STRIKE, 'copper.txt': COPPER, 'quotes.txt': QUOTES });
     const { index } = await buildIndex({ ...ws, embeddings: new HashEmbeddings(), save: false });
     const texts: string[] = [];
-    index.documents.forEach((segmented, doc) => segmented.chunks.forEach((chunk, c) => (texts[index.chunkLabels[doc]![c]!] = chunkSearchText(segmented, chunk))));
+    index.documents.forEach((segmented, doc) =>
+      segmented.chunks.forEach((chunk, c) => (texts[index.chunkLabels[doc]![c]!] = chunkSearchText(segmented, chunk))),
+    );
     expect(Buffer.from(index.lexical.toBinary())).toEqual(Buffer.from(LexicalIndex.build(texts).toBinary()));
   });
 });

@@ -11,7 +11,18 @@ import type { GloveEmbeddings } from '../../../src/core/index/embeddings/glove.j
 import type { DescribedEmbeddings } from '../../../src/core/index/embeddings/provider.js';
 import { DEFAULT_HNSW } from '../../../src/core/index/hnsw-store.js';
 import { INDEX_FORMAT_VERSION, type IndexManifest } from '../../../src/core/index/manifest.js';
-import { CORPUS_DIR, GatedEmbeddings, GLOVE_TIMEOUT, HashEmbeddings, loadGlove, makeTempDir, readDevQuestions, removeTempDirs, snapshotDir, type DevQuestion } from '../../helpers/core.js';
+import {
+  CORPUS_DIR,
+  GatedEmbeddings,
+  GLOVE_TIMEOUT,
+  HashEmbeddings,
+  loadGlove,
+  makeTempDir,
+  readDevQuestions,
+  removeTempDirs,
+  snapshotDir,
+  type DevQuestion,
+} from '../../helpers/core.js';
 
 const INDEX_FILES = ['chunks.hnsw', 'corpus.bin', 'lexical.bin', 'lexicon.bin', 'manifest.json', 'sentences.f32'];
 
@@ -217,7 +228,10 @@ describe('loadIndex refuses an unusable index', () => {
   it('IndexMismatchError for a manifest naming another model, or other dimensions', async () => {
     const dir = await copyIndex();
     const manifest = await readManifest(dir);
-    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, embeddings: { provider: 'openai', model: 'text-embedding-3-small', dimensions: 1536 } }));
+    await writeFile(
+      path.join(dir, 'manifest.json'),
+      JSON.stringify({ ...manifest, embeddings: { provider: 'openai', model: 'text-embedding-3-small', dimensions: 1536 } }),
+    );
     const error = await loadError(dir);
     expect(error).toBeInstanceOf(IndexMismatchError);
     expect((error as Error).message).toMatch(/openai:text-embedding-3-small/);
@@ -258,31 +272,74 @@ describe('loadIndex refuses an unusable index', () => {
       /how its graph was built/,
     ],
     // Damage that the manifest's hashes do not catch (the manifest was rewritten to match).
-    ['a truncated chunks.hnsw with a matching hash', async (dir) => replaceAndRehash(dir, 'chunks.hnsw', (await readFile(path.join(dir, 'chunks.hnsw'))).subarray(0, 100)), /chunks\.hnsw is 100 bytes, too short for 9 elements/],
+    [
+      'a truncated chunks.hnsw with a matching hash',
+      async (dir) => replaceAndRehash(dir, 'chunks.hnsw', (await readFile(path.join(dir, 'chunks.hnsw'))).subarray(0, 100)),
+      /chunks\.hnsw is 100 bytes, too short for 9 elements/,
+    ],
     ['an empty chunks.hnsw with a matching hash', (dir) => replaceAndRehash(dir, 'chunks.hnsw', new Uint8Array()), /./],
     ['a corpus.bin of another kind with a matching hash', (dir) => replaceAndRehash(dir, 'corpus.bin', Buffer.from('{"documents": []}')), /not a VCORP 1 file/],
-    ['a corpus.bin cut short with a matching hash', async (dir) => replaceAndRehash(dir, 'corpus.bin', (await readFile(path.join(dir, 'corpus.bin'))).subarray(0, 400)), /shorter than its sections/],
-    ['a corpus.bin of no documents with a matching hash', async (dir) => replaceAndRehash(dir, 'corpus.bin', await corpusFileWith(() => undefined, [])), /the manifest and the files disagree: the manifest lists \d+ documents, corpus\.bin holds 0/],
-    ['a corpus.bin whose lead-in is past its document, with a matching hash', async (dir) => {
-      const documents = built.documents.map((doc) => ({ ...doc, sentences: doc.sentences.map((sentence, i) => (i === 0 ? { ...sentence, leadIn: 9999 } : sentence)) }));
-      await replaceAndRehash(dir, 'corpus.bin', await corpusFileWith(() => undefined, documents));
-    }, /sections disagree/],
-    ['a short sentences.f32 with a matching hash', (dir) => replaceAndRehash(dir, 'sentences.f32', new Uint8Array(8)), /sentences\.f32 holds 2 numbers, not \d+ vectors of \d+/],
+    [
+      'a corpus.bin cut short with a matching hash',
+      async (dir) => replaceAndRehash(dir, 'corpus.bin', (await readFile(path.join(dir, 'corpus.bin'))).subarray(0, 400)),
+      /shorter than its sections/,
+    ],
+    [
+      'a corpus.bin of no documents with a matching hash',
+      async (dir) => replaceAndRehash(dir, 'corpus.bin', await corpusFileWith(() => undefined, [])),
+      /the manifest and the files disagree: the manifest lists \d+ documents, corpus\.bin holds 0/,
+    ],
+    [
+      'a corpus.bin whose lead-in is past its document, with a matching hash',
+      async (dir) => {
+        const documents = built.documents.map((doc) => ({
+          ...doc,
+          sentences: doc.sentences.map((sentence, i) => (i === 0 ? { ...sentence, leadIn: 9999 } : sentence)),
+        }));
+        await replaceAndRehash(dir, 'corpus.bin', await corpusFileWith(() => undefined, documents));
+      },
+      /sections disagree/,
+    ],
+    [
+      'a short sentences.f32 with a matching hash',
+      (dir) => replaceAndRehash(dir, 'sentences.f32', new Uint8Array(8)),
+      /sentences\.f32 holds 2 numbers, not \d+ vectors of \d+/,
+    ],
     ['a lexical.bin of another kind with a matching hash', (dir) => replaceAndRehash(dir, 'lexical.bin', Buffer.from('{"search": {}}')), /not a VLEX 1 file/],
-    ['a lexicon.bin cut short with a matching hash', async (dir) => replaceAndRehash(dir, 'lexicon.bin', (await readFile(path.join(dir, 'lexicon.bin'))).subarray(0, 64)), /shorter than its sections/],
-    ['a truncated lexical.bin with a matching hash', async (dir) => replaceAndRehash(dir, 'lexical.bin', (await readFile(path.join(dir, 'lexical.bin'))).subarray(0, 100)), /shorter than its sections/],
-    ['two chunks given the same label with a matching hash', async (dir) => {
-      await replaceAndRehash(dir, 'corpus.bin', await corpusFileWith((chunkLabels) => (chunkLabels[0]![1] = chunkLabels[0]![0]!)));
-    }, /the chunks of corpus\.bin do not each have a graph label of their own/],
-    ['a graph marking a live chunk deleted with a matching hash', async (dir) => {
-      const graph = await readFile(path.join(dir, 'chunks.hnsw'));
-      // Element 0 (label 0, the first chunk): its flags follow its 16-bit link count, after the 96-byte header.
-      graph.writeUInt16LE(1, 96 + 2);
-      await replaceAndRehash(dir, 'chunks.hnsw', graph);
-    }, /the chunks of corpus\.bin do not each have a graph label of their own/],
-    ['a chunk label beyond the graph with a matching hash', async (dir) => {
-      await replaceAndRehash(dir, 'corpus.bin', await corpusFileWith((chunkLabels) => (chunkLabels[0]![0] = 1000)));
-    }, /the chunks of corpus\.bin do not each have a graph label of their own/],
+    [
+      'a lexicon.bin cut short with a matching hash',
+      async (dir) => replaceAndRehash(dir, 'lexicon.bin', (await readFile(path.join(dir, 'lexicon.bin'))).subarray(0, 64)),
+      /shorter than its sections/,
+    ],
+    [
+      'a truncated lexical.bin with a matching hash',
+      async (dir) => replaceAndRehash(dir, 'lexical.bin', (await readFile(path.join(dir, 'lexical.bin'))).subarray(0, 100)),
+      /shorter than its sections/,
+    ],
+    [
+      'two chunks given the same label with a matching hash',
+      async (dir) => {
+        await replaceAndRehash(dir, 'corpus.bin', await corpusFileWith((chunkLabels) => (chunkLabels[0]![1] = chunkLabels[0]![0]!)));
+      },
+      /the chunks of corpus\.bin do not each have a graph label of their own/,
+    ],
+    [
+      'a graph marking a live chunk deleted with a matching hash',
+      async (dir) => {
+        const graph = await readFile(path.join(dir, 'chunks.hnsw'));
+        // Element 0 (label 0, the first chunk): its flags follow its 16-bit link count, after the 96-byte header.
+        graph.writeUInt16LE(1, 96 + 2);
+        await replaceAndRehash(dir, 'chunks.hnsw', graph);
+      },
+      /the chunks of corpus\.bin do not each have a graph label of their own/,
+    ],
+    [
+      'a chunk label beyond the graph with a matching hash',
+      async (dir) => {
+        await replaceAndRehash(dir, 'corpus.bin', await corpusFileWith((chunkLabels) => (chunkLabels[0]![0] = 1000)));
+      },
+      /the chunks of corpus\.bin do not each have a graph label of their own/,
+    ],
   ];
 
   for (const [what, damage, reason] of corruptions) {
@@ -299,7 +356,11 @@ describe('loadIndex refuses an unusable index', () => {
   // Without a manifest of ours nothing proves Verbatim wrote the folder: it is not read, and
   // the message must not advise `npm run index` as if that could replace it.
   const foreignFolders: [string, (dir: string) => Promise<void>, RegExp][] = [
-    ['garbage bytes as manifest.json', (dir) => writeFile(path.join(dir, 'manifest.json'), Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0x7b])), /manifest\.json is not valid JSON/],
+    [
+      'garbage bytes as manifest.json',
+      (dir) => writeFile(path.join(dir, 'manifest.json'), Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0x7b])),
+      /manifest\.json is not valid JSON/,
+    ],
     ['a JSON array as manifest.json', (dir) => writeFile(path.join(dir, 'manifest.json'), '[1, 2, 3]'), /manifest\.json is not one Verbatim wrote/],
     ['an empty manifest.json', (dir) => writeFile(path.join(dir, 'manifest.json'), ''), /manifest\.json is not valid JSON/],
     ['a deleted manifest.json', (dir) => rm(path.join(dir, 'manifest.json')), /and no manifest\.json/],

@@ -74,7 +74,12 @@ describe('ChunkGraph', () => {
     expect([loaded.size, loaded.labelCount, loaded.isLive(1)]).toEqual([3, 4, false]);
     expect(loaded.parameters).toEqual(parameters);
     for (const label of [0, 2, 3]) expect(loaded.vectorAt(label)).toEqual(graph.vectorAt(label));
-    for (const query of [[1, 0, 0], [0.2, 0.9, 0.1], [-1, -1, 1]]) expect(loaded.search(query, 4)).toEqual(graph.search(query, 4));
+    for (const query of [
+      [1, 0, 0],
+      [0.2, 0.9, 0.1],
+      [-1, -1, 1],
+    ])
+      expect(loaded.search(query, 4)).toEqual(graph.search(query, 4));
     // A label the file marks deleted can be deleted "again" without reaching the native code, which would throw.
     expect(() => loaded.deleteLabels([1])).not.toThrow();
   });

@@ -117,17 +117,26 @@ function tampers(layout: GraphLayout): Tamper[] {
   for (const [field, at, width] of HEADER_FIELDS) {
     const value = width === 8 ? layout.bytes.readBigUInt64LE(at) : BigInt(layout.bytes.readUInt32LE(at));
     const top = width === 8 ? 0xffff_ffff_ffff_ffffn : 0xffff_ffffn;
-    for (const [how, changed] of [['0', 0n], ['+1', (value + 1n) & top], ['-1', (value - 1n) & top], ['×2', (value * 2n) & top], ['all ones', top]] as const) {
+    for (const [how, changed] of [
+      ['0', 0n],
+      ['+1', (value + 1n) & top],
+      ['-1', (value - 1n) & top],
+      ['×2', (value * 2n) & top],
+      ['all ones', top],
+    ] as const) {
       list.push([`header ${field} ${how}`, (bytes) => withUint(bytes, at, width, changed)]);
     }
     list.push([`header ${field} top bit flipped`, (bytes) => withUint(bytes, at, width, value ^ (width === 8 ? 1n << 63n : 1n << 31n))]);
   }
   for (const mult of [Number.NaN, Number.POSITIVE_INFINITY, -1, 1e6]) {
-    list.push([`header mult ${mult}`, (bytes) => {
-      const copy = Buffer.from(bytes);
-      copy.writeDoubleLE(mult, 80);
-      return copy;
-    }]);
+    list.push([
+      `header mult ${mult}`,
+      (bytes) => {
+        const copy = Buffer.from(bytes);
+        copy.writeDoubleLE(mult, 80);
+        return copy;
+      },
+    ]);
   }
   list.push(['header maxM and maxM0 swapped', (bytes) => swapped(bytes, 56, 64, 8)]);
 
@@ -169,21 +178,48 @@ function tampers(layout: GraphLayout): Tamper[] {
       [`upper element ${element} level-1 count 0xffff`, (bytes) => withUint(bytes, list1, 2, 0xffff)],
       [`upper element ${element} level-1 neighbour = element count`, (bytes) => withUint(bytes, list1 + 4, 4, count)],
       [`upper element ${element} level-1 neighbour = 0xffffffff`, (bytes) => withUint(bytes, list1 + 4, 4, 0xffff_ffff)],
-      [`upper element ${element} top neighbour = a level-0 element`, (bytes) => withUint(withUint(bytes, listTop, 2, Math.max(1, bytes.readUInt16LE(listTop))), listTop + 4, 4, groundFloor)],
-      [`upper element ${element} size one level less (bytes kept)`, (bytes) => withUint(bytes, layout.upperStart[element]!, 4, (top - 1) * layout.upperListBytes)],
+      [
+        `upper element ${element} top neighbour = a level-0 element`,
+        (bytes) => withUint(withUint(bytes, listTop, 2, Math.max(1, bytes.readUInt16LE(listTop))), listTop + 4, 4, groundFloor),
+      ],
+      [
+        `upper element ${element} size one level less (bytes kept)`,
+        (bytes) => withUint(bytes, layout.upperStart[element]!, 4, (top - 1) * layout.upperListBytes),
+      ],
       [`upper element ${element} size 0 (bytes kept)`, (bytes) => withUint(bytes, layout.upperStart[element]!, 4, 0)],
-      [`upper element ${element} level dropped`, (bytes) => Buffer.concat([withUint(bytes, layout.upperStart[element]!, 4, (top - 1) * layout.upperListBytes).subarray(0, listTop), bytes.subarray(listTop + layout.upperListBytes)])],
-      [`upper element ${element} level added`, (bytes) => {
-        const end = layout.upperStart[element]! + 4 + top * layout.upperListBytes;
-        return Buffer.concat([withUint(bytes, layout.upperStart[element]!, 4, (top + 1) * layout.upperListBytes).subarray(0, end), Buffer.alloc(layout.upperListBytes), bytes.subarray(end)]);
-      }],
+      [
+        `upper element ${element} level dropped`,
+        (bytes) =>
+          Buffer.concat([
+            withUint(bytes, layout.upperStart[element]!, 4, (top - 1) * layout.upperListBytes).subarray(0, listTop),
+            bytes.subarray(listTop + layout.upperListBytes),
+          ]),
+      ],
+      [
+        `upper element ${element} level added`,
+        (bytes) => {
+          const end = layout.upperStart[element]! + 4 + top * layout.upperListBytes;
+          return Buffer.concat([
+            withUint(bytes, layout.upperStart[element]!, 4, (top + 1) * layout.upperListBytes).subarray(0, end),
+            Buffer.alloc(layout.upperListBytes),
+            bytes.subarray(end),
+          ]);
+        },
+      ],
     );
   }
   list.push([`enterpoint = a level-0 element`, (bytes) => withUint(bytes, 52, 4, groundFloor)]);
-  list.push([`element ${groundFloor} promoted to level 1 without links`, (bytes) => {
-    const start = layout.upperStart[groundFloor]!;
-    return Buffer.concat([withUint(bytes, start, 4, layout.upperListBytes).subarray(0, start + 4), Buffer.alloc(layout.upperListBytes), bytes.subarray(start + 4)]);
-  }]);
+  list.push([
+    `element ${groundFloor} promoted to level 1 without links`,
+    (bytes) => {
+      const start = layout.upperStart[groundFloor]!;
+      return Buffer.concat([
+        withUint(bytes, start, 4, layout.upperListBytes).subarray(0, start + 4),
+        Buffer.alloc(layout.upperListBytes),
+        bytes.subarray(start + 4),
+      ]);
+    },
+  ]);
 
   const length = layout.bytes.length;
   for (const at of [0, 8, 50, HEADER_BYTES, HEADER_BYTES + 1, layout.block(Math.floor(count / 2)), layout.upperStart[0]!, length - 4, length - 1]) {
@@ -234,17 +270,23 @@ async function probe(dirs: string[]): Promise<Map<string, string>> {
       watch();
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal])));
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+    );
     clearTimeout(watchdog);
     let current: string | undefined;
-    for (const line of stdout.split('\n').filter(Boolean).map((text) => JSON.parse(text) as ProbeLine)) {
+    for (const line of stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((text) => JSON.parse(text) as ProbeLine)) {
       if (line.outcome === 'started') current = line.dir;
       else {
         outcomes.set(line.dir, line.outcome === 'works' ? 'works' : `${line.outcome}: ${line.message}`);
         current = undefined;
       }
     }
-    if (current === undefined && (code !== 0 || signal !== null)) throw new Error(`the probe failed outside any index (code ${code}, signal ${signal}): ${stderr}`);
+    if (current === undefined && (code !== 0 || signal !== null))
+      throw new Error(`the probe failed outside any index (code ${code}, signal ${signal}): ${stderr}`);
     if (current !== undefined) outcomes.set(current, hung ? `hung for ${SILENCE_MS / 1000} s` : `crashed: ${signal ?? `exit code ${code}`}`);
     remaining = remaining.filter((dir) => !outcomes.has(dir));
   }
@@ -268,7 +310,10 @@ describe('a damaged chunks.hnsw whose manifest hash was recomputed', () => {
   it('is reported as corrupt or still searches and updates: never crashes the process', async () => {
     const original = await readFile(path.join(pristine, HNSW_FILES.graph));
     const layout = new GraphLayout(original);
-    expect(layout.levels.some((level) => level > 0), 'the graph has upper levels to damage').toBe(true);
+    expect(
+      layout.levels.some((level) => level > 0),
+      'the graph has upper levels to damage',
+    ).toBe(true);
     const manifest = JSON.parse(await readFile(path.join(pristine, 'manifest.json'), 'utf8')) as IndexManifest;
     const campaign = tampers(layout);
     const byDir = new Map<string, string>();

@@ -10,7 +10,12 @@ import { ARTICLE_PATH, HashEmbeddings, makeTempDir, removeTempDirs } from '../..
 const TOPICS = ['copper', 'wheat', 'coffee', 'cotton', 'silver', 'sugar', 'cocoa', 'nickel', 'zinc', 'rubber'];
 
 function article(topic: string, edition = 1): string {
-  return Array.from({ length: 8 }, (_, i) => `The ${topic} market report number ${i} of edition ${edition} says ${topic} traders expect change ${i * edition}.`).join(' ') + '\n';
+  return (
+    Array.from(
+      { length: 8 },
+      (_, i) => `The ${topic} market report number ${i} of edition ${edition} says ${topic} traders expect change ${i * edition}.`,
+    ).join(' ') + '\n'
+  );
 }
 
 /** Ten market reports and the story, indexed once with test embeddings. */

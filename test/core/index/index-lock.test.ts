@@ -38,7 +38,10 @@ describe('acquireIndexLock', () => {
 
   it('takes over a lock left by a process that is no longer running', async () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    await writeFile(lockFile, JSON.stringify({ pid: Number(dead.stdout), hostname: os.hostname(), command: 'npm run index', since: '2026-01-01T00:00:00.000Z' }));
+    await writeFile(
+      lockFile,
+      JSON.stringify({ pid: Number(dead.stdout), hostname: os.hostname(), command: 'npm run index', since: '2026-01-01T00:00:00.000Z' }),
+    );
     let waited = false;
     const release = await acquireIndexLock(indexDir, { command: 'npm run index', pollMs: 20, onWait: () => (waited = true) });
     expect(waited).toBe(false);

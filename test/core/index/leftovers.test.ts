@@ -88,9 +88,17 @@ describe('recoverIndexLeftovers', () => {
 
     const lines: string[] = [];
     const phases: string[] = [];
-    const verbatim = await Verbatim.open({ corpusDir: CORPUS_DIR, indexDir: index, embeddings: glove, onLeftovers: (line) => lines.push(line) }, (progress) => phases.push(progress.phase));
+    const verbatim = await Verbatim.open({ corpusDir: CORPUS_DIR, indexDir: index, embeddings: glove, onLeftovers: (line) => lines.push(line) }, (progress) =>
+      phases.push(progress.phase),
+    );
     expect(phases).toEqual([]);
-    expect(lines).toEqual([expect.stringMatching(new RegExp(`^recovered the index .*x from \\.x\\.building-${deadPid}-2, .*; removed 1 leftover\\(s\\) of interrupted index saves \\(\\.x\\.old-${deadPid}-1\\), freeing \\d+(\\.\\d)? [kM]B\\.$`))]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^recovered the index .*x from \\.x\\.building-${deadPid}-2, .*; removed 1 leftover\\(s\\) of interrupted index saves \\(\\.x\\.old-${deadPid}-1\\), freeing \\d+(\\.\\d)? [kM]B\\.$`,
+        ),
+      ),
+    ]);
     expect(await listing(work)).toEqual(['x']);
     expect(verbatim.manifest.builtAt).toBe(original);
     const answer = await verbatim.ask('Why was the Budapest summit cancelled?');

@@ -101,7 +101,12 @@ describe('LexicalIndex against MiniSearch', () => {
     return search;
   };
   const ranked = (search: MiniSearch, terms: string[], k: number) =>
-    terms.length === 0 ? [] : search.search(terms.join(' '), { combineWith: 'OR' }).slice(0, k).map((result) => ({ label: Number(result.id), score: result.score }));
+    terms.length === 0
+      ? []
+      : search
+          .search(terms.join(' '), { combineWith: 'OR' })
+          .slice(0, k)
+          .map((result) => ({ label: Number(result.id), score: result.score }));
 
   /** Rankings as text, compared whole: numbers print exactly, so equal text means equal bits. */
   const same = (results: { label: number; score: number }[]) => JSON.stringify(results);
@@ -124,7 +129,11 @@ describe('LexicalIndex against MiniSearch', () => {
     const vocabulary = [...new Set(chunks.flatMap(termsOf))];
     let seed = 7;
     const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
-    const draws = Array.from({ length: 300 }, () => Array.from({ length: 1 + random(6) }, () => (random(3) === 0 ? termsOf(chunks[random(chunks.length)]!)[0] ?? 'state' : vocabulary[random(vocabulary.length)]!)));
+    const draws = Array.from({ length: 300 }, () =>
+      Array.from({ length: 1 + random(6) }, () =>
+        random(3) === 0 ? (termsOf(chunks[random(chunks.length)]!)[0] ?? 'state') : vocabulary[random(vocabulary.length)]!,
+      ),
+    );
     queries = [...questions.map(termsOf), ...chunks.filter((_, i) => i % 5 === 0).map(termsOf), ...draws, ['state', 'state', 'union'], ['unknownterm']];
   });
 

@@ -14,7 +14,9 @@ describe('quote references', () => {
     ];
     const encoded = encodeReferences(references);
     expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeReferences(encoded)).toEqual(references.map((reference) => ({ documentHash: reference.documentHash.slice(0, HASH_HEX), sentence: reference.sentence })));
+    expect(decodeReferences(encoded)).toEqual(
+      references.map((reference) => ({ documentHash: reference.documentHash.slice(0, HASH_HEX), sentence: reference.sentence })),
+    );
   });
 
   it('fits 10 quotes in a button custom id (100 characters with `passages:`)', () => {

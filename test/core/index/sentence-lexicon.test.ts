@@ -28,7 +28,7 @@ describe('SentenceLexicon.build with an update', () => {
     expect(updated.isName('kansas')).toBe(true);
   });
 
-  it('copies an unchanged document\'s words from the previous lexicon instead of tokenizing it again', async () => {
+  it("copies an unchanged document's words from the previous lexicon instead of tokenizing it again", async () => {
     // A previous lexicon made from other text at the same positions: what is copied shows.
     const previous = SentenceLexicon.of([segmented('copper', 'Tin dealers in Oslo expect change. The Tin Board met on Monday.'), wheat]);
     const updated = await SentenceLexicon.build([copper, wheat], { previous, positions: [0, 1], removed: [] });

@@ -31,7 +31,11 @@ describe('GraphInWorker', () => {
       here.addRows(batch);
       return inWorker.addRows(batch.slice());
     });
-    expect(labels.map((batch) => [batch[0], batch.length])).toEqual([[0, 300], [300, 1], [301, 500]]);
+    expect(labels.map((batch) => [batch[0], batch.length])).toEqual([
+      [0, 300],
+      [300, 1],
+      [301, 500],
+    ]);
     const built = await inWorker.finish(dir);
     expect(built.size).toBe(801);
     await here.save(path.join(dir, 'here.hnsw'));

@@ -620,7 +620,10 @@ class SortedWordIndex implements WordIndex {
       const middle = (low + high) >>> 1;
       const rank = sorted[middle]!;
       // Negative when the vocabulary's word sorts before the key.
-      const order = key === undefined ? compareAscii(vocabulary, starts[rank]!, starts[rank + 1]! - 1, word) : vocabulary.compare(key, 0, key.length, starts[rank], starts[rank + 1]! - 1);
+      const order =
+        key === undefined
+          ? compareAscii(vocabulary, starts[rank]!, starts[rank + 1]! - 1, word)
+          : vocabulary.compare(key, 0, key.length, starts[rank], starts[rank + 1]! - 1);
       if (order === 0) return rank;
       if (order < 0) low = middle + 1;
       else high = middle;

@@ -156,8 +156,24 @@ describe('OpenAICompatibleEmbeddings failures', () => {
   const malformed: [string, object][] = [
     ['no data', { object: 'list' }],
     ['too few vectors', { data: [{ index: 0, embedding: [1, 2] }] }],
-    ['a vector that is not numbers', { data: [{ index: 0, embedding: [1, 2] }, { index: 1, embedding: ['a', 'b'] }] }],
-    ['two vectors at the same index', { data: [{ index: 0, embedding: [1, 2] }, { index: 0, embedding: [3, 4] }] }],
+    [
+      'a vector that is not numbers',
+      {
+        data: [
+          { index: 0, embedding: [1, 2] },
+          { index: 1, embedding: ['a', 'b'] },
+        ],
+      },
+    ],
+    [
+      'two vectors at the same index',
+      {
+        data: [
+          { index: 0, embedding: [1, 2] },
+          { index: 0, embedding: [3, 4] },
+        ],
+      },
+    ],
   ];
   for (const [what, body] of malformed) {
     it(`a reply with ${what} → EmbeddingsError`, async () => {
@@ -167,7 +183,15 @@ describe('OpenAICompatibleEmbeddings failures', () => {
   }
 
   it('vectors of different lengths → EmbeddingsError', async () => {
-    server.queue({ status: 200, body: { data: [{ index: 0, embedding: [1, 2, 3] }, { index: 1, embedding: [1, 2] }] } });
+    server.queue({
+      status: 200,
+      body: {
+        data: [
+          { index: 0, embedding: [1, 2, 3] },
+          { index: 1, embedding: [1, 2] },
+        ],
+      },
+    });
     const error = await embedError(client());
     expect(error).toBeInstanceOf(EmbeddingsError);
     expect((error as Error).message).toMatch(/different lengths/);
@@ -207,7 +231,9 @@ describe('an OPENAI_BASE_URL with a user name and password', () => {
     const rejected = ((await embedError(client({ baseUrl: withCredentials() }))) as Error).message;
     expect(rejected).toContain(`${server.baseUrl.replace('http://', 'http://***@')}/embeddings answered 400`);
     server.queue({ status: 401, body: 'no' });
-    expect(((await embedError(client({ baseUrl: withCredentials() }))) as Error).message).toMatch(/answered 401 Unauthorized: check the user name and password in OPENAI_BASE_URL/);
+    expect(((await embedError(client({ baseUrl: withCredentials() }))) as Error).message).toMatch(
+      /answered 401 Unauthorized: check the user name and password in OPENAI_BASE_URL/,
+    );
     const down = await startEmbeddingsServer();
     await down.close();
     const unreachable = ((await embedError(client({ baseUrl: down.baseUrl.replace('http://', `http://gateway-user:${PASSWORD}@`) }))) as Error).message;
@@ -220,39 +246,43 @@ describe('an OPENAI_BASE_URL with a user name and password', () => {
 });
 
 describe('an index built with an OpenAI-compatible endpoint', () => {
-  it('builds, answers verbatim, reloads with the same provider, and refuses GloVe', async () => {
-    const indexDir = path.join(await makeTempDir('verbatim-openai-'), 'index');
-    const embeddings = client({ apiKey: API_KEY, batchSize: 16 });
-    const { index, report } = await buildIndex({ corpusDir: CORPUS_DIR, indexDir, embeddings });
-    expect(report.documents).toBe(1);
-    expect(index.manifest.embeddings).toEqual({ provider: 'openai', model: MODEL, dimensions: DIMENSIONS });
-    expect(server.requests.length).toBeGreaterThan(0);
-    for (const request of server.requests) {
-      expect(request.headers.authorization).toBe(`Bearer ${API_KEY}`);
-      expect(inputOf(request.body).length).toBeLessThanOrEqual(16);
-    }
+  it(
+    'builds, answers verbatim, reloads with the same provider, and refuses GloVe',
+    async () => {
+      const indexDir = path.join(await makeTempDir('verbatim-openai-'), 'index');
+      const embeddings = client({ apiKey: API_KEY, batchSize: 16 });
+      const { index, report } = await buildIndex({ corpusDir: CORPUS_DIR, indexDir, embeddings });
+      expect(report.documents).toBe(1);
+      expect(index.manifest.embeddings).toEqual({ provider: 'openai', model: MODEL, dimensions: DIMENSIONS });
+      expect(server.requests.length).toBeGreaterThan(0);
+      for (const request of server.requests) {
+        expect(request.headers.authorization).toBe(`Bearer ${API_KEY}`);
+        expect(inputOf(request.body).length).toBeLessThanOrEqual(16);
+      }
 
-    const answer = await new Answerer(index, embeddings).ask('What did Trump call the meeting?');
-    expect(answer.abstained).toBe(false);
-    expect(answer.citations.some((citation) => citation.quote.includes('wasted meeting'))).toBe(true);
-    for (const citation of answer.citations) {
-      expect(index.documents[0]!.document.body.slice(citation.start, citation.end)).toBe(citation.quote);
-      expect(isVerbatim(readFileSync(ARTICLE_PATH), citation)).toBe(true);
-    }
-    expect((await new Answerer(index, embeddings).ask('Who wrote Pride and Prejudice?')).abstained).toBe(true);
+      const answer = await new Answerer(index, embeddings).ask('What did Trump call the meeting?');
+      expect(answer.abstained).toBe(false);
+      expect(answer.citations.some((citation) => citation.quote.includes('wasted meeting'))).toBe(true);
+      for (const citation of answer.citations) {
+        expect(index.documents[0]!.document.body.slice(citation.start, citation.end)).toBe(citation.quote);
+        expect(isVerbatim(readFileSync(ARTICLE_PATH), citation)).toBe(true);
+      }
+      expect((await new Answerer(index, embeddings).ask('Who wrote Pride and Prejudice?')).abstained).toBe(true);
 
-    // A fresh client (dimensions not yet known) loads it and answers the same.
-    const reopened = client({ apiKey: API_KEY });
-    const loaded = await loadIndex(indexDir, reopened);
-    expect(await new Answerer(loaded, reopened).ask('What did Trump call the meeting?')).toEqual(answer);
+      // A fresh client (dimensions not yet known) loads it and answers the same.
+      const reopened = client({ apiKey: API_KEY });
+      const loaded = await loadIndex(indexDir, reopened);
+      expect(await new Answerer(loaded, reopened).ask('What did Trump call the meeting?')).toEqual(answer);
 
-    const glove = await loadGlove();
-    const mismatch = await loadIndex(indexDir, glove).catch((error: unknown) => error);
-    expect(mismatch).toBeInstanceOf(IndexMismatchError);
-    expect((mismatch as Error).message).toContain(`openai:${MODEL}`);
-    expect(mismatch).toMatchObject({ remedy: 'reindex' });
-    await expect(loadIndex(indexDir, client({ model: 'another-model' }))).rejects.toBeInstanceOf(IndexMismatchError);
-  }, GLOVE_TIMEOUT);
+      const glove = await loadGlove();
+      const mismatch = await loadIndex(indexDir, glove).catch((error: unknown) => error);
+      expect(mismatch).toBeInstanceOf(IndexMismatchError);
+      expect((mismatch as Error).message).toContain(`openai:${MODEL}`);
+      expect(mismatch).toMatchObject({ remedy: 'reindex' });
+      await expect(loadIndex(indexDir, client({ model: 'another-model' }))).rejects.toBeInstanceOf(IndexMismatchError);
+    },
+    GLOVE_TIMEOUT,
+  );
 
   it('the build fails with EmbeddingsError, saving nothing, when the endpoint fails', async () => {
     const indexDir = path.join(await makeTempDir('verbatim-openai-'), 'index');

@@ -112,7 +112,7 @@ function chunked(text: string, seed: number, maxChunk: number): VectorsJson {
     bytes: bytes.length,
     async *read() {
       const next = random(seed);
-      for (let at = 0; at < bytes.length; ) {
+      for (let at = 0; at < bytes.length;) {
         const size = 1 + Math.floor(next() * maxChunk);
         yield bytes.subarray(at, at + size);
         at += size;
@@ -182,7 +182,9 @@ describe('convertWordVectors', () => {
   it('looks up every word of a vocabulary to its first rank, and unknown words to undefined', async () => {
     const next = random(11);
     const alphabet = ['a', 'b', 'z', 'é', 'ß', '中', '😀', '\uffff', "'", '-', '.', '0'];
-    const spelled = Array.from({ length: 600 }, () => Array.from({ length: 1 + Math.floor(next() * 4) }, () => alphabet[Math.floor(next() * alphabet.length)]!).join(''));
+    const spelled = Array.from({ length: 600 }, () =>
+      Array.from({ length: 1 + Math.floor(next() * 4) }, () => alphabet[Math.floor(next() * alphabet.length)]!).join(''),
+    );
     const words = [...spelled, ''];
     const vectors = Object.fromEntries([...new Set(words)].map((word) => [word, [next(), next()]]));
     const { cachePath } = await convert(chunked(JSON.stringify({ dimensions: 2, words, vectors }), 11, 1 << 20));
