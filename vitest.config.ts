@@ -10,7 +10,7 @@ import { defineConfig } from 'vitest/config';
 const E2E = [
   'test/cli/{ask,bench,damaged-graph,index,index-leftovers}.test.ts',
   // The bot as a process against the emulator (bot-harness / emulator).
-  'test/discord/{article,bot,disk-full,emulator,faults,feedback,follow-up,gateway-refusal,guild-settings,health,logger,markdown,router,secrets,setup,shared-index,signals}.test.ts',
+  'test/discord/{article,bot,disk-full,emulator,faults,feedback,follow-up,gateway-refusal,guild-settings,health,logger,markdown,passages-restart,router,secrets,setup,shared-index,signals}.test.ts',
   // Child processes, worker threads, small disks, and builds of the whole corpus.
   'test/core/index/{build,corpus-index,disk-full,hnsw-tamper,incremental,index-lock,leftovers,pathological,worker-graph}.test.ts',
   'test/core/{reindex-worker,service,article-changes}.test.ts',
