@@ -1,3 +1,5 @@
+import { INDEX_FORMAT_VERSION } from './manifest.js';
+
 /**
  * Where a quote is in the corpus, stably: its document, named by the SHA-256 of the document's
  * file (as the manifest records it), and the sentence's position in that document. It outlives
@@ -10,6 +12,14 @@ export interface QuoteReference {
   /** The sentence's position in its document, from 0. */
   sentence: number;
 }
+
+/**
+ * The first byte of an encoding: the index format it was made under. Sentence positions hold
+ * only for the segmentation that made them, and a change of segmentation comes with a new
+ * index format, so a reference from another format is refused, never read as another sentence
+ * of an unchanged file.
+ */
+const ENCODING_VERSION = INDEX_FORMAT_VERSION & 0xff;
 
 /** Bytes of the document hash a reference keeps when encoded: 32 bits tell a corpus's documents apart. */
 const HASH_BYTES = 4;
@@ -30,11 +40,11 @@ function varint(value: number): number[] {
 
 /**
  * References in a few characters each (base64url, `[A-Za-z0-9_-]`: 8 for a sentence among the
- * first 16,384 of its document), for a button's custom id. At most `maxLength` characters: the
+ * first 16,384 of its document, after a one-byte mark of the index format), for a button's custom id. At most `maxLength` characters: the
  * references that do not fit are left out, from the last.
  */
 export function encodeReferences(references: readonly QuoteReference[], maxLength = Infinity): string {
-  const bytes: number[] = [];
+  const bytes: number[] = [ENCODING_VERSION];
   let encoded = '';
   for (const reference of references) {
     const hash = reference.documentHash.slice(0, HASH_HEX);
@@ -53,8 +63,9 @@ export function decodeReferences(text: string): QuoteReference[] | undefined {
   if (text === '' || !/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
   const bytes = Buffer.from(text, 'base64url');
   if (bytes.toString('base64url') !== text) return undefined;
+  if (bytes[0] !== ENCODING_VERSION) return undefined;
   const references: QuoteReference[] = [];
-  let at = 0;
+  let at = 1;
   while (at < bytes.length) {
     if (at + HASH_BYTES >= bytes.length) return undefined;
     const documentHash = bytes.subarray(at, at + HASH_BYTES).toString('hex');
@@ -70,5 +81,5 @@ export function decodeReferences(text: string): QuoteReference[] | undefined {
     }
     references.push({ documentHash, sentence });
   }
-  return references;
+  return references.length > 0 ? references : undefined;
 }

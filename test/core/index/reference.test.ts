@@ -40,4 +40,11 @@ describe('quote references', () => {
     expect(decodeReferences(encoded.slice(0, -2))).toBeUndefined();
     expect(decodeReferences(`${encoded}!`)).toBeUndefined();
   });
+
+  it('refuses references made under another index format (its sentence positions may differ)', () => {
+    const bytes = Buffer.from(encodeReferences([{ documentHash: hash('ab'), sentence: 3 }]), 'base64url');
+    expect(decodeReferences(bytes.toString('base64url'))).toHaveLength(1);
+    bytes[0] = bytes[0]! ^ 1;
+    expect(decodeReferences(bytes.toString('base64url'))).toBeUndefined();
+  });
 });
