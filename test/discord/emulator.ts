@@ -736,39 +736,35 @@ export class DiscordEmulator {
     return state.dispatch;
   }
 
-  /** Builds a chat input command interaction and dispatches it; returns the payload (use `.id`, `.token`). */
-  async sendChatInput(options: ChatInputOptions): Promise<APIChatInputApplicationCommandInteraction> {
-    const payload = this.chatInputInteraction(options);
+  /** Dispatches a payload just built; resolves to it once the bot has received it. */
+  private async dispatched<T extends EmulatedInteraction>(payload: T): Promise<T> {
     await this.dispatchInteraction(payload);
     return payload;
+  }
+
+  /** Builds a chat input command interaction and dispatches it; returns the payload (use `.id`, `.token`). */
+  async sendChatInput(options: ChatInputOptions): Promise<APIChatInputApplicationCommandInteraction> {
+    return this.dispatched(this.chatInputInteraction(options));
   }
 
   /** Builds a button interaction and dispatches it; returns the payload. */
   async sendButton(options: ButtonOptions): Promise<APIMessageComponentButtonInteraction> {
-    const payload = this.buttonInteraction(options);
-    await this.dispatchInteraction(payload);
-    return payload;
+    return this.dispatched(this.buttonInteraction(options));
   }
 
   /** Builds an autocomplete interaction and dispatches it; the suggestions are its callback's `data.choices`. */
   async sendAutocomplete(options: AutocompleteOptions): Promise<APIApplicationCommandAutocompleteInteraction> {
-    const payload = this.autocompleteInteraction(options);
-    await this.dispatchInteraction(payload);
-    return payload;
+    return this.dispatched(this.autocompleteInteraction(options));
   }
 
   /** Builds a message context-menu command interaction and dispatches it; returns the payload. */
   async sendMessageCommand(options: MessageCommandOptions): Promise<APIMessageApplicationCommandInteraction> {
-    const payload = this.messageCommandInteraction(options);
-    await this.dispatchInteraction(payload);
-    return payload;
+    return this.dispatched(this.messageCommandInteraction(options));
   }
 
   /** Builds a modal submit interaction and dispatches it; returns the payload. */
   async sendModalSubmit(options: ModalSubmitOptions): Promise<APIModalSubmitInteraction> {
-    const payload = this.modalSubmitInteraction(options);
-    await this.dispatchInteraction(payload);
-    return payload;
+    return this.dispatched(this.modalSubmitInteraction(options));
   }
 
   // ----- payload builders --------------------------------------------------------------------
