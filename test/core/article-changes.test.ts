@@ -4,10 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArticleChangeError, ForeignIndexFolderError } from '../../src/core/errors.js';
 import type { GloveEmbeddings } from '../../src/core/index/embeddings/glove.js';
 import { Verbatim } from '../../src/core/service.js';
-import { ARTICLE_PATH, ARTICLE_SOURCE, GatedEmbeddings, GLOVE_TIMEOUT, loadGlove, makeTempDir, removeTempDirs } from '../helpers/core.js';
-
-const COPPER = 'Copper prices surged on Tuesday after a strike at a Chilean mine. Analysts expect the copper rally to continue.\n';
-const COPPER_QUESTION = 'Why did copper prices surge?';
+import {
+  ARTICLE_PATH,
+  ARTICLE_SOURCE,
+  COPPER,
+  COPPER_QUESTION,
+  GatedEmbeddings,
+  GLOVE_TIMEOUT,
+  loadGlove,
+  makeTempDir,
+  removeTempDirs,
+} from '../helpers/core.js';
 
 let glove: GloveEmbeddings;
 

@@ -9,6 +9,8 @@ import { Verbatim } from '../../src/core/service.js';
 import {
   ARTICLE_PATH,
   ARTICLE_SOURCE,
+  COPPER,
+  COPPER_QUESTION,
   GatedEmbeddings,
   GLOVE_TIMEOUT,
   HashEmbeddings,
@@ -18,9 +20,7 @@ import {
   snapshotDir,
 } from '../helpers/core.js';
 
-const COPPER = 'Copper prices surged on Tuesday after a strike at a Chilean mine. Analysts expect the copper rally to continue.\n';
 const MEETING = 'What did Trump call the meeting?';
-const COPPER_QUESTION = 'Why did copper prices surge?';
 
 let glove: GloveEmbeddings;
 

@@ -4,13 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationCommandOptionType, MessageFlags, PermissionFlagsBits, type APIAttachment } from 'discord.js';
 import { bodyOf, startBot, type MessageBody, type RunningBot } from './bot-harness.js';
 import { snowflake } from './emulator.js';
+import { COPPER, COPPER_QUESTION } from '../helpers/core.js';
 
 const MODERATOR = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ManageGuild).toString();
 const MEMBER = (PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages).toString();
 const MODERATOR_ROLE = '300000000000000003';
 
-const COPPER = 'Copper prices surged on Tuesday after a strike at a Chilean mine. Analysts expect the copper rally to continue.\n';
-const COPPER_QUESTION = 'Why did copper prices surge?';
 /** Extra articles written before the bot starts, so that `/article list` has two pages. */
 const EXTRA = 11;
 

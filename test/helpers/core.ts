@@ -20,6 +20,11 @@ const COMPILED_HELPERS = import.meta.url.endsWith('.ts') ? pathToFileURL(path.jo
 /** The shipped corpus and its one article. */
 export const CORPUS_DIR = path.join(ROOT, 'corpus');
 export const ARTICLE_SOURCE = 'budapest-summit-cancelled.txt';
+
+/** A second article, on another subject than the story's, for tests that add one to the corpus. */
+export const COPPER = 'Copper prices surged on Tuesday after a strike at a Chilean mine. Analysts expect the copper rally to continue.\n';
+/** A question only {@link COPPER} answers. */
+export const COPPER_QUESTION = 'Why did copper prices surge?';
 export const ARTICLE_PATH = path.join(CORPUS_DIR, ARTICLE_SOURCE);
 /** The marker the article file opens with; the document body is the file without it. */
 export const ARTICLE_DATE_MARKER = ' date 2025-10-31 ';

@@ -7,11 +7,20 @@ import { loadIndex, type CorpusIndex } from '../../../src/core/index/corpus-inde
 import { DescribedEmbeddings, type EmbeddingsInfo } from '../../../src/core/index/embeddings/provider.js';
 import { LexicalIndex } from '../../../src/core/index/lexical.js';
 import { chunkSearchText } from '../../../src/core/index/segment.js';
-import { ARTICLE_PATH, FailingEmbeddings, GLOVE_TIMEOUT, HashEmbeddings, loadGlove, makeTempDir, removeTempDirs, snapshotDir } from '../../helpers/core.js';
+import {
+  ARTICLE_PATH,
+  COPPER,
+  FailingEmbeddings,
+  GLOVE_TIMEOUT,
+  HashEmbeddings,
+  loadGlove,
+  makeTempDir,
+  removeTempDirs,
+  snapshotDir,
+} from '../../helpers/core.js';
 
 afterEach(removeTempDirs);
 
-const COPPER = 'Copper prices surged on Tuesday after a strike at a Chilean mine. Analysts expect the copper rally to continue.\n';
 const FOOTBALL =
   '# Cup Final Ends in a Draw\n\nThe cup final ended in a draw after extra time. Fans were left frustrated.\n\n## Replay\n\nA replay is set for next week.\n';
 const WEATHER = 'Heavy rain is expected over the weekend. Forecasters warned of flooding in low areas.\n';
