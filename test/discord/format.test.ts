@@ -16,6 +16,7 @@ const manifest: IndexManifest = {
   sentenceCount: 4,
   skipped: [],
   files: {},
+  blocks: {},
 };
 
 function citation(n: number, quote: string, extra: Partial<Citation> = {}): Citation {

@@ -1,3 +1,5 @@
+import { inMemory, type ByteSource } from './block-file.js';
+
 /** The typed arrays a binary index file holds. */
 export type Section = Uint8Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 export interface SectionType<T extends Section> {
@@ -52,35 +54,44 @@ export class BinaryWriter {
 }
 
 /**
- * Reads, in order, the sections a {@link BinaryWriter} wrote. Sections are views of the file's
- * memory when aligned (copies otherwise), so the file's buffer must not be reused afterwards.
- * Every read checks the file's length and the section's element size: a file of another shape
- * throws instead of yielding garbage.
+ * Reads, in order, the sections a {@link BinaryWriter} wrote, from a file in memory or one read on
+ * demand ({@link BlockFile}). Sections are views of the file's memory when aligned (copies
+ * otherwise), so the file's buffer must not be reused afterwards. Every read checks the file's length
+ * and the section's element size: a file of another shape throws instead of yielding garbage.
  */
 export class BinaryReader {
   private offset = ALIGNMENT;
+  private readonly file: ByteSource;
 
-  constructor(
-    private readonly file: Uint8Array,
-    signature: string,
-  ) {
+  constructor(file: Uint8Array | ByteSource, signature: string) {
+    this.file = file instanceof Uint8Array ? inMemory(file) : file;
     const expected = signatureBytes(signature);
-    if (file.length < ALIGNMENT || expected.some((byte, i) => file[i] !== byte)) throw new Error(`not a ${signature.trim()} file`);
+    const found = this.file.length < ALIGNMENT ? undefined : this.file.bytes(0, ALIGNMENT);
+    if (found === undefined || expected.some((byte, i) => found[i] !== byte)) throw new Error(`not a ${signature.trim()} file`);
   }
 
   /** The next section, as an array of `type`. */
   next<T extends Section>(type: SectionType<T>): T {
+    return this.nextLazy(type).slice(0);
+  }
+
+  /**
+   * The next section, left where it is: only the parts sliced from it are read (from a {@link BlockFile},
+   * the blocks they lie in).
+   */
+  nextLazy<T extends Section>(type: SectionType<T>): LazySection<T> {
     if (this.offset + SECTION_HEADER > this.file.length) throw new Error('the file is shorter than its sections');
-    const header = new DataView(this.file.buffer, this.file.byteOffset + this.offset, SECTION_HEADER);
-    const length = header.getUint32(0, true);
-    const elementBytes = header.getUint32(4, true);
+    const header = this.file.bytes(this.offset, SECTION_HEADER);
+    const view = new DataView(header.buffer, header.byteOffset, SECTION_HEADER);
+    const length = view.getUint32(0, true);
+    const elementBytes = view.getUint32(4, true);
     const start = this.offset + SECTION_HEADER;
     const byteLength = length * elementBytes;
     if (elementBytes !== type.BYTES_PER_ELEMENT)
       throw new Error(`a section holds ${elementBytes}-byte values where ${type.BYTES_PER_ELEMENT}-byte ones were expected`);
     if (start + byteLength > this.file.length) throw new Error('the file is shorter than its sections');
     this.offset = start + byteLength + padding(byteLength);
-    return viewOf(type, this.file.subarray(start, start + byteLength));
+    return new LazySection(this.file, type, start, length);
   }
 
   /** The next section, as the strings {@link BinaryWriter.addStrings} wrote. */
@@ -92,6 +103,30 @@ export class BinaryReader {
   /** Throws unless every byte of the file was read: trailing bytes mean another layout. */
   end(): void {
     if (this.offset !== this.file.length) throw new Error('the file is longer than its sections');
+  }
+}
+
+/** A section of a binary file whose elements are read only when sliced. */
+export class LazySection<T extends Section> {
+  constructor(
+    private readonly file: ByteSource,
+    private readonly type: SectionType<T>,
+    private readonly start: number,
+    /** Elements in the section. */
+    readonly length: number,
+  ) {}
+
+  /** Elements `from` (inclusive) to `to` (exclusive, the end by default), as {@link viewOf} gives them. */
+  slice(from: number, to = this.length): T {
+    const size = this.type.BYTES_PER_ELEMENT;
+    const first = Math.max(0, Math.min(from, this.length));
+    const last = Math.max(first, Math.min(to, this.length));
+    return viewOf(this.type, this.file.bytes(this.start + first * size, (last - first) * size));
+  }
+
+  /** One element. */
+  at(index: number): number {
+    return this.slice(index, index + 1)[0]!;
   }
 }
 

@@ -477,6 +477,7 @@ function manifestOf(embeddings: DescribedEmbeddings, segmented: SegmentedDocumen
     sentenceCount: sentenceCount(segmented),
     skipped,
     files: {},
+    blocks: {},
   };
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { CorpusDocument } from '../corpus/document.js';
 import { BinaryReader, BinaryWriter } from './binary.js';
+import { BlockHasher, type WrittenFile } from './block-file.js';
 import type { Chunk, SegmentedDocument, Sentence } from './segment.js';
 
 const SIGNATURE = 'VCORP 1';
@@ -39,9 +40,13 @@ export interface CorpusFile {
  * Writes the documents and labels of an index as `corpus.bin`, section by section (a large corpus's
  * bodies are not copied once more into one buffer).
  *
- * @returns the SHA-256 of what it wrote
+ * @returns the hashes of what it wrote
  */
-export async function writeCorpusFile(file: string, documents: readonly SegmentedDocument[], chunkLabels: readonly (readonly number[])[]): Promise<string> {
+export async function writeCorpusFile(
+  file: string,
+  documents: readonly SegmentedDocument[],
+  chunkLabels: readonly (readonly number[])[],
+): Promise<WrittenFile> {
   const sections = new Map<string, number>();
   const sectionNumber = (section: string | undefined) => {
     if (section === undefined) return NO_SECTION;
@@ -118,15 +123,17 @@ export async function writeCorpusFile(file: string, documents: readonly Segmente
     .add(utf8(JSON.stringify([...sections.keys()])));
   const handle = await open(file, 'w');
   const hash = createHash('sha256');
+  const blocks = new BlockHasher();
   try {
     for (const part of writer.pieces()) {
       hash.update(part);
+      blocks.update(part);
       await handle.write(part);
     }
   } finally {
     await handle.close();
   }
-  return hash.digest('hex');
+  return { sha256: hash.digest('hex'), blocks: blocks.digest() };
 }
 
 function utf8(text: string): Uint8Array {

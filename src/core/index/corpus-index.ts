@@ -6,6 +6,7 @@ import { yieldToEventLoop } from '../event-loop.js';
 import { diskFullOr, errorCode, ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
 import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provider.js';
 import { viewOf } from './binary.js';
+import { blockHashes, type WrittenFile } from './block-file.js';
 import { readCorpusFile, writeCorpusFile } from './corpus-file.js';
 import { ChunkGraph, HNSW_FILES } from './hnsw-store.js';
 import { LexicalIndex } from './lexical.js';
@@ -298,10 +299,10 @@ export async function assertIndexFolderReplaceable(indexDir: string): Promise<vo
   if (folder.kind === 'foreign') throw new ForeignIndexFolderError(indexDir, folder.reason);
 }
 
-/** Writes `bytes` to `file`; returns their SHA-256, taken from memory instead of the file read back. */
-async function writeHashedFile(file: string, bytes: Uint8Array): Promise<string> {
+/** Writes `bytes` to `file`; returns their hashes, taken from memory instead of the file read back. */
+async function writeHashedFile(file: string, bytes: Uint8Array): Promise<WrittenFile> {
   await writeFile(file, bytes);
-  return sha256(bytes);
+  return { sha256: sha256(bytes), blocks: blockHashes(bytes) };
 }
 
 /**
@@ -331,16 +332,22 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     // Hashed as written, except the graph, which hnswlib writes itself.
     await index.graph.save(path.join(temporary, FILES.graph));
     const files: Record<string, string> = { [FILES.graph]: await sha256OfFile(path.join(temporary, FILES.graph)) };
+    const blocks: Record<string, string> = {};
+    const record = (name: string, written: WrittenFile) => {
+      files[name] = written.sha256;
+      blocks[name] = written.blocks;
+    };
     const vectors = index.sentenceVectors;
-    files[FILES.sentenceVectors] = await writeHashedFile(
-      path.join(temporary, FILES.sentenceVectors),
-      new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength),
+    record(
+      FILES.sentenceVectors,
+      await writeHashedFile(path.join(temporary, FILES.sentenceVectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength)),
     );
-    files[FILES.corpus] = await writeCorpusFile(path.join(temporary, FILES.corpus), index.documents, index.chunkLabels);
-    files[FILES.lexical] = await writeHashedFile(path.join(temporary, FILES.lexical), index.lexical.toBinary());
+    record(FILES.corpus, await writeCorpusFile(path.join(temporary, FILES.corpus), index.documents, index.chunkLabels));
+    record(FILES.lexical, await writeHashedFile(path.join(temporary, FILES.lexical), index.lexical.toBinary()));
     await index.prepare();
-    files[FILES.lexicon] = await writeHashedFile(path.join(temporary, FILES.lexicon), index.lexicon.toBinary());
+    record(FILES.lexicon, await writeHashedFile(path.join(temporary, FILES.lexicon), index.lexicon.toBinary()));
     index.manifest.files = files;
+    index.manifest.blocks = blocks;
     await writeFile(path.join(temporary, FILES.manifest), JSON.stringify(index.manifest, null, 2));
     // Checked again: the folder may have changed during a long build.
     const folder = await inspectIndexFolder(target);

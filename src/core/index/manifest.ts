@@ -6,8 +6,9 @@ import type { HnswParameters } from './hnsw-store.js';
  * Bumped whenever the files of an index change shape: older indexes must be rebuilt.
  * 3: no `chunks.docstore.json` (chunk texts are in `corpus.json`), the graph's parameters in the manifest; BM25 in `lexical.bin`, the sentence lexicon saved in `lexicon.bin`.
  * 4: the segmented documents in `corpus.bin` (typed arrays and one run of UTF-8 bodies, read without parsing) instead of `corpus.json`.
+ * 5: the hash of each 32 KiB block of the files read on demand, in `blocks`.
  */
-export const INDEX_FORMAT_VERSION = 4;
+export const INDEX_FORMAT_VERSION = 5;
 
 /** One indexed document as the manifest lists it. */
 export interface ManifestDocument {
@@ -37,8 +38,13 @@ export interface IndexManifest {
   chunkCount: number;
   sentenceCount: number;
   skipped: SkippedFile[];
-  /** File name → SHA-256, checked before anything is read. */
+  /** File name → SHA-256 of the whole file (the graph's is checked before it is read). */
   files: Record<string, string>;
+  /**
+   * File name → the hashes of its blocks ({@link BlockHasher}), for the files read on demand: each block
+   * is checked when first read.
+   */
+  blocks: Record<string, string>;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -70,7 +76,14 @@ export function manifestProblem(value: unknown): string | undefined {
   if (!isObject(hnsw) || ![hnsw.m, hnsw.efConstruction, hnsw.efSearch].every((parameter) => Number.isInteger(parameter) && (parameter as number) > 0)) {
     return 'the manifest does not say how its graph was built';
   }
-  if (!Array.isArray(value.documents) || typeof value.chunkCount !== 'number' || !isObject(value.files) || typeof value.builtAt !== 'string') {
+  if (
+    !Array.isArray(value.documents) ||
+    typeof value.chunkCount !== 'number' ||
+    !isObject(value.files) ||
+    typeof value.builtAt !== 'string' ||
+    !isObject(value.blocks) ||
+    !Object.values(value.blocks).every((hashes) => typeof hashes === 'string')
+  ) {
     return 'the manifest is incomplete';
   }
   return undefined;

@@ -12,6 +12,7 @@ const VALID = {
   sentenceCount: 0,
   skipped: [],
   files: {},
+  blocks: {},
 };
 
 describe('manifestProblem', () => {
