@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
  *   over the corpus, full disks and kills (`npm run test:e2e`).
  */
 const E2E = [
-  'test/cli/{ask,bench,damaged-graph,index,index-leftovers}.test.ts',
+  'test/cli/{ask,bench,damaged-block,damaged-graph,index,index-leftovers}.test.ts',
   // The bot as a process against the emulator (bot-harness / emulator).
   'test/discord/{article,bot,disk-full,emulator,faults,feedback,follow-up,gateway-refusal,guild-settings,health,logger,markdown,passages-restart,router,secrets,setup,shared-index,signals}.test.ts',
   // Child processes, worker threads, small disks, and builds of the whole corpus.

@@ -9,7 +9,8 @@
 import { lstat, readdir, readlink, realpath, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { INDEX_FILE_NAMES, inspectIndexFolder, sha256OfFile } from './corpus-index.js';
+import { INDEX_FILE_NAMES, inspectIndexFolder } from './corpus-index.js';
+import { firstDamagedFile } from './verify.js';
 import { isVerbatimManifest } from './manifest.js';
 import { isProcessRunning } from '../processes.js';
 
@@ -76,10 +77,7 @@ async function writtenBySave(dir: string): Promise<boolean> {
 async function complete(dir: string): Promise<boolean> {
   const folder = await inspectIndexFolder(dir);
   if (folder.kind !== 'index' || !isVerbatimManifest(folder.manifest)) return false;
-  for (const [name, hash] of Object.entries(folder.manifest.files)) {
-    if ((await sha256OfFile(path.join(dir, name)).catch(() => undefined)) !== hash) return false;
-  }
-  return true;
+  return (await firstDamagedFile(dir, folder.manifest.files)) === undefined;
 }
 
 /** The bytes of the plain files in `dir` (what a leftover holds), or of the file `file`. */
