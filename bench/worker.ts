@@ -59,7 +59,8 @@ export interface BuildFigures {
 export interface QueryFigures {
   /** `Verbatim.open`: load and prepare the index (the word vectors loaded before). */
   loadSeconds: number;
-  ask: LatencySummary & { questions: number; passes: number };
+  /** `firstMs`: the first question right after the load (absent from reports made before it was measured). */
+  ask: LatencySummary & { questions: number; passes: number; firstMs?: number };
   /** This project's answers ({@link KNOWN_ITEM_ANSWER}) to known-item queries sampled from the index. */
   knownItems?: KnownItemFigures;
   peakRssMb: number;
