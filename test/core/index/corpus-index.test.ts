@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Answerer } from '../../../src/core/answer/answerer.js';
 import { ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../../../src/core/errors.js';
 import { buildIndex } from '../../../src/core/index/build.js';
+import { blockHashes } from '../../../src/core/index/block-file.js';
 import { writeCorpusFile } from '../../../src/core/index/corpus-file.js';
 import { loadIndex, type CorpusIndex } from '../../../src/core/index/corpus-index.js';
 import type { GloveEmbeddings } from '../../../src/core/index/embeddings/glove.js';
@@ -59,6 +60,7 @@ async function replaceAndRehash(dir: string, name: string, bytes: Uint8Array): P
   await writeFile(path.join(dir, name), bytes);
   const manifest = await readManifest(dir);
   manifest.files[name] = sha256(bytes);
+  if (name in manifest.blocks) manifest.blocks[name] = blockHashes(bytes);
   await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
 }
 
