@@ -98,7 +98,7 @@ interface Scratch {
  */
 export class LexicalIndex {
   /** Term → its number: the position of its run. */
-  private readonly termIds: Map<string, number>;
+  private readonly termIds = new Map<string, number>();
   private readonly pendingAdditions = new Map<number, number[]>();
   private readonly pendingRemovals = new Set<number>();
   private scratch: Scratch | undefined;
@@ -116,7 +116,8 @@ export class LexicalIndex {
     private averageFieldLength: number,
     private chunkCount: number,
   ) {
-    this.termIds = new Map(terms.map((term, id) => [term, id]));
+    // Filled in a loop rather than from [term, id] pairs: a large corpus has tens of thousands, made at every load.
+    for (let id = 0; id < terms.length; id++) this.termIds.set(terms[id]!, id);
   }
 
   /** Number of chunks. */

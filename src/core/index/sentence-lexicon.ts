@@ -41,19 +41,23 @@ function contentWordsOf(tokens: Token[]): LexiconWord[] {
 /** Texts' content words as numbers: runs of (written word, term) pairs, one run per text. */
 interface WordRuns<T = Uint32Array> {
   /** Run i is positions `starts[i]` to `starts[i + 1]`. */
-  starts: Uint32Array;
+  starts: T;
   words: T;
   terms: T;
 }
 
-/** {@link WordRuns} whose pairs are read run by run, when first used. */
+/** {@link WordRuns} read run by run, when first used. */
 type LazyRuns = WordRuns<LazySection<Uint32Array>>;
 
 /** Runs in memory as {@link LazyRuns}. */
-const lazyRuns = ({ starts, words, terms }: WordRuns): LazyRuns => ({ starts, words: LazySection.of(words), terms: LazySection.of(terms) });
+const lazyRuns = ({ starts, words, terms }: WordRuns): LazyRuns => ({
+  starts: LazySection.of(starts),
+  words: LazySection.of(words),
+  terms: LazySection.of(terms),
+});
 
-/** All the pairs of {@link LazyRuns}, read. */
-const readRuns = ({ starts, words, terms }: LazyRuns): WordRuns => ({ starts, words: words.slice(0), terms: terms.slice(0) });
+/** All of {@link LazyRuns}, read. */
+const readRuns = ({ starts, words, terms }: LazyRuns): WordRuns => ({ starts: starts.slice(0), words: words.slice(0), terms: terms.slice(0) });
 
 /** Everything a lexicon is, as the arrays its file holds. */
 interface LexiconTables {
@@ -69,7 +73,7 @@ interface LexiconTables {
   metadata: LazyRuns;
   /** Each document's number of sentences. */
   sentenceCounts: Uint32Array;
-  /** Written forms (stopwords included) found inside sentences, with how often, and how often capitalised. */
+  /** Written forms (stopwords included) found inside sentences, in ascending order, with how often, and how often capitalised. */
   capitalWords: string[];
   occurrences: Uint32Array;
   capitalised: Uint32Array;
@@ -300,23 +304,18 @@ const NO_SENTENCES = new Uint32Array(0);
 export class SentenceLexicon {
   /** Content words of each document's title, author and publisher. */
   readonly documentWords: LexiconWord[][];
-  private readonly termIds: Map<string, number>;
-  private readonly capitalIds: Map<string, number>;
-  /** Global sentence number → its document. */
-  private readonly sentenceDocs: Uint32Array;
-  /** Each document's first global sentence number. */
+  private readonly termIds = new Map<string, number>();
+  /** Each document's first global sentence number (ascending: a sentence's document is found by bisection). */
   private readonly documentBases: Uint32Array;
 
   private constructor(private readonly tables: LexiconTables) {
-    this.termIds = new Map(tables.terms.map((term, id) => [term, id]));
-    this.capitalIds = new Map(tables.capitalWords.map((word, id) => [word, id]));
+    // Filled in a loop rather than from [term, id] pairs: a large corpus has tens of thousands, made at every load.
+    for (let id = 0; id < tables.terms.length; id++) this.termIds.set(tables.terms[id]!, id);
     this.documentWords = Array.from(tables.sentenceCounts, (_, doc) => this.wordsOfRun(tables.metadata, doc));
     this.documentBases = new Uint32Array(tables.sentenceCounts.length);
-    this.sentenceDocs = new Uint32Array(this.size);
     let base = 0;
     tables.sentenceCounts.forEach((count, doc) => {
       this.documentBases[doc] = base;
-      this.sentenceDocs.fill(doc, base, base + count);
       base += count;
     });
   }
@@ -353,7 +352,7 @@ export class SentenceLexicon {
   toBinary(): Uint8Array {
     const { words, wordCounts, terms, postingStarts, postings, sentences, metadata, sentenceCounts, capitalWords, occurrences, capitalised } = this.tables;
     const file = new BinaryWriter(SIGNATURE).addStrings(words).add(wordCounts).addStrings(terms).add(postingStarts).add(postings.slice(0));
-    for (const runs of [sentences, metadata]) file.add(runs.starts).add(runs.words.slice(0)).add(runs.terms.slice(0));
+    for (const runs of [sentences, metadata]) file.add(runs.starts.slice(0)).add(runs.words.slice(0)).add(runs.terms.slice(0));
     return file.add(sentenceCounts).addStrings(capitalWords).add(occurrences).add(capitalised).bytes();
   }
 
@@ -373,7 +372,7 @@ export class SentenceLexicon {
     const postingStarts = reader.next(Uint32Array);
     const postings = reader.nextLazy(Uint32Array);
     const [sentences, metadata] = [0, 1].map(() => ({
-      starts: reader.next(Uint32Array),
+      starts: reader.nextLazy(Uint32Array),
       words: reader.nextLazy(Uint32Array),
       terms: reader.nextLazy(Uint32Array),
     }));
@@ -387,13 +386,13 @@ export class SentenceLexicon {
       postingStarts.length === terms.length + 1 &&
       ascending(postingStarts) &&
       postingStarts[terms.length] === postings.length &&
-      [sentences!, metadata!].every(
-        (runs) => runs.words.length === runs.terms.length && ascending(runs.starts) && runs.starts[runs.starts.length - 1] === runs.words.length,
-      ) &&
+      // Where each run starts is read with the run, and checked then (see wordsOfRun).
+      [sentences!, metadata!].every((runs) => runs.words.length === runs.terms.length && runs.starts.at(runs.starts.length - 1) === runs.words.length) &&
       metadata!.starts.length === sentenceCounts.length + 1 &&
       sentenceCounts.reduce((sum, count) => sum + count, 0) === sentences!.starts.length - 1 &&
       occurrences.length === capitalWords.length &&
-      capitalised.length === capitalWords.length;
+      capitalised.length === capitalWords.length &&
+      capitalWords.every((word, i) => i === 0 || capitalWords[i - 1]! < word);
     if (!consistent) throw new Error('the sentence lexicon disagrees with itself');
     return new SentenceLexicon({
       words,
@@ -422,7 +421,8 @@ export class SentenceLexicon {
 
   /** Global sentence number → document and sentence within it. */
   ref(id: number): { doc: number; sentence: number } {
-    const doc = this.sentenceDocs[id]!;
+    // The last document starting at or before the sentence: one with sentences, as the sentence lies before the end.
+    const doc = bisect(this.documentBases.length, (doc) => this.documentBases[doc]! <= id) - 1;
     return { doc, sentence: id - this.documentBases[doc]! };
   }
 
@@ -441,8 +441,9 @@ export class SentenceLexicon {
    * occurrences inside sentences ("lincoln", typed in lower case, is still Lincoln).
    */
   isName(word: string): boolean {
-    const id = this.capitalIds.get(word);
-    if (id === undefined) return false;
+    const { capitalWords } = this.tables;
+    const id = bisect(capitalWords.length, (id) => capitalWords[id]! < word);
+    if (capitalWords[id] !== word) return false;
     const occurrences = this.tables.occurrences[id]!;
     return occurrences > 0 && this.tables.capitalised[id]! >= 0.8 * occurrences;
   }
@@ -484,8 +485,10 @@ export class SentenceLexicon {
    * vocabulary would give undefined words.
    */
   private wordsOfRun(runs: LazyRuns, run: number): LexiconWord[] {
-    const from = runs.starts[run]!;
-    const to = runs.starts[run + 1]!;
+    const bounds = runs.starts.slice(run, run + 2);
+    const from = bounds[0]!;
+    const to = bounds[1]!;
+    if (!(from <= to && to <= runs.words.length)) throw runs.starts.corrupt(`run ${run} of its words starts at ${from} and ends at ${to}`);
     const wordIds = runs.words.slice(from, to);
     const termIds = runs.terms.slice(from, to);
     const words: LexiconWord[] = [];
@@ -497,4 +500,16 @@ export class SentenceLexicon {
     }
     return words;
   }
+}
+
+/** How many positions, from 0 up to `length`, `before` holds for: it must hold for those before some position and for none after. */
+function bisect(length: number, before: (position: number) => boolean): number {
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (before(middle)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
