@@ -260,7 +260,7 @@ export class LexicalIndex {
         const label = labels[p]!;
         // A run read from a file is checked here, where it is used: a label beyond the chunks would score NaN.
         if (label >= this.fieldLengths.length)
-          throw this.labels.corrupt(`the postings of "${term}" name chunk ${label}, beyond its ${this.fieldLengths.length} chunks`);
+          throw this.labels.corrupt(`the postings of "${term}" name chunk ${label}, beyond its ${this.fieldLengths.length} chunk lengths`);
         const termFrequency = frequencies[p]!;
         // Written as MiniSearch writes it: the same operations in the same order give the same bits.
         const score =
