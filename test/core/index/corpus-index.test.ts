@@ -255,6 +255,17 @@ describe('loadIndex refuses an unusable index', () => {
       /corpus\.bin is truncated or altered/,
     ],
     ['a truncated corpus.bin', (dir) => truncate(path.join(dir, 'corpus.bin'), 1000), /corpus\.bin is truncated or altered/],
+    // Read on demand: the last block holds tables read at load (a block read later is refused when read, see lexical.test.ts).
+    ...(['lexical.bin', 'lexicon.bin'] as const).map((name): [string, (dir: string) => Promise<void>, RegExp] => [
+      `an altered ${name}`,
+      async (dir) => {
+        const bytes = await readFile(path.join(dir, name));
+        bytes[bytes.length - 1]! ^= 1;
+        await writeFile(path.join(dir, name), bytes);
+      },
+      new RegExp(`${name.replace('.', '\\.')} is truncated or altered \\(block \\d+ differs from its hash\\)`),
+    ]),
+    ['a truncated lexicon.bin', (dir) => truncate(path.join(dir, 'lexicon.bin'), 1000), /lexicon\.bin is truncated or altered/],
     ['a truncated sentences.f32', (dir) => truncate(path.join(dir, 'sentences.f32'), 12), /sentences\.f32/],
     [
       'a manifest of another format version',
