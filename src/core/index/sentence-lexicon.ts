@@ -357,9 +357,9 @@ export class SentenceLexicon {
   }
 
   /**
-   * The lexicon {@link toBinary} saved. Its vocabulary, where each term's postings and each
-   * sentence's words start, and its counts are read now (a few percent of the file); the postings
-   * and the sentences' words are read from `file` when first used.
+   * The lexicon {@link toBinary} saved. Its vocabulary, where each term's postings start, its
+   * counts and the documents' words are read now (a few percent of the file); the postings and
+   * the sentences' words (with where each sentence's start) are read from `file` when first used.
    *
    * @throws Error when `file` is not such a file, or its tables disagree with each other (an
    * {@link IndexCorruptError} when `file` is a {@link BlockFile} and a block read differs from its hash)
