@@ -224,8 +224,8 @@ export function candidateSentences(
   }
   const { lexicon } = index;
   const rare = [...new Set(question.map((word) => word.term))]
-    .filter((term) => lexicon.sentencesWith(term).length > 0 && lexicon.sentencesWith(term).length <= options.maxPostings)
-    .sort((a, b) => lexicon.sentencesWith(a).length - lexicon.sentencesWith(b).length)
+    .filter((term) => lexicon.sentenceFrequency(term) > 0 && lexicon.sentenceFrequency(term) <= options.maxPostings)
+    .sort((a, b) => lexicon.sentenceFrequency(a) - lexicon.sentenceFrequency(b))
     .slice(0, options.rareTerms);
   for (const term of rare) {
     for (const id of lexicon.sentencesWith(term)) {

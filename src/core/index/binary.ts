@@ -108,6 +108,12 @@ export class BinaryReader {
 
 /** A section of a binary file whose elements are read only when sliced. */
 export class LazySection<T extends Section> {
+  /** An array already in memory as a section: for tables that are sometimes built, sometimes read on demand. */
+  static of<T extends Section>(values: T): LazySection<T> {
+    const type = values.constructor as SectionType<T>;
+    return new LazySection(inMemory(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)), type, 0, values.length);
+  }
+
   constructor(
     private readonly file: ByteSource,
     private readonly type: SectionType<T>,
@@ -128,6 +134,11 @@ export class LazySection<T extends Section> {
   at(index: number): number {
     return this.slice(index, index + 1)[0]!;
   }
+
+  /** The error its file throws for bytes that disagree with themselves ({@link ByteSource.corrupt}). */
+  corrupt(detail: string): Error {
+    return this.file.corrupt(detail);
+  }
 }
 
 /**
@@ -140,6 +151,12 @@ export function viewOf<T extends Section>(type: SectionType<T>, bytes: Uint8Arra
   const copy = new type(length);
   new Uint8Array(copy.buffer).set(bytes.subarray(0, length * type.BYTES_PER_ELEMENT));
   return copy;
+}
+
+/** Whether each value is at least the one before: the starts of runs that follow one another, none overlapping the next. */
+export function ascending(starts: Uint32Array): boolean {
+  for (let i = 1; i < starts.length; i++) if (starts[i]! < starts[i - 1]!) return false;
+  return true;
 }
 
 function signatureBytes(signature: string): Uint8Array {

@@ -67,11 +67,16 @@ export interface ByteSource {
   readonly length: number;
   /** `length` bytes from `offset` (within the file), as a view that stays valid. */
   bytes(offset: number, length: number): Uint8Array;
+  /**
+   * The error to throw when the file's bytes, intact, disagree with themselves where a reader first
+   * uses them (a number pointing outside a table): for a file of an index, an {@link IndexCorruptError}.
+   */
+  corrupt(detail: string): Error;
 }
 
 /** A file already in memory, as a {@link ByteSource}. */
 export function inMemory(file: Uint8Array): ByteSource {
-  return { length: file.length, bytes: (offset, length) => file.subarray(offset, offset + length) };
+  return { length: file.length, bytes: (offset, length) => file.subarray(offset, offset + length), corrupt: (detail) => new Error(detail) };
 }
 
 // A file's descriptor is closed when its BlockFile is no longer reachable: an index replaced by a
@@ -164,7 +169,8 @@ export class BlockFile implements ByteSource {
     }
   }
 
-  private corrupt(detail: string): IndexCorruptError {
+  /** An {@link IndexCorruptError} naming this file, with `detail` on what is wrong. */
+  corrupt(detail: string): IndexCorruptError {
     return new IndexCorruptError(this.indexDir, `${this.name} is truncated or altered (${detail})`);
   }
 }

@@ -6,7 +6,7 @@ import { yieldToEventLoop } from '../event-loop.js';
 import { diskFullOr, errorCode, ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
 import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provider.js';
 import { viewOf } from './binary.js';
-import { blockHashes, type WrittenFile } from './block-file.js';
+import { BlockFile, blockHashes, type WrittenFile } from './block-file.js';
 import { readCorpusFile, writeCorpusFile } from './corpus-file.js';
 import { ChunkGraph, HNSW_FILES } from './hnsw-store.js';
 import { LexicalIndex } from './lexical.js';
@@ -389,7 +389,19 @@ class IndexFileReader {
   constructor(
     private readonly indexDir: string,
     private readonly hashes: Record<string, string>,
+    private readonly blockHashes: Record<string, string>,
   ) {}
+
+  /**
+   * A file to read on demand, each block checked against the manifest's hash of it when first read.
+   *
+   * @throws {@link IndexCorruptError} when the manifest lists no block hashes for it, or it is missing or of another size
+   */
+  blocks(name: string): BlockFile {
+    const hashes = this.blockHashes[name];
+    if (hashes === undefined) throw new IndexCorruptError(this.indexDir, `the manifest lists no blocks of ${name}`);
+    return BlockFile.open(this.indexDir, name, hashes);
+  }
 
   /** The size of a file the manifest lists. */
   async size(name: string): Promise<number> {
@@ -456,7 +468,7 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
   if (built.provider !== configured.provider || built.model !== configured.model || (configured.dimensions > 0 && built.dimensions !== configured.dimensions)) {
     throw new IndexMismatchError(indexDir, describeEmbeddings(built), describeEmbeddings(configured));
   }
-  const files = new IndexFileReader(indexDir, manifest.files);
+  const files = new IndexFileReader(indexDir, manifest.files, manifest.blocks);
   // The graph is checked from its bytes, then hnswlib reads the file itself: its bytes are needed only
   // briefly, so the sentence vectors are read into the same memory afterwards (touching fresh memory is
   // what reading costs most here).
@@ -467,8 +479,10 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
   graphLoad.catch(() => undefined);
   const contents = new Map<string, Buffer>();
   contents.set(FILES.sentenceVectors, await files.read(FILES.sentenceVectors, scratch));
+  // Read above, or on demand below (the lexical index and the lexicon: their small tables now, the rest as questions need it).
+  const readElsewhere = new Set<string>([FILES.graph, FILES.sentenceVectors, FILES.lexical, FILES.lexicon]);
   for (const name of Object.keys(manifest.files)) {
-    if (name !== FILES.graph && name !== FILES.sentenceVectors) contents.set(name, await files.read(name));
+    if (!readElsewhere.has(name)) contents.set(name, await files.read(name));
   }
   try {
     const corpus = readCorpusFile(contents.get(FILES.corpus)!);
@@ -480,11 +494,9 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     contents.delete(FILES.corpus);
     contents.delete(FILES.sentenceVectors);
     await yieldToEventLoop();
-    const lexical = LexicalIndex.fromBinary(contents.get(FILES.lexical)!);
+    const lexical = LexicalIndex.fromBinary(files.blocks(FILES.lexical));
     await yieldToEventLoop();
-    const lexicon = SentenceLexicon.fromBinary(contents.get(FILES.lexicon)!);
-    contents.delete(FILES.lexical);
-    contents.delete(FILES.lexicon);
+    const lexicon = SentenceLexicon.fromBinary(files.blocks(FILES.lexicon));
     await yieldToEventLoop();
     const graph = await graphLoad;
     await yieldToEventLoop();
@@ -521,6 +533,7 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     }
     return new CorpusIndex(manifest, documents, chunkLabels, graph, lexical, sentenceVectors, lexicon, { ...corpus, chunkRefs });
   } catch (error) {
+    if (error instanceof IndexCorruptError) throw error;
     throw new IndexCorruptError(indexDir, (error as Error).message, { cause: error });
   }
 }

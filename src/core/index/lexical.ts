@@ -1,5 +1,6 @@
 import { termOf, tokenize } from '../text/tokens.js';
-import { BinaryReader, BinaryWriter } from './binary.js';
+import { ascending, BinaryReader, BinaryWriter, LazySection } from './binary.js';
+import type { ByteSource } from './block-file.js';
 
 /** The terms of a text, every occurrence, in order: what BM25 counts. */
 export function termOccurrences(text: string): string[] {
@@ -90,13 +91,14 @@ interface Scratch {
  * words ({@link termOf}).
  *
  * Postings are compact typed arrays (one run of chunk labels and frequencies per term), saved
- * and loaded as they are ({@link toBinary}); a search scores only the chunks its terms' postings
- * name and keeps the k best. Chunks added or removed are held aside and merged into the runs
- * by the next read, so a build's thousands of small additions cost one merge.
+ * as they are ({@link toBinary}) and read on demand from a loaded index, term by term: a search
+ * reads only its terms' runs, scores only the chunks they name, and keeps the k best. Chunks
+ * added or removed are held aside and merged into the runs by the next read, so a build's
+ * thousands of small additions cost one merge.
  */
 export class LexicalIndex {
   /** Term → its number: the position of its run. */
-  private readonly termIds: Map<string, number>;
+  private readonly termIds = new Map<string, number>();
   private readonly pendingAdditions = new Map<number, number[]>();
   private readonly pendingRemovals = new Set<number>();
   private scratch: Scratch | undefined;
@@ -106,15 +108,16 @@ export class LexicalIndex {
     private readonly terms: string[],
     /** Term t's postings are positions `runStarts[t]` to `runStarts[t + 1]` of {@link labels} and {@link frequencies}. */
     private runStarts: Uint32Array,
-    private labels: Uint32Array,
-    private frequencies: Uint16Array,
+    private labels: LazySection<Uint32Array>,
+    private frequencies: LazySection<Uint16Array>,
     /** Distinct terms of each chunk, by label; 0 for a label no chunk holds. */
     private fieldLengths: Uint32Array,
     /** Mean of the chunks' field lengths, updated as MiniSearch did (so scores match it to the last bit). */
     private averageFieldLength: number,
     private chunkCount: number,
   ) {
-    this.termIds = new Map(terms.map((term, id) => [term, id]));
+    // Filled in a loop rather than from [term, id] pairs: a large corpus has tens of thousands, made at every load.
+    for (let id = 0; id < terms.length; id++) this.termIds.set(terms[id]!, id);
   }
 
   /** Number of chunks. */
@@ -124,7 +127,7 @@ export class LexicalIndex {
 
   /** Indexes `texts`; the i-th text is chunk label i. */
   static build(texts: string[]): LexicalIndex {
-    const index = new LexicalIndex([], new Uint32Array(1), new Uint32Array(0), new Uint16Array(0), new Uint32Array(0), 0, 0);
+    const index = new LexicalIndex([], new Uint32Array(1), LazySection.of(new Uint32Array(0)), LazySection.of(new Uint16Array(0)), new Uint32Array(0), 0, 0);
     index.add(texts.map((text, label) => ({ label, terms: termOccurrences(text) })));
     return index;
   }
@@ -175,14 +178,14 @@ export class LexicalIndex {
     }
   }
 
-  /** An independent copy, to update while this one keeps serving. */
+  /** An independent copy, to update while this one keeps serving (of a loaded index, with every run read). */
   clone(): LexicalIndex {
     this.merge();
     return new LexicalIndex(
       [...this.terms],
       this.runStarts.slice(),
-      this.labels.slice(),
-      this.frequencies.slice(),
+      LazySection.of(this.labels.slice(0).slice()),
+      LazySection.of(this.frequencies.slice(0).slice()),
       this.fieldLengths.slice(),
       this.averageFieldLength,
       this.chunkCount,
@@ -196,29 +199,32 @@ export class LexicalIndex {
       .add(new Float64Array([this.averageFieldLength, this.chunkCount]))
       .addStrings(this.terms)
       .add(this.runStarts)
-      .add(this.labels)
-      .add(this.frequencies)
+      .add(this.labels.slice(0))
+      .add(this.frequencies.slice(0))
       .add(this.fieldLengths)
       .bytes();
   }
 
   /**
-   * The index {@link toBinary} saved: views of `bytes`, nothing parsed or rebuilt but the
-   * term table.
+   * The index {@link toBinary} saved. Only the term table, where each term's run starts and the
+   * chunks' lengths are read now (a few percent of the file); the runs themselves are read from
+   * `file` when a search first needs them, views of its memory, nothing parsed.
    *
-   * @throws Error when `bytes` are not such a file, or disagree with themselves
+   * @throws Error when `file` is not such a file, or its tables disagree with each other (an
+   * {@link IndexCorruptError} when `file` is a {@link BlockFile} and a block read differs from its hash)
    */
-  static fromBinary(bytes: Uint8Array): LexicalIndex {
-    const file = new BinaryReader(bytes, SIGNATURE);
-    const [averageFieldLength, chunkCount] = file.next(Float64Array);
-    const terms = file.nextStrings();
-    const runStarts = file.next(Uint32Array);
-    const labels = file.next(Uint32Array);
-    const frequencies = file.next(Uint16Array);
-    const fieldLengths = file.next(Uint32Array);
-    file.end();
+  static fromBinary(file: Uint8Array | ByteSource): LexicalIndex {
+    const reader = new BinaryReader(file, SIGNATURE);
+    const [averageFieldLength, chunkCount] = reader.next(Float64Array);
+    const terms = reader.nextStrings();
+    const runStarts = reader.next(Uint32Array);
+    const labels = reader.nextLazy(Uint32Array);
+    const frequencies = reader.nextLazy(Uint16Array);
+    const fieldLengths = reader.next(Uint32Array);
+    reader.end();
     if (
       runStarts.length !== terms.length + 1 ||
+      !ascending(runStarts) ||
       runStarts[terms.length] !== labels.length ||
       frequencies.length !== labels.length ||
       chunkCount === undefined ||
@@ -248,9 +254,14 @@ export class LexicalIndex {
       const repeated = terms.indexOf(term) < position;
       const frequency = end - start;
       const inverseFrequency = Math.log(1 + (this.chunkCount - frequency + 0.5) / (frequency + 0.5));
-      for (let p = start; p < end; p++) {
-        const label = this.labels[p]!;
-        const termFrequency = this.frequencies[p]!;
+      const labels = this.labels.slice(start, end);
+      const frequencies = this.frequencies.slice(start, end);
+      for (let p = 0; p < frequency; p++) {
+        const label = labels[p]!;
+        // A run read from a file is checked here, where it is used: a label beyond the chunks would score NaN.
+        if (label >= this.fieldLengths.length)
+          throw this.labels.corrupt(`the postings of "${term}" name chunk ${label}, beyond its ${this.fieldLengths.length} chunk lengths`);
+        const termFrequency = frequencies[p]!;
         // Written as MiniSearch writes it: the same operations in the same order give the same bits.
         const score =
           inverseFrequency * (D + (termFrequency * (K + 1)) / (termFrequency + K * (1 - B + (B * this.fieldLengths[label]!) / this.averageFieldLength)));
@@ -302,8 +313,11 @@ export class LexicalIndex {
     const removed = this.pendingRemovals;
     let added = 0;
     for (const pending of this.pendingAdditions.values()) added += pending.length / 2;
+    // Every run is rewritten: a loaded index's are all read.
+    const previousLabels = this.labels.slice(0);
+    const previousFrequencies = this.frequencies.slice(0);
     const runStarts = new Uint32Array(this.terms.length + 1);
-    const labels = new Uint32Array(this.labels.length + added);
+    const labels = new Uint32Array(previousLabels.length + added);
     const frequencies = new Uint16Array(labels.length);
     let length = 0;
     for (let id = 0; id < this.terms.length; id++) {
@@ -312,14 +326,14 @@ export class LexicalIndex {
         const start = this.runStarts[id]!;
         const end = this.runStarts[id + 1]!;
         if (removed.size === 0) {
-          labels.set(this.labels.subarray(start, end), length);
-          frequencies.set(this.frequencies.subarray(start, end), length);
+          labels.set(previousLabels.subarray(start, end), length);
+          frequencies.set(previousFrequencies.subarray(start, end), length);
           length += end - start;
         } else {
           for (let p = start; p < end; p++) {
-            if (removed.has(this.labels[p]!)) continue;
-            labels[length] = this.labels[p]!;
-            frequencies[length++] = this.frequencies[p]!;
+            if (removed.has(previousLabels[p]!)) continue;
+            labels[length] = previousLabels[p]!;
+            frequencies[length++] = previousFrequencies[p]!;
           }
         }
       }
@@ -333,8 +347,8 @@ export class LexicalIndex {
     runStarts[this.terms.length] = length;
     for (const label of removed) this.fieldLengths[label] = 0;
     this.runStarts = runStarts;
-    this.labels = length === labels.length ? labels : labels.slice(0, length);
-    this.frequencies = length === frequencies.length ? frequencies : frequencies.slice(0, length);
+    this.labels = LazySection.of(length === labels.length ? labels : labels.slice(0, length));
+    this.frequencies = LazySection.of(length === frequencies.length ? frequencies : frequencies.slice(0, length));
     this.pendingAdditions.clear();
     this.pendingRemovals.clear();
   }

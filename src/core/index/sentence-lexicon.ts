@@ -1,6 +1,7 @@
 import { normalizeWord, termOf, tokenize, type Token } from '../text/tokens.js';
 import { yieldToEventLoop } from '../event-loop.js';
-import { BinaryReader, BinaryWriter } from './binary.js';
+import { ascending, BinaryReader, BinaryWriter, LazySection } from './binary.js';
+import type { ByteSource } from './block-file.js';
 import type { SegmentedDocument } from './segment.js';
 
 /** Sentences added between two yields of {@link SentenceLexicon.build}: a few milliseconds of work. */
@@ -38,12 +39,25 @@ function contentWordsOf(tokens: Token[]): LexiconWord[] {
 }
 
 /** Texts' content words as numbers: runs of (written word, term) pairs, one run per text. */
-interface WordRuns {
+interface WordRuns<T = Uint32Array> {
   /** Run i is positions `starts[i]` to `starts[i + 1]`. */
-  starts: Uint32Array;
-  words: Uint32Array;
-  terms: Uint32Array;
+  starts: T;
+  words: T;
+  terms: T;
 }
+
+/** {@link WordRuns} read run by run, when first used. */
+type LazyRuns = WordRuns<LazySection<Uint32Array>>;
+
+/** Runs in memory as {@link LazyRuns}. */
+const lazyRuns = ({ starts, words, terms }: WordRuns): LazyRuns => ({
+  starts: LazySection.of(starts),
+  words: LazySection.of(words),
+  terms: LazySection.of(terms),
+});
+
+/** All of {@link LazyRuns}, read. */
+const readRuns = ({ starts, words, terms }: LazyRuns): WordRuns => ({ starts: starts.slice(0), words: words.slice(0), terms: terms.slice(0) });
 
 /** Everything a lexicon is, as the arrays its file holds. */
 interface LexiconTables {
@@ -53,13 +67,13 @@ interface LexiconTables {
   terms: string[];
   /** Sentences holding each term, ascending: term t's are positions `postingStarts[t]` to `postingStarts[t + 1]`. */
   postingStarts: Uint32Array;
-  postings: Uint32Array;
-  sentences: WordRuns;
+  postings: LazySection<Uint32Array>;
+  sentences: LazyRuns;
   /** Each document's title, author and publisher. */
-  metadata: WordRuns;
+  metadata: LazyRuns;
   /** Each document's number of sentences. */
   sentenceCounts: Uint32Array;
-  /** Written forms (stopwords included) found inside sentences, with how often, and how often capitalised. */
+  /** Written forms (stopwords included) found inside sentences, in ascending order, with how often, and how often capitalised. */
   capitalWords: string[];
   occurrences: Uint32Array;
   capitalised: Uint32Array;
@@ -108,6 +122,8 @@ class LexiconCollector {
    */
   *fill(documents: SegmentedDocument[], reuse?: LexiconReuse): Generator<void> {
     const previous = reuse?.tables;
+    // Nearly every run is copied: read them all at once rather than run by run.
+    const previousRuns = previous && { sentences: readRuns(previous.sentences), metadata: readRuns(previous.metadata) };
     // Previous word and term numbers → this collector's, assigned on first use as number() does.
     const wordIdOf = new Int32Array(previous?.words.length ?? 0).fill(-1);
     const termIdOf = new Int32Array(previous?.terms.length ?? 0).fill(-1);
@@ -141,11 +157,11 @@ class LexiconCollector {
     for (const [doc, { document, sentences }] of documents.entries()) {
       this.sentenceCounts.push(sentences.length);
       const position = reuse?.positions[doc] ?? -1;
-      if (previous && position !== -1) {
-        copy(previous.metadata, position, this.metadata);
+      if (previousRuns && position !== -1) {
+        copy(previousRuns.metadata, position, this.metadata);
         const base = reuse.documentBases[position]!;
         for (let s = 0; s < sentences.length; s++) {
-          copy(previous.sentences, base + s, this.sentences, this.sentences.count);
+          copy(previousRuns.sentences, base + s, this.sentences, this.sentences.count);
           yield;
         }
       } else {
@@ -222,9 +238,9 @@ class LexiconCollector {
       wordCounts: Uint32Array.from(this.wordCounts),
       terms: this.terms,
       postingStarts,
-      postings,
-      sentences: this.sentences.runs(),
-      metadata: this.metadata.runs(),
+      postings: LazySection.of(postings),
+      sentences: lazyRuns(this.sentences.runs()),
+      metadata: lazyRuns(this.metadata.runs()),
       sentenceCounts: Uint32Array.from(this.sentenceCounts),
       capitalWords: capitals.map(([word]) => word),
       occurrences: Uint32Array.from(capitals, ([, [occurrences]]) => occurrences),
@@ -282,28 +298,24 @@ const NO_SENTENCES = new Uint32Array(0);
  * quotable sentences): a question may name the speaker or the paper.
  *
  * Made once per build ({@link build}) and saved with the index ({@link toBinary}): loading it
- * tokenizes nothing.
+ * tokenizes nothing, and reads only its small tables; which sentences hold a term, and which
+ * words a sentence holds, are read from the file when first asked for.
  */
 export class SentenceLexicon {
   /** Content words of each document's title, author and publisher. */
   readonly documentWords: LexiconWord[][];
-  private readonly termIds: Map<string, number>;
-  private readonly capitalIds: Map<string, number>;
-  /** Global sentence number → its document. */
-  private readonly sentenceDocs: Uint32Array;
-  /** Each document's first global sentence number. */
+  private readonly termIds = new Map<string, number>();
+  /** Each document's first global sentence number (ascending: a sentence's document is found by bisection). */
   private readonly documentBases: Uint32Array;
 
   private constructor(private readonly tables: LexiconTables) {
-    this.termIds = new Map(tables.terms.map((term, id) => [term, id]));
-    this.capitalIds = new Map(tables.capitalWords.map((word, id) => [word, id]));
+    // Filled in a loop rather than from [term, id] pairs: a large corpus has tens of thousands, made at every load.
+    for (let id = 0; id < tables.terms.length; id++) this.termIds.set(tables.terms[id]!, id);
     this.documentWords = Array.from(tables.sentenceCounts, (_, doc) => this.wordsOfRun(tables.metadata, doc));
     this.documentBases = new Uint32Array(tables.sentenceCounts.length);
-    this.sentenceDocs = new Uint32Array(this.size);
     let base = 0;
     tables.sentenceCounts.forEach((count, doc) => {
       this.documentBases[doc] = base;
-      this.sentenceDocs.fill(doc, base, base + count);
       base += count;
     });
   }
@@ -339,38 +351,48 @@ export class SentenceLexicon {
   /** The lexicon as a file's bytes, for {@link fromBinary}. */
   toBinary(): Uint8Array {
     const { words, wordCounts, terms, postingStarts, postings, sentences, metadata, sentenceCounts, capitalWords, occurrences, capitalised } = this.tables;
-    const file = new BinaryWriter(SIGNATURE).addStrings(words).add(wordCounts).addStrings(terms).add(postingStarts).add(postings);
-    for (const runs of [sentences, metadata]) file.add(runs.starts).add(runs.words).add(runs.terms);
+    const file = new BinaryWriter(SIGNATURE).addStrings(words).add(wordCounts).addStrings(terms).add(postingStarts).add(postings.slice(0));
+    for (const runs of [sentences, metadata]) file.add(runs.starts.slice(0)).add(runs.words.slice(0)).add(runs.terms.slice(0));
     return file.add(sentenceCounts).addStrings(capitalWords).add(occurrences).add(capitalised).bytes();
   }
 
   /**
-   * The lexicon {@link toBinary} saved.
+   * The lexicon {@link toBinary} saved. Its vocabulary, where each term's postings start, its
+   * counts and the documents' words are read now (a few percent of the file); the postings and
+   * the sentences' words (with where each sentence's start) are read from `file` when first used.
    *
-   * @throws Error when `bytes` are not such a file, or disagree with themselves
+   * @throws Error when `file` is not such a file, or its tables disagree with each other (an
+   * {@link IndexCorruptError} when `file` is a {@link BlockFile} and a block read differs from its hash)
    */
-  static fromBinary(bytes: Uint8Array): SentenceLexicon {
-    const file = new BinaryReader(bytes, SIGNATURE);
-    const words = file.nextStrings();
-    const wordCounts = file.next(Uint32Array);
-    const terms = file.nextStrings();
-    const postingStarts = file.next(Uint32Array);
-    const postings = file.next(Uint32Array);
-    const [sentences, metadata] = [0, 1].map(() => ({ starts: file.next(Uint32Array), words: file.next(Uint32Array), terms: file.next(Uint32Array) }));
-    const sentenceCounts = file.next(Uint32Array);
-    const capitalWords = file.nextStrings();
-    const occurrences = file.next(Uint32Array);
-    const capitalised = file.next(Uint32Array);
-    file.end();
+  static fromBinary(file: Uint8Array | ByteSource): SentenceLexicon {
+    const reader = new BinaryReader(file, SIGNATURE);
+    const words = reader.nextStrings();
+    const wordCounts = reader.next(Uint32Array);
+    const terms = reader.nextStrings();
+    const postingStarts = reader.next(Uint32Array);
+    const postings = reader.nextLazy(Uint32Array);
+    const [sentences, metadata] = [0, 1].map(() => ({
+      starts: reader.nextLazy(Uint32Array),
+      words: reader.nextLazy(Uint32Array),
+      terms: reader.nextLazy(Uint32Array),
+    }));
+    const sentenceCounts = reader.next(Uint32Array);
+    const capitalWords = reader.nextStrings();
+    const occurrences = reader.next(Uint32Array);
+    const capitalised = reader.next(Uint32Array);
+    reader.end();
     const consistent =
       wordCounts.length === words.length &&
       postingStarts.length === terms.length + 1 &&
+      ascending(postingStarts) &&
       postingStarts[terms.length] === postings.length &&
-      [sentences!, metadata!].every((runs) => runs.words.length === runs.terms.length && runs.starts[runs.starts.length - 1] === runs.words.length) &&
+      // Where each run starts is read with the run, and checked then (see wordsOfRun).
+      [sentences!, metadata!].every((runs) => runs.words.length === runs.terms.length && runs.starts.at(runs.starts.length - 1) === runs.words.length) &&
       metadata!.starts.length === sentenceCounts.length + 1 &&
       sentenceCounts.reduce((sum, count) => sum + count, 0) === sentences!.starts.length - 1 &&
       occurrences.length === capitalWords.length &&
-      capitalised.length === capitalWords.length;
+      capitalised.length === capitalWords.length &&
+      capitalWords.every((word, i) => i === 0 || capitalWords[i - 1]! < word);
     if (!consistent) throw new Error('the sentence lexicon disagrees with itself');
     return new SentenceLexicon({
       words,
@@ -399,7 +421,8 @@ export class SentenceLexicon {
 
   /** Global sentence number → document and sentence within it. */
   ref(id: number): { doc: number; sentence: number } {
-    const doc = this.sentenceDocs[id]!;
+    // The last document starting at or before the sentence: one with sentences, as the sentence lies before the end.
+    const doc = bisect(this.documentBases.length, (doc) => this.documentBases[doc]! <= id) - 1;
     return { doc, sentence: id - this.documentBases[doc]! };
   }
 
@@ -418,16 +441,33 @@ export class SentenceLexicon {
    * occurrences inside sentences ("lincoln", typed in lower case, is still Lincoln).
    */
   isName(word: string): boolean {
-    const id = this.capitalIds.get(word);
-    if (id === undefined) return false;
+    const { capitalWords } = this.tables;
+    const id = bisect(capitalWords.length, (id) => capitalWords[id]! < word);
+    if (capitalWords[id] !== word) return false;
     const occurrences = this.tables.occurrences[id]!;
     return occurrences > 0 && this.tables.capitalised[id]! >= 0.8 * occurrences;
   }
 
-  /** Sentences holding a term, by global number, ascending. */
+  /**
+   * Sentences holding a term, by global number, ascending.
+   *
+   * @throws Error (an {@link IndexCorruptError} for a lexicon read from an index) when they name a sentence it does not have
+   */
   sentencesWith(term: string): Uint32Array {
     const id = this.termIds.get(term);
-    return id === undefined ? NO_SENTENCES : this.tables.postings.subarray(this.tables.postingStarts[id], this.tables.postingStarts[id + 1]);
+    if (id === undefined) return NO_SENTENCES;
+    const { postings, postingStarts } = this.tables;
+    const sentences = postings.slice(postingStarts[id]!, postingStarts[id + 1]);
+    // Read on demand, so checked where used: ref() of a sentence beyond the lexicon would be garbage.
+    for (const sentence of sentences)
+      if (sentence >= this.size) throw postings.corrupt(`the postings of "${term}" name sentence ${sentence}, beyond its ${this.size}`);
+    return sentences;
+  }
+
+  /** How many sentences hold a term: the length of {@link sentencesWith}, without reading them. */
+  sentenceFrequency(term: string): number {
+    const id = this.termIds.get(term);
+    return id === undefined ? 0 : this.tables.postingStarts[id + 1]! - this.tables.postingStarts[id]!;
   }
 
   /** Whether the corpus uses the term, in a sentence or in a document's metadata. */
@@ -437,13 +477,39 @@ export class SentenceLexicon {
 
   /** Inverse sentence frequency ln(1 + N / df); a term no sentence holds gets df = 0.5. */
   idf(term: string): number {
-    return Math.log(1 + this.size / (this.sentencesWith(term).length || 0.5));
+    return Math.log(1 + this.size / (this.sentenceFrequency(term) || 0.5));
   }
 
-  private wordsOfRun(runs: WordRuns, run: number): LexiconWord[] {
+  /**
+   * The words of a run, read from the file when first used, and checked there: a number beyond the
+   * vocabulary would give undefined words.
+   */
+  private wordsOfRun(runs: LazyRuns, run: number): LexiconWord[] {
+    const bounds = runs.starts.slice(run, run + 2);
+    const from = bounds[0]!;
+    const to = bounds[1]!;
+    if (!(from <= to && to <= runs.words.length)) throw runs.starts.corrupt(`run ${run} of its words starts at ${from} and ends at ${to}`);
+    const wordIds = runs.words.slice(from, to);
+    const termIds = runs.terms.slice(from, to);
     const words: LexiconWord[] = [];
-    for (let p = runs.starts[run]!; p < runs.starts[run + 1]!; p++)
-      words.push({ word: this.tables.words[runs.words[p]!]!, term: this.tables.terms[runs.terms[p]!]! });
+    for (let p = 0; p < wordIds.length; p++) {
+      const word = this.tables.words[wordIds[p]!];
+      const term = this.tables.terms[termIds[p]!];
+      if (word === undefined || term === undefined) throw runs.words.corrupt(`run ${run} of its words names a word or term beyond its vocabulary`);
+      words.push({ word, term });
+    }
     return words;
   }
+}
+
+/** How many positions, from 0 up to `length`, `before` holds for: it must hold for those before some position and for none after. */
+function bisect(length: number, before: (position: number) => boolean): number {
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (before(middle)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Answerer } from '../../../src/core/answer/answerer.js';
 import { ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../../../src/core/errors.js';
 import { buildIndex } from '../../../src/core/index/build.js';
+import { blockHashes } from '../../../src/core/index/block-file.js';
 import { writeCorpusFile } from '../../../src/core/index/corpus-file.js';
 import { loadIndex, type CorpusIndex } from '../../../src/core/index/corpus-index.js';
 import type { GloveEmbeddings } from '../../../src/core/index/embeddings/glove.js';
@@ -59,6 +60,7 @@ async function replaceAndRehash(dir: string, name: string, bytes: Uint8Array): P
   await writeFile(path.join(dir, name), bytes);
   const manifest = await readManifest(dir);
   manifest.files[name] = sha256(bytes);
+  if (name in manifest.blocks) manifest.blocks[name] = blockHashes(bytes);
   await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
 }
 
@@ -253,6 +255,17 @@ describe('loadIndex refuses an unusable index', () => {
       /corpus\.bin is truncated or altered/,
     ],
     ['a truncated corpus.bin', (dir) => truncate(path.join(dir, 'corpus.bin'), 1000), /corpus\.bin is truncated or altered/],
+    // Read on demand: the last block holds tables read at load (a block read later is refused when read, see lexical.test.ts).
+    ...(['lexical.bin', 'lexicon.bin'] as const).map((name): [string, (dir: string) => Promise<void>, RegExp] => [
+      `an altered ${name}`,
+      async (dir) => {
+        const bytes = await readFile(path.join(dir, name));
+        bytes[bytes.length - 1]! ^= 1;
+        await writeFile(path.join(dir, name), bytes);
+      },
+      new RegExp(`${name.replace('.', '\\.')} is truncated or altered \\(block \\d+ differs from its hash\\)`),
+    ]),
+    ['a truncated lexicon.bin', (dir) => truncate(path.join(dir, 'lexicon.bin'), 1000), /lexicon\.bin is truncated or altered/],
     ['a truncated sentences.f32', (dir) => truncate(path.join(dir, 'sentences.f32'), 12), /sentences\.f32/],
     [
       'a manifest of another format version',

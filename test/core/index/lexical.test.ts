@@ -1,12 +1,16 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import MiniSearch from 'minisearch';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../../src/core/corpus/loader.js';
+import { IndexCorruptError } from '../../../src/core/errors.js';
+import { BinaryReader } from '../../../src/core/index/binary.js';
+import { BLOCK_BYTES } from '../../../src/core/index/block-file.js';
 import { LexicalIndex, termOccurrences } from '../../../src/core/index/lexical.js';
 import { chunkSearchText, segmentDocument } from '../../../src/core/index/segment.js';
 import { termOf, tokenize } from '../../../src/core/text/tokens.js';
-import { ROOT } from '../../helpers/core.js';
+import { removeTempDirs, ROOT } from '../../helpers/core.js';
+import { onDemand, sectionStarts } from '../../helpers/on-demand.js';
 
 /** Chunks ranked by BM25 for a query as typed (OR of its terms), as the answerer searches once it has the terms. */
 const searchText = (lexical: LexicalIndex, query: string, k: number) => lexical.searchTerms(termOccurrences(query), k);
@@ -167,4 +171,87 @@ describe('LexicalIndex against MiniSearch', () => {
     expect(index.size).toBe(search.documentCount);
     for (const terms of queries) expect(same(index.searchTerms(terms, 20))).toBe(same(ranked(search, terms, 20)));
   }, 60_000);
+});
+
+/** A made-up word per number: distinct syllables, so that stemming keeps them apart. */
+const madeUpWord = (n: number) =>
+  ['ka', 'lo', 'mi', 'tu', 're', 'so', 'van', 'dor'].reduce((word, _, i, syllables) => (i < 3 ? word + syllables[(n >> (3 * i)) % 8]! : word), 'b');
+
+/** Texts whose postings fill many blocks: a word every text holds, words of a few hundred texts each, and rare ones. */
+const MANY_TEXTS = Array.from({ length: 20_000 }, (_, i) =>
+  ['Copper', madeUpWord(i % 400), madeUpWord(400 + ((i * 7) % 97)), madeUpWord(i % 400), madeUpWord(500 + (i % 11)), i % 1000 === 0 ? 'zinc' : 'tin'].join(' '),
+);
+
+describe('LexicalIndex read on demand', () => {
+  afterAll(removeTempDirs);
+  const built = LexicalIndex.build(MANY_TEXTS);
+  const bytes = built.toBinary();
+  const [, termsAt, , labelsAt, frequenciesAt] = sectionStarts(bytes);
+  const terms = new TextDecoder().decode(bytes.subarray(termsAt, labelsAt)).split('\n');
+  const runStarts = new BinaryReader(bytes, 'VLEX 1');
+  runStarts.next(Float64Array);
+  runStarts.nextStrings();
+  const starts = runStarts.next(Uint32Array);
+  /** The block of lexical.bin where term t's postings start. */
+  const blockOf = (t: number) => Math.floor((labelsAt! + 4 * starts[t]!) / BLOCK_BYTES);
+  /** Whether term t's postings lie in one block that holds no section header (those are read at load). */
+  const inOneInnerBlock = (t: number) =>
+    blockOf(t) === blockOf(t + 1) && blockOf(t) > blockOf(0) && blockOf(t) < Math.floor((frequenciesAt! - 8) / BLOCK_BYTES);
+  const queries = [['copper'], [madeUpWord(5), 'zinc'], [madeUpWord(399), madeUpWord(420), 'tin'], ['zinc', 'zinc', 'nothing']].map((words) =>
+    words.map((word) => termOf(word)!),
+  );
+
+  it('answers as the index it was saved from, and saves the same bytes', async () => {
+    const loaded = LexicalIndex.fromBinary(await onDemand(bytes, 'lexical.bin'));
+    expect(Buffer.byteLength(bytes)).toBeGreaterThan(8 * BLOCK_BYTES);
+    expect(loaded.size).toBe(built.size);
+    for (const query of queries) expect(loaded.searchTerms(query, 10)).toEqual(built.searchTerms(query, 10));
+    for (const term of [...queries.flat(), 'unknown']) {
+      expect(loaded.has(term)).toBe(built.has(term));
+      expect(loaded.idf(term)).toBe(built.idf(term));
+    }
+    expect(Buffer.from(loaded.toBinary()).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it('finds an altered byte of a posting when a search reads its block, and serves the terms in other blocks', async () => {
+    const middle = terms.findIndex((_, t) => inOneInnerBlock(t));
+    const altered = Buffer.from(bytes);
+    altered[labelsAt! + 4 * starts[middle]!]! ^= 1;
+    const loaded = LexicalIndex.fromBinary(await onDemand(altered, 'lexical.bin', bytes));
+    expect(() => loaded.searchTerms([terms[middle]!], 10)).toThrow(IndexCorruptError);
+    expect(() => loaded.searchTerms([terms[middle]!], 10)).toThrow(/lexical\.bin is truncated or altered \(block \d+ differs from its hash\)/);
+    const elsewhere = terms.findIndex((_, t) => inOneInnerBlock(t) && blockOf(t) > blockOf(middle));
+    expect(loaded.searchTerms([terms[elsewhere]!], 10)).toEqual(built.searchTerms([terms[elsewhere]!], 10));
+  });
+
+  it('refuses, when a search reads it, a posting naming a chunk it does not have', async () => {
+    const wrong = Buffer.from(bytes);
+    const zinc = terms.indexOf(termOf('zinc')!);
+    new DataView(wrong.buffer, wrong.byteOffset).setUint32(labelsAt! + 4 * starts[zinc]!, 1_000_000, true);
+    const loaded = LexicalIndex.fromBinary(await onDemand(wrong, 'lexical.bin'));
+    expect(loaded.searchTerms([termOf('copper')!], 3)).toEqual(built.searchTerms([termOf('copper')!], 3));
+    expect(() => loaded.searchTerms([termOf('zinc')!], 3)).toThrow(IndexCorruptError);
+    expect(() => loaded.searchTerms([termOf('zinc')!], 3)).toThrow(/the postings of "zinc" name chunk 1000000, beyond its \d+ chunk lengths/);
+  });
+
+  it('is updated, cloned or in place, as the index it was saved from', async () => {
+    const change = (index: LexicalIndex) => {
+      index.remove([3, 400, 19_999]);
+      index.add([
+        { label: 400, terms: termOccurrences('Nickel copper') },
+        { label: 20_000, terms: termOccurrences('Zinc nickel') },
+      ]);
+      return index;
+    };
+    const expected = change(built.clone());
+    const loaded = LexicalIndex.fromBinary(await onDemand(bytes, 'lexical.bin'));
+    const clone = change(loaded.clone());
+    const inPlace = change(LexicalIndex.fromBinary(await onDemand(bytes, 'lexical.bin')));
+    for (const updated of [clone, inPlace]) {
+      expect(Buffer.from(updated.toBinary()).equals(Buffer.from(expected.toBinary()))).toBe(true);
+      for (const query of [...queries, [termOf('nickel')!]]) expect(updated.searchTerms(query, 10)).toEqual(expected.searchTerms(query, 10));
+    }
+    // The clone's changes are its own.
+    expect(loaded.searchTerms(queries[0]!, 10)).toEqual(built.searchTerms(queries[0]!, 10));
+  });
 });
