@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Answerer } from '../../../src/core/answer/answerer.js';
 import { ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../../../src/core/errors.js';
+import { blockHashes } from '../../../src/core/index/block-file.js';
 import { buildIndex } from '../../../src/core/index/build.js';
 import { writeCorpusFile } from '../../../src/core/index/corpus-file.js';
 import { loadIndex, type CorpusIndex } from '../../../src/core/index/corpus-index.js';
@@ -54,11 +55,12 @@ async function readManifest(dir: string): Promise<IndexManifest> {
   return JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as IndexManifest;
 }
 
-/** Replaces a file and records its new hash in the manifest, as a consistent but damaged index would. */
+/** Replaces a file and records its new hashes in the manifest, as a consistent but damaged index would. */
 async function replaceAndRehash(dir: string, name: string, bytes: Uint8Array): Promise<void> {
   await writeFile(path.join(dir, name), bytes);
   const manifest = await readManifest(dir);
   manifest.files[name] = sha256(bytes);
+  if (name in manifest.blocks) manifest.blocks[name] = blockHashes(bytes);
   await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
 }
 
@@ -98,7 +100,7 @@ describe('saveIndex / loadIndex', () => {
   it('loads back an index that answers every dev question exactly as the built one', async () => {
     const loaded = await loadIndex(pristine, glove);
     expect(loaded.documents).toEqual(JSON.parse(JSON.stringify(built.documents)));
-    expect(Array.from(loaded.sentenceVectors)).toEqual(Array.from(built.sentenceVectors));
+    expect(Array.from(loaded.sentenceVectors.bytes())).toEqual(Array.from(built.sentenceVectors.bytes()));
     expect(loaded.graph.size).toBe(built.graph.size);
     const fromBuild = new Answerer(built, glove);
     const fromDisk = new Answerer(loaded, glove);
