@@ -112,6 +112,27 @@ describe('npm run ask', () => {
     expect(stderr).toMatch(/^Error: The index in .* is unreadable \(chunks\.hnsw is truncated or altered\)\. Rebuild it with `npm run index`\./m);
     expect(stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
+
+  it('refuses to answer from a block of the index damaged after it was built, found when the question reads it, and npm run index rebuilds it', async () => {
+    const index = path.join(work, 'damaged-block-index');
+    const damagedEnv = { ...env, INDEX_DIR: index };
+    await runEntry('cli/index-command', damagedEnv);
+    // Read on demand: the load does not read the sentence vectors, the question does.
+    const vectors = await readFile(path.join(index, 'sentences.f32'));
+    vectors[64] = vectors[64]! ^ 0x40;
+    await writeFile(path.join(index, 'sentences.f32'), vectors);
+    const ask = await runEntry('cli/ask', damagedEnv, ['Why is peace elusive?']);
+    expect(ask.code).toBe(1);
+    expect(ask.stdout).toBe('');
+    expect(ask.stderr).toMatch(
+      /^Error: The index in .* is unreadable \(sentences\.f32 is truncated or altered \(block 0 differs from its hash\)\)\. Rebuild it with `npm run index`\./m,
+    );
+    expect(ask.stderr).not.toMatch(/\n\s+at /);
+    const rebuild = await runEntry('cli/index-command', damagedEnv);
+    expect(rebuild.code).toBe(0);
+    expect(rebuild.stderr).toMatch(/warning: indexing every article again, the previous index cannot be reused: .*sentences\.f32 is truncated or altered/);
+    expect((await runEntry('cli/ask', damagedEnv, ['Why is peace elusive?'])).code).toBe(0);
+  }, 60_000);
   it('runs from its V8 code cache as without one: writes it when there is none usable, keeps a good one, replaces a damaged one, and VERBATIM_CODE_CACHE=0 turns it off', async () => {
     // A copy of the bundle and its loader beside dist/bundle/, so that the shared cache is not touched.
     const folder = await mkdtemp(path.join(ROOT, 'dist/bundle-cache-test-'));

@@ -51,6 +51,8 @@ function groupKey(first: string | undefined, length: number): string {
 const MAX_INDEXED_LETTERS = 5;
 /** Texts (authors, titles, bodies) indexed between two yields of {@link AcronymExpansions.build}: a few milliseconds of work. */
 const TEXTS_PER_SLICE = 64;
+/** A document's texts: its author, title and body. */
+const TEXTS_PER_DOCUMENT = 3;
 /** A capitalised word ending at white space before another capitalised word: where an expansion of two or more words can start. */
 const FIRST_WORD = /\p{Lu}\p{L}*\.?\s+(?=\p{Lu})/gu;
 const CAPITAL = /\p{Lu}/gu;
@@ -72,16 +74,23 @@ const WHOLE_WORD = /^\p{L}+\.?$/u;
 export class AcronymExpansions {
   private readonly textsByInitials = new Map<string, number[]>();
 
-  /** Each document's author, title and body, in that order: where the pattern was tested before. */
-  private constructor(private readonly texts: readonly string[]) {}
+  private constructor(private readonly documents: readonly SegmentedDocument[]) {}
 
-  private static unfilled(documents: readonly SegmentedDocument[]): AcronymExpansions {
-    return new AcronymExpansions(documents.flatMap(({ document }) => [document.author ?? '', document.title, document.body]));
+  /** How many texts there are: each document's author, title and body, in that order (where the pattern was tested before). */
+  private get textCount(): number {
+    return this.documents.length * TEXTS_PER_DOCUMENT;
+  }
+
+  /** Text `id`, taken from its document only now: a loaded index reads a body from its file on first use. */
+  private text(id: number): string {
+    const { document } = this.documents[Math.floor(id / TEXTS_PER_DOCUMENT)]!;
+    const part = id % TEXTS_PER_DOCUMENT;
+    return part === 0 ? (document.author ?? '') : part === 1 ? document.title : document.body;
   }
 
   /** The expansions of `documents`, made in one block (tests, a first question). */
   static of(documents: readonly SegmentedDocument[]): AcronymExpansions {
-    const expansions = AcronymExpansions.unfilled(documents);
+    const expansions = new AcronymExpansions(documents);
     for (const _ of expansions.fill());
     return expansions;
   }
@@ -92,7 +101,7 @@ export class AcronymExpansions {
    * must not spend in one block.
    */
   static async build(documents: readonly SegmentedDocument[]): Promise<AcronymExpansions> {
-    const expansions = AcronymExpansions.unfilled(documents);
+    const expansions = new AcronymExpansions(documents);
     let done = 0;
     for (const _ of expansions.fill()) {
       if (++done % TEXTS_PER_SLICE === 0) await yieldToEventLoop();
@@ -102,8 +111,8 @@ export class AcronymExpansions {
 
   /** Indexes every text; yields after each, so that callers can pause. */
   private *fill(): Generator<void> {
-    for (const [id, text] of this.texts.entries()) {
-      this.indexRuns(text, id);
+    for (let id = 0; id < this.textCount; id++) {
+      this.indexRuns(this.text(id), id);
       yield;
     }
   }
@@ -114,9 +123,9 @@ export class AcronymExpansions {
     const letters = Array.from(written.toUpperCase());
     const pattern = new RegExp(`\\b${letters.map((letter) => `${letter}[\\p{L}]*\\.?`).join('\\s+')}(?![\\p{L}])`, 'u');
     const indexed = letters.length >= 2 && letters.length <= MAX_INDEXED_LETTERS && letters.every((letter) => /^\p{Lu}$/u.test(letter));
-    const candidates = indexed ? (this.textsByInitials.get(letters.join('')) ?? []) : this.texts.keys();
+    const candidates = indexed ? (this.textsByInitials.get(letters.join('')) ?? []) : Array.from({ length: this.textCount }, (_, id) => id);
     for (const id of candidates) {
-      const found = pattern.exec(this.texts[id]!);
+      const found = pattern.exec(this.text(id));
       if (found) return termOf(found[0].split(/\s+/).pop()!);
     }
     return undefined;

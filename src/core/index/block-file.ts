@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { IndexCorruptError } from '../errors.js';
+import { yieldToEventLoop } from '../event-loop.js';
 
 /**
  * Bytes per block: the unit in which a file read on demand is read and checked. Small enough that a
@@ -9,6 +10,8 @@ import { IndexCorruptError } from '../errors.js';
  * of block hashes stays well under 1 % of the file.
  */
 export const BLOCK_BYTES = 32 * 1024;
+/** Blocks read at a time by {@link BlockFile.readAll}, between which the event loop runs. */
+const READ_ALL_BLOCKS = 128;
 /** The first 16 bytes of each block's SHA-256: 128 bits, far beyond what accidental damage could match. */
 const BLOCK_HASH_BYTES = 16;
 
@@ -141,6 +144,19 @@ export class BlockFile implements ByteSource {
     if (offset < 0 || length < 0 || offset + length > this.length) throw this.corrupt(`has no bytes ${offset}–${offset + length}`);
     if (length > 0) this.ensure(Math.floor(offset / BLOCK_BYTES), Math.floor((offset + length - 1) / BLOCK_BYTES));
     return this.memory.subarray(offset, offset + length);
+  }
+
+  /**
+   * Reads and checks every block not yet read, a few MB at a time, letting the event loop run between.
+   *
+   * @throws {@link IndexCorruptError} when a block differs from its hash
+   */
+  async readAll(): Promise<void> {
+    const piece = READ_ALL_BLOCKS * BLOCK_BYTES;
+    for (let offset = 0; offset < this.length; offset += piece) {
+      this.bytes(offset, Math.min(piece, this.length - offset));
+      await yieldToEventLoop();
+    }
   }
 
   /** Reads and checks blocks `first` to `last`, each run of unread blocks in one read. */

@@ -10,6 +10,7 @@ import { ChunkGraph, DEFAULT_HNSW, type HnswParameters } from './hnsw-store.js';
 import { acquireIndexLock, describeHolder } from './index-lock.js';
 import { LexicalIndex, termOccurrences } from './lexical.js';
 import { SentenceLexicon } from './sentence-lexicon.js';
+import { SentenceVectors } from './sentence-vectors.js';
 import { INDEX_FORMAT_VERSION, type IndexManifest } from './manifest.js';
 import { chunkSearchText, DEFAULT_CHUNKING, segmentDocument, type ChunkingOptions, type SegmentedDocument } from './segment.js';
 import { GraphInWorker } from './worker-graph.js';
@@ -252,7 +253,8 @@ export async function loadPreviousIndex(
   onUnusable?: (error: VerbatimError) => void,
 ): Promise<CorpusIndex | undefined> {
   try {
-    return await loadIndex(indexDir, embeddings);
+    // Every block checked now: damage found midway through the build would fail it instead of starting afresh.
+    return await loadIndex(indexDir, embeddings, { checkEveryBlock: true });
   } catch (error) {
     if (!isVerbatimError(error)) throw error;
     if (!(error instanceof IndexNotFoundError)) onUnusable?.(error);
@@ -392,7 +394,7 @@ async function embedAndAssemble(options: BuildOptions, segmented: SegmentedDocum
       } else {
         // A reused document's sentence vectors are consecutive rows of the previous index's.
         const previousRow = previous!.sentenceId({ doc: position, sentence: 0 });
-        sentenceVectors.set(previous!.sentenceVectors.subarray(previousRow * dimensions, (previousRow + count) * dimensions), sentenceRow * dimensions);
+        sentenceVectors.set(previous!.sentenceVectors.rows(previousRow, previousRow + count), sentenceRow * dimensions);
         if (!incremental) {
           chunkRows = new Float32Array(doc.chunks.length * dimensions);
           previous!.chunkLabels[position]!.forEach((label, c) => chunkRows!.set(previous!.graph.vectorAt(label), c * dimensions));
@@ -506,7 +508,7 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
     assembled.chunkLabels,
     assembled.chunkGraph,
     assembled.lexical,
-    assembled.sentenceVectors,
+    SentenceVectors.of(assembled.sentenceVectors, assembled.dimensions),
     assembled.lexicon,
   );
   manifest.buildSeconds = (performance.now() - started) / 1000;

@@ -5,13 +5,13 @@ import path from 'node:path';
 import { yieldToEventLoop } from '../event-loop.js';
 import { diskFullOr, errorCode, ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
 import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provider.js';
-import { viewOf } from './binary.js';
 import { BlockFile, blockHashes, type WrittenFile } from './block-file.js';
 import { readCorpusFile, writeCorpusFile } from './corpus-file.js';
 import { ChunkGraph, HNSW_FILES } from './hnsw-store.js';
 import { LexicalIndex } from './lexical.js';
 import { isVerbatimManifest, MANIFEST_FILE, manifestProblem, type IndexManifest } from './manifest.js';
 import { SentenceLexicon } from './sentence-lexicon.js';
+import { SentenceVectors } from './sentence-vectors.js';
 import type { Chunk, SegmentedDocument, Sentence } from './segment.js';
 import { HASH_HEX, type QuoteReference } from './reference.js';
 
@@ -124,8 +124,7 @@ export class CorpusIndex {
     readonly chunkLabels: number[][],
     readonly graph: ChunkGraph,
     readonly lexical: LexicalIndex,
-    /** Unit sentence vectors, `dimensions` floats each, documents in order. */
-    readonly sentenceVectors: Float32Array,
+    readonly sentenceVectors: SentenceVectors,
     /** The documents' sentence-level vocabulary, when already made (a build makes it, a load reads it). */
     lexicon?: SentenceLexicon,
     /**
@@ -213,10 +212,14 @@ export class CorpusIndex {
     return this.sentenceBase[ref.doc]! + ref.sentence;
   }
 
-  /** The stored unit vector of a sentence (a view, not a copy). */
+  /**
+   * The stored unit vector of a sentence (a view, not a copy).
+   *
+   * @throws {@link IndexCorruptError} when it is read from a damaged file
+   */
   sentenceVector(ref: SentenceRef): Float32Array {
     const row = this.sentenceId(ref);
-    return this.sentenceVectors.subarray(row * this.dimensions, (row + 1) * this.dimensions);
+    return this.sentenceVectors.rows(row, row + 1);
   }
 }
 
@@ -337,11 +340,7 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
       files[name] = written.sha256;
       blocks[name] = written.blocks;
     };
-    const vectors = index.sentenceVectors;
-    record(
-      FILES.sentenceVectors,
-      await writeHashedFile(path.join(temporary, FILES.sentenceVectors), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength)),
-    );
+    record(FILES.sentenceVectors, await writeHashedFile(path.join(temporary, FILES.sentenceVectors), index.sentenceVectors.bytes()));
     record(FILES.corpus, await writeCorpusFile(path.join(temporary, FILES.corpus), index.documents, index.chunkLabels));
     record(FILES.lexical, await writeHashedFile(path.join(temporary, FILES.lexical), index.lexical.toBinary()));
     await index.prepare();
@@ -382,44 +381,34 @@ async function readManifest(indexDir: string): Promise<IndexManifest> {
 const READ_PIECE = 4 << 20;
 
 /**
- * Reads the files of an index, each checked against the SHA-256 its manifest lists. Each file is read
- * in pieces into one buffer; a piece is hashed while the next one is read.
+ * Reads the files of an index: whole, checked against the SHA-256 its manifest lists (read in pieces
+ * into one buffer, a piece hashed while the next one is read), or on demand, each block checked
+ * against the hashes the manifest lists.
  */
 class IndexFileReader {
   constructor(
     private readonly indexDir: string,
-    private readonly hashes: Record<string, string>,
-    private readonly blockHashes: Record<string, string>,
+    private readonly manifest: Pick<IndexManifest, 'files' | 'blocks'>,
   ) {}
 
   /**
-   * A file to read on demand, each block checked against the manifest's hash of it when first read.
+   * The file, to be read on demand.
    *
-   * @throws {@link IndexCorruptError} when the manifest lists no block hashes for it, or it is missing or of another size
+   * @throws {@link IndexCorruptError} when it is missing, unreadable or truncated
    */
-  blocks(name: string): BlockFile {
-    const hashes = this.blockHashes[name];
+  onDemand(name: string): BlockFile {
+    const hashes = this.manifest.blocks[name];
     if (hashes === undefined) throw new IndexCorruptError(this.indexDir, `the manifest lists no blocks of ${name}`);
     return BlockFile.open(this.indexDir, name, hashes);
   }
 
-  /** The size of a file the manifest lists. */
-  async size(name: string): Promise<number> {
-    try {
-      return (await stat(path.join(this.indexDir, name))).size;
-    } catch (error) {
-      throw new IndexCorruptError(this.indexDir, `${name} is missing`, { cause: error });
-    }
-  }
-
   /**
-   * The whole file, checked. Read into the start of `into` when it is large enough (the bytes then
-   * share its memory), into a buffer of its own otherwise.
+   * The whole file, checked.
    *
    * @throws {@link IndexCorruptError} when it is missing, unreadable, truncated or altered
    */
-  async read(name: string, into?: ArrayBuffer): Promise<Buffer> {
-    const expected = this.hashes[name];
+  async read(name: string): Promise<Buffer> {
+    const expected = this.manifest.files[name];
     if (expected === undefined) throw new IndexCorruptError(this.indexDir, `the manifest lists no ${name}`);
     let handle;
     try {
@@ -429,7 +418,7 @@ class IndexFileReader {
     }
     try {
       const { size } = await handle.stat();
-      const bytes = into !== undefined && into.byteLength >= size ? Buffer.from(into, 0, size) : Buffer.allocUnsafeSlow(size);
+      const bytes = Buffer.allocUnsafeSlow(size);
       const hash = createHash('sha256');
       const readAt = (offset: number) => handle.read(bytes, offset, Math.min(READ_PIECE, size - offset), offset);
       let offset = 0;
@@ -454,49 +443,43 @@ class IndexFileReader {
 }
 
 /**
- * Loads the index in `indexDir` for querying with `embeddings`.
+ * Loads the index in `indexDir` for querying with `embeddings`. Only the graph is read whole; the sentence
+ * vectors, the documents (bodies, sentences, chunks), the postings and the sentences' words stay in their
+ * files apart from small tables, read and checked block by block where a question needs them: damage
+ * there is found then, as an {@link IndexCorruptError}, unless `checkEveryBlock` reads and checks them
+ * all now (for a build that reuses the index: damage then makes it start afresh instead of failing midway).
  *
  * @throws {@link IndexNotFoundError} when there is none
  * @throws {@link ForeignIndexFolderError} when the folder holds something Verbatim did not write
  * @throws {@link IndexMismatchError} when another embedding model built it
  * @throws {@link IndexCorruptError} when a file is missing, truncated or altered
  */
-export async function loadIndex(indexDir: string, embeddings: DescribedEmbeddings): Promise<CorpusIndex> {
+export async function loadIndex(indexDir: string, embeddings: DescribedEmbeddings, options: { checkEveryBlock?: boolean } = {}): Promise<CorpusIndex> {
   const manifest = await readManifest(indexDir);
   const built = manifest.embeddings;
   const configured = embeddings.info;
   if (built.provider !== configured.provider || built.model !== configured.model || (configured.dimensions > 0 && built.dimensions !== configured.dimensions)) {
     throw new IndexMismatchError(indexDir, describeEmbeddings(built), describeEmbeddings(configured));
   }
-  const files = new IndexFileReader(indexDir, manifest.files, manifest.blocks);
-  // The graph is checked from its bytes, then hnswlib reads the file itself: its bytes are needed only
-  // briefly, so the sentence vectors are read into the same memory afterwards (touching fresh memory is
-  // what reading costs most here).
-  const scratch = new ArrayBuffer(Math.max(await files.size(FILES.graph), await files.size(FILES.sentenceVectors)));
-  const graphBytes = await files.read(FILES.graph, scratch);
+  const files = new IndexFileReader(indexDir, manifest);
+  const corpusFile = files.onDemand(FILES.corpus);
+  const vectorFile = files.onDemand(FILES.sentenceVectors);
+  const lexicalFile = files.onDemand(FILES.lexical);
+  const lexiconFile = files.onDemand(FILES.lexicon);
+  if (options.checkEveryBlock) for (const file of [corpusFile, vectorFile, lexicalFile, lexiconFile]) await file.readAll();
+  const graphBytes = await files.read(FILES.graph);
   // ChunkGraph.load checks the bytes before its first await; only hnswlib's own read of the file is left running.
   const graphLoad = ChunkGraph.load(path.join(indexDir, FILES.graph), built.dimensions, manifest.hnsw, graphBytes);
   graphLoad.catch(() => undefined);
-  const contents = new Map<string, Buffer>();
-  contents.set(FILES.sentenceVectors, await files.read(FILES.sentenceVectors, scratch));
-  // Read above, or on demand below (the lexical index and the lexicon: their small tables now, the rest as questions need it).
-  const readElsewhere = new Set<string>([FILES.graph, FILES.sentenceVectors, FILES.lexical, FILES.lexicon]);
-  for (const name of Object.keys(manifest.files)) {
-    if (!readElsewhere.has(name)) contents.set(name, await files.read(name));
-  }
   try {
-    const corpus = readCorpusFile(contents.get(FILES.corpus)!);
+    const corpus = readCorpusFile(corpusFile, indexDir);
     const { documents, chunkLabels } = corpus;
+    if (options.checkEveryBlock) corpus.makeSpans();
+    const sentenceVectors = SentenceVectors.onDemand(vectorFile, built.dimensions);
     await yieldToEventLoop();
-    const vectorBytes = contents.get(FILES.sentenceVectors)!;
-    // A view of the file's bytes, not a copy: hundreds of MB for a large corpus.
-    const sentenceVectors = viewOf(Float32Array, vectorBytes);
-    contents.delete(FILES.corpus);
-    contents.delete(FILES.sentenceVectors);
+    const lexical = LexicalIndex.fromBinary(lexicalFile);
     await yieldToEventLoop();
-    const lexical = LexicalIndex.fromBinary(files.blocks(FILES.lexical));
-    await yieldToEventLoop();
-    const lexicon = SentenceLexicon.fromBinary(files.blocks(FILES.lexicon));
+    const lexicon = SentenceLexicon.fromBinary(lexiconFile);
     await yieldToEventLoop();
     const graph = await graphLoad;
     await yieldToEventLoop();
@@ -516,7 +499,7 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
       labelsOwnedOnce: claimedAll,
       chunkLabels: corpus.labels.length,
       sentences: corpus.sentenceCounts.reduce((sum, count) => sum + count, 0),
-      vectorFloats: sentenceVectors.length,
+      vectorFloats: sentenceVectors.floats,
       dimensions: built.dimensions,
       graphSize: graph.size,
       lexicalSize: lexical.size,

@@ -71,6 +71,16 @@ describe('BlockFile', () => {
     expect(() => file.bytes(bytes.length - 1, 2)).toThrow(IndexCorruptError);
   });
 
+  it('reads and checks every block on request, refusing a damaged one', async () => {
+    const bytes = sample(3 * BLOCK_BYTES + 5);
+    const intact = BlockFile.open(saved(bytes), 'data.bin', blockHashes(bytes));
+    await intact.readAll();
+    expect(Buffer.from(intact.bytes(0, bytes.length)).equals(Buffer.from(bytes))).toBe(true);
+    const altered = bytes.slice();
+    altered[3 * BLOCK_BYTES + 1] = altered[3 * BLOCK_BYTES + 1]! ^ 1;
+    await expect(BlockFile.open(saved(altered), 'data.bin', blockHashes(bytes)).readAll()).rejects.toThrow(/block 3 differs/);
+  });
+
   it('is what a BinaryReader reads sections from, a lazy section reading only what is sliced', () => {
     const big = new Float32Array(3 * BLOCK_BYTES).map((_, i) => i / 3);
     const written = new BinaryWriter('TEST')

@@ -234,7 +234,7 @@ describe('rebuilding with the previous index', () => {
     expect(rebuilt.report.reusedDocuments).toBe(0);
     expect(rebuilt.report.unchanged).toHaveLength(3);
     expect(rebuilt.index.dimensions).toBe(32);
-    expect(rebuilt.index.sentenceVectors.length).toBe(32 * rebuilt.report.sentences);
+    expect(rebuilt.index.sentenceVectors.floats).toBe(32 * rebuilt.report.sentences);
   });
 });
 

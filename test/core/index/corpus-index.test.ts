@@ -3,9 +3,9 @@ import { cp, lstat, mkdir, readdir, readFile, rm, symlink, truncate, writeFile }
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Answerer } from '../../../src/core/answer/answerer.js';
-import { ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../../../src/core/errors.js';
-import { buildIndex } from '../../../src/core/index/build.js';
+import { ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError, type VerbatimError } from '../../../src/core/errors.js';
 import { blockHashes } from '../../../src/core/index/block-file.js';
+import { buildIndex, loadPreviousIndex } from '../../../src/core/index/build.js';
 import { writeCorpusFile } from '../../../src/core/index/corpus-file.js';
 import { loadIndex, type CorpusIndex } from '../../../src/core/index/corpus-index.js';
 import type { GloveEmbeddings } from '../../../src/core/index/embeddings/glove.js';
@@ -55,7 +55,7 @@ async function readManifest(dir: string): Promise<IndexManifest> {
   return JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as IndexManifest;
 }
 
-/** Replaces a file and records its new hash in the manifest, as a consistent but damaged index would. */
+/** Replaces a file and records its new hashes in the manifest, as a consistent but damaged index would. */
 async function replaceAndRehash(dir: string, name: string, bytes: Uint8Array): Promise<void> {
   await writeFile(path.join(dir, name), bytes);
   const manifest = await readManifest(dir);
@@ -100,11 +100,23 @@ describe('saveIndex / loadIndex', () => {
   it('loads back an index that answers every dev question exactly as the built one', async () => {
     const loaded = await loadIndex(pristine, glove);
     expect(loaded.documents).toEqual(JSON.parse(JSON.stringify(built.documents)));
-    expect(Array.from(loaded.sentenceVectors)).toEqual(Array.from(built.sentenceVectors));
+    expect(Array.from(loaded.sentenceVectors.bytes())).toEqual(Array.from(built.sentenceVectors.bytes()));
     expect(loaded.graph.size).toBe(built.graph.size);
     const fromBuild = new Answerer(built, glove);
     const fromDisk = new Answerer(loaded, glove);
     for (const { question } of questions) expect(await fromDisk.ask(question)).toEqual(await fromBuild.ask(question));
+  });
+
+  it('keeps answering from an index loaded before its folder was rebuilt: it reads the files it opened, since replaced', async () => {
+    const dir = await copyIndex();
+    const old = await loadIndex(dir, glove);
+    await buildIndex({ corpusDir: CORPUS_DIR, indexDir: dir, embeddings: glove, hnsw: { ...DEFAULT_HNSW, m: DEFAULT_HNSW.m + 2 } });
+    // The folder old was loaded from is gone: the files it reads on demand are unlinked, not rewritten.
+    expect(await readdir(path.dirname(dir))).toEqual(['index']);
+    expect((await readManifest(dir)).hnsw.m).toBe(DEFAULT_HNSW.m + 2);
+    const fromBuild = new Answerer(built, glove);
+    const fromOld = new Answerer(old, glove);
+    for (const { question } of questions) expect(await fromOld.ask(question)).toEqual(await fromBuild.ask(question));
   });
 
   it('replaces an existing index without leaving temporary directories behind', async () => {
@@ -303,17 +315,6 @@ describe('loadIndex refuses an unusable index', () => {
       /the manifest and the files disagree: the manifest lists \d+ documents, corpus\.bin holds 0/,
     ],
     [
-      'a corpus.bin whose lead-in is past its document, with a matching hash',
-      async (dir) => {
-        const documents = built.documents.map((doc) => ({
-          ...doc,
-          sentences: doc.sentences.map((sentence, i) => (i === 0 ? { ...sentence, leadIn: 9999 } : sentence)),
-        }));
-        await replaceAndRehash(dir, 'corpus.bin', await corpusFileWith(() => undefined, documents));
-      },
-      /sections disagree/,
-    ],
-    [
       'a short sentences.f32 with a matching hash',
       (dir) => replaceAndRehash(dir, 'sentences.f32', new Uint8Array(8)),
       /sentences\.f32 holds 2 numbers, not \d+ vectors of \d+/,
@@ -363,6 +364,59 @@ describe('loadIndex refuses an unusable index', () => {
       expect(error).toBeInstanceOf(IndexCorruptError);
       expect((error as Error).message).toMatch(reason);
       expect(error).toMatchObject({ indexDir: dir, remedy: 'rebuild-index' });
+    });
+  }
+
+  // Read on demand, the sentence vectors and the documents' spans and bodies are checked when first
+  // read: a load does not see damage there, the first question reading it refuses to answer, and a
+  // build that would reuse the index is told at once that it cannot.
+  const damageFoundLater: [string, (dir: string) => Promise<void>, RegExp][] = [
+    [
+      'an altered sentences.f32',
+      async (dir) => {
+        const file = path.join(dir, 'sentences.f32');
+        const bytes = await readFile(file);
+        bytes[100] = bytes[100]! ^ 0x40;
+        await writeFile(file, bytes);
+      },
+      /sentences\.f32 is truncated or altered \(block 0 differs from its hash\)/,
+    ],
+    [
+      'a corpus.bin whose lead-in is past its document, with matching hashes',
+      async (dir) => {
+        const documents = built.documents.map((doc) => ({
+          ...doc,
+          sentences: doc.sentences.map((sentence, i) => (i === 0 ? { ...sentence, leadIn: 9999 } : sentence)),
+        }));
+        await replaceAndRehash(dir, 'corpus.bin', await corpusFileWith(() => undefined, documents));
+      },
+      /corpus\.bin: its sections disagree/,
+    ],
+  ];
+
+  for (const [what, damage, reason] of damageFoundLater) {
+    it(`IndexCorruptError for ${what}, from every question that reads it, and from a load for a build`, async () => {
+      const dir = await copyIndex();
+      await damage(dir);
+      const answerer = new Answerer(await loadIndex(dir, glove), glove);
+      for (const { question } of questions.slice(0, 2)) {
+        const error = await answerer.ask(question).then(
+          () => new Error('it answered'),
+          (failure: unknown) => failure,
+        );
+        expect(error).toBeInstanceOf(IndexCorruptError);
+        expect((error as Error).message).toMatch(reason);
+        expect(error).toMatchObject({ indexDir: dir, remedy: 'rebuild-index' });
+      }
+      const forBuild = await loadIndex(dir, glove, { checkEveryBlock: true }).then(
+        () => new Error('the index loaded'),
+        (failure: unknown) => failure,
+      );
+      expect(forBuild).toBeInstanceOf(IndexCorruptError);
+      expect((forBuild as Error).message).toMatch(reason);
+      const unusable: VerbatimError[] = [];
+      expect(await loadPreviousIndex(dir, glove, (error) => unusable.push(error))).toBeUndefined();
+      expect(unusable.map((error) => error.message)).toEqual([expect.stringMatching(reason)]);
     });
   }
 
