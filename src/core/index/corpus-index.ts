@@ -7,7 +7,8 @@ import { diskFullOr, errorCode, ForeignIndexFolderError, IndexCorruptError, Inde
 import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provider.js';
 import { viewOf } from './binary.js';
 import { readCorpusFile, writeCorpusFile } from './corpus-file.js';
-import { ChunkGraph, HNSW_FILES } from './hnsw-store.js';
+import { HNSW_FILES, type IndexGraph } from './hnsw-store.js';
+import { LoadedGraph } from './loaded-graph.js';
 import { LexicalIndex } from './lexical.js';
 import { isVerbatimManifest, MANIFEST_FILE, manifestProblem, type IndexManifest } from './manifest.js';
 import { SentenceLexicon } from './sentence-lexicon.js';
@@ -121,7 +122,7 @@ export class CorpusIndex {
     readonly documents: SegmentedDocument[],
     /** For each document, the graph label of each of its chunks. */
     readonly chunkLabels: number[][],
-    readonly graph: ChunkGraph,
+    readonly graph: IndexGraph,
     readonly lexical: LexicalIndex,
     /** Unit sentence vectors, `dimensions` floats each, documents in order. */
     readonly sentenceVectors: Float32Array,
@@ -384,22 +385,12 @@ class IndexFileReader {
     private readonly hashes: Record<string, string>,
   ) {}
 
-  /** The size of a file the manifest lists. */
-  async size(name: string): Promise<number> {
-    try {
-      return (await stat(path.join(this.indexDir, name))).size;
-    } catch (error) {
-      throw new IndexCorruptError(this.indexDir, `${name} is missing`, { cause: error });
-    }
-  }
-
   /**
-   * The whole file, checked. Read into the start of `into` when it is large enough (the bytes then
-   * share its memory), into a buffer of its own otherwise.
+   * The whole file, checked, in a buffer of its own.
    *
    * @throws {@link IndexCorruptError} when it is missing, unreadable, truncated or altered
    */
-  async read(name: string, into?: ArrayBuffer): Promise<Buffer> {
+  async read(name: string): Promise<Buffer> {
     const expected = this.hashes[name];
     if (expected === undefined) throw new IndexCorruptError(this.indexDir, `the manifest lists no ${name}`);
     let handle;
@@ -410,7 +401,7 @@ class IndexFileReader {
     }
     try {
       const { size } = await handle.stat();
-      const bytes = into !== undefined && into.byteLength >= size ? Buffer.from(into, 0, size) : Buffer.allocUnsafeSlow(size);
+      const bytes = Buffer.allocUnsafeSlow(size);
       const hash = createHash('sha256');
       const readAt = (offset: number) => handle.read(bytes, offset, Math.min(READ_PIECE, size - offset), offset);
       let offset = 0;
@@ -450,20 +441,16 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     throw new IndexMismatchError(indexDir, describeEmbeddings(built), describeEmbeddings(configured));
   }
   const files = new IndexFileReader(indexDir, manifest.files);
-  // The graph is checked from its bytes, then hnswlib reads the file itself: its bytes are needed only
-  // briefly, so the sentence vectors are read into the same memory afterwards (touching fresh memory is
-  // what reading costs most here).
-  const scratch = new ArrayBuffer(Math.max(await files.size(FILES.graph), await files.size(FILES.sentenceVectors)));
-  const graphBytes = await files.read(FILES.graph, scratch);
-  // ChunkGraph.load checks the bytes before its first await; only hnswlib's own read of the file is left running.
-  const graphLoad = ChunkGraph.load(path.join(indexDir, FILES.graph), built.dimensions, manifest.hnsw, graphBytes);
-  graphLoad.catch(() => undefined);
+  const graphBytes = await files.read(FILES.graph);
   const contents = new Map<string, Buffer>();
-  contents.set(FILES.sentenceVectors, await files.read(FILES.sentenceVectors, scratch));
+  contents.set(FILES.sentenceVectors, await files.read(FILES.sentenceVectors));
   for (const name of Object.keys(manifest.files)) {
     if (name !== FILES.graph && name !== FILES.sentenceVectors) contents.set(name, await files.read(name));
   }
   try {
+    // Kept and searched where its bytes lie (see LoadedGraph): hnswlib reads the graph only when a reindex copies it to change.
+    const graph = LoadedGraph.fromBytes(graphBytes, built.dimensions, manifest.hnsw);
+    await yieldToEventLoop();
     const corpus = readCorpusFile(contents.get(FILES.corpus)!);
     const { documents, chunkLabels } = corpus;
     await yieldToEventLoop();
@@ -478,8 +465,6 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     const lexicon = SentenceLexicon.fromBinary(contents.get(FILES.lexicon)!);
     contents.delete(FILES.lexical);
     contents.delete(FILES.lexicon);
-    await yieldToEventLoop();
-    const graph = await graphLoad;
     await yieldToEventLoop();
     // Each chunk has a live label of its own; with the counts equal below, every live label is one chunk's
     // and the labels the graph marks deleted are exactly those no chunk has.
