@@ -46,7 +46,7 @@ export interface LabelScore {
 /**
  * The chunk graph of an index as its users see it: searched, read, copied to change, saved.
  * A graph being built or updated is a {@link ChunkGraph}; a loaded one is a `LoadedGraph`,
- * searched over its file's bytes until a copy is made to change.
+ * searched over its file's bytes, which only changes through a copy ({@link IndexGraph.clone}).
  */
 export interface IndexGraph {
   readonly dimensions: number;
