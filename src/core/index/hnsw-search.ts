@@ -79,17 +79,37 @@ export interface KnnResult {
   distances: number[];
 }
 
+/** What one search works in: made once and reused by the searches after it, as hnswlib pools its visited lists. */
+class Scratch {
+  /** Element → the search that last visited it (hnswlib's visited list, with a counter instead of clearing). */
+  readonly visited: Uint32Array;
+  private tag = 0;
+  readonly top = new StdPriorityQueue();
+  readonly candidates = new StdPriorityQueue();
+
+  constructor(elements: number) {
+    this.visited = new Uint32Array(elements);
+  }
+
+  /** A mark no element has yet, for a new search; the queues emptied. */
+  nextSearch(): number {
+    if (++this.tag === 0xffff_ffff) {
+      this.visited.fill(0);
+      this.tag = 1;
+    }
+    this.top.clear();
+    this.candidates.clear();
+    return this.tag;
+  }
+}
+
 /**
- * Searches one checked graph file. Not reentrant (its queues and visit marks are reused from one
- * search to the next), like hnswlib's own search on one index is not from a filter callback.
+ * Searches one checked graph file. A filter may search the same graph again: a search that
+ * starts while another is running gets scratch space of its own.
  */
 export class HnswSearch {
   private readonly distance: Distance;
-  /** Element → the search that last visited it (hnswlib's visited list, with a counter instead of clearing). */
-  private readonly visited: Uint32Array;
-  private visitTag = 0;
-  private readonly top = new StdPriorityQueue();
-  private readonly candidates = new StdPriorityQueue();
+  private readonly spare: Scratch[] = [];
   private readonly deletedCount: number;
 
   constructor(
@@ -97,7 +117,6 @@ export class HnswSearch {
     dimensions: number,
   ) {
     this.distance = innerProductDistance(dimensions);
-    this.visited = new Uint32Array(layout.elements);
     let deleted = 0;
     for (let element = 0; element < layout.elements; element++) if (this.isDeleted(element)) deleted++;
     this.deletedCount = deleted;
@@ -148,13 +167,18 @@ export class HnswSearch {
         }
       }
     }
-    const top = this.searchLevel0(current, query, Math.max(ef, k), this.deletedCount === 0 && filter === undefined, filter);
-    while (top.size > k) top.pop();
-    // The addon reads the answer from a queue of (distance, label) pairs, greatest first, filling its arrays from the end.
+    const scratch = this.spare.pop() ?? new Scratch(layout.elements);
     const answer = new StdPriorityQueue(true);
-    while (top.size > 0) {
-      answer.push(top.topKey, this.labelOf(top.topId));
-      top.pop();
+    try {
+      const top = this.searchLevel0(scratch, current, query, Math.max(ef, k), this.deletedCount === 0 && filter === undefined, filter);
+      while (top.size > k) top.pop();
+      // The addon reads the answer from a queue of (distance, label) pairs, greatest first, filling its arrays from the end.
+      while (top.size > 0) {
+        answer.push(top.topKey, this.labelOf(top.topId));
+        top.pop();
+      }
+    } finally {
+      this.spare.push(scratch);
     }
     const neighbors = new Array<number>(answer.size);
     const distances = new Array<number>(answer.size);
@@ -171,16 +195,17 @@ export class HnswSearch {
    * bare-bone variant, which hnswlib runs when nothing is deleted and there is no filter, accepts
    * every element and stops as soon as the nearest candidate is farther than the farthest kept.
    */
-  private searchLevel0(entry: number, query: Float32Array, ef: number, bareBone: boolean, filter?: (label: number) => unknown): StdPriorityQueue {
-    const { layout, visited, top, candidates } = this;
-    const { words } = layout;
-    if (++this.visitTag === 0xffff_ffff) {
-      visited.fill(0);
-      this.visitTag = 1;
-    }
-    const tag = this.visitTag;
-    top.clear();
-    candidates.clear();
+  private searchLevel0(
+    scratch: Scratch,
+    entry: number,
+    query: Float32Array,
+    ef: number,
+    bareBone: boolean,
+    filter?: (label: number) => unknown,
+  ): StdPriorityQueue {
+    const { words } = this.layout;
+    const { visited, top, candidates } = scratch;
+    const tag = scratch.nextSearch();
     const accepted = (element: number) => bareBone || (!this.isDeleted(element) && (filter === undefined || Boolean(filter(this.labelOf(element)))));
     let lowerBound: number;
     if (accepted(entry)) {

@@ -37,6 +37,11 @@ describe('LoadedGraph', () => {
       expect(loaded.search(query, 500)).toEqual(graph.search(query, 500));
     }
     expect(() => loaded.search([1, 0], 1)).toThrow(/dimensions/);
+    // A filter that searches the same graph again does not disturb the search that called it.
+    const oddOnly = (label: number) => label % 2 === 1;
+    expect(loaded.search(QUERIES[1]!, 7, (label) => loaded.search(QUERIES[0]!, 3).length === 3 && oddOnly(label))).toEqual(
+      graph.search(QUERIES[1]!, 7, oddOnly),
+    );
   });
 
   it('gives hnswlib a copy to change, made from its bytes, and saves the bytes it was given', async () => {
