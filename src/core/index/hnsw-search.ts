@@ -1,7 +1,7 @@
 /**
  * hnswlib's k-nearest-neighbour search in cosine space (`HierarchicalNSW::searchKnn` of
  * hnswlib-node 3, `hnswalg.h`, with its `InnerProductSpace` and the addon's query normalisation),
- * replicated over the bytes of a saved graph that {@link checkHnswFile} has checked: a loaded
+ * replicated over the bytes of a saved graph that `checkHnswFile` (hnsw-file.ts) has checked: a loaded
  * index searches its graph file where it lies in memory instead of having hnswlib read it back
  * element by element (seconds for a large index).
  *
@@ -110,6 +110,7 @@ class Scratch {
 export class HnswSearch {
   private readonly distance: Distance;
   private readonly spare: Scratch[] = [];
+  /** hnswlib's `num_deleted_`, counted as its `loadIndex` counts it: searches skip no element while it is 0. */
   private readonly deletedCount: number;
 
   constructor(
