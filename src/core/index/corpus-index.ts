@@ -441,16 +441,22 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     throw new IndexMismatchError(indexDir, describeEmbeddings(built), describeEmbeddings(configured));
   }
   const files = new IndexFileReader(indexDir, manifest.files);
+  // Kept and searched where its bytes lie (see LoadedGraph): hnswlib reads the graph only when a reindex copies it to change.
   const graphBytes = await files.read(FILES.graph);
+  // Checked between two reads, which let the loop run: next to the parsing below, the check and the
+  // parsing of corpus.bin would hold it as one block (a yield made from an I/O callback reaches no timer).
+  let graph: LoadedGraph;
+  try {
+    graph = LoadedGraph.fromBytes(graphBytes, built.dimensions, manifest.hnsw);
+  } catch (error) {
+    throw new IndexCorruptError(indexDir, (error as Error).message, { cause: error });
+  }
   const contents = new Map<string, Buffer>();
   contents.set(FILES.sentenceVectors, await files.read(FILES.sentenceVectors));
   for (const name of Object.keys(manifest.files)) {
     if (name !== FILES.graph && name !== FILES.sentenceVectors) contents.set(name, await files.read(name));
   }
   try {
-    // Kept and searched where its bytes lie (see LoadedGraph): hnswlib reads the graph only when a reindex copies it to change.
-    const graph = LoadedGraph.fromBytes(graphBytes, built.dimensions, manifest.hnsw);
-    await yieldToEventLoop();
     const corpus = readCorpusFile(contents.get(FILES.corpus)!);
     const { documents, chunkLabels } = corpus;
     await yieldToEventLoop();
