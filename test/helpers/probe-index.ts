@@ -8,6 +8,7 @@
  * Usage: node dist-dev/test/helpers/probe-index.js CACHE_DIR INDEX_DIR...
  */
 import { writeSync } from 'node:fs';
+import os from 'node:os';
 import { loadIndex } from '../../src/core/index/corpus-index.js';
 import { GloveEmbeddings } from '../../src/core/index/embeddings/glove.js';
 
@@ -35,11 +36,12 @@ for (const dir of dirs) {
         for (const { label } of graph.search(query, 10)) index.chunk(label);
         graph.search(query, 5, (label) => index.chunk(label).segmented.document.source !== index.documents[0]!.document.source);
       }
-      // What an incremental reindex does to the loaded graph: insert new chunks, delete stale ones.
+      // What an incremental reindex does to the loaded graph: hnswlib copies it, inserts new chunks, deletes stale ones.
       const texts = ['A new article about the budget.', 'Another one about the army.', 'And a third about farming.'];
-      graph.add(await embeddings.embedDocuments(texts));
-      graph.deleteLabels(index.chunkLabels[0]!.slice(0, 3));
-      for (const query of queries) graph.search(query, 10);
+      const updated = await graph.clone(os.tmpdir());
+      updated.add(await embeddings.embedDocuments(texts));
+      updated.deleteLabels(index.chunkLabels[0]!.slice(0, 3));
+      for (const query of queries) updated.search(query, 10);
       report({ dir, outcome: 'works' });
     } catch (error) {
       report({ dir, outcome: 'failed', message: `after loading: ${(error as Error).message}` });

@@ -17,7 +17,7 @@ async function run(request: WorkerBuildRequest, post: (message: WorkerBuildMessa
       ...args: unknown[]
     ) => Promise<DescribedEmbeddings> | DescribedEmbeddings;
     const embeddings = await factory(...recipe.args);
-    // Loaded for this build only: updated in place, no copy of the graph and lexical index needed.
+    // Loaded for this build only: its lexical index is updated in place, no copy needed.
     let previousUnusable: string | undefined;
     const previous = await loadPreviousIndex(build.indexDir, embeddings, (error) => (previousUnusable = error.message));
     const { report } = await buildIndex({

@@ -51,9 +51,10 @@ export interface BuildOptions extends LoadCorpusOptions {
   /** The index being replaced: vectors of documents whose hash is unchanged are reused. */
   previous?: CorpusIndex;
   /**
-   * Whether the build may update `previous`'s graph and lexical index in place, because nothing
-   * will use `previous` again (a worker that loaded it only for this build). By default they
-   * are copied first, since the previous index usually keeps serving during the build.
+   * Whether the build may update `previous`'s lexical index in place, because nothing will use
+   * `previous` again (a worker that loaded it only for this build). By default it is copied
+   * first, since the previous index usually keeps serving during the build. Its graph is always
+   * copied: a loaded graph is searched over its file's bytes, and only a copy in hnswlib can change.
    */
   consumePrevious?: boolean;
   onProgress?: (progress: BuildProgress) => void;
@@ -351,8 +352,8 @@ interface Assembled {
  * Embeds each document the plan does not reuse and assembles the HNSW graph of chunks, the
  * BM25 lexical index and the sentence vectors: each document's vectors go where the index keeps
  * them as soon as it is embedded (its sentences' rows into the index's one array, its chunks'
- * rows into the graph). On the incremental path a copy of the previous graph and lexical index
- * (or the previous ones, with `consumePrevious`) lose the stale chunks and gain the fresh ones.
+ * rows into the graph). On the incremental path a copy of the previous graph and of its lexical
+ * index (or the previous one, with `consumePrevious`) lose the stale chunks and gain the fresh ones.
  */
 async function embedAndAssemble(options: BuildOptions, segmented: SegmentedDocument[], plan: BuildPlan, progress: BuildProgress): Promise<Assembled> {
   const { embeddings, previous, onProgress } = options;
@@ -365,7 +366,7 @@ async function embedAndAssemble(options: BuildOptions, segmented: SegmentedDocum
   let graph: ChunkGraph | GraphInWorker | undefined;
   const parameters = options.hnsw ?? DEFAULT_HNSW;
   if (incremental) {
-    const updated = options.consumePrevious ? previous!.graph : await previous!.graph.clone(os.tmpdir());
+    const updated = await previous!.graph.clone(os.tmpdir());
     lexical = options.consumePrevious ? previous!.lexical : previous!.lexical.clone();
     updated.deleteLabels(staleLabels);
     lexical.remove(staleLabels);

@@ -7,7 +7,8 @@ import { diskFullOr, errorCode, ForeignIndexFolderError, IndexCorruptError, Inde
 import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provider.js';
 import { BlockFile, blockHashes, type WrittenFile } from './block-file.js';
 import { readCorpusFile, writeCorpusFile } from './corpus-file.js';
-import { ChunkGraph, HNSW_FILES } from './hnsw-store.js';
+import { HNSW_FILES, type IndexGraph } from './hnsw-store.js';
+import { LoadedGraph } from './loaded-graph.js';
 import { LexicalIndex } from './lexical.js';
 import { isVerbatimManifest, MANIFEST_FILE, manifestProblem, type IndexManifest } from './manifest.js';
 import { SentenceLexicon } from './sentence-lexicon.js';
@@ -122,7 +123,7 @@ export class CorpusIndex {
     readonly documents: SegmentedDocument[],
     /** For each document, the graph label of each of its chunks. */
     readonly chunkLabels: number[][],
-    readonly graph: ChunkGraph,
+    readonly graph: IndexGraph,
     readonly lexical: LexicalIndex,
     readonly sentenceVectors: SentenceVectors,
     /** The documents' sentence-level vocabulary, when already made (a build makes it, a load reads it). */
@@ -403,7 +404,7 @@ class IndexFileReader {
   }
 
   /**
-   * The whole file, checked.
+   * The whole file, checked, in a buffer of its own.
    *
    * @throws {@link IndexCorruptError} when it is missing, unreadable, truncated or altered
    */
@@ -467,10 +468,15 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
   const lexicalFile = files.onDemand(FILES.lexical);
   const lexiconFile = files.onDemand(FILES.lexicon);
   if (options.checkEveryBlock) for (const file of [corpusFile, vectorFile, lexicalFile, lexiconFile]) await file.readAll();
+  // Kept and searched where its bytes lie (see LoadedGraph): hnswlib reads the graph only when a reindex copies it to change.
   const graphBytes = await files.read(FILES.graph);
-  // ChunkGraph.load checks the bytes before its first await; only hnswlib's own read of the file is left running.
-  const graphLoad = ChunkGraph.load(path.join(indexDir, FILES.graph), built.dimensions, manifest.hnsw, graphBytes);
-  graphLoad.catch(() => undefined);
+  let graph: LoadedGraph;
+  try {
+    graph = LoadedGraph.fromBytes(graphBytes, built.dimensions, manifest.hnsw);
+  } catch (error) {
+    throw new IndexCorruptError(indexDir, (error as Error).message, { cause: error });
+  }
+  await yieldToEventLoop();
   try {
     const corpus = readCorpusFile(corpusFile, indexDir);
     const { documents, chunkLabels } = corpus;
@@ -480,8 +486,6 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     const lexical = LexicalIndex.fromBinary(lexicalFile);
     await yieldToEventLoop();
     const lexicon = SentenceLexicon.fromBinary(lexiconFile);
-    await yieldToEventLoop();
-    const graph = await graphLoad;
     await yieldToEventLoop();
     // Each chunk has a live label of its own; with the counts equal below, every live label is one chunk's
     // and the labels the graph marks deleted are exactly those no chunk has.

@@ -1,9 +1,10 @@
 /**
  * A structural check of the file hnswlib's `saveIndex` writes (hnswlib-node 3, `hnswalg.h`),
- * made before the native `loadIndex` reads it. The native code checks only the total length;
- * everything else (link counts, neighbour ids, levels, the entry point, sizes) it trusts, and a
- * damaged value makes it read out of bounds on the first search or insertion: the process dies
- * (SIGSEGV, SIGABRT, SIGFPE) or loops, where a damaged index should only be reported.
+ * made before the file is searched (see hnsw-search.ts) or the native `loadIndex` reads it. The
+ * native code checks only the total length; everything else (link counts, neighbour ids, levels,
+ * the entry point, sizes) it trusts, and a damaged value makes it read out of bounds on the first
+ * search or insertion: the process dies (SIGSEGV, SIGABRT, SIGFPE) or loops, where a damaged
+ * index should only be reported.
  *
  * The layout, little-endian, as `saveIndex` writes it:
  * - header: offsetLevel0_, max_elements_, cur_element_count, size_data_per_element_,
@@ -23,8 +24,36 @@ const MAX_M = 10_000;
 /** A capacity the store never writes (it doubles capacity from 16): reading it would make the native code allocate for it. */
 const capacityLimit = (elements: number) => 2 * Math.max(elements, 16);
 
-/** What {@link checkHnswFile} found: the graph's size and deleted labels, or the first broken rule. */
-export type HnswFileCheck = { ok: true; elements: number; deletedLabels: number[] } | { ok: false; problem: string };
+/**
+ * Where the parts of a checked file are, in 32-bit words from its start: what a search over its
+ * bytes reads. hnswlib calls an element's position its internal id; the label is what the caller named it.
+ */
+export interface HnswLayout {
+  /** The file as 32-bit words (hnswlib writes them in the machine's order, little-endian wherever it builds). */
+  words: Uint32Array;
+  /** The same memory as 32-bit floats, for the vectors. */
+  floats: Float32Array;
+  elements: number;
+  /** The top level, -1 without elements. */
+  maxLevel: number;
+  /** The element searches start from, on the top level. */
+  enterpoint: number;
+  /** Links per list above level 0. */
+  maxM: number;
+  /** The word where element 0's level-0 block starts; each block is {@link wordsPerElement} words. */
+  level0Start: number;
+  wordsPerElement: number;
+  /** Where the vector and the label sit within a block, in words. */
+  vectorWord: number;
+  labelWord: number;
+  /** For each element, the word where its level-1 link list starts; the lists of higher levels follow it, `1 + maxM` words each. */
+  upperLists: Uint32Array;
+  /** Label → element. */
+  elementOfLabel: Uint32Array;
+}
+
+/** What {@link checkHnswFile} found: the graph's size, deleted labels and layout, or the first broken rule. */
+export type HnswFileCheck = { ok: true; elements: number; deletedLabels: number[]; layout: HnswLayout } | { ok: false; problem: string };
 
 /** Thrown inside the check to stop at the first problem. */
 class Problem extends Error {}
@@ -49,7 +78,7 @@ export function checkHnswFile(bytes: Uint8Array, dimensions: number): HnswFileCh
   }
 }
 
-function checkOrThrow(bytes: Uint8Array, dimensions: number): { elements: number; deletedLabels: number[] } {
+function checkOrThrow(bytes: Uint8Array, dimensions: number): { elements: number; deletedLabels: number[]; layout: HnswLayout } {
   if (!Number.isInteger(dimensions) || dimensions <= 0) fail(`cannot hold vectors of ${dimensions} dimensions`);
   if (bytes.length < HEADER_BYTES) fail(`is ${bytes.length} bytes, shorter than the ${HEADER_BYTES}-byte header`);
   if (bytes.length % 4 !== 0) fail(`is ${bytes.length} bytes, not a whole number of 4-byte words`);
@@ -112,9 +141,24 @@ function checkOrThrow(bytes: Uint8Array, dimensions: number): { elements: number
   if (at !== words.length)
     fail(at > words.length ? `ends inside the link lists of its last elements` : `has ${bytes.length - 4 * at} bytes after its last link list`);
 
+  const elementOfLabel = new Uint32Array(elements);
+  const layout: HnswLayout = {
+    words,
+    floats: new Float32Array(words.buffer, words.byteOffset, words.length),
+    elements,
+    maxLevel,
+    enterpoint,
+    maxM,
+    level0Start,
+    wordsPerElement,
+    vectorWord: offsetData / 4,
+    labelWord: labelOffset / 4,
+    upperLists,
+    elementOfLabel,
+  };
   if (elements === 0) {
     if (maxLevel !== -1) fail(`has top level ${maxLevel} but no element`);
-    return { elements, deletedLabels: [] };
+    return { elements, deletedLabels: [], layout };
   }
   if (enterpoint >= elements) fail(`has entry point ${enterpoint}, but ${elements} elements`);
   if (levels[enterpoint] !== maxLevel) fail(`has top level ${maxLevel}, but its entry point ${enterpoint} is on level ${levels[enterpoint]}`);
@@ -148,6 +192,7 @@ function checkOrThrow(bytes: Uint8Array, dimensions: number): { elements: number
     if (label >= elements || words[labelWord + 1] !== 0) fail(`gives element ${element} a label above its ${elements} elements`);
     if (labelSeen[label]) fail(`gives label ${label} to two elements`);
     labelSeen[label] = 1;
+    elementOfLabel[label] = element;
     if (flags === 1) deletedLabels.push(label);
     for (let upper = 1; upper <= level; upper++) {
       const list = upperLists[element]! + (upper - 1) * upperListWords;
@@ -156,5 +201,5 @@ function checkOrThrow(bytes: Uint8Array, dimensions: number): { elements: number
       checkNeighbours(element, upper, list, upperCount);
     }
   }
-  return { elements, deletedLabels };
+  return { elements, deletedLabels, layout };
 }

@@ -29,10 +29,52 @@ export const DEFAULT_HNSW: HnswParameters = { m: 16, efConstruction: 100, efSear
 /** The file name of the chunk graph inside an index folder. */
 export const HNSW_FILES = { graph: 'chunks.hnsw' } as const;
 
+/**
+ * A file in `scratchDir` for a graph on its way from one hnswlib graph (or file) to another: named
+ * so that what a kill leaves behind is recognised and removed (see leftovers.ts).
+ */
+export function scratchGraphFile(scratchDir: string): string {
+  return path.join(scratchDir, `clone-${process.pid}-${Date.now()}.hnsw`);
+}
+
 /** A nearest neighbour: its label and cosine similarity to the query. */
 export interface LabelScore {
   label: number;
   score: number;
+}
+
+/**
+ * The chunk graph of an index as its users see it: searched, read, copied to change, saved.
+ * A graph being built or updated is a {@link ChunkGraph}; a loaded one is a `LoadedGraph`,
+ * searched over its file's bytes, which only changes through a copy ({@link IndexGraph.clone}).
+ */
+export interface IndexGraph {
+  readonly dimensions: number;
+  readonly parameters: HnswParameters;
+  /** Labels handed out so far, deleted ones included: the next label is this number. */
+  readonly labelCount: number;
+  /** Number of live (not deleted) vectors. */
+  readonly size: number;
+  /** The labels deleted so far. */
+  readonly deletedLabels: ReadonlySet<number>;
+  /** Whether `label` was handed out and is not deleted. */
+  isLive(label: number): boolean;
+  /** The stored vector for a live `label`, normalised to unit length (cosine space stores it so). */
+  vectorAt(label: number): number[];
+  /** The `k` live labels nearest to `query`, best first; only labels `filter` accepts when given. */
+  search(query: number[], k: number, filter?: (label: number) => boolean): LabelScore[];
+  /**
+   * An independent copy in hnswlib, to change while this one keeps serving.
+   *
+   * @throws {@link DiskFullError} when `scratchDir`'s disk has no room for the file the copy goes through
+   */
+  clone(scratchDir: string): Promise<ChunkGraph>;
+  /**
+   * Writes the graph, deletion marks included, to `file`.
+   *
+   * @throws {@link DiskFullError} when the disk has no room for it
+   */
+  save(file: string): Promise<void>;
 }
 
 /**
@@ -43,7 +85,7 @@ export interface LabelScore {
  *
  * Scores are cosine similarities: **higher is better**, 1 for the same direction.
  */
-export class ChunkGraph {
+export class ChunkGraph implements IndexGraph {
   private readonly graph: Hnsw;
   private readonly deleted: Set<number>;
 
@@ -137,7 +179,7 @@ export class ChunkGraph {
    * @throws {@link DiskFullError} when `scratchDir`'s disk has no room for that file
    */
   async clone(scratchDir: string): Promise<ChunkGraph> {
-    const file = path.join(scratchDir, `clone-${process.pid}-${Date.now()}.hnsw`);
+    const file = scratchGraphFile(scratchDir);
     try {
       await this.save(file);
       return await ChunkGraph.read(file, this.dimensions, this.parameters, this.deleted);

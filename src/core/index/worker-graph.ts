@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { reviveError, transportError, type TransportedError } from '../errors.js';
 import { compiledModuleUrl } from '../paths.js';
-import { ChunkGraph, type HnswParameters } from './hnsw-store.js';
+import { ChunkGraph, scratchGraphFile, type HnswParameters } from './hnsw-store.js';
 
 /** What the graph worker is started with: plain data, copied into the thread. */
 export interface GraphWorkerSetup {
@@ -66,8 +66,7 @@ export class GraphInWorker {
    * @throws {@link DiskFullError} when `scratchDir`'s disk has no room for that file
    */
   async finish(scratchDir: string): Promise<ChunkGraph> {
-    // Named as ChunkGraph.clone names its copies, so that what a kill leaves is cleaned up the same way (see leftovers.ts).
-    const file = path.join(scratchDir, `clone-${process.pid}-${Date.now()}.hnsw`);
+    const file = scratchGraphFile(scratchDir);
     try {
       this.worker.postMessage({ type: 'save', file } satisfies GraphWorkerRequest);
       const reply = await this.reply;
