@@ -132,6 +132,8 @@ export class Verbatim {
   /** Settles when the last queued change to the articles has ended. */
   private changeQueue: Promise<void> = Promise.resolve();
   private queuedChanges = 0;
+  /** Questions being answered, by the answerer they began with: a replaced index is closed when its last one ends. */
+  private readonly answering = new Map<Answerer, number>();
 
   private constructor(
     private readonly options: VerbatimOptions,
@@ -301,8 +303,19 @@ export class Verbatim {
    *
    * @throws {@link InvalidQuestionError} for an empty or overlong question
    */
-  ask(question: string, context?: AskContext): Promise<Answer> {
-    return this.answerer.ask(question, context);
+  async ask(question: string, context?: AskContext): Promise<Answer> {
+    const answerer = this.answerer;
+    this.answering.set(answerer, (this.answering.get(answerer) ?? 0) + 1);
+    try {
+      return await answerer.ask(question, context);
+    } finally {
+      const left = this.answering.get(answerer)! - 1;
+      if (left > 0) this.answering.set(answerer, left);
+      else {
+        this.answering.delete(answerer);
+        if (answerer !== this.answerer) answerer.index.close();
+      }
+    }
   }
 
   /**
@@ -367,7 +380,14 @@ export class Verbatim {
    * the folder and a reindex can finish in either order, and the newest build must win.
    */
   private swapIn(answerer: Answerer): void {
-    if (answerer.index.manifest.builtAt >= this.manifest.builtAt) this.answerer = answerer;
+    if (answerer.index.manifest.builtAt < this.manifest.builtAt) {
+      answerer.index.close();
+      return;
+    }
+    const replaced = this.answerer;
+    this.answerer = answerer;
+    // A replaced index's files are closed (its folder is gone, their disk space freed), once no question reads it.
+    if (replaced !== answerer && !this.answering.has(replaced)) replaced.index.close();
   }
 
   /**

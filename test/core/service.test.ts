@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CorpusError, IndexMismatchError, InvalidQuestionError, ReindexInProgressError } from '../../src/core/errors.js';
@@ -146,6 +146,26 @@ describe('Verbatim.reindex', () => {
     const report = await verbatim.reindex();
     expect(report).toMatchObject({ added: ['again.txt'], removed: [ARTICLE_SOURCE], skipped: [{ source: 'empty.txt', reason: 'empty file' }] });
     expect((await verbatim.ask(MEETING)).citations[0]!.source).toBe('again.txt');
+  });
+
+  it('closes the files of the index it replaces: no descriptor keeps a deleted index on disk', async () => {
+    const ws = await workspace();
+    await Verbatim.open({ ...ws, embeddings: glove });
+    // Loaded, not built: its files are open, to be read on demand.
+    const verbatim = await Verbatim.open({ ...ws, embeddings: glove });
+    const openIndexFiles = async () => {
+      const fds = await readdir('/proc/self/fd');
+      const targets = await Promise.all(fds.map((fd) => readlink(path.join('/proc/self/fd', fd)).catch(() => '')));
+      return targets.filter((target) => target.startsWith(path.dirname(ws.indexDir)));
+    };
+    expect((await openIndexFiles()).length).toBeGreaterThan(0);
+    await writeFile(path.join(ws.corpusDir, 'copper.txt'), COPPER);
+    for (let round = 0; round < 2; round++) {
+      await verbatim.ask(MEETING);
+      await verbatim.reindex();
+      expect((await openIndexFiles()).filter((target) => target.endsWith('(deleted)'))).toEqual([]);
+    }
+    expect((await verbatim.ask(COPPER_QUESTION)).citations[0]!.source).toBe('copper.txt');
   });
 
   it('reports a changed file and reuses the unchanged one', async () => {

@@ -82,8 +82,9 @@ export function inMemory(file: Uint8Array): ByteSource {
   return { length: file.length, bytes: (offset, length) => file.subarray(offset, offset + length), corrupt: (detail) => new Error(detail) };
 }
 
-// A file's descriptor is closed when its BlockFile is no longer reachable: an index replaced by a
-// reindex may still be answering a question when the new one is swapped in, so nobody owns the moment to close it.
+// A descriptor not closed by its owner (an index loaded and dropped by a script or a test) is closed
+// once its BlockFile is unreachable. Owners close theirs: a collection may come late, and until then
+// a deleted index's files keep their disk space.
 const descriptors = new FinalizationRegistry<number>((fd) => closeSync(fd));
 
 /**
@@ -98,6 +99,7 @@ const descriptors = new FinalizationRegistry<number>((fd) => closeSync(fd));
 export class BlockFile implements ByteSource {
   private readonly memory: Uint8Array;
   private readonly checked: Uint8Array;
+  private closed = false;
 
   private constructor(
     private readonly indexDir: string,
@@ -108,7 +110,7 @@ export class BlockFile implements ByteSource {
   ) {
     this.memory = new Uint8Array(length);
     this.checked = new Uint8Array(Math.ceil(length / BLOCK_BYTES));
-    descriptors.register(this, fd);
+    descriptors.register(this, fd, this);
   }
 
   /**
@@ -159,6 +161,17 @@ export class BlockFile implements ByteSource {
     }
   }
 
+  /**
+   * Closes the file. Blocks already read stay readable; reading any other is a mistake of the
+   * owner's, which throws. Idempotent.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    descriptors.unregister(this);
+    closeSync(this.fd);
+  }
+
   /** Reads and checks blocks `first` to `last`, each run of unread blocks in one read. */
   private ensure(first: number, last: number): void {
     let block = first;
@@ -167,6 +180,7 @@ export class BlockFile implements ByteSource {
         block++;
         continue;
       }
+      if (this.closed) throw new Error(`${this.name} of ${this.indexDir} was read after its index was closed`);
       let end = block;
       while (end + 1 <= last && this.checked[end + 1] === 0) end++;
       const start = block * BLOCK_BYTES;

@@ -20,12 +20,18 @@ async function run(request: WorkerBuildRequest, post: (message: WorkerBuildMessa
     // Loaded for this build only: its lexical index is updated in place, no copy needed.
     let previousUnusable: string | undefined;
     const previous = await loadPreviousIndex(build.indexDir, embeddings, (error) => (previousUnusable = error.message));
-    const { report } = await buildIndex({
-      ...build,
-      embeddings,
-      ...(previous ? { previous, consumePrevious: true } : {}),
-      onProgress: (progress) => post({ type: 'progress', progress }),
-    });
+    let report;
+    try {
+      ({ report } = await buildIndex({
+        ...build,
+        embeddings,
+        ...(previous ? { previous, consumePrevious: true } : {}),
+        onProgress: (progress) => post({ type: 'progress', progress }),
+      }));
+    } finally {
+      // A worker's descriptors are the process's: left open, they would outlive the worker, and keep the replaced index's disk space.
+      previous?.close();
+    }
     post({ type: 'done', report: previousUnusable === undefined ? report : { ...report, previousUnusable } });
   } catch (error) {
     post({ type: 'error', error: transportError(error) });

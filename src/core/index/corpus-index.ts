@@ -108,6 +108,7 @@ export interface SentenceRef {
  * chunks, the lexical index, and one vector per sentence for evidence selection.
  */
 export class CorpusIndex {
+  private readonly openFiles: readonly BlockFile[];
   /** Chunk label → location; deleted labels (after incremental reindexes) are holes. */
   readonly chunkRefs: (ChunkRef | undefined)[];
   /** Index of each document's first sentence in {@link sentenceVectors}. */
@@ -133,8 +134,15 @@ export class CorpusIndex {
      * reads them from the corpus file, whose documents are made on first use), and the chunk of each
      * label when already made.
      */
-    layout?: { sources: readonly string[]; sentenceCounts: readonly number[]; chunkRefs?: (ChunkRef | undefined)[] },
+    layout?: {
+      sources: readonly string[];
+      sentenceCounts: readonly number[];
+      chunkRefs?: (ChunkRef | undefined)[];
+      /** The files a load left open, to read on demand: see {@link CorpusIndex.close}. */
+      openFiles?: readonly BlockFile[];
+    },
   ) {
+    this.openFiles = layout?.openFiles ?? [];
     this.sentenceLexicon = lexicon;
     if (layout?.chunkRefs) {
       this.chunkRefs = layout.chunkRefs;
@@ -206,6 +214,15 @@ export class CorpusIndex {
    */
   async prepare(): Promise<void> {
     this.sentenceLexicon ??= await SentenceLexicon.build(this.documents);
+  }
+
+  /**
+   * Closes the files a load left open to read on demand. Call it once nothing will read this index
+   * again: an index replaced by a reindex otherwise keeps its deleted files' disk space until the
+   * garbage collector finds it. Blocks already read stay readable. Nothing to do for an index built in memory.
+   */
+  close(): void {
+    for (const file of this.openFiles) file.close();
   }
 
   /** The sentence's number across the whole index, as {@link SentenceLexicon} counts them. */
@@ -463,64 +480,76 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
     throw new IndexMismatchError(indexDir, describeEmbeddings(built), describeEmbeddings(configured));
   }
   const files = new IndexFileReader(indexDir, manifest);
-  const corpusFile = files.onDemand(FILES.corpus);
-  const vectorFile = files.onDemand(FILES.sentenceVectors);
-  const lexicalFile = files.onDemand(FILES.lexical);
-  const lexiconFile = files.onDemand(FILES.lexicon);
-  if (options.checkEveryBlock) for (const file of [corpusFile, vectorFile, lexicalFile, lexiconFile]) await file.readAll();
-  // Kept and searched where its bytes lie (see LoadedGraph): hnswlib reads the graph only when a reindex copies it to change.
-  const graphBytes = await files.read(FILES.graph);
-  let graph: LoadedGraph;
+  // Closed again if the load fails: only a loaded index owns them (see CorpusIndex.close).
+  const opened: BlockFile[] = [];
+  const onDemand = (name: string) => {
+    const file = files.onDemand(name);
+    opened.push(file);
+    return file;
+  };
   try {
-    graph = LoadedGraph.fromBytes(graphBytes, built.dimensions, manifest.hnsw);
-  } catch (error) {
-    throw new IndexCorruptError(indexDir, (error as Error).message, { cause: error });
-  }
-  await yieldToEventLoop();
-  try {
-    const corpus = readCorpusFile(corpusFile, indexDir);
-    const { documents, chunkLabels } = corpus;
-    if (options.checkEveryBlock) corpus.makeSpans();
-    const sentenceVectors = SentenceVectors.onDemand(vectorFile, built.dimensions);
-    await yieldToEventLoop();
-    const lexical = LexicalIndex.fromBinary(lexicalFile);
-    await yieldToEventLoop();
-    const lexicon = SentenceLexicon.fromBinary(lexiconFile);
-    await yieldToEventLoop();
-    // Each chunk has a live label of its own; with the counts equal below, every live label is one chunk's
-    // and the labels the graph marks deleted are exactly those no chunk has.
-    const labelCount = graph.labelCount;
-    const claimed = new Uint8Array(labelCount);
-    for (const label of graph.deletedLabels) claimed[label] = 1;
-    let claimedAll = true;
-    for (const label of corpus.labels) {
-      if (label >= labelCount || claimed[label] === 1) claimedAll = false;
-      claimed[label] = 1;
+    const corpusFile = onDemand(FILES.corpus);
+    const vectorFile = onDemand(FILES.sentenceVectors);
+    const lexicalFile = onDemand(FILES.lexical);
+    const lexiconFile = onDemand(FILES.lexicon);
+    if (options.checkEveryBlock) for (const file of [corpusFile, vectorFile, lexicalFile, lexiconFile]) await file.readAll();
+    // Kept and searched where its bytes lie (see LoadedGraph): hnswlib reads the graph only when a reindex copies it to change.
+    const graphBytes = await files.read(FILES.graph);
+    let graph: LoadedGraph;
+    try {
+      graph = LoadedGraph.fromBytes(graphBytes, built.dimensions, manifest.hnsw);
+    } catch (error) {
+      throw new IndexCorruptError(indexDir, (error as Error).message, { cause: error });
     }
-    const problem = inconsistency(manifest, {
-      documents: documents.length,
-      sources: corpus.sources,
-      labelsOwnedOnce: claimedAll,
-      chunkLabels: corpus.labels.length,
-      sentences: corpus.sentenceCounts.reduce((sum, count) => sum + count, 0),
-      vectorFloats: sentenceVectors.floats,
-      dimensions: built.dimensions,
-      graphSize: graph.size,
-      lexicalSize: lexical.size,
-      lexiconSize: lexicon.size,
-      lexiconDocuments: lexicon.documentWords.length,
-    });
-    if (problem !== undefined) throw new Error(`the manifest and the files disagree: ${problem}`);
     await yieldToEventLoop();
-    // One object per chunk: made in slices, as a serving bot answers meanwhile.
-    const chunkRefs: (ChunkRef | undefined)[] = new Array<ChunkRef | undefined>(labelCount).fill(undefined);
-    for (const [doc, labels] of chunkLabels.entries()) {
-      labels.forEach((label, chunk) => (chunkRefs[label] = { doc, chunk }));
-      if (doc % 256 === 255) await yieldToEventLoop();
+    try {
+      const corpus = readCorpusFile(corpusFile, indexDir);
+      const { documents, chunkLabels } = corpus;
+      if (options.checkEveryBlock) corpus.makeSpans();
+      const sentenceVectors = SentenceVectors.onDemand(vectorFile, built.dimensions);
+      await yieldToEventLoop();
+      const lexical = LexicalIndex.fromBinary(lexicalFile);
+      await yieldToEventLoop();
+      const lexicon = SentenceLexicon.fromBinary(lexiconFile);
+      await yieldToEventLoop();
+      // Each chunk has a live label of its own; with the counts equal below, every live label is one chunk's
+      // and the labels the graph marks deleted are exactly those no chunk has.
+      const labelCount = graph.labelCount;
+      const claimed = new Uint8Array(labelCount);
+      for (const label of graph.deletedLabels) claimed[label] = 1;
+      let claimedAll = true;
+      for (const label of corpus.labels) {
+        if (label >= labelCount || claimed[label] === 1) claimedAll = false;
+        claimed[label] = 1;
+      }
+      const problem = inconsistency(manifest, {
+        documents: documents.length,
+        sources: corpus.sources,
+        labelsOwnedOnce: claimedAll,
+        chunkLabels: corpus.labels.length,
+        sentences: corpus.sentenceCounts.reduce((sum, count) => sum + count, 0),
+        vectorFloats: sentenceVectors.floats,
+        dimensions: built.dimensions,
+        graphSize: graph.size,
+        lexicalSize: lexical.size,
+        lexiconSize: lexicon.size,
+        lexiconDocuments: lexicon.documentWords.length,
+      });
+      if (problem !== undefined) throw new Error(`the manifest and the files disagree: ${problem}`);
+      await yieldToEventLoop();
+      // One object per chunk: made in slices, as a serving bot answers meanwhile.
+      const chunkRefs: (ChunkRef | undefined)[] = new Array<ChunkRef | undefined>(labelCount).fill(undefined);
+      for (const [doc, labels] of chunkLabels.entries()) {
+        labels.forEach((label, chunk) => (chunkRefs[label] = { doc, chunk }));
+        if (doc % 256 === 255) await yieldToEventLoop();
+      }
+      return new CorpusIndex(manifest, documents, chunkLabels, graph, lexical, sentenceVectors, lexicon, { ...corpus, chunkRefs, openFiles: opened });
+    } catch (error) {
+      if (error instanceof IndexCorruptError) throw error;
+      throw new IndexCorruptError(indexDir, (error as Error).message, { cause: error });
     }
-    return new CorpusIndex(manifest, documents, chunkLabels, graph, lexical, sentenceVectors, lexicon, { ...corpus, chunkRefs });
   } catch (error) {
-    if (error instanceof IndexCorruptError) throw error;
-    throw new IndexCorruptError(indexDir, (error as Error).message, { cause: error });
+    for (const file of opened) file.close();
+    throw error;
   }
 }

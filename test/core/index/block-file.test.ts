@@ -96,4 +96,14 @@ describe('BlockFile', () => {
     expect([...lazy.slice(BLOCK_BYTES, BLOCK_BYTES + 3)]).toEqual([...big.subarray(BLOCK_BYTES, BLOCK_BYTES + 3)]);
     expect(lazy.at(big.length - 1)).toBe(big[big.length - 1]);
   });
+
+  it('keeps the blocks already read once closed, and refuses to read any other', () => {
+    const bytes = sample(3 * BLOCK_BYTES);
+    const file = BlockFile.open(saved(bytes), 'data.bin', blockHashes(bytes));
+    expect(file.bytes(10, 4)[3]).toBe(bytes[13]);
+    file.close();
+    file.close();
+    expect(file.bytes(10, 4)[3]).toBe(bytes[13]);
+    expect(() => file.bytes(2 * BLOCK_BYTES, 1)).toThrow(/data\.bin of .* was read after its index was closed/);
+  });
 });
