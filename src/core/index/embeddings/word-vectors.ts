@@ -657,48 +657,49 @@ function compareAscii(bytes: Uint8Array, start: number, end: number, word: strin
  * tens of thousands, spends about as long reading them one by one as reading them at once.
  */
 class RowsOnDemand {
+  /** The rows read so far, by rank: views into {@link slab} and the slabs before it. */
+  private readonly rows = new Map<number, Int8Array>();
   /**
-   * The rows in blocks of {@link ROWS_PER_BLOCK}, each allocated when one of its rows is first
-   * read. One zero-filled array of all 34 MB committed no memory where untouched, but V8 counted
-   * all of it as external memory at once: with the index's buffers that passed V8's limit, and
-   * the bot, its heap full of discord.js, paid for collections forced by "external memory
-   * pressure" (tens of milliseconds each) while starting.
+   * Rows are packed into slabs of {@link SLAB_BYTES} in the order they are read. Not one array
+   * of all 34 MB (V8 counted it as external memory at once, and the bot paid for collections
+   * forced by "external memory pressure"), nor a block per 1024 ranks: a question's few hundred
+   * words are spread over most blocks, and zero-filling 100 KB per row read cost a cold `ask`
+   * about 30 ms of page faults.
    */
-  private readonly blocks: (Int8Array | undefined)[];
-  private readonly loaded: Uint8Array;
+  private slab = new Int8Array(0);
+  private used = 0;
 
   constructor(
     private readonly descriptor: number,
     private readonly filePosition: number,
     private readonly count: number,
     private readonly dimensions: number,
-  ) {
-    this.blocks = new Array<Int8Array | undefined>(Math.ceil(count / ROWS_PER_BLOCK)).fill(undefined);
-    this.loaded = new Uint8Array(count);
-  }
+  ) {}
 
   row(rank: number): Int8Array {
+    const known = this.rows.get(rank);
+    if (known !== undefined) return known;
     const { dimensions } = this;
-    if (!(rank >= 0 && rank < this.count)) throw new RangeError(`no word vector of rank ${rank}`);
-    const block = Math.floor(rank / ROWS_PER_BLOCK);
-    const first = block * ROWS_PER_BLOCK;
-    const rows = (this.blocks[block] ??= new Int8Array(Math.min(ROWS_PER_BLOCK, this.count - first) * dimensions));
-    const row = rows.subarray((rank - first) * dimensions, (rank - first + 1) * dimensions);
-    if (this.loaded[rank] === 1) return row;
-    if (row.length !== dimensions) throw new RangeError(`no word vector of rank ${rank}`);
+    if (!(Number.isInteger(rank) && rank >= 0 && rank < this.count)) throw new RangeError(`no word vector of rank ${rank}`);
+    if (this.used + dimensions > this.slab.length) {
+      this.slab = new Int8Array(Math.max(dimensions, SLAB_BYTES - (SLAB_BYTES % dimensions)));
+      this.used = 0;
+    }
+    const row = this.slab.subarray(this.used, this.used + dimensions);
     let read = 0;
     while (read < dimensions) {
       const bytesRead = readSync(this.descriptor, row, read, dimensions - read, this.filePosition + rank * dimensions + read);
       if (bytesRead === 0) throw new EmbeddingsError('The word vectors cache was cut short while in use: run the command again to convert it anew.');
       read += bytesRead;
     }
-    this.loaded[rank] = 1;
+    this.used += dimensions;
+    this.rows.set(rank, row);
     return row;
   }
 }
 
-/** Rows per block of {@link RowsOnDemand}: 100 KB of 100-dimensional rows. */
-const ROWS_PER_BLOCK = 1024;
+/** Bytes per slab of {@link RowsOnDemand}: 163 rows of 100 dimensions. */
+const SLAB_BYTES = 16 * 1024;
 
 /** Closes the cache file once nothing can read its rows any more (tests open many). */
 const openCacheFiles = new FinalizationRegistry<number>((descriptor) => closeSync(descriptor));
