@@ -38,7 +38,7 @@ export interface WordIndex {
 /**
  * Version 3 keeps the sorted vocabulary in blocks that {@link BlockedWordIndex} reads as it first
  * searches them, beside a table of the most frequent words read at start, and each row's scale
- * beside the row, so that opening the cache reads ~0.3 MB instead of 7 MB (~40 ms of a cold
+ * beside the row, so that opening the cache reads ~0.4 MB instead of 7 MB (~40 ms of a cold
  * `ask` on a small host, most of it the kernel filling fresh pages). A cache of an earlier
  * version is not read, so it is converted again.
  *
@@ -55,7 +55,7 @@ const HEADER_BYTES = 44;
 /** Distinct words per block of the sorted vocabulary: about 0.8 KB, one positional read. */
 const BLOCK_WORDS = 64;
 /**
- * Words of a rank below this are also in the table read at start (~0.3 MB): they are ~95 % of
+ * Words of a rank below this are also in the table read at start (~0.3 MB of the 0.4): they are ~95 % of
  * the words of a news article, each of which would otherwise cost a read of its block.
  */
 const FREQUENT_RANKS = 20_000;
