@@ -104,6 +104,16 @@ describe('readCorpusFile from a BlockFile', () => {
     expect(() => corpus.acronyms.textsWith('FG')).toThrow(/corpus\.bin is truncated or altered \(the texts of acronym FG disagree\)/);
   });
 
+  it('refuses at once an acronym table whose initials are out of order', async () => {
+    const { dir } = await written([documentNamed('Delta Echo'), documentNamed('Foxtrot Golf')]);
+    const bytes = await readFile(path.join(dir, 'corpus.bin'));
+    const at = bytes.lastIndexOf('ETDE\nFG\n');
+    expect(at).toBeGreaterThan(0);
+    bytes.write('FG\nETDE', at);
+    await writeFile(path.join(dir, 'corpus.bin'), bytes);
+    expect(() => readCorpusFile(BlockFile.open(dir, 'corpus.bin', blockHashes(bytes)), dir)).toThrow(/the acronym table’s sections disagree/);
+  });
+
   it('refuses at once a file whose sections do not fit together', async () => {
     const { dir } = await written(documents);
     const bytes = (await readFile(path.join(dir, 'corpus.bin'))).subarray(0, 3 * BLOCK_BYTES);
