@@ -155,7 +155,7 @@ function abstention(question: string): Answer {
  * from their metadata.
  */
 export class Answerer {
-  /** Its lookups read the whole corpus once, when first needed or in {@link prepare}. */
+  /** Its lookups are made when first needed. */
   private spelling: CorpusSpelling | undefined;
 
   constructor(
@@ -165,7 +165,7 @@ export class Answerer {
   ) {}
 
   private corpusSpelling(): CorpusSpelling {
-    return (this.spelling ??= new CorpusSpelling(this.index.lexicon, this.index.documents));
+    return (this.spelling ??= new CorpusSpelling(this.index));
   }
 
   /**
@@ -174,7 +174,6 @@ export class Answerer {
    */
   async prepare(): Promise<void> {
     await this.index.prepare();
-    await this.corpusSpelling().prepare();
   }
 
   /**

@@ -3,6 +3,7 @@ import type { SkippedFile } from '../corpus/document.js';
 import { loadCorpus, type LoadCorpusOptions } from '../corpus/loader.js';
 import { CorpusError, EmbeddingsError, IndexNotFoundError, isVerbatimError, type VerbatimError } from '../errors.js';
 import { yieldToEventLoop } from '../event-loop.js';
+import { AcronymTable } from './acronym-table.js';
 import { assertIndexFolderReplaceable, CorpusIndex, loadIndex, saveIndex } from './corpus-index.js';
 import { GloveEmbeddings } from './embeddings/glove.js';
 import type { DescribedEmbeddings } from './embeddings/provider.js';
@@ -346,6 +347,7 @@ interface Assembled {
   chunkGraph: ChunkGraph;
   lexical: LexicalIndex;
   lexicon: SentenceLexicon;
+  acronyms: AcronymTable;
 }
 
 /**
@@ -420,13 +422,14 @@ async function embedAndAssemble(options: BuildOptions, segmented: SegmentedDocum
     if (dimensions === 0) throw new EmbeddingsError('The embeddings provider returned empty vectors or vectors of another size.');
     onProgress?.({ ...progress, phase: 'indexing' });
     // Made while the graph worker inserts the last vectors. An update tokenizes only the documents
-    // it embedded: the others' words are the previous lexicon's.
+    // it embedded: the others' words are the previous lexicon's. The acronym table is made from every text.
     const lexicon = await SentenceLexicon.build(
       segmented,
       previous && reusedDocuments > 0 ? { previous: previous.lexicon, positions: reused, removed: stale.map((doc) => previous.documents[doc]!) } : undefined,
     );
+    const acronyms = await AcronymTable.build(segmented);
     const chunkGraph = graph instanceof GraphInWorker ? await graph.finish(os.tmpdir()) : (graph ?? new ChunkGraph(dimensions, parameters));
-    return { dimensions, sentenceVectors, chunkLabels, chunkGraph, lexical, lexicon };
+    return { dimensions, sentenceVectors, chunkLabels, chunkGraph, lexical, lexicon, acronyms };
   } catch (error) {
     if (graph instanceof GraphInWorker) await graph.stop();
     throw error;
@@ -510,7 +513,7 @@ async function buildUnlocked(options: BuildOptions): Promise<{ index: CorpusInde
     assembled.chunkGraph,
     assembled.lexical,
     SentenceVectors.of(assembled.sentenceVectors, assembled.dimensions),
-    assembled.lexicon,
+    { lexicon: assembled.lexicon, acronyms: assembled.acronyms },
   );
   manifest.buildSeconds = (performance.now() - started) / 1000;
   if (save) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { CorpusDocument } from '../corpus/document.js';
 import { IndexCorruptError } from '../errors.js';
+import { AcronymTable } from './acronym-table.js';
 import { BinaryReader, BinaryWriter } from './binary.js';
 import { BlockHasher, type ByteSource, type WrittenFile } from './block-file.js';
 import type { Chunk, SegmentedDocument, Sentence } from './segment.js';
@@ -23,7 +24,9 @@ const DISAGREE = 'corpus.bin: its sections disagree';
  * 4. each document's first sentence (documents + 1 entries), then per sentence 5. start, 6. end,
  * 7. section number, 8. lead-in; 9. each document's first chunk (documents + 1 entries), then per
  * chunk 10. start, 11. end, 12. first sentence, 13. last sentence, 14. section number, 15. graph
- * label; 16. the section headings the numbers refer to, as JSON.
+ * label; 16. the section headings the numbers refer to, as JSON; 17–19. the {@link AcronymTable} of
+ * the documents' texts (initials, their starts, texts), so that a load finds an acronym's texts
+ * without reading every body.
  */
 export interface CorpusFile {
   /** The documents, each materialised (its body decoded, its sentences and chunks made) on first use. */
@@ -37,6 +40,8 @@ export interface CorpusFile {
   chunkCounts: number[];
   /** Every chunk's label, documents in order. */
   labels: Uint32Array;
+  /** Where acronyms may be spelt out in the documents, each initials' texts read when first asked for. */
+  acronyms: AcronymTable;
   /**
    * Makes every document's sentences and chunks now rather than on first use, checking them: for a
    * reader that will use them all, so that damage is found before it starts.
@@ -47,7 +52,7 @@ export interface CorpusFile {
 }
 
 /**
- * Writes the documents and labels of an index as `corpus.bin`, section by section (a large corpus's
+ * Writes the documents, labels and acronym table of an index as `corpus.bin`, section by section (a large corpus's
  * bodies are not copied once more into one buffer).
  *
  * @returns the hashes of what it wrote
@@ -56,6 +61,7 @@ export async function writeCorpusFile(
   file: string,
   documents: readonly SegmentedDocument[],
   chunkLabels: readonly (readonly number[])[],
+  acronyms: AcronymTable,
 ): Promise<WrittenFile> {
   const sections = new Map<string, number>();
   const sectionNumber = (section: string | undefined) => {
@@ -131,6 +137,7 @@ export async function writeCorpusFile(
     .add(chunkSection)
     .add(labels)
     .add(utf8(JSON.stringify([...sections.keys()])));
+  acronyms.write(writer);
   const handle = await open(file, 'w');
   const hash = createHash('sha256');
   const blocks = new BlockHasher();
@@ -180,7 +187,8 @@ function inRange(values: Uint32Array | Float64Array, last: number): boolean {
 
 /**
  * Reads what {@link writeCorpusFile} wrote, from a {@link BlockFile} (or bytes in memory): a load reads
- * only the documents' metadata, where each one's body, sentences and chunks lie, and the labels. Each
+ * only the documents' metadata, where each one's body, sentences and chunks lie, the labels, and the
+ * acronym table's initials (each one's texts read when asked for). Each
  * document's body, sentences and chunks are read when first used (a large corpus's spans alone are
  * MB that a load would read and check for nothing). The file's structure is checked: at once the
  * sections, their lengths, and offsets in order and within the file; a document's section numbers,
@@ -209,8 +217,9 @@ export function readCorpusFile(source: ByteSource, indexDir: string): CorpusFile
   const chunkSection = file.nextLazy(Int32Array);
   const labels = file.next(Uint32Array);
   const sectionTitles = JSON.parse(new TextDecoder().decode(file.next(Uint8Array))) as string[];
-  file.end();
   const count = Array.isArray(metadata) ? metadata.length : -1;
+  const acronyms = AcronymTable.read(file, count);
+  file.end();
   const sentences = sentenceStart.length;
   const chunks = chunkStart.length;
   if (
@@ -286,6 +295,7 @@ export function readCorpusFile(source: ByteSource, indexDir: string): CorpusFile
     sentenceCounts: metadata.map((_, d) => firstSentence[d + 1]! - firstSentence[d]!),
     chunkCounts: metadata.map((_, d) => firstChunk[d + 1]! - firstChunk[d]!),
     labels,
+    acronyms,
     makeSpans: () => documents.forEach((doc) => doc.sentences.length + doc.chunks.length),
   };
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { yieldToEventLoop } from '../event-loop.js';
 import { diskFullOr, errorCode, ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
 import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provider.js';
+import { AcronymTable } from './acronym-table.js';
 import { BlockFile, blockHashes, type WrittenFile } from './block-file.js';
 import { readCorpusFile, writeCorpusFile } from './corpus-file.js';
 import { HNSW_FILES, type IndexGraph } from './hnsw-store.js';
@@ -116,6 +117,7 @@ export class CorpusIndex {
   /** Source → position in {@link documents}. */
   private readonly bySource: Map<string, number>;
   private sentenceLexicon: SentenceLexicon | undefined;
+  private acronymTable: AcronymTable | undefined;
   /** First {@link HASH_HEX} hex digits of each document's file hash → position in {@link documents}, made on first use. */
   private byHash: Map<string, number> | undefined;
 
@@ -127,8 +129,8 @@ export class CorpusIndex {
     readonly graph: IndexGraph,
     readonly lexical: LexicalIndex,
     readonly sentenceVectors: SentenceVectors,
-    /** The documents' sentence-level vocabulary, when already made (a build makes it, a load reads it). */
-    lexicon?: SentenceLexicon,
+    /** The documents' sentence-level vocabulary and acronym table, when already made (a build makes them, a load reads them). */
+    made: { lexicon?: SentenceLexicon; acronyms?: AcronymTable } = {},
     /**
      * Each document's source and sentence count, when known without reading the documents (a load
      * reads them from the corpus file, whose documents are made on first use), and the chunk of each
@@ -143,7 +145,8 @@ export class CorpusIndex {
     },
   ) {
     this.openFiles = layout?.openFiles ?? [];
-    this.sentenceLexicon = lexicon;
+    this.sentenceLexicon = made.lexicon;
+    this.acronymTable = made.acronyms;
     if (layout?.chunkRefs) {
       this.chunkRefs = layout.chunkRefs;
     } else {
@@ -208,12 +211,21 @@ export class CorpusIndex {
   }
 
   /**
+   * Where acronyms may be spelt out in the documents: saved with the index, or (for an index made
+   * without it) made from the documents on first use.
+   */
+  get acronyms(): AcronymTable {
+    return (this.acronymTable ??= AcronymTable.of(this.documents));
+  }
+
+  /**
    * Makes now, in slices that leave the event loop free, what the first question would
-   * otherwise make in one block when the index has no {@link lexicon} yet: call it before a
-   * serving bot swaps this index in.
+   * otherwise make in one block when the index has no {@link lexicon} or {@link acronyms} yet:
+   * call it before a serving bot swaps this index in.
    */
   async prepare(): Promise<void> {
     this.sentenceLexicon ??= await SentenceLexicon.build(this.documents);
+    this.acronymTable ??= await AcronymTable.build(this.documents);
   }
 
   /**
@@ -359,9 +371,9 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
       blocks[name] = written.blocks;
     };
     record(FILES.sentenceVectors, await writeHashedFile(path.join(temporary, FILES.sentenceVectors), index.sentenceVectors.bytes()));
-    record(FILES.corpus, await writeCorpusFile(path.join(temporary, FILES.corpus), index.documents, index.chunkLabels));
-    record(FILES.lexical, await writeHashedFile(path.join(temporary, FILES.lexical), index.lexical.toBinary()));
     await index.prepare();
+    record(FILES.corpus, await writeCorpusFile(path.join(temporary, FILES.corpus), index.documents, index.chunkLabels, index.acronyms));
+    record(FILES.lexical, await writeHashedFile(path.join(temporary, FILES.lexical), index.lexical.toBinary()));
     record(FILES.lexicon, await writeHashedFile(path.join(temporary, FILES.lexicon), index.lexicon.toBinary()));
     index.manifest.files = files;
     index.manifest.blocks = blocks;
@@ -543,7 +555,16 @@ export async function loadIndex(indexDir: string, embeddings: DescribedEmbedding
         labels.forEach((label, chunk) => (chunkRefs[label] = { doc, chunk }));
         if (doc % 256 === 255) await yieldToEventLoop();
       }
-      return new CorpusIndex(manifest, documents, chunkLabels, graph, lexical, sentenceVectors, lexicon, { ...corpus, chunkRefs, openFiles: opened });
+      return new CorpusIndex(
+        manifest,
+        documents,
+        chunkLabels,
+        graph,
+        lexical,
+        sentenceVectors,
+        { lexicon, acronyms: corpus.acronyms },
+        { ...corpus, chunkRefs, openFiles: opened },
+      );
     } catch (error) {
       if (error instanceof IndexCorruptError) throw error;
       throw new IndexCorruptError(indexDir, (error as Error).message, { cause: error });

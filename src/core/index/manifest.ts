@@ -6,7 +6,7 @@ import type { HnswParameters } from './hnsw-store.js';
  * Bumped whenever the files of an index change shape: older indexes must be rebuilt.
  * 3: no `chunks.docstore.json` (chunk texts are in `corpus.json`), the graph's parameters in the manifest; BM25 in `lexical.bin`, the sentence lexicon saved in `lexicon.bin`.
  * 4: the segmented documents in `corpus.bin` (typed arrays and one run of UTF-8 bodies, read without parsing) instead of `corpus.json`.
- * 5: the hash of each 32 KiB block of the files read on demand, in `blocks`.
+ * 5: the hash of each 32 KiB block of the files read on demand, in `blocks`; the acronym table of the documents' texts in `corpus.bin`.
  */
 export const INDEX_FORMAT_VERSION = 5;
 

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AcronymExpansions, OneEditNeighbours, withinOneEdit } from '../../../src/core/answer/corpus-spelling.js';
 import type { CorpusDocument } from '../../../src/core/corpus/document.js';
 import { loadCorpus } from '../../../src/core/corpus/loader.js';
+import { AcronymTable } from '../../../src/core/index/acronym-table.js';
 import { segmentDocument, type SegmentedDocument } from '../../../src/core/index/segment.js';
 import { SentenceLexicon } from '../../../src/core/index/sentence-lexicon.js';
 import { termOf } from '../../../src/core/text/tokens.js';
@@ -87,7 +88,7 @@ describe('corpus spelling lookups equal the scans they replace', () => {
   }, 60_000);
 
   it.each([
-    ['made in one block', () => Promise.resolve(AcronymExpansions.of(documents))],
+    ['made in one block', () => Promise.resolve(new AcronymExpansions(documents, AcronymTable.of(documents)))],
     [
       'made in slices',
       async () => {
@@ -95,9 +96,10 @@ describe('corpus spelling lookups equal the scans they replace', () => {
         // Three copies of the corpus make hundreds of texts; the copies after the first change no first match.
         let ranBetween = false;
         setImmediate(() => (ranBetween = true));
-        const built = await AcronymExpansions.build([...documents, ...documents, ...documents]);
+        const tripled = [...documents, ...documents, ...documents];
+        const built = await AcronymTable.build(tripled);
         expect(ranBetween).toBe(true);
-        return built;
+        return new AcronymExpansions(tripled, built);
       },
     ],
   ])(

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CorpusSpelling, withinOneEdit } from '../../../src/core/answer/corpus-spelling.js';
 import { analyzeQuestion, MAX_QUESTION_LENGTH, weighQuestion } from '../../../src/core/answer/question.js';
 import type { CorpusDocument } from '../../../src/core/corpus/document.js';
+import { AcronymTable } from '../../../src/core/index/acronym-table.js';
 import { segmentDocument, type SegmentedDocument } from '../../../src/core/index/segment.js';
 import { SentenceLexicon } from '../../../src/core/index/sentence-lexicon.js';
 import { InvalidQuestionError } from '../../../src/core/errors.js';
@@ -59,7 +60,7 @@ describe('weighQuestion', () => {
     document('a.txt', 'Zelenskyy rejected the proposal of the government. On Monday Zelenskyy spoke again.'),
     document('b.md', 'The U.S. president spoke. A 35-hour week was proposed. New safeguards for 401(k) plans.', { author: 'Franklin D. Roosevelt' }),
   ];
-  const spelling = new CorpusSpelling(SentenceLexicon.of(documents), documents);
+  const spelling = new CorpusSpelling({ lexicon: SentenceLexicon.of(documents), documents, acronyms: AcronymTable.of(documents) });
   const weigh = (question: string) => weighQuestion(analyzeQuestion(question).words, spelling, undefined, { unknownWeight: 1, englishRarity: 0 });
   const wordOf = (question: string, written: string) => weigh(question).find((word) => word.written === written)!;
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CorpusDocument } from '../../../src/core/corpus/document.js';
 import { IndexCorruptError } from '../../../src/core/errors.js';
+import { AcronymTable } from '../../../src/core/index/acronym-table.js';
 import { BLOCK_BYTES, BlockFile, blockHashes } from '../../../src/core/index/block-file.js';
 import { readCorpusFile, writeCorpusFile } from '../../../src/core/index/corpus-file.js';
 import { segmentDocument, type SegmentedDocument } from '../../../src/core/index/segment.js';
@@ -24,14 +25,15 @@ function documentNamed(name: string): SegmentedDocument {
   return segmentDocument(document);
 }
 
-/** corpus.bin of `documents` (labels counted from 0) in a folder of its own, and the hashes of its blocks. */
-async function written(documents: SegmentedDocument[]): Promise<{ dir: string; blocks: string }> {
+/** corpus.bin of `documents` (labels counted from 0, their acronym table unless told) in a folder of its own, and the hashes of its blocks. */
+async function written(documents: SegmentedDocument[], acronyms = AcronymTable.of(documents)): Promise<{ dir: string; blocks: string }> {
   const dir = await makeTempDir('verbatim-corpus-file-');
   let label = 0;
   const { blocks } = await writeCorpusFile(
     path.join(dir, 'corpus.bin'),
     documents,
     documents.map((doc) => doc.chunks.map(() => label++)),
+    acronyms,
   );
   return { dir, blocks };
 }
@@ -86,6 +88,30 @@ describe('readCorpusFile from a BlockFile', () => {
     expect(() => corpus.makeSpans()).toThrow(IndexCorruptError);
     // The body itself is intact.
     expect(corpus.documents[1]!.document.body).toBe(documents[1]!.document.body);
+  });
+
+  it('gives back the acronym table as written, and finds texts it lists beyond the documents only when asked for them', async () => {
+    const named = [documentNamed('Delta Echo'), ...documents.slice(0, 2), documentNamed('Foxtrot Golf')];
+    const { dir, blocks } = await written(named.slice(0, 3), AcronymTable.of(named));
+    const corpus = readCorpusFile(BlockFile.open(dir, 'corpus.bin', blocks), dir);
+    const made = AcronymTable.of(named);
+    expect(corpus.acronyms.initials).toEqual(made.initials);
+    expect(corpus.acronyms.textsWith('TDE')).toEqual(new Uint32Array([2]));
+    expect(corpus.acronyms.textsWith('DE')).toEqual(new Uint32Array([1, 2]));
+    expect(corpus.acronyms.textsWith('XYZ')).toEqual(new Uint32Array(0));
+    expect(made.textsWith('FG')).toEqual(new Uint32Array([10, 11]));
+    expect(() => corpus.acronyms.textsWith('FG')).toThrow(IndexCorruptError);
+    expect(() => corpus.acronyms.textsWith('FG')).toThrow(/corpus\.bin is truncated or altered \(the texts of acronym FG disagree\)/);
+  });
+
+  it('refuses at once an acronym table whose initials are out of order', async () => {
+    const { dir } = await written([documentNamed('Delta Echo'), documentNamed('Foxtrot Golf')]);
+    const bytes = await readFile(path.join(dir, 'corpus.bin'));
+    const at = bytes.lastIndexOf('ETDE\nFG\n');
+    expect(at).toBeGreaterThan(0);
+    bytes.write('FG\nETDE', at);
+    await writeFile(path.join(dir, 'corpus.bin'), bytes);
+    expect(() => readCorpusFile(BlockFile.open(dir, 'corpus.bin', blockHashes(bytes)), dir)).toThrow(/the acronym table’s sections disagree/);
   });
 
   it('refuses at once a file whose sections do not fit together', async () => {

@@ -3,7 +3,9 @@ import { cp, lstat, mkdir, readdir, readFile, rm, symlink, truncate, writeFile }
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Answerer } from '../../../src/core/answer/answerer.js';
+import { AcronymExpansions } from '../../../src/core/answer/corpus-spelling.js';
 import { ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError, type VerbatimError } from '../../../src/core/errors.js';
+import { AcronymTable } from '../../../src/core/index/acronym-table.js';
 import { blockHashes } from '../../../src/core/index/block-file.js';
 import { buildIndex, loadPreviousIndex } from '../../../src/core/index/build.js';
 import { writeCorpusFile } from '../../../src/core/index/corpus-file.js';
@@ -69,7 +71,7 @@ async function corpusFileWith(change: (chunkLabels: number[][]) => void, documen
   const chunkLabels = built.chunkLabels.map((labels) => [...labels]);
   change(chunkLabels);
   const file = path.join(await makeTempDir('verbatim-corpus-file-'), 'corpus.bin');
-  await writeCorpusFile(file, documents, documents.length === 0 ? [] : chunkLabels);
+  await writeCorpusFile(file, documents, documents.length === 0 ? [] : chunkLabels, AcronymTable.of(documents));
   return readFile(file);
 }
 
@@ -105,6 +107,22 @@ describe('saveIndex / loadIndex', () => {
     const fromBuild = new Answerer(built, glove);
     const fromDisk = new Answerer(loaded, glove);
     for (const { question } of questions) expect(await fromDisk.ask(question)).toEqual(await fromBuild.ask(question));
+  });
+
+  it('loads the acronym table saved in corpus.bin, equal to the one made from the texts; preparing it to answer reads no body', async () => {
+    const loaded = await loadIndex(pristine, glove);
+    const bodiesUnread = () => loaded.documents.every(({ document }) => Object.getOwnPropertyDescriptor(document, 'body')?.get !== undefined);
+    await new Answerer(loaded, glove).prepare();
+    const made = AcronymTable.of(built.documents);
+    expect(made.initials.length).toBeGreaterThan(10);
+    expect(loaded.acronyms.initials).toEqual(made.initials);
+    for (const initials of made.initials) expect(loaded.acronyms.textsWith(initials), initials).toEqual(made.textsWith(initials));
+    expect(bodiesUnread()).toBe(true);
+    // An acronym's expansion reads the bodies it is tested on, and finds what the built index finds.
+    const fromBuild = new AcronymExpansions(built.documents, made);
+    const fromDisk = new AcronymExpansions(loaded.documents, loaded.acronyms);
+    for (const initials of made.initials) expect(fromDisk.termOf(initials), initials).toBe(fromBuild.termOf(initials));
+    expect(bodiesUnread()).toBe(false);
   });
 
   it('keeps answering from an index loaded before its folder was rebuilt: it reads the files it opened, since replaced', async () => {
