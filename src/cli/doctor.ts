@@ -131,7 +131,7 @@ export async function main(args: string[]): Promise<number> {
       const index = await loadIndex(core.indexDir, await createEmbeddings(core.embeddings));
       const { manifest } = index;
       // A load checks only what it reads; a damaged block elsewhere would surface on some later question.
-      const damaged = await firstDamagedFile(core.indexDir, manifest.files);
+      const damaged = await firstDamagedFile(core.indexDir, manifest);
       say(
         damaged === undefined,
         damaged === undefined

@@ -53,11 +53,12 @@ export class BlockHasher {
   }
 }
 
-/** What an index records of a file it writes: its SHA-256 and its blocks' hashes. */
-export interface WrittenFile {
-  sha256: string;
-  /** As {@link BlockHasher.digest} gives them. */
-  blocks: string;
+/**
+ * The hash the manifest lists for a file read on demand: the SHA-256 of its block hashes (hex), so
+ * that each of its bytes is hashed once, as part of its block.
+ */
+export function fileHashOfBlocks(blocks: string): string {
+  return createHash('sha256').update(Buffer.from(blocks, 'base64')).digest('hex');
 }
 
 /** The block hashes of `bytes`, as {@link BlockHasher.digest} gives them. */

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { CorpusDocument } from '../corpus/document.js';
 import { IndexCorruptError } from '../errors.js';
 import { AcronymTable } from './acronym-table.js';
 import { BinaryReader, BinaryWriter } from './binary.js';
-import { BlockHasher, type ByteSource, type WrittenFile } from './block-file.js';
+import { BlockHasher, type ByteSource } from './block-file.js';
 import type { Chunk, SegmentedDocument, Sentence } from './segment.js';
 
 const SIGNATURE = 'VCORP 1';
@@ -55,14 +54,14 @@ export interface CorpusFile {
  * Writes the documents, labels and acronym table of an index as `corpus.bin`, section by section (a large corpus's
  * bodies are not copied once more into one buffer).
  *
- * @returns the hashes of what it wrote
+ * @returns the hashes of its blocks, as {@link BlockHasher.digest} gives them
  */
 export async function writeCorpusFile(
   file: string,
   documents: readonly SegmentedDocument[],
   chunkLabels: readonly (readonly number[])[],
   acronyms: AcronymTable,
-): Promise<WrittenFile> {
+): Promise<string> {
   const sections = new Map<string, number>();
   const sectionNumber = (section: string | undefined) => {
     if (section === undefined) return NO_SECTION;
@@ -139,18 +138,16 @@ export async function writeCorpusFile(
     .add(utf8(JSON.stringify([...sections.keys()])));
   acronyms.write(writer);
   const handle = await open(file, 'w');
-  const hash = createHash('sha256');
   const blocks = new BlockHasher();
   try {
     for (const part of writer.pieces()) {
-      hash.update(part);
       blocks.update(part);
       await handle.write(part);
     }
   } finally {
     await handle.close();
   }
-  return { sha256: hash.digest('hex'), blocks: blocks.digest() };
+  return blocks.digest();
 }
 
 function utf8(text: string): Uint8Array {

@@ -6,7 +6,7 @@ import { yieldToEventLoop } from '../event-loop.js';
 import { diskFullOr, errorCode, ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError } from '../errors.js';
 import { describeEmbeddings, type DescribedEmbeddings } from './embeddings/provider.js';
 import { AcronymTable } from './acronym-table.js';
-import { BlockFile, blockHashes, type WrittenFile } from './block-file.js';
+import { BlockFile, blockHashes, fileHashOfBlocks } from './block-file.js';
 import { readCorpusFile, writeCorpusFile } from './corpus-file.js';
 import { HNSW_FILES, type IndexGraph } from './hnsw-store.js';
 import { LoadedGraph } from './loaded-graph.js';
@@ -253,10 +253,6 @@ export class CorpusIndex {
   }
 }
 
-function sha256(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 /** The SHA-256 of a file, read in pieces: the sentence vectors of a large corpus are hundreds of MB. */
 export async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -332,10 +328,10 @@ export async function assertIndexFolderReplaceable(indexDir: string): Promise<vo
   if (folder.kind === 'foreign') throw new ForeignIndexFolderError(indexDir, folder.reason);
 }
 
-/** Writes `bytes` to `file`; returns their hashes, taken from memory instead of the file read back. */
-async function writeHashedFile(file: string, bytes: Uint8Array): Promise<WrittenFile> {
+/** Writes `bytes` to `file`; returns their block hashes, taken from memory instead of the file read back. */
+async function writeHashedFile(file: string, bytes: Uint8Array): Promise<string> {
   await writeFile(file, bytes);
-  return { sha256: sha256(bytes), blocks: blockHashes(bytes) };
+  return blockHashes(bytes);
 }
 
 /**
@@ -366,9 +362,9 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     await index.graph.save(path.join(temporary, FILES.graph));
     const files: Record<string, string> = { [FILES.graph]: await sha256OfFile(path.join(temporary, FILES.graph)) };
     const blocks: Record<string, string> = {};
-    const record = (name: string, written: WrittenFile) => {
-      files[name] = written.sha256;
-      blocks[name] = written.blocks;
+    const record = (name: string, hashes: string) => {
+      files[name] = fileHashOfBlocks(hashes);
+      blocks[name] = hashes;
     };
     record(FILES.sentenceVectors, await writeHashedFile(path.join(temporary, FILES.sentenceVectors), index.sentenceVectors.bytes()));
     await index.prepare();

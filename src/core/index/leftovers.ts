@@ -77,7 +77,7 @@ async function writtenBySave(dir: string): Promise<boolean> {
 async function complete(dir: string): Promise<boolean> {
   const folder = await inspectIndexFolder(dir);
   if (folder.kind !== 'index' || !isVerbatimManifest(folder.manifest)) return false;
-  return (await firstDamagedFile(dir, folder.manifest.files)) === undefined;
+  return (await firstDamagedFile(dir, folder.manifest)) === undefined;
 }
 
 /** The bytes of the plain files in `dir` (what a leftover holds), or of the file `file`. */

@@ -29,7 +29,7 @@ function documentNamed(name: string): SegmentedDocument {
 async function written(documents: SegmentedDocument[], acronyms = AcronymTable.of(documents)): Promise<{ dir: string; blocks: string }> {
   const dir = await makeTempDir('verbatim-corpus-file-');
   let label = 0;
-  const { blocks } = await writeCorpusFile(
+  const blocks = await writeCorpusFile(
     path.join(dir, 'corpus.bin'),
     documents,
     documents.map((doc) => doc.chunks.map(() => label++)),

@@ -6,7 +6,7 @@ import { Answerer } from '../../../src/core/answer/answerer.js';
 import { AcronymExpansions } from '../../../src/core/answer/corpus-spelling.js';
 import { ForeignIndexFolderError, IndexCorruptError, IndexMismatchError, IndexNotFoundError, type VerbatimError } from '../../../src/core/errors.js';
 import { AcronymTable } from '../../../src/core/index/acronym-table.js';
-import { blockHashes } from '../../../src/core/index/block-file.js';
+import { blockHashes, fileHashOfBlocks } from '../../../src/core/index/block-file.js';
 import { buildIndex, loadPreviousIndex } from '../../../src/core/index/build.js';
 import { writeCorpusFile } from '../../../src/core/index/corpus-file.js';
 import { loadIndex, type CorpusIndex } from '../../../src/core/index/corpus-index.js';
@@ -61,8 +61,10 @@ async function readManifest(dir: string): Promise<IndexManifest> {
 async function replaceAndRehash(dir: string, name: string, bytes: Uint8Array): Promise<void> {
   await writeFile(path.join(dir, name), bytes);
   const manifest = await readManifest(dir);
-  manifest.files[name] = sha256(bytes);
-  if (name in manifest.blocks) manifest.blocks[name] = blockHashes(bytes);
+  if (name in manifest.blocks) {
+    manifest.blocks[name] = blockHashes(bytes);
+    manifest.files[name] = fileHashOfBlocks(manifest.blocks[name]);
+  } else manifest.files[name] = sha256(bytes);
   await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
 }
 
@@ -86,7 +88,13 @@ describe('saveIndex / loadIndex', () => {
   it('writes the index files and a manifest describing the build', async () => {
     const manifest = await readManifest(pristine);
     expect(Object.keys(manifest.files).sort()).toEqual(INDEX_FILES.filter((name) => name !== 'manifest.json'));
-    for (const [name, hash] of Object.entries(manifest.files)) expect(sha256(await readFile(path.join(pristine, name)))).toBe(hash);
+    // The graph by its SHA-256; the files read on demand by their blocks' hashes, and by the SHA-256 of those.
+    for (const [name, hash] of Object.entries(manifest.files)) {
+      const bytes = await readFile(path.join(pristine, name));
+      if (name === 'chunks.hnsw') expect(sha256(bytes)).toBe(hash);
+      else expect([blockHashes(bytes), fileHashOfBlocks(blockHashes(bytes))]).toEqual([manifest.blocks[name], hash]);
+    }
+    expect(Object.keys(manifest.blocks).sort()).toEqual(['corpus.bin', 'lexical.bin', 'lexicon.bin', 'sentences.f32']);
     expect(manifest).toMatchObject({
       formatVersion: INDEX_FORMAT_VERSION,
       embeddings: glove.info,
