@@ -8,8 +8,7 @@ import { appendFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Document } from '@langchain/core/documents';
 import { loadCorpus } from '../src/core/corpus/loader.js';
-import { buildIndex, type BuildProgress } from '../src/core/index/build.js';
-import { loadIndex } from '../src/core/index/corpus-index.js';
+import { buildIndex, loadPreviousIndex, type BuildProgress } from '../src/core/index/build.js';
 import { GloveEmbeddings } from '../src/core/index/embeddings/glove.js';
 import { chunkSearchText, segmentDocument } from '../src/core/index/segment.js';
 import { Verbatim } from '../src/core/service.js';
@@ -138,13 +137,22 @@ async function query(job: Extract<WorkerJob, { mode: 'query' }>, embeddings: Glo
 
 async function reindex(job: Extract<WorkerJob, { mode: 'reindex' }>, embeddings: GloveEmbeddings): Promise<ReindexFigures> {
   const loadStarted = performance.now();
-  let previous = await loadIndex(job.indexDir, embeddings);
+  // As a reindex's worker loads it: every block read and checked, then updated in place.
+  let previous = await loadPreviousIndex(job.indexDir, embeddings, (error) => {
+    throw error;
+  });
   const loadSeconds = (performance.now() - loadStarted) / 1000;
   const runs: ReindexFigures['runs'] = [];
   for (let rep = 0; rep < job.reps; rep++) {
     await appendFile(path.join(job.corpusDir, job.file), `\nThe benchmark changed this file, edit number ${rep + 1}.\n`);
     const clock = phaseClock();
-    const { index, report } = await buildIndex({ corpusDir: job.corpusDir, indexDir: job.indexDir, embeddings, previous, onProgress: clock.onProgress });
+    const { index, report } = await buildIndex({
+      corpusDir: job.corpusDir,
+      indexDir: job.indexDir,
+      embeddings,
+      ...(previous ? { previous, consumePrevious: true } : {}),
+      onProgress: clock.onProgress,
+    });
     runs.push({ seconds: report.seconds, phases: clock.finish(), reusedDocuments: report.reusedDocuments, changed: report.changed.length });
     previous = index;
   }
