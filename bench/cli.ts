@@ -217,6 +217,7 @@ async function benchLatency(context: Context): Promise<NonNullable<BenchResults[
         questions,
         count: plan.discordCount,
         warmup: plan.discordWarmup,
+        starts: plan.coldRuns,
       });
       discord = { available: true, ...figures };
     } catch (error) {

@@ -292,7 +292,13 @@ export function formatReport(results: BenchResults): string {
         ...targetCells(results, 'discord-p50'),
       ]);
       rows.push(['`/ask`: INTERACTION_CREATE → deferral callback', ms(discord.callback.p50), ms(discord.callback.p95), ms(discord.callback.p99), '', '']);
-      rows.push(['bot: spawn → ready (index loaded, gateway connected)', ms(discord.readyMs), '', '', ...targetCells(results, 'bot-ready')]);
+      rows.push([
+        `bot: spawn → ready (index loaded, gateway connected)${discord.starts ? `, ${discord.starts} starts` : ''}`,
+        ms(discord.readyMs),
+        '',
+        '',
+        ...targetCells(results, 'bot-ready'),
+      ]);
       rows.push(['bot peak RSS (VmHWM) with the story index loaded, after the questions', mb(discord.peakRssMb), '', '', ...targetCells(results, 'bot-rss')]);
     } else {
       rows.push(['`/ask` through the Discord emulator, bot RSS', `not available: ${latency.discord.reason}`, '', '', '', '']);
