@@ -78,6 +78,20 @@ export interface IndexGraph {
 }
 
 /**
+ * A copy of `graph` in hnswlib, made through its file format in `scratchDir` (hnswlib has no copy
+ * call): what {@link IndexGraph.clone} does for either kind of graph.
+ */
+export async function copyThroughFile(graph: IndexGraph, scratchDir: string): Promise<ChunkGraph> {
+  const file = scratchGraphFile(scratchDir);
+  try {
+    await graph.save(file);
+    return await ChunkGraph.read(file, graph.dimensions, graph.parameters, graph.deletedLabels);
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
+/**
  * The chunk vectors of an index in an `hnswlib-node` HNSW graph (cosine space), addressed by
  * label: labels are insertion order from 0 and never reused. It holds only the graph: what a
  * label stands for (a chunk's text and metadata) is the caller's to keep, in the index's
@@ -178,14 +192,8 @@ export class ChunkGraph implements IndexGraph {
    *
    * @throws {@link DiskFullError} when `scratchDir`'s disk has no room for that file
    */
-  async clone(scratchDir: string): Promise<ChunkGraph> {
-    const file = scratchGraphFile(scratchDir);
-    try {
-      await this.save(file);
-      return await ChunkGraph.read(file, this.dimensions, this.parameters, this.deleted);
-    } finally {
-      await rm(file, { force: true });
-    }
+  clone(scratchDir: string): Promise<ChunkGraph> {
+    return copyThroughFile(this, scratchDir);
   }
 
   /** A graph this process wrote to `file` itself (so trusted as it is, unlike {@link load}'s). */

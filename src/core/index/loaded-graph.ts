@@ -1,9 +1,9 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { diskFullOr } from '../errors.js';
 import { checkHnswFile, type HnswLayout } from './hnsw-file.js';
 import { HnswSearch, normalisedQuery } from './hnsw-search.js';
-import { ChunkGraph, HNSW_FILES, scratchGraphFile, type HnswParameters, type IndexGraph, type LabelScore } from './hnsw-store.js';
+import { copyThroughFile, HNSW_FILES, type ChunkGraph, type HnswParameters, type IndexGraph, type LabelScore } from './hnsw-store.js';
 
 /**
  * The chunk graph of a loaded index: the bytes of its `chunks.hnsw`, checked, searched where they
@@ -72,14 +72,8 @@ export class LoadedGraph implements IndexGraph {
     return neighbors.map((label, i) => ({ label, score: 1 - distances[i]! }));
   }
 
-  async clone(scratchDir: string): Promise<ChunkGraph> {
-    const file = scratchGraphFile(scratchDir);
-    try {
-      await this.save(file);
-      return await ChunkGraph.read(file, this.dimensions, this.parameters, this.deletedLabels);
-    } finally {
-      await rm(file, { force: true });
-    }
+  clone(scratchDir: string): Promise<ChunkGraph> {
+    return copyThroughFile(this, scratchDir);
   }
 
   async save(file: string): Promise<void> {

@@ -5,19 +5,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkHnswFile } from '../../../src/core/index/hnsw-file.js';
 import { HnswSearch, normalisedQuery } from '../../../src/core/index/hnsw-search.js';
 import { makeTempDir, removeTempDirs } from '../../helpers/core.js';
+import { seededRandom } from '../../../bench/stats.js';
 
 afterAll(removeTempDirs);
 
-/** Deterministic numbers in [-1, 1) (mulberry32): the same graphs and queries every run. */
+/** Deterministic numbers in [-1, 1): the same graphs and queries every run. */
 function numbers(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  };
+  const random = seededRandom(seed);
+  return () => random() * 2 - 1;
 }
 
 interface Case {
