@@ -19,8 +19,8 @@ async function matches(file: string, hash: string, blocks: string | undefined): 
 /**
  * The first file a manifest lists (`files`: name → hash; `blocks`: name → block hashes, for the files
  * read on demand, absent before index format 5) that is missing from `dir` or differs from what it
- * records; `undefined` when all match. Reads every byte: a load checks only the blocks its questions
- * read, this is the whole check (the doctor's, and the test of a leftover copy).
+ * records; `undefined` when all match. Reads every byte, and loads nothing: the test of a leftover copy,
+ * which may be an index this version cannot load.
  */
 export async function firstDamagedFile(dir: string, manifest: { files: Record<string, string>; blocks?: Record<string, string> }): Promise<string | undefined> {
   for (const [name, hash] of Object.entries(manifest.files)) {
