@@ -74,7 +74,7 @@ interface Plan {
 }
 
 const FULL: Plan = {
-  coldRuns: 5,
+  coldRuns: 9,
   askPasses: 20,
   discordCount: 100,
   discordWarmup: 5,
@@ -190,13 +190,33 @@ function queryJob(context: Context, corpusDir: string, indexDir: string, questio
   return { mode: 'query', corpusDir, indexDir, cacheDir: context.cacheDir, questions: [...questions], passes, ...(knownItems ? { knownItems } : {}) };
 }
 
+/** What the floors run: Node printing a line, nothing loaded. */
+const FLOOR_PROGRAM = "console.log('floor')";
+const FLOOR_SCRIPT = 'floor';
+
+/**
+ * A package whose one npm script starts Node and prints a line, as `ask` starts Node: `npm run`
+ * of it times npm's own start and a bare Node on this host, the part of the cold `npm run ask`
+ * that no project code runs in.
+ */
+async function writeFloorPackage(work: string): Promise<string> {
+  const dir = path.join(work, 'npm-floor');
+  await mkdir(dir, { recursive: true });
+  const scripts = { [FLOOR_SCRIPT]: `exec node -e "${FLOOR_PROGRAM}"` };
+  await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'npm-floor', version: '1.0.0', private: true, scripts }, null, 2));
+  return dir;
+}
+
 async function benchLatency(context: Context): Promise<NonNullable<BenchResults['latency']>> {
   const { plan, devQuestions } = context;
   const questions = devQuestions.map((question) => question.question);
 
-  progress(`latency: cold start, ${plan.coldRuns} runs of \`npm run ask\`, then of \`node dist/bundle/ask.js\``);
+  progress(`latency: cold start, ${plan.coldRuns} runs each of \`npm run ask\`, \`node dist/bundle/ask.js\` and of this host's floors`);
   const storyEnv = childEnv({ CORPUS_DIR: STORY_CORPUS, INDEX_DIR: context.storyIndex, CACHE_DIR: context.cacheDir });
+  const floorPackage = await writeFloorPackage(context.work);
+  const npmFloor = await spawnSeries(plan.coldRuns, () => timeNpmRun(FLOOR_SCRIPT, storyEnv, [], floorPackage), true);
   const npm = await spawnSeries(plan.coldRuns, () => timeNpmRun('ask', storyEnv, [questions[0]!]), true);
+  const nodeFloor = await spawnSeries(plan.coldRuns, () => timeCommand(process.execPath, ['-e', FLOOR_PROGRAM], { cwd: ROOT, env: storyEnv }), true);
   const node = await spawnSeries(plan.coldRuns, () => timeEntry('cli/ask', storyEnv, [questions[0]!]), true);
 
   progress(`latency: \`ask\` in a fresh worker holding only the story index, ${questions.length} questions × ${plan.askPasses} passes`);
@@ -226,7 +246,7 @@ async function benchLatency(context: Context): Promise<NonNullable<BenchResults[
       discord = { available: false, reason: `failed: ${(error as Error).message.split('\n')[0]}` };
     }
   }
-  return { coldStart: { npm, node }, loadSeconds: story.loadSeconds, ask: story.ask, discord };
+  return { coldStart: { npm, node, npmFloor, nodeFloor }, loadSeconds: story.loadSeconds, ask: story.ask, discord };
 }
 
 async function buildRuns(reps: number, job: () => Parameters<typeof runWorker>[0]): Promise<BuildFigures[]> {

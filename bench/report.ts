@@ -89,8 +89,11 @@ export interface BenchResults {
     paraphrase: { questions: number; systems: { project: StoryQuality; bm25: StoryQuality; textbook: StoryQuality } };
   };
   latency?: {
-    /** `npm run ask -- "Q"` as a user types it, and the `node dist/bundle/ask.js "Q"` it executes. */
-    coldStart: { npm: SpawnFigures; node: SpawnFigures };
+    /**
+     * `npm run ask -- "Q"` as a user types it, and the `node dist/bundle/ask.js "Q"` it executes;
+     * beside each, this host's floor: the same launch of a Node that only prints a line.
+     */
+    coldStart: { npm: SpawnFigures; node: SpawnFigures; npmFloor?: SpawnFigures; nodeFloor?: SpawnFigures };
     /** Story index load (`Verbatim.open`) and `ask` in a fresh worker holding only that index. */
     loadSeconds: number;
     ask: QueryFigures['ask'];
@@ -265,6 +268,17 @@ export function formatReport(results: BenchResults): string {
       ...targetCells(results, 'cold-ask-npm'),
     ]);
     rows.push(['… spawn → exit', ms(npm.exitMs.p50), ms(npm.exitMs.p95), '', '', '']);
+    const { npmFloor, nodeFloor } = latency.coldStart;
+    if (npmFloor) {
+      rows.push([
+        `… this host's floor: \`npm run\` of a script that only starts Node and prints a line, spawn → that line, ${npmFloor.runs} runs`,
+        ms(npmFloor.firstByteMs.p50),
+        ms(npmFloor.firstByteMs.p95),
+        '',
+        '',
+        '',
+      ]);
+    }
     rows.push([
       `cold \`node dist/bundle/ask.js "Q"\` (what the script executes): spawn → first answer byte, ${node.runs} runs`,
       ms(node.firstByteMs.p50),
@@ -273,6 +287,16 @@ export function formatReport(results: BenchResults): string {
       ...targetCells(results, 'cold-ask-node'),
     ]);
     rows.push(['… spawn → exit', ms(node.exitMs.p50), ms(node.exitMs.p95), '', '', '']);
+    if (nodeFloor) {
+      rows.push([
+        `… this host's floor: \`node -e\` that only prints a line, spawn → that line, ${nodeFloor.runs} runs`,
+        ms(nodeFloor.firstByteMs.p50),
+        ms(nodeFloor.firstByteMs.p95),
+        '',
+        '',
+        '',
+      ]);
+    }
     const ask = latency.ask;
     rows.push([
       `\`ask\` in-process: a fresh worker holding only the story index, ${ask.questions} questions × ${ask.passes} passes (after a warm-up pass)`,

@@ -137,7 +137,9 @@ describe('npm run ask', () => {
     // A copy of the bundle and its loader beside dist/bundle/, so that the shared cache is not touched.
     const folder = await mkdtemp(path.join(ROOT, 'dist/bundle-cache-test-'));
     try {
-      await Promise.all(['ask.js', 'ask.cjs'].map(async (name) => writeFile(path.join(folder, name), await readFile(path.join(ROOT, 'dist/bundle', name)))));
+      await Promise.all(
+        ['package.json', 'ask.js', 'ask.cjs'].map(async (name) => writeFile(path.join(folder, name), await readFile(path.join(ROOT, 'dist/bundle', name)))),
+      );
       const caches = async () => (await readdir(folder)).filter((name) => name.endsWith('.v8cache'));
       const run = (extra: Record<string, string> = {}) =>
         new Promise<{ code: number | null; stdout: string }>((resolve) => {
