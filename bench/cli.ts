@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/config.js';
 import { Bm25Sentences, ProjectSystem, TextbookRecipe, VectorOnly } from './baselines.js';
-import { benchDiscord, childEnv, discordAvailability, ROOT, runWorker, timeCommand, timeEntry, timeNpmRun, type TimedRun } from './processes.js';
+import { ROOT } from '../test/helpers/entry.js';
+import { benchDiscord, childEnv, discordAvailability, runWorker, timeCommand, timeEntry, timeNpmRun, type TimedRun } from './processes.js';
 import { KNOWN_ITEM_ANSWER, KNOWN_ITEM_MIN_TERMS, knownItemSearch, sampleKnownItems, storyQuality } from './quality.js';
 import { SOTU_QUESTIONS } from './questions.js';
 import {

@@ -3,20 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { projectRoot } from '../src/core/paths.js';
+// The tests' map of entry points to the files their npm scripts run: the bench times the same files.
+import { entryScript, ROOT } from '../test/helpers/entry.js';
 import { summarize, type LatencySummary } from './stats.js';
 import type { WorkerJob, WorkerResult } from './worker.js';
-
-/** The repository root (this file runs from `dist-dev/bench/`). */
-export const ROOT = projectRoot();
-
-/** Entry points that `npm run build` also bundles into one file each (scripts/bundle.mjs), which their npm scripts run. */
-const BUNDLED = new Set(['cli/ask', 'cli/start']);
-
-/** The compiled entry point of a command (`cli/ask`), as its npm script runs it. */
-function entryScript(entry: string): string {
-  return BUNDLED.has(entry) ? path.join(ROOT, 'dist/bundle', `${path.basename(entry)}.js`) : path.join(ROOT, 'dist/src', `${entry}.js`);
-}
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker.js');
 /** The test suite's Discord API emulator, compiled by `npm run build:dev`. */
 const EMULATOR = path.join(ROOT, 'dist-dev/test/discord/emulator.js');

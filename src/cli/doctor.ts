@@ -2,6 +2,7 @@ import { OAuth2Scopes, PermissionsBitField, REST, Routes, type APIApplication, t
 import { commands } from '../../commands/index.js';
 import { ConfigError, loadConfig, type Config, type DiscordConfig } from '../config/config.js';
 import { loadCorpus } from '../core/corpus/loader.js';
+import { FeedbackStore, feedbackStoreFile } from '../core/feedback/store.js';
 import { isVerbatimError } from '../core/errors.js';
 import { describeError } from './errors.js';
 import { loadIndex } from '../core/index/corpus-index.js';
@@ -13,7 +14,7 @@ import { EXIT, parseFlags, runAsProgram, runCommand } from './run.js';
 const USAGE = `Usage: npm run doctor
 
 Checks the configuration, the bot token and the registered commands (asking Discord), the
-corpus and the index, and prints the link that invites the bot.`;
+corpus, the index and the feedback store, and prints the link that invites the bot.`;
 
 /**
  * The permissions the bot asks for when invited: none. It only answers slash commands and
@@ -141,6 +142,22 @@ export async function main(args: string[]): Promise<number> {
       // A missing index with a complete copy to put back was reported above.
       if (!(missing && leftovers.recovered))
         say(false, missing ? 'index: not built yet — `npm run index` builds it (`npm start` also does, on its first start)' : `index: ${describeError(error)}`);
+    }
+
+    if (core.discord) {
+      const file = feedbackStoreFile(core.discord.dataDir);
+      try {
+        const summary = FeedbackStore.inspect(file);
+        if (!summary) say(true, `feedback store: none yet (${file} is created on the bot's first start)`);
+        else {
+          const upgrade = summary.pendingMigrations > 0 ? '; the next `npm start` upgrades its schema' : '';
+          say(true, `feedback store: ${file}, ${summary.queued} question(s) in the unanswered queues, ${summary.votes} vote(s)${upgrade}`);
+        }
+      } catch (error) {
+        if (!isVerbatimError(error)) throw error;
+        // The bot answers without a store it cannot open; only votes and the queue are lost.
+        say(false, `feedback store: ${describeError(error)} — the bot answers without votes or the unanswered queue until the file is fixed or moved away`);
+      }
     }
 
     if (clientId) {

@@ -1,7 +1,7 @@
 import { unwatchFile, watchFile } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { IndexNotFoundError, ReindexInProgressError, isVerbatimError, type VerbatimError } from './errors.js';
+import { IndexCorruptError, IndexNotFoundError, ReindexInProgressError, isVerbatimError, type VerbatimError } from './errors.js';
 import {
   articleFileName,
   checkArticleTarget,
@@ -134,6 +134,8 @@ export class Verbatim {
   private queuedChanges = 0;
   /** Questions being answered, by the answerer they began with: a replaced index is closed when its last one ends. */
   private readonly answering = new Map<Answerer, number>();
+  /** The first damage a question met in the index answering now; cleared when another index replaces it. */
+  private damage: IndexCorruptError | undefined;
 
   private constructor(
     private readonly options: VerbatimOptions,
@@ -180,6 +182,16 @@ export class Verbatim {
 
   get manifest(): IndexManifest {
     return this.index.manifest;
+  }
+
+  /**
+   * The first damage a question has met in the index answering now (a block that differs from
+   * its hash…): the index still answers the questions that do not read it, so this is for an
+   * admin to see (`/healthz`), not a reason to stop. `undefined` while none has been met, and
+   * again once another index replaces this one.
+   */
+  get indexDamage(): IndexCorruptError | undefined {
+    return this.damage;
   }
 
   /** How the last reindex of this process ended; `undefined` before the first. */
@@ -308,6 +320,9 @@ export class Verbatim {
     this.answering.set(answerer, (this.answering.get(answerer) ?? 0) + 1);
     try {
       return await answerer.ask(question, context);
+    } catch (error) {
+      if (error instanceof IndexCorruptError && answerer === this.answerer) this.damage ??= error;
+      throw error;
     } finally {
       const left = this.answering.get(answerer)! - 1;
       if (left > 0) this.answering.set(answerer, left);
@@ -386,6 +401,7 @@ export class Verbatim {
     }
     const replaced = this.answerer;
     this.answerer = answerer;
+    if (replaced !== answerer) this.damage = undefined;
     // A replaced index's files are closed (its folder is gone, their disk space freed), once no question reads it.
     if (replaced !== answerer && !this.answering.has(replaced)) replaced.index.close();
   }

@@ -5,20 +5,27 @@ import type { ReindexOutcome } from '../core/service.js';
 export interface HealthState {
   /** Whether every gateway shard is connected and ready (false while connecting, resuming or down). */
   gatewayReady: boolean;
-  /** The index answers come from; absent while it is still loading. */
-  index?: { builtAt: string; documents: number; chunks: number };
+  /**
+   * The index answers come from; absent while it is still loading. `damaged`: what the first
+   * question that met damage in it found (the questions that read it are refused).
+   */
+  index?: { builtAt: string; documents: number; chunks: number; damaged?: string };
   /** How the last reindex (`/reindex`, or an index written by `npm run index` and picked up) ended. */
   lastReindex?: ReindexOutcome;
   startedAt: Date;
 }
 
-/** The status code and JSON body `GET /healthz` answers with: 503 unless the bot can answer right now. */
+/**
+ * The status code and JSON body `GET /healthz` answers with: 503 unless the bot can answer right
+ * now. A damaged index still answers the questions that do not read the damage: 200, with the
+ * status `degraded` for a monitor to alert on (a restart would load the same files).
+ */
 export function healthResponse(state: HealthState): { status: 200 | 503; body: Record<string, unknown> } {
   const ok = state.gatewayReady && state.index !== undefined;
   return {
     status: ok ? 200 : 503,
     body: {
-      status: ok ? 'ok' : 'unavailable',
+      status: ok ? (state.index?.damaged !== undefined ? 'degraded' : 'ok') : 'unavailable',
       gateway: state.gatewayReady ? 'ready' : 'not connected',
       index: state.index ?? null,
       lastReindex: state.lastReindex ?? null,

@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
-import path from 'node:path';
 import { Events, MessageFlags, Status } from 'discord.js';
 import { ConfigError, configuredSecrets, loadConfig, type Config } from '../config/config.js';
 import { isVerbatimError } from '../core/errors.js';
+import { feedbackStoreFile } from '../core/feedback/store.js';
 import { describeError } from './errors.js';
 import { assertIndexFolderReplaceable } from '../core/index/corpus-index.js';
 import { announceConversion, createEmbeddings } from '../core/index/embeddings/factory.js';
@@ -80,7 +80,14 @@ export async function runBot({ commands, buttons, modals }: BotHandlers): Promis
       health = await startHealthServer(discord.health, () => ({
         gatewayReady: client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready),
         ...(verbatim
-          ? { index: { builtAt: verbatim.manifest.builtAt, documents: verbatim.manifest.documents.length, chunks: verbatim.manifest.chunkCount } }
+          ? {
+              index: {
+                builtAt: verbatim.manifest.builtAt,
+                documents: verbatim.manifest.documents.length,
+                chunks: verbatim.manifest.chunkCount,
+                ...(verbatim.indexDamage ? { damaged: verbatim.indexDamage.reason } : {}),
+              },
+            }
           : {}),
         ...(verbatim?.lastReindex ? { lastReindex: verbatim.lastReindex } : {}),
         startedAt,
@@ -234,7 +241,7 @@ export async function runBot({ commands, buttons, modals }: BotHandlers): Promis
     });
     // Votes and the unanswered queue: a store that cannot be opened is logged, and answering goes on.
     feedback = new Feedback(
-      { file: path.join(discord.dataDir, 'verbatim.db'), retention: { days: discord.feedback.retentionDays, maxRows: discord.feedback.maxRows } },
+      { file: feedbackStoreFile(discord.dataDir), retention: { days: discord.feedback.retentionDays, maxRows: discord.feedback.maxRows } },
       logger,
     ).start();
     router = new InteractionRouter(

@@ -1,7 +1,9 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { healthResponse } from '../../src/discord/health.js';
-import { freePort, startBot } from './bot-harness.js';
+import { bodyOf, freePort, runEntry, startBot } from './bot-harness.js';
 
 async function getHealth(port: number): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -47,6 +49,47 @@ describe('GET /healthz (HEALTH_PORT)', () => {
       );
       expect(down.status).toBe(503);
       expect(down.body).toMatchObject({ status: 'unavailable', gateway: 'not connected' });
+    } finally {
+      await bot.stop();
+    }
+  }, 120_000);
+
+  it('reports damage a question met in the index (200, degraded) until a reindex replaces it', async () => {
+    const port = await freePort();
+    const bot = await startBot({
+      env: { HEALTH_PORT: String(port) },
+      // An index built beforehand, every byte of its sentence vectors then altered: the bot loads it
+      // (a load checks the sizes, not these blocks), and the first question that reads them meets it.
+      prepare: async (corpusDir, work) => {
+        const indexDir = path.join(work, 'index');
+        expect((await runEntry('cli/index-command', { CORPUS_DIR: corpusDir, INDEX_DIR: indexDir })).code).toBe(0);
+        const file = path.join(indexDir, 'sentences.f32');
+        const bytes = await readFile(file);
+        for (let i = 0; i < bytes.length; i++) bytes[i] = bytes[i]! ^ 0xff;
+        await writeFile(file, bytes);
+      },
+    });
+    try {
+      expect((await getHealth(port)).body).toMatchObject({ status: 'ok' });
+
+      const ask = await bot.emulator.sendChatInput({ commandName: 'ask', options: { question: 'Why was the Budapest summit cancelled?' } });
+      expect(bodyOf(await bot.emulator.waitForFollowUp(ask.id, 10_000)).content).toMatch(/^I can't answer right now \(ref [0-9A-F]{6}\)/);
+      const damaged = await getHealth(port);
+      expect(damaged.status).toBe(200);
+      expect(damaged.body).toMatchObject({
+        status: 'degraded',
+        index: { documents: 1, damaged: expect.stringMatching(/^sentences\.f32 .*block 0 differs from its hash/) },
+      });
+
+      // The reindex checks the previous index whole, so it builds anew from the articles.
+      await bot.emulator.sendChatInput({ commandName: 'reindex', permissions: PermissionFlagsBits.ManageGuild.toString() });
+      const rebuilt = await until(
+        () => getHealth(port),
+        (health) => health.body.lastReindex !== null,
+        60_000,
+      );
+      expect(rebuilt.body).toMatchObject({ status: 'ok', lastReindex: { ok: true } });
+      expect((rebuilt.body.index as Record<string, unknown>).damaged).toBeUndefined();
     } finally {
       await bot.stop();
     }

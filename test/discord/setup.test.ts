@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FeedbackStore } from '../../src/core/feedback/store.js';
 import { runEntry, TEST_APPLICATION_ID, TEST_TOKEN } from './bot-harness.js';
 import { DiscordEmulator } from './emulator.js';
 
@@ -99,12 +100,14 @@ describe('setup for admins', () => {
         DISCORD_API_BASE: emulator.apiBase,
         DISCORD_GUILD_ID: '200000000000000002',
         INDEX_DIR: path.join(work, 'index'),
+        DATA_DIR: path.join(work, 'data'),
       };
       const before = await runEntry('cli/doctor', env);
       expect(before.code).toBe(1);
       expect(before.stdout).toMatch(/✔ Discord: token accepted, bot verbatim-test-bot \(\d+\)/);
       expect(before.stdout).toContain('✘ commands in server 200000000000000002: none registered — run `npm run deploy-commands`');
       expect(before.stdout).toContain('✘ index: not built yet — `npm run index` builds it');
+      expect(before.stdout).toContain(`✔ feedback store: none yet (${path.join(work, 'data', 'verbatim.db')} is created on the bot's first start)`);
       expect(before.stdout).toContain(`https://discord.com/oauth2/authorize?client_id=${TEST_APPLICATION_ID}&scope=bot%20applications.commands&permissions=0`);
 
       expect((await runEntry('cli/deploy-commands', env)).code).toBe(0);
@@ -113,6 +116,20 @@ describe('setup for admins', () => {
         '✔ commands: /ask /sources /reindex /article /unanswered /help "Find in articles" (message menu) registered in server 200000000000000002, up to date',
       );
       expect(before.stdout + before.stderr + after.stdout + after.stderr).not.toContain(TEST_TOKEN);
+
+      // A store the bot wrote, then one it could not open: named, with what it costs the members.
+      const store = FeedbackStore.open({ file: path.join(work, 'data', 'verbatim.db') });
+      store.recordQuestion({ kind: 'abstained', question: 'Who is Merkel?', memberId: '300000000000000003', guildId: '200000000000000002' });
+      store.close();
+      expect((await runEntry('cli/doctor', env)).stdout).toContain(
+        `✔ feedback store: ${path.join(work, 'data', 'verbatim.db')}, 1 question(s) in the unanswered queues, 0 vote(s)`,
+      );
+      await writeFile(path.join(work, 'data', 'verbatim.db'), 'not a database '.repeat(400));
+      const damaged = await runEntry('cli/doctor', env);
+      expect(damaged.code).toBe(1);
+      expect(damaged.stdout).toMatch(
+        /✘ feedback store: The feedback store .*verbatim\.db could not be read: .* — the bot answers without votes or the unanswered queue/,
+      );
     } finally {
       await rm(work, { recursive: true, force: true });
     }

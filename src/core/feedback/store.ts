@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { VerbatimError } from '../errors.js';
@@ -105,6 +105,20 @@ export class FeedbackSchemaTooNewError extends FeedbackStoreError {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** The store's file in the bot's data folder (`DATA_DIR`). */
+export function feedbackStoreFile(dataDir: string): string {
+  return path.join(dataDir, 'verbatim.db');
+}
+
+/** What a store holds, as {@link FeedbackStore.inspect} reads it. */
+export interface FeedbackSummary {
+  /** Questions waiting in the unanswered queues (not dismissed), every server's. */
+  queued: number;
+  votes: number;
+  /** Schema migrations the bot runs when it next opens the file (0: up to date). */
+  pendingMigrations: number;
+}
+
 export const DEFAULT_RETENTION: Retention = { days: 90, maxRows: 10_000 };
 
 /**
@@ -204,6 +218,41 @@ export class FeedbackStore {
       db?.close();
       if (error instanceof FeedbackStoreError) throw error;
       throw new FeedbackStoreError(file, 'be opened', { cause: error });
+    }
+  }
+
+  /**
+   * Reads a store without changing anything (opened read-only: no migration, no pruning),
+   * after SQLite's `quick_check` of the whole file: what `npm run doctor` reports, also while
+   * the bot has the file open.
+   *
+   * @returns undefined when there is no file yet (the bot creates it on its first start)
+   * @throws FeedbackStoreError when the file cannot be read or the check finds damage
+   * @throws FeedbackSchemaTooNewError when a newer Verbatim wrote it
+   */
+  static inspect(file: string): FeedbackSummary | undefined {
+    if (!existsSync(file)) return undefined;
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true, timeout: 250 });
+      const check = db.pragma('quick_check', { simple: true }) as string;
+      if (check !== 'ok') throw new Error(`SQLite's check of the file failed: ${check}`);
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > MIGRATIONS.length) throw new FeedbackSchemaTooNewError(file, version, MIGRATIONS.length);
+      const pendingMigrations = MIGRATIONS.length - version;
+      // The first migration creates both tables; an empty file has neither yet.
+      if (version === 0) return { queued: 0, votes: 0, pendingMigrations };
+      const count = (sql: string) => db!.prepare<[], { n: number }>(sql).get()!.n;
+      return {
+        queued: count('SELECT COUNT(*) AS n FROM questions WHERE dismissed_at IS NULL'),
+        votes: count('SELECT COUNT(*) AS n FROM votes'),
+        pendingMigrations,
+      };
+    } catch (error) {
+      if (error instanceof FeedbackStoreError) throw error;
+      throw new FeedbackStoreError(file, 'be read', { cause: error });
+    } finally {
+      db?.close();
     }
   }
 

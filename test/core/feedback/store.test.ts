@@ -145,6 +145,45 @@ describe('FeedbackStore', () => {
     expect(() => FeedbackStore.open({ file: garbage })).toThrow(/could not be opened/);
   });
 
+  it('inspect reads a store without changing it: nothing yet, its queue and votes, a damaged file, a newer schema', async () => {
+    expect(FeedbackStore.inspect(file)).toBeUndefined();
+    const store = open();
+    store.recordQuestion({ kind: 'abstained', question: 'Who is Merkel?', memberId: 'a', guildId: GUILD });
+    store.recordQuestion({ kind: 'tentative', question: 'What did Orbán say?', memberId: 'b', guildId: OTHER_GUILD });
+    store.vote({ answerId: '1', memberId: 'a', guildId: GUILD, value: 'up', question: 'Why?' });
+    store.dismiss(GUILD, store.unanswered(GUILD)[0]!.id);
+    // Read while the bot still holds the file open, as the doctor may.
+    expect(FeedbackStore.inspect(file)).toEqual({ queued: 1, votes: 1, pendingMigrations: 0 });
+    store.close();
+    const closed = await readFile(file);
+    expect(FeedbackStore.inspect(file)).toEqual({ queued: 1, votes: 1, pendingMigrations: 0 });
+    expect((await readFile(file)).equals(closed)).toBe(true);
+
+    // A file no migration has run on is left as it is: the bot upgrades it when it opens it.
+    const empty = path.join(dir, 'empty.db');
+    new Database(empty).close();
+    expect(FeedbackStore.inspect(empty)).toEqual({ queued: 0, votes: 0, pendingMigrations: FeedbackStore.SCHEMA_VERSION });
+    expect(new Database(empty, { readonly: true }).pragma('user_version', { simple: true })).toBe(0);
+
+    // A page's header overwritten: SQLite still opens the file, its check does not pass.
+    const damaged = path.join(dir, 'damaged.db');
+    const big = FeedbackStore.open({ file: damaged, now });
+    for (let i = 0; i < 400; i++)
+      big.recordQuestion({ kind: 'abstained', question: `Question number ${i} about the summit?`, memberId: `m${i}`, guildId: GUILD });
+    big.close();
+    const bytes = await readFile(damaged);
+    bytes.fill(0x5a, 3 * 4096, 3 * 4096 + 200);
+    await writeFile(damaged, bytes);
+    expect(() => FeedbackStore.inspect(damaged)).toThrow(FeedbackStoreError);
+    expect(() => FeedbackStore.inspect(damaged)).toThrow(/could not be read/);
+
+    const newer = path.join(dir, 'newer.db');
+    const db = new Database(newer);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => FeedbackStore.inspect(newer)).toThrow(FeedbackSchemaTooNewError);
+  });
+
   it('throws FeedbackStoreError when the file is locked by another writer, and works again once it is free', () => {
     const store = open({ busyTimeoutMs: 50 });
     const other = new Database(file);
