@@ -365,15 +365,21 @@ async function embedAndAssemble(options: BuildOptions, segmented: SegmentedDocum
   let sentenceVectors = new Float32Array(sentenceCount(segmented) * dimensions);
   let lexical: LexicalIndex;
   // A rebuilt graph is built in a worker thread (see GraphInWorker), started once the size of a vector is known.
-  let graph: ChunkGraph | GraphInWorker | undefined;
+  let graph: GraphInWorker | undefined;
   const parameters = options.hnsw ?? DEFAULT_HNSW;
+  /**
+   * An update changes a copy of the previous graph, which hnswlib reads from a scratch file on
+   * a thread of its own (a fifth of a one-file reindex of the State of the Union): this thread
+   * embeds, copies and builds the lexicon meanwhile, and adds the fresh chunks to the copy once
+   * it is there, in the order of the documents, as it would have on the spot.
+   */
+  const copying = incremental ? previous!.graph.clone(os.tmpdir()) : undefined;
+  // Its failure (a full scratch disk) is thrown where it is awaited; until then it is not an unhandled rejection.
+  copying?.catch(() => undefined);
+  const freshOnCopy: { doc: number; rows: Float32Array; terms: string[][] }[] = [];
   if (incremental) {
-    const updated = await previous!.graph.clone(os.tmpdir());
     lexical = options.consumePrevious ? previous!.lexical : previous!.lexical.clone();
-    updated.deleteLabels(staleLabels);
     lexical.remove(staleLabels);
-    updated.reserve(updated.labelCount + freshChunks);
-    graph = updated;
   } else {
     lexical = LexicalIndex.build([]);
   }
@@ -406,6 +412,9 @@ async function embedAndAssemble(options: BuildOptions, segmented: SegmentedDocum
       sentenceRow += count;
       if (chunkRows === undefined) {
         chunkLabels.push(previous!.chunkLabels[position]!);
+      } else if (copying) {
+        freshOnCopy.push({ doc: i, rows: chunkRows, terms: chunkTermLists(doc) });
+        chunkLabels.push([]);
       } else {
         const labels =
           chunkRows.length === 0 ? [] : (graph ??= new GraphInWorker({ dimensions, parameters, capacity: progress.chunksTotal })).addRows(chunkRows);
@@ -428,10 +437,24 @@ async function embedAndAssemble(options: BuildOptions, segmented: SegmentedDocum
       previous && reusedDocuments > 0 ? { previous: previous.lexicon, positions: reused, removed: stale.map((doc) => previous.documents[doc]!) } : undefined,
     );
     const acronyms = await AcronymTable.build(segmented);
-    const chunkGraph = graph instanceof GraphInWorker ? await graph.finish(os.tmpdir()) : (graph ?? new ChunkGraph(dimensions, parameters));
+    let chunkGraph: ChunkGraph;
+    if (copying) {
+      chunkGraph = await copying;
+      chunkGraph.deleteLabels(staleLabels);
+      chunkGraph.reserve(chunkGraph.labelCount + freshChunks);
+      for (const { doc, rows, terms } of freshOnCopy) {
+        const labels = rows.length === 0 ? [] : chunkGraph.addRows(rows);
+        lexical.add(labels.map((label, c) => ({ label, terms: terms[c]! })));
+        chunkLabels[doc] = labels;
+      }
+    } else {
+      chunkGraph = graph ? await graph.finish(os.tmpdir()) : new ChunkGraph(dimensions, parameters);
+    }
     return { dimensions, sentenceVectors, chunkLabels, chunkGraph, lexical, lexicon, acronyms };
   } catch (error) {
-    if (graph instanceof GraphInWorker) await graph.stop();
+    await graph?.stop();
+    // A copy still on its way is waited for, so that its scratch file is gone when the build has failed.
+    await copying?.catch(() => undefined);
     throw error;
   }
 }

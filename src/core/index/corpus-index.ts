@@ -354,23 +354,32 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
   let madeTemporary = false;
   let retiredOld = false;
   let replaced = false;
+  let graphHashing: Promise<string> | undefined;
   try {
     // Not recursive: fails rather than write into a folder that happens to have this name.
     await mkdir(temporary);
     madeTemporary = true;
-    // Hashed as written, except the graph, which hnswlib writes itself.
-    await index.graph.save(path.join(temporary, FILES.graph));
-    const files: Record<string, string> = { [FILES.graph]: await sha256OfFile(path.join(temporary, FILES.graph)) };
+    // Hashed as written, except the graph: hnswlib writes it on a thread of its own, then it is
+    // read back for its hash, while this thread writes the other files.
+    const graphFile = path.join(temporary, FILES.graph);
+    graphHashing = index.graph.save(graphFile).then(() => sha256OfFile(graphFile));
+    // Its failure is thrown where it is awaited; until then it is not an unhandled rejection.
+    graphHashing.catch(() => undefined);
+    const sentenceBlocks = await writeHashedFile(path.join(temporary, FILES.sentenceVectors), index.sentenceVectors.bytes());
+    await index.prepare();
+    const corpusBlocks = await writeCorpusFile(path.join(temporary, FILES.corpus), index.documents, index.chunkLabels, index.acronyms);
+    const lexicalBlocks = await writeHashedFile(path.join(temporary, FILES.lexical), index.lexical.toBinary());
+    const lexiconBlocks = await writeHashedFile(path.join(temporary, FILES.lexicon), index.lexicon.toBinary());
+    const files: Record<string, string> = { [FILES.graph]: await graphHashing };
     const blocks: Record<string, string> = {};
     const record = (name: string, hashes: string) => {
       files[name] = fileHashOfBlocks(hashes);
       blocks[name] = hashes;
     };
-    record(FILES.sentenceVectors, await writeHashedFile(path.join(temporary, FILES.sentenceVectors), index.sentenceVectors.bytes()));
-    await index.prepare();
-    record(FILES.corpus, await writeCorpusFile(path.join(temporary, FILES.corpus), index.documents, index.chunkLabels, index.acronyms));
-    record(FILES.lexical, await writeHashedFile(path.join(temporary, FILES.lexical), index.lexical.toBinary()));
-    record(FILES.lexicon, await writeHashedFile(path.join(temporary, FILES.lexicon), index.lexicon.toBinary()));
+    record(FILES.sentenceVectors, sentenceBlocks);
+    record(FILES.corpus, corpusBlocks);
+    record(FILES.lexical, lexicalBlocks);
+    record(FILES.lexicon, lexiconBlocks);
     index.manifest.files = files;
     index.manifest.blocks = blocks;
     await writeFile(path.join(temporary, FILES.manifest), JSON.stringify(index.manifest, null, 2));
@@ -385,6 +394,8 @@ export async function saveIndex(index: CorpusIndex, indexDir: string): Promise<v
     await rename(temporary, target);
     replaced = true;
   } catch (error) {
+    // The graph's writer is waited for, so that nothing writes into the folder removed below.
+    await graphHashing?.catch(() => undefined);
     throw diskFullOr(error, indexDir);
   } finally {
     if (madeTemporary) await rm(temporary, { recursive: true, force: true });

@@ -125,7 +125,9 @@ describe('OpenAICompatibleEmbeddings failures', () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] });
     try {
       const embedding = client({ maxRetries: 1 }).embedDocuments(['retry me']);
-      await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+      // Not vi.waitFor: with fake timers it advances them at every check, which could start the
+      // back-off's clock early when the failed answer is in before the check sees the request.
+      while (server.requests.length < 1) await new Promise((resolve) => setImmediate(resolve));
       await vi.advanceTimersByTimeAsync(990);
       expect(server.requests).toHaveLength(1);
       await vi.advanceTimersByTimeAsync(1020);
