@@ -237,11 +237,19 @@ export class Verbatim {
   async addArticle(request: AddArticleRequest): Promise<ArticleChangeResult<SavedArticle & { sentences?: number }>> {
     const name = articleFileName(request.fileName);
     const replace = request.replace ?? false;
-    // Before downloading anything: a name that is taken is refused at once.
-    await checkArticleTarget(this.options.corpusDir, name, replace);
-    const bytes = typeof request.content === 'function' ? await request.content() : request.content;
-    const prepared = prepareArticle(name, bytes, request.fields ?? {}, this.maxFileBytes);
-    return this.serially(request, async () => {
+    // Its place in the queue is taken before the checks and the download, which may end in any order.
+    const turn = this.queueChange(request);
+    let prepared: ReturnType<typeof prepareArticle>;
+    try {
+      // Before downloading anything: a name that is taken is refused at once.
+      await checkArticleTarget(this.options.corpusDir, name, replace);
+      const bytes = typeof request.content === 'function' ? await request.content() : request.content;
+      prepared = prepareArticle(name, bytes, request.fields ?? {}, this.maxFileBytes);
+    } catch (error) {
+      turn.cancel();
+      throw error;
+    }
+    return turn.run(async () => {
       const { replaced } = await writeArticle(this.options.corpusDir, name, prepared.bytes, replace);
       const change: SavedArticle & { sentences?: number } = { source: name, title: prepared.title, replaced };
       const result = await this.reindexAfterChange(change, request);
@@ -262,7 +270,7 @@ export class Verbatim {
    * @throws {@link ArticleChangeError} when there is no such article file (nothing is moved)
    */
   async removeArticle(source: string, options: ArticleChangeOptions = {}): Promise<ArticleChangeResult<RemovedArticle & { title?: string }>> {
-    return this.serially(options, async () => {
+    return this.queueChange(options).run(async () => {
       const title = this.index.documentBySource(source)?.document.title;
       const change: RemovedArticle & { title?: string } = await moveArticleOut(this.options.corpusDir, source);
       if (title !== undefined) change.title = title;
@@ -270,21 +278,34 @@ export class Verbatim {
     });
   }
 
-  /** Runs `change` after the changes queued before it and after any running reindex. */
-  private async serially<T>(options: ArticleChangeOptions, change: () => Promise<T>): Promise<T> {
+  /**
+   * Takes the next place in the queue of changes, at once: changes run in the order they were
+   * asked for. `run` runs a change after the changes queued before it and after any running
+   * reindex; `cancel` gives the place up (an article refused before its turn), passing it on
+   * once the changes before it are done.
+   */
+  private queueChange(options: ArticleChangeOptions): { run<T>(change: () => Promise<T>): Promise<T>; cancel(): void } {
     const previous = this.changeQueue;
     let done!: () => void;
     this.changeQueue = new Promise<void>((resolve) => (done = resolve));
     if (this.queuedChanges > 0) options.onWaiting?.('change');
     this.queuedChanges++;
-    try {
-      await previous;
-      await this.reindexEnded(options);
-      return await change();
-    } finally {
-      this.queuedChanges--;
-      done();
-    }
+    return {
+      run: async <T>(change: () => Promise<T>): Promise<T> => {
+        try {
+          await previous;
+          await this.reindexEnded(options);
+          return await change();
+        } finally {
+          this.queuedChanges--;
+          done();
+        }
+      },
+      cancel: () => {
+        this.queuedChanges--;
+        void previous.then(done);
+      },
+    };
   }
 
   /** Waits until no reindex runs (a /reindex may start while a change waits). */

@@ -88,10 +88,44 @@ describe('Verbatim.addArticle and removeArticle', () => {
     gate.release();
     await reindexing;
     const [one, two] = await Promise.all([first, second]);
-    expect(waited).toEqual(['first reindex', 'second change']);
+    // Each knows at once what it waits for: the second, the first change; the first, the reindex.
+    expect(waited).toEqual(['second change', 'first reindex']);
     expect(one.ok && one.report.added).toEqual(['copper.txt']);
     expect(two.ok && two.report.added).toEqual(['tin.md']);
     expect(verbatim.articles().map((article) => article.source)).toEqual([ARTICLE_SOURCE, 'copper.txt', 'other.txt', 'tin.md']);
+  });
+
+  it('runs changes in the order they were asked for; one refused before its turn lets the next run after the one before it', async () => {
+    const ws = await workspace();
+    const embeddings = new GatedEmbeddings(glove);
+    const verbatim = await Verbatim.open({ ...ws, embeddings });
+    // A file to embed, so that the reindex reaches the gate.
+    await writeFile(path.join(ws.corpusDir, 'other.txt'), 'An unrelated note about shipping costs in the Baltic.\n');
+    const gate = embeddings.hold();
+    const reindexing = verbatim.reindex();
+    await gate.reached;
+    const finished: string[] = [];
+    const add = (fileName: string, content: string) =>
+      verbatim.addArticle({ fileName, content: Buffer.from(content) }).then((result) => {
+        finished.push(fileName);
+        return result;
+      });
+    // The first one's content arrives late (a slow download): the next ones still wait for it.
+    const slow = verbatim
+      .addArticle({ fileName: 'copper.txt', content: () => new Promise<Buffer>((resolve) => setTimeout(() => resolve(Buffer.from(COPPER)), 300)) })
+      .then((result) => {
+        finished.push('copper.txt');
+        return result;
+      });
+    const taken = verbatim.addArticle({ fileName: ARTICLE_SOURCE, content: Buffer.from('Again.\n') });
+    const last = add('tin.md', 'Tin prices fell on Wednesday.\n');
+    await expect(taken).rejects.toBeInstanceOf(ArticleChangeError);
+    gate.release();
+    await reindexing;
+    const [one, three] = await Promise.all([slow, last]);
+    expect(finished).toEqual(['copper.txt', 'tin.md']);
+    expect(one.ok && one.report.added).toEqual(['copper.txt']);
+    expect(three.ok && three.report.added).toEqual(['tin.md']);
   });
 
   it('keeps the added article on disk and the previous index serving when the reindex fails', async () => {
