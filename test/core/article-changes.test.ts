@@ -67,7 +67,8 @@ describe('Verbatim.addArticle and removeArticle', () => {
     await expect(verbatim.removeArticle('copper.txt')).rejects.toBeInstanceOf(ArticleChangeError);
   });
 
-  it('waits for a running reindex before changing anything, and runs one change at a time', async () => {
+  /** A service whose reindex (of a new file, other.txt) is held at the embeddings until `gate.release()`. */
+  async function reindexHeldAtTheGate() {
     const ws = await workspace();
     const embeddings = new GatedEmbeddings(glove);
     const verbatim = await Verbatim.open({ ...ws, embeddings });
@@ -75,6 +76,11 @@ describe('Verbatim.addArticle and removeArticle', () => {
     const gate = embeddings.hold();
     const reindexing = verbatim.reindex();
     await gate.reached;
+    return { ws, verbatim, gate, reindexing };
+  }
+
+  it('waits for a running reindex before changing anything, and runs one change at a time', async () => {
+    const { ws, verbatim, gate, reindexing } = await reindexHeldAtTheGate();
     const waited: string[] = [];
     const first = verbatim.addArticle({ fileName: 'copper.txt', content: Buffer.from(COPPER), onWaiting: (what) => waited.push(`first ${what}`) });
     const second = verbatim.addArticle({
@@ -96,33 +102,18 @@ describe('Verbatim.addArticle and removeArticle', () => {
   });
 
   it('runs changes in the order they were asked for; one refused before its turn lets the next run after the one before it', async () => {
-    const ws = await workspace();
-    const embeddings = new GatedEmbeddings(glove);
-    const verbatim = await Verbatim.open({ ...ws, embeddings });
-    // A file to embed, so that the reindex reaches the gate.
-    await writeFile(path.join(ws.corpusDir, 'other.txt'), 'An unrelated note about shipping costs in the Baltic.\n');
-    const gate = embeddings.hold();
-    const reindexing = verbatim.reindex();
-    await gate.reached;
+    const { verbatim, gate, reindexing } = await reindexHeldAtTheGate();
     const finished: string[] = [];
-    const add = (fileName: string, content: string) =>
-      verbatim.addArticle({ fileName, content: Buffer.from(content) }).then((result) => {
-        finished.push(fileName);
-        return result;
-      });
+    const tracked = <T>(name: string, change: Promise<T>) => change.then((result) => (finished.push(name), result));
     // The first one's content arrives late (a slow download): the next ones still wait for it.
-    const slow = verbatim
-      .addArticle({ fileName: 'copper.txt', content: () => new Promise<Buffer>((resolve) => setTimeout(() => resolve(Buffer.from(COPPER)), 300)) })
-      .then((result) => {
-        finished.push('copper.txt');
-        return result;
-      });
+    const late = () => new Promise<Buffer>((resolve) => setTimeout(() => resolve(Buffer.from(COPPER)), 300));
+    const first = tracked('copper.txt', verbatim.addArticle({ fileName: 'copper.txt', content: late }));
     const taken = verbatim.addArticle({ fileName: ARTICLE_SOURCE, content: Buffer.from('Again.\n') });
-    const last = add('tin.md', 'Tin prices fell on Wednesday.\n');
+    const last = tracked('tin.md', verbatim.addArticle({ fileName: 'tin.md', content: Buffer.from('Tin prices fell on Wednesday.\n') }));
     await expect(taken).rejects.toBeInstanceOf(ArticleChangeError);
     gate.release();
     await reindexing;
-    const [one, three] = await Promise.all([slow, last]);
+    const [one, three] = await Promise.all([first, last]);
     expect(finished).toEqual(['copper.txt', 'tin.md']);
     expect(one.ok && one.report.added).toEqual(['copper.txt']);
     expect(three.ok && three.report.added).toEqual(['tin.md']);
