@@ -269,16 +269,16 @@ export function formatReport(results: BenchResults): string {
     ]);
     rows.push(['… spawn → exit', ms(npm.exitMs.p50), ms(npm.exitMs.p95), '', '', '']);
     const { npmFloor, nodeFloor } = latency.coldStart;
-    if (npmFloor) {
-      rows.push([
-        `… this host's floor: \`npm run\` of a script that only starts Node and prints a line, spawn → that line, ${npmFloor.runs} runs`,
-        ms(npmFloor.firstByteMs.p50),
-        ms(npmFloor.firstByteMs.p95),
-        '',
-        '',
-        '',
-      ]);
-    }
+    // What the same launch of a Node that only prints a line takes: no project code runs in it.
+    const floorRow = (launch: string, floor: SpawnFigures) => [
+      `… this host's floor: ${launch}, spawn → that line, ${floor.runs} runs`,
+      ms(floor.firstByteMs.p50),
+      ms(floor.firstByteMs.p95),
+      '',
+      '',
+      '',
+    ];
+    if (npmFloor) rows.push(floorRow('`npm run` of a script that only starts Node and prints a line', npmFloor));
     rows.push([
       `cold \`node dist/bundle/ask.js "Q"\` (what the script executes): spawn → first answer byte, ${node.runs} runs`,
       ms(node.firstByteMs.p50),
@@ -287,16 +287,7 @@ export function formatReport(results: BenchResults): string {
       ...targetCells(results, 'cold-ask-node'),
     ]);
     rows.push(['… spawn → exit', ms(node.exitMs.p50), ms(node.exitMs.p95), '', '', '']);
-    if (nodeFloor) {
-      rows.push([
-        `… this host's floor: \`node -e\` that only prints a line, spawn → that line, ${nodeFloor.runs} runs`,
-        ms(nodeFloor.firstByteMs.p50),
-        ms(nodeFloor.firstByteMs.p95),
-        '',
-        '',
-        '',
-      ]);
-    }
+    if (nodeFloor) rows.push(floorRow('`node -e` that only prints a line', nodeFloor));
     const ask = latency.ask;
     rows.push([
       `\`ask\` in-process: a fresh worker holding only the story index, ${ask.questions} questions × ${ask.passes} passes (after a warm-up pass)`,
